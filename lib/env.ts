@@ -1,0 +1,83 @@
+import { createEnv } from '@t3-oss/env-nextjs';
+import { z } from 'zod';
+
+// The one reader of process.env. Every variable is parsed here at first use; a missing or
+// malformed one names itself in the thrown error. `SKIP_ENV_VALIDATION=1` lets `next build` run
+// without secrets; the running server still validates (lib/env-check.ts via instrumentation).
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === '1' || v === 'true' || v === 'yes'));
+
+const seconds = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const isProduction = process.env.NODE_ENV === 'production';
+
+export const env = createEnv({
+  server: {
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    /** PostgreSQL connection string. `npm run dev` and the tests set it to an embedded database. */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+    /** Signs session JWTs and keys the code HMAC. 32+ characters from a CSPRNG. */
+    AUTH_SECRET: z.string().min(32, 'AUTH_SECRET must be at least 32 characters'),
+    /** Public origin of the app (https://login.example.com); links and the WebOTP line use it. */
+    APP_ORIGIN: z.url().default('http://localhost:3000'),
+    UPSTASH_REDIS_REST_URL: z.url().optional(),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    /** Explicit opt-in to the single-process in-memory store outside development. */
+    MEMORY_STORE: flag(!isProduction),
+    /** Prefix for every key this deployment writes to Redis (one per preview, per test run). */
+    STORE_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('latchkey:'),
+    OTP_TTL_SECONDS: seconds(45, 10, 600),
+    OTP_RESEND_COOLDOWN_SECONDS: seconds(15, 0, 300),
+    LOGIN_TICKET_TTL_SECONDS: seconds(600, 60, 3600),
+    SESSION_MAX_AGE_HOURS: seconds(12, 1, 720),
+    /** When true nobody may sign in with the password alone, whatever their own setting. */
+    REQUIRE_TWO_FACTOR: flag(false),
+    /** Show messages on /dev/outbox instead of sending them. Default on only in development. */
+    OUTBOX_ENABLED: flag(!isProduction),
+    VOICE_ENABLED: flag(true),
+    DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(500).max(60000).default(8000),
+    POSTMARK_SERVER_TOKEN: z.string().min(1).optional(),
+    POSTMARK_FROM: z.string().min(3).optional(),
+    POSTMARK_MESSAGE_STREAM: z.string().min(1).default('outbound'),
+    /** host:port of a Postmark-compatible server reached over plain HTTP (tests only). */
+    POSTMARK_API_HOST: z.string().min(1).optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'TWILIO_ACCOUNT_SID must look like AC + 32 hex digits').optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    /** Sender number in E.164; or set TWILIO_MESSAGING_SERVICE_SID for SMS. */
+    TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'TWILIO_FROM must be in E.164, like +15005550006').optional(),
+    TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/).optional(),
+    /** Base URL of a Twilio-compatible API (tests only), e.g. http://127.0.0.1:4010. */
+    TWILIO_API_BASE_URL: z.url().optional(),
+  },
+  experimental__runtimeEnv: {},
+  emptyStringAsUndefined: true,
+  skipValidation: process.env.SKIP_ENV_VALIDATION === '1',
+  onValidationError: (issues) => {
+    const lines = issues.map((i) => `  ${i.path?.map((p) => (typeof p === 'object' ? p.key : p)).join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example and README.md.`);
+  },
+});
+
+// Rules that tie variables together. Checked where the variables are, so that a misconfigured
+// deployment fails at boot naming what to set.
+if (process.env.SKIP_ENV_VALIDATION !== '1') {
+  const problems: string[] = [];
+  if (!!env.UPSTASH_REDIS_REST_URL !== !!env.UPSTASH_REDIS_REST_TOKEN)
+    problems.push('UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN: set both or neither');
+  if (!env.UPSTASH_REDIS_REST_URL && !env.MEMORY_STORE)
+    problems.push('UPSTASH_REDIS_REST_URL: required in production (or MEMORY_STORE=1 for one process)');
+  if (!env.OUTBOX_ENABLED && !(env.POSTMARK_SERVER_TOKEN && env.POSTMARK_FROM))
+    problems.push('POSTMARK_SERVER_TOKEN, POSTMARK_FROM: required unless OUTBOX_ENABLED=1');
+  if (!!env.TWILIO_ACCOUNT_SID !== !!env.TWILIO_AUTH_TOKEN)
+    problems.push('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither');
+  if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM)
+    problems.push('TWILIO_FROM: required with TWILIO_ACCOUNT_SID (voice calls need a caller number)');
+  if (env.NODE_ENV === 'production' && !env.APP_ORIGIN.startsWith('https://') && !env.OUTBOX_ENABLED)
+    problems.push('APP_ORIGIN: must be https:// in production');
+  if (problems.length) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}\nSee .env.example and README.md.`);
+}
