@@ -1,10 +1,10 @@
 import 'server-only';
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
 
 // argon2id with OWASP's minimum (m = 19 MiB, t = 2, p = 1); the parameters travel in the PHC
 // string, so raising them here rehashes each user at their next sign-in (PW-08).
 export const PASSWORD_HASH_OPTIONS = {
-  algorithm: Algorithm.Argon2id,
+  algorithm: 2, // Algorithm.Argon2id (a const enum, which isolatedModules cannot read)
   memoryCost: 19456,
   timeCost: 2,
   parallelism: 1,

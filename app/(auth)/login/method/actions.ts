@@ -1,0 +1,46 @@
+'use server';
+
+import { redirect, unstable_rethrow } from 'next/navigation';
+import { z } from 'zod';
+import { sendCode } from '@/lib/auth/sign-in';
+import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import { getRequestInfo } from '@/lib/auth/request-info';
+import { getTicketId } from '@/lib/auth/pending-sign-in';
+import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
+import { channelLabels } from '../channel-labels';
+
+const choice = z.object({ channel: z.enum(['email', 'sms', 'voice']) });
+
+/** Sends a code by the chosen channel; used by the method page and by "Resend code". */
+export async function chooseChannelAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const parsed = choice.safeParse({ channel: formData.get('channel') });
+  if (!parsed.success) return { error: 'Choose where to send the code.' };
+  const { channel } = parsed.data;
+  const resend = formData.get('resend') === '1';
+
+  let result;
+  try {
+    result = await sendCode(getSignInDeps(), { ticketId: await getTicketId(), channel, ...(await getRequestInfo()) });
+  } catch (error) {
+    unstable_rethrow(error);
+    console.error('sign-in: sending a code failed', error);
+    return { error: UNAVAILABLE_MESSAGE, values: { channel } };
+  }
+  if (result.ok) redirect(resend ? '/login/verify?resent=1' : '/login/verify');
+
+  switch (result.reason) {
+    case 'no-ticket':
+      redirect('/login?notice=expired');
+    case 'cooldown':
+      return { error: `Wait ${result.retryAfterSeconds} seconds before asking for another code.`, values: { channel } };
+    case 'locked':
+      return { error: 'Too many wrong codes for this account. Try again later or contact your administrator.' };
+    case 'channel-unavailable':
+      return { error: `${channelLabels[channel]} is not available for this account. Choose another method.` };
+    case 'delivery-failed':
+      return {
+        error: `We could not send the code by ${channelLabels[channel].toLowerCase()}. ${result.retryable ? 'Try again, or choose another method.' : 'Choose another method.'}`,
+        values: { channel },
+      };
+  }
+}

@@ -1,0 +1,32 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { AuthCard, FormMessage } from '@/app/ui/auth-card';
+import { getPendingSignIn } from '@/lib/auth/pending-sign-in';
+import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';
+import { MethodForm } from './method-form';
+import { ExpiredSignIn, Unavailable } from '../expired-sign-in';
+
+export const metadata: Metadata = { title: 'Choose a method' };
+
+export default async function MethodPage() {
+  let pending;
+  try {
+    pending = await getPendingSignIn();
+  } catch (error) {
+    console.error('sign-in: method page could not read the pending sign-in', error);
+    return <Unavailable message={UNAVAILABLE_MESSAGE} />;
+  }
+  if (!pending) return <ExpiredSignIn />;
+  return (
+    <AuthCard title="Choose a method">
+      {pending.choices.length ? (
+        <MethodForm choices={pending.choices} current={pending.ticket.channel} />
+      ) : (
+        <FormMessage>No way to send you a code is set up for this account. Contact your administrator.</FormMessage>
+      )}
+      <p className="mt-6 text-center text-sm">
+        <Link href="/login" className="text-indigo-700 underline">Sign in as someone else</Link>
+      </p>
+    </AuthCard>
+  );
+}

@@ -1,0 +1,41 @@
+import 'server-only';
+import { db } from '@/lib/db';
+import type { Prisma } from '@/lib/generated/prisma/client';
+
+// Every authentication event lands here. Details never carry a password, code or token (RC-06):
+// callers pass only channel names, masked destinations, counts and reasons.
+export type AuditEventType =
+  | 'signin.password_failed'
+  | 'signin.password_ok'
+  | 'signin.succeeded'
+  | 'signin.rejected'
+  | 'signout'
+  | 'password.rehashed'
+  | 'code.sent'
+  | 'code.send_failed'
+  | 'code.rejected'
+  | 'code.burnt'
+  | 'code.expired';
+
+export type AuditEventInput = {
+  type: AuditEventType;
+  userId?: string | null;
+  /** The username as typed, for failed sign-ins that matched no user. */
+  subject?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  detail?: Prisma.InputJsonValue;
+};
+
+export async function recordEvent(event: AuditEventInput): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      type: event.type,
+      userId: event.userId ?? null,
+      subject: event.subject?.slice(0, 200) ?? null,
+      ip: event.ip ?? null,
+      userAgent: event.userAgent?.slice(0, 500) ?? null,
+      detail: event.detail,
+    },
+  });
+}

@@ -1,0 +1,63 @@
+import 'server-only';
+import NextAuth, { type User } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { env } from '@/lib/env';
+import { completeSignIn } from '@/lib/auth/sign-in';
+import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import { cookieOptions, secureCookies, sessionCookieName } from '@/lib/auth/cookies';
+import { requestInfoFrom } from '@/lib/auth/request-info';
+import { createSessionRecord, endSession, findLiveSession } from '@/lib/auth/session-record';
+
+// Auth.js owns the session cookie; Latchkey owns everything before it. The Credentials provider
+// accepts nothing but a verified login ticket, so it is the only place a session starts, and
+// only after the code (or for a password-only account, after the password) (SE-03).
+
+type SessionSeed = User & { ip: string | null; userAgent: string | null };
+
+const maxAgeSeconds = env.SESSION_MAX_AGE_HOURS * 3600;
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  secret: env.AUTH_SECRET,
+  trustHost: true,
+  useSecureCookies: secureCookies,
+  cookies: { sessionToken: { name: sessionCookieName, options: cookieOptions } },
+  session: { strategy: 'jwt', maxAge: maxAgeSeconds },
+  pages: { signIn: '/login', error: '/login' },
+  providers: [
+    Credentials({
+      id: 'ticket',
+      name: 'Login ticket',
+      credentials: { ticket: {} },
+      async authorize(credentials, request) {
+        const ticketId = typeof credentials?.ticket === 'string' ? credentials.ticket : '';
+        const info = requestInfoFrom(request.headers);
+        const done = await completeSignIn(getSignInDeps(), { ticketId, ...info });
+        if (!done) return null;
+        return { id: done.userId, ...info } satisfies SessionSeed;
+      },
+    }),
+  ],
+  callbacks: {
+    async jwt({ token, user }) {
+      if (user?.id) {
+        const seed = user as SessionSeed;
+        // A fresh, random session id after the code step (SE-02); only its hash is stored.
+        const sid = await createSessionRecord({ userId: user.id, maxAgeSeconds, ip: seed.ip, userAgent: seed.userAgent });
+        return { sub: user.id, sid };
+      }
+      // Every request asks the database: a deleted or expired record ends the session (SE-06).
+      if (typeof token.sid !== 'string') return null;
+      const live = await findLiveSession(token.sid);
+      return live && live.userId === token.sub ? token : null;
+    },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      return session;
+    },
+  },
+  events: {
+    async signOut(message) {
+      if ('token' in message && typeof message.token?.sid === 'string') await endSession(message.token.sid);
+    },
+  },
+});

@@ -1,0 +1,25 @@
+import 'server-only';
+import { cache } from 'react';
+import { redirect } from 'next/navigation';
+import { auth } from '@/lib/auth/auth';
+import { db } from '@/lib/db';
+
+// The data-access boundary: every page and action that needs a signed-in person calls these.
+// `get*` may return null; `require*` redirects to the sign-in page.
+
+export const getCurrentUser = cache(async () => {
+  const session = await auth();
+  const id = session?.user?.id;
+  if (!id) return null;
+  const user = await db.user.findUnique({
+    where: { id },
+    select: { id: true, username: true, name: true, email: true, phone: true, role: true, twoFactor: true, disabled: true, lastSignInAt: true },
+  });
+  return user && !user.disabled ? user : null;
+});
+
+export async function requireUser() {
+  const user = await getCurrentUser();
+  if (!user) redirect('/login');
+  return user;
+}

@@ -1,0 +1,228 @@
+import type { AuditEventInput } from '@/lib/audit/record-event';
+import type { ExpiringStore } from '@/lib/store/expiring-store';
+import type { Channel, Sender } from '@/lib/otp/delivery/sender';
+import { checkPassword, hashPassword } from '@/lib/auth/password';
+import {
+  createTicket, discardTicket, markVerified, readTicket, saveTicket, takeVerifiedTicket, type LoginTicket,
+} from '@/lib/auth/login-ticket';
+import { issueCode } from '@/lib/otp/issue-code';
+import { verifyCode } from '@/lib/otp/verify-code';
+import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
+import { canonicalUsername } from '@/lib/users/username';
+
+// The sign-in flow as plain functions: password → ticket → channel → code → verified ticket →
+// session. Collaborators come in as `deps` (wired in lib/auth/sign-in-deps.ts), so the rules can
+// be tested against a real store and database without Next.js in the way.
+
+export type SignInUser = {
+  id: string;
+  username: string;
+  email: string;
+  phone: string | null;
+  passwordHash: string;
+  twoFactor: boolean;
+  disabled: boolean;
+};
+
+export type SignInDeps = {
+  store: ExpiringStore;
+  users: {
+    findByUsernameKey(usernameKey: string): Promise<SignInUser | null>;
+    findById(id: string): Promise<SignInUser | null>;
+    updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+    recordSignIn(id: string, at: Date): Promise<void>;
+  };
+  senderFor(channel: Channel): Sender | null;
+  audit(event: AuditEventInput): Promise<void>;
+  hmacKey: Buffer;
+  config: {
+    otpTtlSeconds: number;
+    resendCooldownSeconds: number;
+    ticketTtlSeconds: number;
+    requireTwoFactor: boolean;
+    origin: string;
+  };
+  now(): number;
+};
+
+export type RequestInfo = { ip: string | null; userAgent: string | null };
+
+/** Wrong codes across all codes and channels of one account before codes are refused (OTP-05; NIST's ceiling). */
+export const ACCOUNT_CODE_FAILURE_LIMIT = 100;
+const ACCOUNT_CODE_FAILURE_WINDOW_MS = 24 * 60 * 60 * 1000;
+const failureKey = (userId: string) => `code-failures:${userId}`;
+
+export type PasswordResult = { ok: true; ticketId: string; next: 'method' | 'session' } | { ok: false; reason: 'invalid' };
+
+/**
+ * Step 1. Unknown user, wrong password and disabled account give one answer, in the same time:
+ * the password is always hashed, against a dummy hash when there is no user (PW-10).
+ */
+export async function submitPassword(
+  deps: SignInDeps,
+  input: { username: string; password: string } & RequestInfo,
+): Promise<PasswordResult> {
+  const usernameKey = canonicalUsername(input.username);
+  const user = usernameKey ? await deps.users.findByUsernameKey(usernameKey) : null;
+  const check = await checkPassword(input.password, user?.passwordHash);
+  const who = { ip: input.ip, userAgent: input.userAgent };
+  if (!check.ok || !user || user.disabled) {
+    await deps.audit({
+      type: 'signin.password_failed',
+      userId: user?.id ?? null,
+      subject: user ? null : input.username,
+      ...who,
+      detail: { reason: !user ? 'unknown-user' : user.disabled && check.ok ? 'disabled' : 'wrong-password' },
+    });
+    return { ok: false, reason: 'invalid' };
+  }
+  if (check.needsRehash) {
+    await deps.users.updatePasswordHash(user.id, await hashPassword(input.password));
+    await deps.audit({ type: 'password.rehashed', userId: user.id, ...who });
+  }
+
+  const passwordOnly = !user.twoFactor && !deps.config.requireTwoFactor;
+  const { id, ticket } = await createTicket(deps.store, {
+    userId: user.id,
+    stage: 'password',
+    ttlSeconds: deps.config.ticketTtlSeconds,
+    now: deps.now(),
+  });
+  await deps.audit({ type: 'signin.password_ok', userId: user.id, ...who, detail: { next: passwordOnly ? 'session' : 'code' } });
+  if (passwordOnly) {
+    await markVerified(deps.store, id, ticket, 'password-only');
+    return { ok: true, ticketId: id, next: 'session' };
+  }
+  return { ok: true, ticketId: id, next: 'method' };
+}
+
+export type ChannelChoice = { channel: Channel; destination: string };
+
+/** The channels this account can use now, with masked destinations read from the database. */
+export function channelChoices(deps: SignInDeps, user: SignInUser): ChannelChoice[] {
+  const choices: ChannelChoice[] = [];
+  if (deps.senderFor('email')) choices.push({ channel: 'email', destination: maskEmail(user.email) });
+  if (user.phone) {
+    for (const channel of ['sms', 'voice'] as const) {
+      if (deps.senderFor(channel)) choices.push({ channel, destination: maskPhone(user.phone) });
+    }
+  }
+  return choices;
+}
+
+export type TicketView = { ticket: LoginTicket; user: SignInUser; choices: ChannelChoice[] };
+
+/** The pending sign-in behind a ticket id, or null when there is none (expired, used, forged). */
+export async function viewTicket(deps: SignInDeps, ticketId: string | undefined): Promise<TicketView | null> {
+  const ticket = await readTicket(deps.store, ticketId, deps.now());
+  if (!ticket) return null;
+  const user = await deps.users.findById(ticket.userId);
+  if (!user || user.disabled) return null;
+  return { ticket, user, choices: channelChoices(deps, user) };
+}
+
+export type SendCodeResult =
+  | { ok: true; expiresAt: number }
+  | { ok: false; reason: 'no-ticket' | 'channel-unavailable' | 'locked' }
+  | { ok: false; reason: 'cooldown'; retryAfterSeconds: number }
+  | { ok: false; reason: 'delivery-failed'; retryable: boolean };
+
+/**
+ * Steps 2 and 3: send a code by `channel`. The destination is read from the database now, never
+ * from the ticket, so a changed email or phone takes effect at the next send (DESIGN.md rule 7).
+ */
+export async function sendCode(
+  deps: SignInDeps,
+  input: { ticketId: string | undefined; channel: Channel } & RequestInfo,
+): Promise<SendCodeResult> {
+  const view = await viewTicket(deps, input.ticketId);
+  if (!view || !input.ticketId) return { ok: false, reason: 'no-ticket' };
+  const { ticket, user } = view;
+  const sender = deps.senderFor(input.channel);
+  const destination = input.channel === 'email' ? user.email : user.phone;
+  if (!sender || !destination || !view.choices.some((c) => c.channel === input.channel)) {
+    return { ok: false, reason: 'channel-unavailable' };
+  }
+  if (await isAccountCodeLocked(deps, user.id)) return { ok: false, reason: 'locked' };
+
+  const now = deps.now();
+  const result = await issueCode({
+    store: deps.store,
+    sender,
+    hmacKey: deps.hmacKey,
+    ticketId: input.ticketId,
+    channel: input.channel,
+    destination,
+    ttlSeconds: deps.config.otpTtlSeconds,
+    cooldownSeconds: deps.config.resendCooldownSeconds,
+    origin: deps.config.origin,
+    now,
+  });
+  const who = { userId: user.id, ip: input.ip, userAgent: input.userAgent };
+  if (!result.ok) {
+    if (result.reason === 'cooldown') return result;
+    await deps.audit({ type: 'code.send_failed', ...who, detail: { channel: input.channel, error: result.error.message } });
+    return { ok: false, reason: 'delivery-failed', retryable: result.retryable };
+  }
+  await saveTicket(deps.store, input.ticketId, { ...ticket, stage: 'code-sent', channel: input.channel, codeExpiresAt: result.expiresAt, codeSentAt: result.sentAt }, now);
+  await deps.audit({ type: 'code.sent', ...who, detail: { channel: input.channel, to: view.choices.find((c) => c.channel === input.channel)?.destination ?? null } });
+  return { ok: true, expiresAt: result.expiresAt };
+}
+
+export type SubmitCodeResult =
+  | { ok: true }
+  | { ok: false; reason: 'no-ticket' | 'no-code' | 'malformed' | 'expired' | 'burnt' | 'locked' }
+  | { ok: false; reason: 'mismatch'; attemptsLeft: number };
+
+/** Step 3: the code. A match verifies the ticket; the session is made by completeSignIn. */
+export async function submitCode(
+  deps: SignInDeps,
+  input: { ticketId: string | undefined; code: string } & RequestInfo,
+): Promise<SubmitCodeResult> {
+  const now = deps.now();
+  const ticket = await readTicket(deps.store, input.ticketId, now);
+  if (!ticket || !input.ticketId) return { ok: false, reason: 'no-ticket' };
+  if (ticket.stage !== 'code-sent') return { ok: false, reason: 'no-code' };
+  if (await isAccountCodeLocked(deps, ticket.userId)) return { ok: false, reason: 'locked' };
+
+  const result = await verifyCode({ store: deps.store, hmacKey: deps.hmacKey, ticketId: input.ticketId, code: input.code, now });
+  const who = { userId: ticket.userId, ip: input.ip, userAgent: input.userAgent };
+  if (result.ok) {
+    await deps.store.delete(failureKey(ticket.userId));
+    await markVerified(deps.store, input.ticketId, ticket, 'code');
+    return { ok: true };
+  }
+  if (result.reason === 'mismatch' || result.reason === 'burnt') {
+    await deps.store.increment(failureKey(ticket.userId), ACCOUNT_CODE_FAILURE_WINDOW_MS);
+    await deps.audit({ type: result.reason === 'burnt' ? 'code.burnt' : 'code.rejected', ...who, detail: { channel: ticket.channel ?? null } });
+  } else if (result.reason === 'expired') {
+    await deps.audit({ type: 'code.expired', ...who, detail: { channel: ticket.channel ?? null } });
+  }
+  if (result.reason === 'no-code' && ticket.codeExpiresAt && ticket.codeExpiresAt <= now) return { ok: false, reason: 'expired' };
+  return result;
+}
+
+async function isAccountCodeLocked(deps: SignInDeps, userId: string): Promise<boolean> {
+  const failures = (await deps.store.get<number>(failureKey(userId))) ?? 0;
+  return failures >= ACCOUNT_CODE_FAILURE_LIMIT;
+}
+
+/**
+ * The only way to a session: consumes a verified ticket once. Called by the Auth.js Credentials
+ * provider's authorize(); concurrent calls with one ticket yield one user (OTP-03).
+ */
+export async function completeSignIn(
+  deps: SignInDeps,
+  input: { ticketId: string } & RequestInfo,
+): Promise<{ userId: string; method: 'code' | 'password-only' } | null> {
+  const ticket = await takeVerifiedTicket(deps.store, input.ticketId, deps.now());
+  if (!ticket) return null;
+  const user = await deps.users.findById(ticket.userId);
+  if (!user || user.disabled) return null;
+  const method = ticket.method ?? 'code';
+  await deps.users.recordSignIn(user.id, new Date(deps.now()));
+  await deps.audit({ type: 'signin.succeeded', userId: user.id, ip: input.ip, userAgent: input.userAgent, detail: { method } });
+  return { userId: user.id, method };
+}
+
+export { discardTicket };

@@ -1,0 +1,59 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// End-to-end tests run the production build (`next build`, then `next start` through
+// scripts/serve-e2e.ts) in Debian's Chromium, with codes read from the outbox. Two servers share
+// one database: the main one, and one with a short code lifetime for the expiry test.
+export const MAIN_PORT = Number(process.env.E2E_PORT ?? 3100);
+export const SHORT_TTL_PORT = MAIN_PORT + 1;
+export const SHORT_TTL_SECONDS = 10;
+
+const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic', '--no-first-run',
+];
+
+const servers = [
+  { port: MAIN_PORT, env: { APP_ORIGIN: `http://127.0.0.1:${MAIN_PORT}` } },
+  { port: SHORT_TTL_PORT, env: { APP_ORIGIN: `http://127.0.0.1:${SHORT_TTL_PORT}`, OTP_TTL_SECONDS: String(SHORT_TTL_SECONDS) } },
+];
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  // One worker: the journeys share demo accounts and the outbox, and the machine has two cores.
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL: `http://127.0.0.1:${MAIN_PORT}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+      },
+    },
+  ],
+  webServer: {
+    command: 'node --conditions=react-server --import tsx scripts/serve-e2e.ts',
+    url: `http://127.0.0.1:${SHORT_TTL_PORT}/login`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      E2E_SERVERS: JSON.stringify(servers),
+      AUTH_SECRET: 'e2e-secret-0123456789-0123456789-0123456789',
+      OUTBOX_ENABLED: '1',
+      MEMORY_STORE: '1',
+      OTP_RESEND_COOLDOWN_SECONDS: '0',
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
+  },
+});

@@ -1,0 +1,29 @@
+import { expect, test } from '@playwright/test';
+import { readCode } from './support/sign-in';
+
+// Every step is a plain form posting to a server action: the whole flow works with JavaScript off.
+test.use({ javaScriptEnabled: false });
+
+test('the whole sign-in works with JavaScript disabled', async ({ page, request, baseURL }) => {
+  const since = new Date();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('demo');
+  await page.getByLabel('Password').fill('open-sesame-2026');
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page).toHaveURL(/\/login\/method$/);
+  await page.getByRole('radio', { name: /^SMS/ }).check();
+  await page.getByRole('button', { name: 'Proceed' }).click();
+  await expect(page).toHaveURL(/\/login\/verify/);
+  await expect(page.getByText(/The code expires in \d+ seconds/)).toBeVisible();
+
+  const message = await readCode(request, baseURL!, { to: '+14155550101', channel: 'sms', since });
+  await page.getByLabel('Security code').fill(message.code === '000000' ? '111111' : '000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByText('That code is not right. 4 tries left.')).toBeVisible();
+  await page.getByLabel('Security code').fill(message.code);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId('signed-in-user')).toHaveText('demo');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+});

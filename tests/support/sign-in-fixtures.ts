@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { db } from '@/lib/db';
+import { hashPassword } from '@/lib/auth/password';
+import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import type { SignInDeps } from '@/lib/auth/sign-in';
+import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import { canonicalUsername } from '@/lib/users/username';
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** A user made straight in the database, with a name no other test uses. */
+export async function createUser(overrides: Partial<{ phone: string | null; twoFactor: boolean; disabled: boolean; passwordHash: string }> = {}) {
+  const username = `user-${randomUUID().slice(0, 8)}`;
+  return db.user.create({
+    data: {
+      username,
+      usernameKey: canonicalUsername(username),
+      email: `${username}@example.test`,
+      phone: overrides.phone === undefined ? '+14155550123' : overrides.phone,
+      passwordHash: overrides.passwordHash ?? (await hashPassword(PASSWORD)),
+      twoFactor: overrides.twoFactor ?? true,
+      disabled: overrides.disabled ?? false,
+    },
+  });
+}
+
+/** A sender that keeps what it was given: the flow's own tests read codes from it. */
+export function capturingSender() {
+  const sent: OutgoingMessage[] = [];
+  const sender: Sender & { sent: OutgoingMessage[]; last(): OutgoingMessage } = {
+    sent,
+    async send(message) {
+      sent.push(message);
+    },
+    last() {
+      const message = sent.at(-1);
+      if (!message) throw new Error('nothing was sent');
+      return message;
+    },
+  };
+  return sender;
+}
+
+/** The real wiring (store from configuration, real database) with a test clock and sender. */
+export function testDeps(options: { sender?: Sender; now?: () => number; config?: Partial<SignInDeps['config']>; senderFor?: (c: Channel) => Sender | null } = {}) {
+  const real = getSignInDeps();
+  const sender = options.sender ?? capturingSender();
+  return {
+    ...real,
+    senderFor: options.senderFor ?? (() => sender),
+    now: options.now ?? real.now,
+    config: { ...real.config, resendCooldownSeconds: 0, ...options.config },
+  } satisfies SignInDeps;
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = Date.now()) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
