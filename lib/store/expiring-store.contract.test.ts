@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { describe, expect, inject, it, vi } from 'vitest';
+import { type ExpiringStore, type StoredCode, StoreUnavailableError } from './expiring-store';
+import { createMemoryStore } from './memory-store';
+import { createUpstashStore } from './upstash-store';
+
+// One contract, two adapters: whatever the memory store promises in development, Upstash must
+// keep in production, and the other way round.
+
+type StoreUnderTest = {
+  store: ExpiringStore;
+  /** A TTL that `afterShortTtl` lets run out. */
+  shortTtlMs: number;
+  /** Lets `shortTtlMs` pass, then `check` must hold: at once on an injected clock, polled on a real one. */
+  afterShortTtl(check: () => Promise<void>): Promise<void>;
+  /** Time passes by `ms` (exactly on an injected clock; on a real one, a lower bound). */
+  elapse(ms: number): Promise<void>;
+};
+
+const upstash = inject('upstash');
+const prefix = inject('storeKeyPrefix');
+
+function contract(name: string, makeStore: () => StoreUnderTest) {
+  describe(`ExpiringStore contract: ${name}`, () => {
+    const code = (over: Partial<StoredCode> = {}): StoredCode => ({
+      hash: 'hmac-of-the-right-code',
+      expiresAt: Date.now() + 45_000,
+      attemptsLeft: 5,
+      ...over,
+    });
+
+    it('stores, reads and replaces JSON values, and gives each reader its own copy', async () => {
+      const { store } = makeStore();
+      expect(await store.get('ticket')).toBeNull();
+      // Looks numeric on purpose: the Upstash client would turn an unparsed "012345" into 12345.
+      await store.put('ticket', { userId: 'u1', stage: 'code', code: '012345' }, 60_000);
+      const first = await store.get<{ userId: string; stage: string }>('ticket');
+      expect(first).toEqual({ userId: 'u1', stage: 'code', code: '012345' });
+      first!.stage = 'tampered';
+      expect(await store.get('ticket')).toMatchObject({ stage: 'code' });
+      await store.put('ticket', 'replaced', 60_000);
+      expect(await store.get('ticket')).toBe('replaced');
+      await store.put('plain', '012345', 60_000);
+      expect(await store.get('plain')).toBe('012345');
+      await store.delete('ticket');
+      expect(await store.get('ticket')).toBeNull();
+    });
+
+    it('OTP-02 forgets a value when its TTL runs out', async () => {
+      const { store, shortTtlMs, afterShortTtl } = makeStore();
+      await store.put('short', { v: 1 }, shortTtlMs);
+      expect(await store.get('short')).toEqual({ v: 1 });
+      await afterShortTtl(async () => {
+        expect(await store.get('short')).toBeNull();
+        expect(await store.ttlMs('short')).toBeNull();
+        expect(await store.take('short')).toBeNull();
+      });
+    });
+
+    it('reports the time left with ttlMs, and null for a missing key', async () => {
+      const { store } = makeStore();
+      expect(await store.ttlMs('nothing')).toBeNull();
+      await store.put('k', 1, 60_000);
+      const left = await store.ttlMs('k');
+      expect(left).toBeGreaterThan(55_000);
+      expect(left).toBeLessThanOrEqual(60_000);
+    });
+
+    it('putIfAbsent stores only the first value until it expires', async () => {
+      const { store, shortTtlMs, afterShortTtl } = makeStore();
+      expect(await store.putIfAbsent('cooldown', 'first', shortTtlMs)).toBe(true);
+      expect(await store.putIfAbsent('cooldown', 'second', shortTtlMs)).toBe(false);
+      expect(await store.get('cooldown')).toBe('first');
+      await afterShortTtl(async () => expect(await store.putIfAbsent('cooldown', 'third', 60_000)).toBe(true));
+      expect(await store.get('cooldown')).toBe('third');
+    });
+
+    it('OTP-03 take hands a value to exactly one of 20 concurrent takers', async () => {
+      const { store } = makeStore();
+      await store.put('once', { ticket: 't1' }, 60_000);
+      const taken = await Promise.all(Array.from({ length: 20 }, () => store.take('once')));
+      expect(taken.filter((v) => v !== null)).toEqual([{ ticket: 't1' }]);
+      expect(await store.get('once')).toBeNull();
+    });
+
+    it('BF-02 counts 100 concurrent increments exactly and sets the TTL only when the counter is created', async () => {
+      const { store, elapse } = makeStore();
+      const counts = await Promise.all(Array.from({ length: 100 }, () => store.increment('failures', 60_000)));
+      expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      await elapse(1_000);
+      // A later, longer TTL must not extend the window: otherwise a steady trickle never resets.
+      expect(await store.increment('failures', 600_000)).toBe(101);
+      expect(await store.ttlMs('failures')).toBeLessThanOrEqual(59_000);
+      expect(await store.get('failures')).toBe(101);
+    });
+
+    it('attemptCode answers missing, match (once), and mismatch with the tries left', async () => {
+      const { store } = makeStore();
+      expect(await store.attemptCode('code', 'anything', Date.now())).toEqual({ outcome: 'missing' });
+      const stored = code();
+      await store.put('code', stored, 45_000);
+      expect(await store.attemptCode('code', 'hmac-of-a-wrong-code', Date.now())).toEqual({ outcome: 'mismatch', attemptsLeft: 4 });
+      // Rewritten with every field intact (Redis's cjson must not round epoch milliseconds).
+      expect(await store.get('code')).toEqual({ ...stored, attemptsLeft: 4 });
+      expect(await store.ttlMs('code')).toBeLessThanOrEqual(45_000); // a wrong try keeps the TTL
+      expect(await store.ttlMs('code')).toBeGreaterThan(40_000);
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({ outcome: 'match' });
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({ outcome: 'missing' });
+    });
+
+    it('OTP-02 attemptCode refuses a code past its stored expiresAt even while the key lives', async () => {
+      const { store } = makeStore();
+      const issuedAt = Date.now();
+      await store.put('code', code({ expiresAt: issuedAt + 45_000 }), 600_000);
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', issuedAt + 45_001)).toEqual({ outcome: 'expired' });
+      expect(await store.get('code')).toBeNull();
+      await store.put('code', code({ expiresAt: issuedAt + 45_000 }), 600_000);
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', issuedAt + 44_000)).toEqual({ outcome: 'match' });
+    });
+
+    it('OTP-05 five wrong tries burn the code: the sixth try, even the right code, finds nothing', async () => {
+      const { store } = makeStore();
+      await store.put('code', code(), 45_000);
+      const left = [];
+      for (let i = 0; i < 5; i++) {
+        const attempt = await store.attemptCode('code', `wrong-${i}`, Date.now());
+        expect(attempt.outcome).toBe('mismatch');
+        if (attempt.outcome === 'mismatch') left.push(attempt.attemptsLeft);
+      }
+      expect(left).toEqual([4, 3, 2, 1, 0]);
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({ outcome: 'missing' });
+    });
+
+    it('OTP-05 20 concurrent wrong tries spend exactly the 5 tries there are', async () => {
+      const { store } = makeStore();
+      await store.put('code', code(), 45_000);
+      const attempts = await Promise.all(Array.from({ length: 20 }, (_, i) => store.attemptCode('code', `wrong-${i}`, Date.now())));
+      const left = attempts.flatMap((a) => (a.outcome === 'mismatch' ? [a.attemptsLeft] : []));
+      expect(left.sort()).toEqual([0, 1, 2, 3, 4]);
+      expect(attempts.filter((a) => a.outcome === 'missing')).toHaveLength(15);
+    });
+
+    it('OTP-03 of 20 parallel submissions of the right code exactly one matches', async () => {
+      const { store } = makeStore();
+      await store.put('code', code(), 45_000);
+      const attempts = await Promise.all(
+        Array.from({ length: 20 }, () => store.attemptCode('code', 'hmac-of-the-right-code', Date.now())),
+      );
+      expect(attempts.filter((a) => a.outcome === 'match')).toHaveLength(1);
+      expect(attempts.filter((a) => a.outcome === 'missing')).toHaveLength(19);
+    });
+  });
+}
+
+contract('memory', () => {
+  let now = 1_700_000_000_000;
+  const store = createMemoryStore({ now: () => now });
+  return {
+    store,
+    shortTtlMs: 1_000,
+    async afterShortTtl(check) {
+      now += 999;
+      await expect(check()).rejects.toThrow(); // still there 1 ms before the end
+      now += 1;
+      await check();
+    },
+    async elapse(ms) {
+      now += ms;
+    },
+  };
+});
+
+describe.skipIf(!upstash)('Upstash through the bridge', () => {
+  const connect = (over: { url?: string; token?: string } = {}) =>
+    createUpstashStore({
+      url: over.url ?? upstash!.url,
+      token: over.token ?? upstash!.token,
+      // A namespace per test: parallel files and reruns on a shared Redis never see each other's keys.
+      keyPrefix: `${prefix}contract:${randomUUID()}:`,
+    });
+
+  contract('upstash', () => ({
+    store: connect(),
+    shortTtlMs: 150,
+    afterShortTtl: (check) => vi.waitFor(check, { timeout: 5_000, interval: 25 }),
+    elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  }));
+
+  it('AV-01 a wrong token is an outage to the caller, not an empty store', async () => {
+    const store = connect({ token: 'not-the-token' });
+    await expect(store.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
+
+describe('Upstash store when the server is gone', () => {
+  it('AV-01 every operation throws StoreUnavailableError within seconds when nothing listens', async () => {
+    // Not port 1: fetch refuses "bad ports" itself, which would never touch the network.
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const store = createUpstashStore({ url: `http://127.0.0.1:${closedPort}`, token: 't', keyPrefix: 'unreachable:' });
+    const started = Date.now();
+    const outcomes = await Promise.allSettled([
+      store.put('k', 1, 1_000),
+      store.putIfAbsent('k', 1, 1_000),
+      store.get('k'),
+      store.take('k'),
+      store.delete('k'),
+      store.increment('k', 1_000),
+      store.ttlMs('k'),
+      store.attemptCode('k', 'hash', Date.now()),
+    ]);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(StoreUnavailableError);
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('AV-01 a server that accepts but never answers times out', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const store = createUpstashStore({ url: `http://127.0.0.1:${port}`, token: 't', keyPrefix: 'silent:', timeoutMs: 300 });
+      const started = Date.now();
+      await expect(store.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});
