@@ -49,7 +49,7 @@ test('sign in by SMS: the text ends with the WebOTP line and the code page offer
   await expect(input).toBeFocused();
 
   const message = await readCode(request, baseURL!, { to: '+14155550101', channel: 'sms', since });
-  const host = new URL(baseURL!).host;
+  const host = new URL(baseURL!).hostname;
   expect(message.body.trim().split('\n').at(-1)).toBe(`@${host} #${message.code}`);
   await enterCode(page, message.code);
   await expect(page.getByTestId('signed-in-user')).toHaveText('demo');
