@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { seedDemoUsers } from '../prisma/seed';
+import { applyMigrations } from './db/apply-migrations';
+import { startEmbeddedPostgres } from './db/embedded-postgres';
+import { canCreateScratchDatabases, createScratchDatabase } from './db/scratch-database';
+
+// Servers for Playwright: one fresh, migrated and seeded database, then one `next start` per
+// entry of E2E_SERVERS, all sharing that database, each with its own env overrides:
+//
+//   E2E_SERVERS='[{"port":3100,"env":{}},{"port":3101,"env":{"OTP_TTL_SECONDS":"10"}}]' \
+//     npx tsx --conditions=react-server scripts/serve-e2e.ts
+//
+// Ports may instead be given as arguments (`serve-e2e.ts 3100 3101`); the default is PORT or
+// 3100. Needs `next build` first. Prints `ready <port> <url>` per server once it answers HTTP,
+// then `ready all`; stops every server and drops the database when killed or when one exits.
+
+type ServerSpec = { port: number; env?: Record<string, string> };
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const READY_TIMEOUT_MS = 120_000;
+
+const specs = serverSpecs();
+const database = await freshDatabase();
+const children: ChildProcess[] = [];
+let stopping: Promise<never> | undefined;
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+
+try {
+  await applyMigrations(database.url);
+  await seedDemoUsers(database.url, { reset: true });
+  const authSecret = process.env.AUTH_SECRET || randomBytes(32).toString('base64url');
+  await Promise.all(specs.map((spec) => startServer(spec, authSecret)));
+  console.log('ready all');
+} catch (error) {
+  console.error('[serve-e2e]', error instanceof Error ? error.message : error);
+  await stop(1);
+}
+
+async function startServer(spec: ServerSpec, authSecret: string) {
+  const origin = `http://127.0.0.1:${spec.port}`;
+  // Defaults that make `next start` (NODE_ENV=production) run without vendor accounts: codes go
+  // to the outbox and live in process memory. The caller's environment and overrides win.
+  const env: NodeJS.ProcessEnv = {
+    OUTBOX_ENABLED: '1',
+    ...(process.env.UPSTASH_REDIS_REST_URL ? {} : { MEMORY_STORE: '1' }),
+    APP_ORIGIN: origin,
+    ...process.env,
+    ...spec.env,
+    DATABASE_URL: database.url,
+    AUTH_SECRET: spec.env?.AUTH_SECRET ?? authSecret,
+    PORT: String(spec.port),
+  };
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/next'), ['start', '--port', String(spec.port)], { cwd: ROOT, env, stdio: 'inherit' });
+  children.push(child);
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`[serve-e2e] next start on port ${spec.port} exited (${signal ?? code}); stopping the others`);
+    void stop(code || 1);
+  });
+  await waitUntilAnswering(origin, child);
+  console.log(`ready ${spec.port} ${origin}`);
+}
+
+async function waitUntilAnswering(origin: string, child: ChildProcess) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const answered = await fetch(origin, { redirect: 'manual', signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+    if (answered) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`next start on ${origin} did not answer within ${READY_TIMEOUT_MS / 1000}s`);
+}
+
+function stop(code: number): Promise<never> {
+  stopping ??= (async () => {
+    await Promise.all(
+      children.filter((child) => child.exitCode === null && child.signalCode === null).map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('exit', resolve).kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+          }),
+      ),
+    );
+    await database.stop().catch((error: unknown) => console.error('[serve-e2e] database cleanup failed:', error));
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+function serverSpecs(): ServerSpec[] {
+  if (process.env.E2E_SERVERS) {
+    const parsed: unknown = JSON.parse(process.env.E2E_SERVERS);
+    if (!Array.isArray(parsed) || !parsed.every((s) => Number.isInteger(s?.port))) {
+      throw new Error('E2E_SERVERS must be a JSON array of {"port": number, "env"?: {...}}');
+    }
+    return parsed as ServerSpec[];
+  }
+  const ports = process.argv.slice(2).map(Number).filter(Number.isInteger);
+  return (ports.length ? ports : [Number(process.env.PORT ?? 3100)]).map((port) => ({ port }));
+}
+
+// A database of its own on DATABASE_URL's server when there is one (CI), otherwise embedded
+// PGlite in memory: nothing to clean up even if this process is killed outright.
+async function freshDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl && (await canCreateScratchDatabases(serverUrl))) {
+    const scratch = await createScratchDatabase(serverUrl, 'latchkey_e2e');
+    return { url: scratch.url, stop: scratch.drop };
+  }
+  return startEmbeddedPostgres({ port: 0 });
+}
