@@ -41,8 +41,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: 'node --conditions=react-server --import tsx scripts/serve-e2e.ts',
-    url: `http://127.0.0.1:${SHORT_TTL_PORT}/login`,
+    command: 'node_modules/.bin/tsx --conditions=react-server scripts/serve-e2e.ts',
+    wait: { stdout: /^ready all$/m },
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: 'pipe',

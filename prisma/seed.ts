@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import nextEnv from '@next/env';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { hashPassword } from '../lib/auth/password';
+import { canonicalUsername } from '../lib/users/username';
 import { PrismaClient } from '../lib/generated/prisma/client';
 
 // Demo accounts for development, previews and end-to-end tests. Never run against production:
@@ -46,8 +47,8 @@ export async function seedDemoUsers(databaseUrl: string, options: { reset?: bool
         disabled: false,
       };
       await db.user.upsert({
-        where: { usernameKey: usernameKey(user.username) },
-        create: { ...values, usernameKey: usernameKey(user.username) },
+        where: { usernameKey: canonicalUsername(user.username) },
+        create: { ...values, usernameKey: canonicalUsername(user.username) },
         update: options.reset ? values : {},
       });
     }
@@ -57,10 +58,6 @@ export async function seedDemoUsers(databaseUrl: string, options: { reset?: bool
   }
 }
 
-// Same canonical form as sign-in uses (lib/users/username.ts): NFKC, then lower case.
-function usernameKey(username: string): string {
-  return username.normalize('NFKC').trim().toLowerCase();
-}
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   nextEnv.loadEnvConfig(process.cwd(), process.env.NODE_ENV !== 'production');

@@ -15,7 +15,13 @@ export type AuditEventType =
   | 'code.send_failed'
   | 'code.rejected'
   | 'code.burnt'
-  | 'code.expired';
+  | 'code.expired'
+  | 'device.trusted'
+  | 'device.used'
+  | 'device.renamed'
+  | 'device.deleted'
+  | 'device.revoked'
+  | 'device.notice_failed';
 
 export type AuditEventInput = {
   type: AuditEventType;

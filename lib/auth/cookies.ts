@@ -4,7 +4,8 @@ import { env } from '@/lib/env';
 // Cookie names and attributes (SE-04). Over HTTPS every auth cookie is `Secure` and
 // `__Host-`-prefixed (no Domain, Path=/), which pins it to the exact origin; plain-HTTP
 // development on localhost cannot use the prefix, so the names drop it there.
-export const secureCookies = env.APP_ORIGIN.startsWith('https://');
+// (`?? ''`: during `next build` with SKIP_ENV_VALIDATION=1 the value may be absent.)
+export const secureCookies = (env.APP_ORIGIN ?? '').startsWith('https://');
 const prefix = secureCookies ? '__Host-' : '';
 
 export const cookieOptions = { httpOnly: true, secure: secureCookies, sameSite: 'lax', path: '/' } as const;

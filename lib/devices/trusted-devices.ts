@@ -1,0 +1,125 @@
+import 'server-only';
+import { createHash, randomBytes } from 'node:crypto';
+import { db } from '@/lib/db';
+import { recordEvent } from '@/lib/audit/record-event';
+import { describeUserAgent } from '@/lib/devices/describe-user-agent';
+
+// Trusted devices (TD-01 … TD-08). The browser keeps a 256-bit random token in an HttpOnly
+// cookie; the database keeps only its SHA-256. The server decides: a row that is missing,
+// expired or another user's means a code, whatever the cookie says.
+
+export type DeviceContext = { ip: string | null; userAgent: string | null; location?: string | null };
+
+const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+const newToken = () => randomBytes(32).toString('base64url');
+
+export function isWellFormedDeviceToken(token: unknown): token is string {
+  return typeof token === 'string' && /^[A-Za-z0-9_-]{43}$/.test(token);
+}
+
+/** Trusts the browser a verified sign-in came from; returns the token for its cookie. */
+export async function trustDevice(input: {
+  userId: string;
+  name: string;
+  lifetimeDays: number;
+  now: Date;
+} & DeviceContext): Promise<{ token: string; deviceId: string; expiresAt: Date }> {
+  const token = newToken();
+  const { browser, os } = describeUserAgent(input.userAgent);
+  const expiresAt = new Date(input.now.getTime() + input.lifetimeDays * 86_400_000);
+  const device = await db.trustedDevice.create({
+    data: {
+      userId: input.userId,
+      tokenHash: digest(token),
+      name: input.name,
+      browser,
+      os,
+      userAgent: input.userAgent?.slice(0, 500) ?? null,
+      ip: input.ip,
+      location: input.location ?? null,
+      createdAt: input.now,
+      lastUsedAt: input.now,
+      expiresAt,
+    },
+  });
+  await recordEvent({ type: 'device.trusted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.id, name: input.name } });
+  return { token, deviceId: device.id, expiresAt };
+}
+
+/**
+ * Uses a device token at sign-in: valid only for its own user and before expiry (TD-03, TD-05).
+ * The token is replaced in the same statement (TD-04), so of two requests with one token only
+ * one succeeds and the old value stops working.
+ */
+export async function redeemDeviceToken(input: { token: string | undefined; userId: string; now: Date } & DeviceContext): Promise<{ token: string; deviceId: string; expiresAt: Date } | null> {
+  if (!isWellFormedDeviceToken(input.token)) return null;
+  const rotated = newToken();
+  const { count } = await db.trustedDevice.updateMany({
+    where: { tokenHash: digest(input.token), userId: input.userId, expiresAt: { gt: input.now } },
+    data: { tokenHash: digest(rotated), lastUsedAt: input.now, ip: input.ip, ...(input.location ? { location: input.location } : {}) },
+  });
+  if (count !== 1) return null;
+  const device = await db.trustedDevice.findUniqueOrThrow({ where: { tokenHash: digest(rotated) }, select: { id: true, expiresAt: true } });
+  await recordEvent({ type: 'device.used', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.id } });
+  return { token: rotated, deviceId: device.id, expiresAt: device.expiresAt };
+}
+
+export type TrustedDeviceView = {
+  id: string;
+  name: string;
+  browser: string | null;
+  os: string | null;
+  ip: string | null;
+  location: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  isCurrent: boolean;
+};
+
+/** The user's live devices, newest use first; `currentToken` marks this browser's. */
+export async function listTrustedDevices(userId: string, currentToken: string | undefined, now = new Date()): Promise<TrustedDeviceView[]> {
+  const currentHash = isWellFormedDeviceToken(currentToken) ? digest(currentToken) : null;
+  const rows = await db.trustedDevice.findMany({ where: { userId, expiresAt: { gt: now } }, orderBy: { lastUsedAt: 'desc' } });
+  return rows.map(({ tokenHash, userId: _owner, userAgent: _ua, ...row }) => ({ ...row, isCurrent: tokenHash === currentHash }));
+}
+
+/** Renames one of the user's own devices; false when no such device is theirs (TD-07). */
+export async function renameTrustedDevice(input: { userId: string; deviceId: string; name: string } & DeviceContext): Promise<boolean> {
+  const { count } = await db.trustedDevice.updateMany({ where: { id: input.deviceId, userId: input.userId }, data: { name: input.name } });
+  if (count) await recordEvent({ type: 'device.renamed', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: input.deviceId, name: input.name } });
+  return count === 1;
+}
+
+/** Deletes one of the user's own devices, at once (TD-06); false when it is not theirs. */
+export async function deleteTrustedDevice(input: { userId: string; deviceId: string } & DeviceContext): Promise<boolean> {
+  const { count } = await db.trustedDevice.deleteMany({ where: { id: input.deviceId, userId: input.userId } });
+  if (count) await recordEvent({ type: 'device.deleted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: input.deviceId } });
+  return count === 1;
+}
+
+/** Deletes all the user's devices but the one this browser holds. */
+export async function deleteOtherTrustedDevices(input: { userId: string; currentToken: string | undefined } & DeviceContext): Promise<number> {
+  const keep = isWellFormedDeviceToken(input.currentToken) ? digest(input.currentToken) : undefined;
+  const { count } = await db.trustedDevice.deleteMany({ where: { userId: input.userId, ...(keep ? { tokenHash: { not: keep } } : {}) } });
+  if (count) await recordEvent({ type: 'device.deleted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { others: count } });
+  return count;
+}
+
+export type RevocationReason = 'password-changed' | 'password-reset' | 'email-changed' | 'phone-changed' | 'two-factor-reset' | 'account-disabled' | 'admin';
+
+/**
+ * Ends trust for every device of a user (TD-06). Every event that must end trust calls this one
+ * function: password change or reset, email or phone change, 2FA reset, disable, admin revoke.
+ */
+export async function revokeAllTrustedDevices(input: { userId: string; reason: RevocationReason; actorId?: string | null } & Partial<DeviceContext>): Promise<number> {
+  const { count } = await db.trustedDevice.deleteMany({ where: { userId: input.userId } });
+  await recordEvent({
+    type: 'device.revoked',
+    userId: input.userId,
+    ip: input.ip ?? null,
+    userAgent: input.userAgent ?? null,
+    detail: { reason: input.reason, count, actorId: input.actorId ?? null },
+  });
+  return count;
+}
