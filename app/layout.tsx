@@ -15,10 +15,10 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
     <html lang="en">
       <body className="min-h-screen">
         {isOutboxActive() && (
-          <div role="note" className="bg-amber-100 px-4 py-2 text-center text-sm text-amber-900">
+          <aside aria-label="Development notice" className="bg-amber-100 px-4 py-2 text-center text-sm text-amber-900">
             Messages are not really sent: codes and emails appear in the{' '}
             <a className="font-medium underline" href="/dev/outbox">development outbox</a>.
-          </div>
+          </aside>
         )}
         {children}
       </body>

@@ -35,6 +35,8 @@ export const env = createEnv({
     OTP_RESEND_COOLDOWN_SECONDS: seconds(15, 0, 300),
     LOGIN_TICKET_TTL_SECONDS: seconds(600, 60, 3600),
     SESSION_MAX_AGE_HOURS: seconds(12, 1, 720),
+    /** How long a trusted browser skips the code; capped at 90 days (TD-01). */
+    TRUSTED_DEVICE_DAYS: seconds(30, 1, 90),
     /** When true nobody may sign in with the password alone, whatever their own setting. */
     REQUIRE_TWO_FACTOR: flag(false),
     /** Show messages on /dev/outbox instead of sending them. Default on only in development. */

@@ -12,3 +12,4 @@ export const cookieOptions = { httpOnly: true, secure: secureCookies, sameSite: 
 
 export const ticketCookieName = `${prefix}latchkey.ticket`;
 export const sessionCookieName = `${prefix}latchkey.session`;
+export const deviceCookieName = `${prefix}latchkey.device`;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { cache } from 'react';
-import { redirect } from 'next/navigation';
+import { notFound, redirect } from 'next/navigation';
 import { auth } from '@/lib/auth/auth';
 import { db } from '@/lib/db';
 
@@ -21,5 +21,12 @@ export const getCurrentUser = cache(async () => {
 export async function requireUser() {
   const user = await getCurrentUser();
   if (!user) redirect('/login');
+  return user;
+}
+
+/** For admin pages and actions: the server refuses anyone without the admin role. */
+export async function requireAdmin() {
+  const user = await requireUser();
+  if (user.role !== 'admin') notFound();
   return user;
 }
