@@ -7,6 +7,10 @@ import type { Channel } from '@/lib/otp/delivery/sender';
 // HttpOnly cookie); the store keys it by the id's SHA-256, so a store dump yields no usable id.
 
 const VERIFIED_TTL_MS = 60_000;
+/** Time to name the device after a code with "Don't require OTP on this browser" ticked. */
+const NAMING_TTL_MS = 10 * 60_000;
+
+export type SignInMethod = 'code' | 'password-only' | 'trusted-device';
 
 export type TicketStage = 'password' | 'code-sent' | 'verified';
 
@@ -18,8 +22,10 @@ export type LoginTicket = {
   codeExpiresAt?: number;
   /** When the current code was sent (epoch ms), for the resend cooldown message. */
   codeSentAt?: number;
-  /** How the sign-in was completed, recorded on the session: 'code' or 'password-only'. */
-  method?: 'code' | 'password-only';
+  /** How the sign-in was completed: a code, a trusted device, or the password alone. */
+  method?: SignInMethod;
+  /** The person ticked "Don't require OTP on this browser" with a correct code (TD-08). */
+  trustRequested?: boolean;
   createdAt: number;
   expiresAt: number;
 };
@@ -78,17 +84,27 @@ export async function saveTicket(store: ExpiringStore, id: string, ticket: Login
   await store.put(ticketKey(id), ticket, ttlMs);
 }
 
-/** Removes the ticket and everything hanging off it. */
-export async function discardTicket(store: ExpiringStore, id: string): Promise<void> {
-  await Promise.all([store.delete(ticketKey(id)), store.delete(codeKey(id)), store.delete(cooldownKey(id))]);
-}
-
 /**
  * Moves a ticket whose code was entered (or whose user needs no code) to the verified state. It
  * lives under its own key for a minute, just long enough for the session to be created from it.
  */
-export async function markVerified(store: ExpiringStore, id: string, ticket: LoginTicket, method: 'code' | 'password-only'): Promise<void> {
-  await store.put(verifiedKey(id), { ...ticket, stage: 'verified', method } satisfies LoginTicket, VERIFIED_TTL_MS);
+export async function markVerified(
+  store: ExpiringStore,
+  id: string,
+  ticket: LoginTicket,
+  method: SignInMethod,
+  now: number,
+  options: { trustRequested?: boolean } = {},
+): Promise<void> {
+  const ttlMs = options.trustRequested ? NAMING_TTL_MS : VERIFIED_TTL_MS;
+  const verified: LoginTicket = {
+    ...ticket,
+    stage: 'verified',
+    method,
+    trustRequested: options.trustRequested ?? false,
+    expiresAt: now + ttlMs,
+  };
+  await store.put(verifiedKey(id), verified, ttlMs);
   await Promise.all([store.delete(ticketKey(id)), store.delete(codeKey(id)), store.delete(cooldownKey(id))]);
 }
 
@@ -100,4 +116,15 @@ export async function takeVerifiedTicket(store: ExpiringStore, id: string, now: 
   if (!isWellFormedTicketId(id)) return null;
   const ticket = await store.take<LoginTicket>(verifiedKey(id));
   return ticket && ticket.stage === 'verified' && ticket.expiresAt > now ? ticket : null;
+}
+
+/** Reads a verified ticket without using it up (the device-name step shows it first). */
+export async function peekVerifiedTicket(store: ExpiringStore, id: string | undefined | null, now: number): Promise<LoginTicket | null> {
+  if (!isWellFormedTicketId(id)) return null;
+  const ticket = await store.get<LoginTicket>(verifiedKey(id));
+  return ticket && ticket.stage === 'verified' && ticket.expiresAt > now ? ticket : null;
+}
+
+export function trustClaimKey(ticketId: string): string {
+  return `trust-claim:${createHash('sha256').update(ticketId).digest('base64url')}`;
 }

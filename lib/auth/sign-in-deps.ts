@@ -5,6 +5,7 @@ import { recordEvent } from '@/lib/audit/record-event';
 import { deriveCodeKey } from '@/lib/otp/code';
 import { getSender } from '@/lib/otp/delivery/senders';
 import { getExpiringStore } from '@/lib/store/store';
+import { redeemDeviceToken, trustDevice } from '@/lib/devices/trusted-devices';
 import type { SignInDeps, SignInUser } from '@/lib/auth/sign-in';
 
 // Picks the real collaborators of the sign-in flow from configuration.
@@ -30,6 +31,7 @@ export function getSignInDeps(): SignInDeps {
         await db.user.update({ where: { id }, data: { lastSignInAt: at } });
       },
     },
+    devices: { redeem: redeemDeviceToken, trust: trustDevice },
     senderFor: getSender,
     audit: recordEvent,
     hmacKey,
@@ -39,6 +41,7 @@ export function getSignInDeps(): SignInDeps {
       ticketTtlSeconds: env.LOGIN_TICKET_TTL_SECONDS,
       requireTwoFactor: env.REQUIRE_TWO_FACTOR,
       origin: env.APP_ORIGIN,
+      trustedDeviceDays: env.TRUSTED_DEVICE_DAYS,
     },
     now: Date.now,
   };

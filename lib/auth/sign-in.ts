@@ -3,8 +3,10 @@ import type { ExpiringStore } from '@/lib/store/expiring-store';
 import type { Channel, Sender } from '@/lib/otp/delivery/sender';
 import { checkPassword, hashPassword } from '@/lib/auth/password';
 import {
-  createTicket, discardTicket, markVerified, readTicket, saveTicket, takeVerifiedTicket, type LoginTicket,
+  createTicket, markVerified, peekVerifiedTicket, readTicket, saveTicket, takeVerifiedTicket, trustClaimKey,
+  type LoginTicket, type SignInMethod,
 } from '@/lib/auth/login-ticket';
+import { composeNewDeviceNotice } from '@/lib/devices/new-device-notice';
 import { issueCode } from '@/lib/otp/issue-code';
 import { verifyCode } from '@/lib/otp/verify-code';
 import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
@@ -32,6 +34,11 @@ export type SignInDeps = {
     updatePasswordHash(id: string, passwordHash: string): Promise<void>;
     recordSignIn(id: string, at: Date): Promise<void>;
   };
+  devices: {
+    /** Uses and rotates a device token; null unless it is this user's live device. */
+    redeem(input: { token: string | undefined; userId: string; now: Date } & RequestInfo): Promise<DeviceGrant | null>;
+    trust(input: { userId: string; name: string; lifetimeDays: number; now: Date } & RequestInfo): Promise<DeviceGrant>;
+  };
   senderFor(channel: Channel): Sender | null;
   audit(event: AuditEventInput): Promise<void>;
   hmacKey: Buffer;
@@ -41,18 +48,24 @@ export type SignInDeps = {
     ticketTtlSeconds: number;
     requireTwoFactor: boolean;
     origin: string;
+    trustedDeviceDays: number;
   };
   now(): number;
 };
 
 export type RequestInfo = { ip: string | null; userAgent: string | null };
 
+/** A trusted-device token for the browser's cookie, and when its trust ends. */
+export type DeviceGrant = { token: string; deviceId: string; expiresAt: Date };
+
 /** Wrong codes across all codes and channels of one account before codes are refused (OTP-05; NIST's ceiling). */
 export const ACCOUNT_CODE_FAILURE_LIMIT = 100;
 const ACCOUNT_CODE_FAILURE_WINDOW_MS = 24 * 60 * 60 * 1000;
 const failureKey = (userId: string) => `code-failures:${userId}`;
 
-export type PasswordResult = { ok: true; ticketId: string; next: 'method' | 'session' } | { ok: false; reason: 'invalid' };
+export type PasswordResult =
+  | { ok: true; ticketId: string; next: 'method' | 'session'; device?: DeviceGrant }
+  | { ok: false; reason: 'invalid' };
 
 /**
  * Step 1. Unknown user, wrong password and disabled account give one answer, in the same time:
@@ -60,7 +73,7 @@ export type PasswordResult = { ok: true; ticketId: string; next: 'method' | 'ses
  */
 export async function submitPassword(
   deps: SignInDeps,
-  input: { username: string; password: string } & RequestInfo,
+  input: { username: string; password: string; deviceToken?: string } & RequestInfo,
 ): Promise<PasswordResult> {
   const usernameKey = canonicalUsername(input.username);
   const user = usernameKey ? await deps.users.findByUsernameKey(usernameKey) : null;
@@ -81,17 +94,17 @@ export async function submitPassword(
     await deps.audit({ type: 'password.rehashed', userId: user.id, ...who });
   }
 
+  const now = deps.now();
   const passwordOnly = !user.twoFactor && !deps.config.requireTwoFactor;
-  const { id, ticket } = await createTicket(deps.store, {
-    userId: user.id,
-    stage: 'password',
-    ttlSeconds: deps.config.ticketTtlSeconds,
-    now: deps.now(),
-  });
-  await deps.audit({ type: 'signin.password_ok', userId: user.id, ...who, detail: { next: passwordOnly ? 'session' : 'code' } });
-  if (passwordOnly) {
-    await markVerified(deps.store, id, ticket, 'password-only');
-    return { ok: true, ticketId: id, next: 'session' };
+  // A trusted browser skips the code, never the password: it is checked only now (TD-05: the
+  // token must belong to this user; TD-03: the database decides; TD-04: it rotates).
+  const device = passwordOnly || !input.deviceToken ? null : await deps.devices.redeem({ token: input.deviceToken, userId: user.id, now: new Date(now), ...who });
+  const method: SignInMethod | null = passwordOnly ? 'password-only' : device ? 'trusted-device' : null;
+  const { id, ticket } = await createTicket(deps.store, { userId: user.id, stage: 'password', ttlSeconds: deps.config.ticketTtlSeconds, now });
+  await deps.audit({ type: 'signin.password_ok', userId: user.id, ...who, detail: { next: method ?? 'code' } });
+  if (method) {
+    await markVerified(deps.store, id, ticket, method, now);
+    return { ok: true, ticketId: id, next: 'session', ...(device ? { device } : {}) };
   }
   return { ok: true, ticketId: id, next: 'method' };
 }
@@ -170,14 +183,14 @@ export async function sendCode(
 }
 
 export type SubmitCodeResult =
-  | { ok: true }
+  | { ok: true; next: 'session' | 'device-name' }
   | { ok: false; reason: 'no-ticket' | 'no-code' | 'malformed' | 'expired' | 'burnt' | 'locked' }
   | { ok: false; reason: 'mismatch'; attemptsLeft: number };
 
 /** Step 3: the code. A match verifies the ticket; the session is made by completeSignIn. */
 export async function submitCode(
   deps: SignInDeps,
-  input: { ticketId: string | undefined; code: string } & RequestInfo,
+  input: { ticketId: string | undefined; code: string; trust?: boolean } & RequestInfo,
 ): Promise<SubmitCodeResult> {
   const now = deps.now();
   const ticket = await readTicket(deps.store, input.ticketId, now);
@@ -189,8 +202,9 @@ export async function submitCode(
   const who = { userId: ticket.userId, ip: input.ip, userAgent: input.userAgent };
   if (result.ok) {
     await deps.store.delete(failureKey(ticket.userId));
-    await markVerified(deps.store, input.ticketId, ticket, 'code');
-    return { ok: true };
+    // Trust is granted only together with a correct code (TD-08): the request rides on this ticket.
+    await markVerified(deps.store, input.ticketId, ticket, 'code', now, { trustRequested: !!input.trust });
+    return { ok: true, next: input.trust ? 'device-name' : 'session' };
   }
   if (result.reason === 'mismatch' || result.reason === 'burnt') {
     await deps.store.increment(failureKey(ticket.userId), ACCOUNT_CODE_FAILURE_WINDOW_MS);
@@ -214,7 +228,7 @@ async function isAccountCodeLocked(deps: SignInDeps, userId: string): Promise<bo
 export async function completeSignIn(
   deps: SignInDeps,
   input: { ticketId: string } & RequestInfo,
-): Promise<{ userId: string; method: 'code' | 'password-only' } | null> {
+): Promise<{ userId: string; method: SignInMethod } | null> {
   const ticket = await takeVerifiedTicket(deps.store, input.ticketId, deps.now());
   if (!ticket) return null;
   const user = await deps.users.findById(ticket.userId);
@@ -225,4 +239,38 @@ export async function completeSignIn(
   return { userId: user.id, method };
 }
 
-export { discardTicket };
+/** The device-name step: a verified ticket whose person asked to trust this browser. */
+export async function viewDeviceNaming(deps: SignInDeps, ticketId: string | undefined): Promise<LoginTicket | null> {
+  const ticket = await peekVerifiedTicket(deps.store, ticketId, deps.now());
+  return ticket?.trustRequested && ticket.method === 'code' ? ticket : null;
+}
+
+export type NameDeviceResult = { ok: true; device: DeviceGrant } | { ok: false; reason: 'no-ticket' };
+
+/**
+ * Trusts this browser for the user of a verified ticket (step 4), once per ticket, and tells the
+ * user by email (TD-09). The session itself is then made from the same ticket by completeSignIn.
+ */
+export async function nameDevice(
+  deps: SignInDeps,
+  input: { ticketId: string | undefined; name: string } & RequestInfo,
+): Promise<NameDeviceResult> {
+  const ticket = await viewDeviceNaming(deps, input.ticketId);
+  if (!ticket || !input.ticketId) return { ok: false, reason: 'no-ticket' };
+  const claimed = await deps.store.putIfAbsent(trustClaimKey(input.ticketId), 1, 10 * 60_000);
+  if (!claimed) return { ok: false, reason: 'no-ticket' };
+  const user = await deps.users.findById(ticket.userId);
+  if (!user || user.disabled) return { ok: false, reason: 'no-ticket' };
+
+  const now = new Date(deps.now());
+  const device = await deps.devices.trust({ userId: user.id, name: input.name, lifetimeDays: deps.config.trustedDeviceDays, now, ip: input.ip, userAgent: input.userAgent });
+  const email = deps.senderFor('email');
+  try {
+    if (!email) throw new Error('no email sender is configured');
+    await email.send(composeNewDeviceNotice({ to: user.email, deviceName: input.name, at: now, ip: input.ip, origin: deps.config.origin }));
+  } catch (error) {
+    // The notice is best effort: the sign-in the person just proved should not fail for it.
+    await deps.audit({ type: 'device.notice_failed', userId: user.id, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.deviceId, error: String(error instanceof Error ? error.message : error) } });
+  }
+  return { ok: true, device };
+}

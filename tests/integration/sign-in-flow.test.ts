@@ -98,7 +98,7 @@ describe('codes', () => {
     const deps = testDeps({ sender, now: clock.now });
     const early = await codeSent(deps, sender, (await createUser()).username);
     clock.advance(44_000);
-    expect(await submitCode(deps, { ticketId: early.ticketId, code: early.code, ...who })).toEqual({ ok: true });
+    expect(await submitCode(deps, { ticketId: early.ticketId, code: early.code, ...who })).toMatchObject({ ok: true });
 
     const late = await codeSent(deps, sender, (await createUser()).username);
     clock.advance(46_000);
@@ -129,7 +129,7 @@ describe('codes', () => {
     if (first.code !== second.code) {
       expect(await submitCode(deps, { ticketId: second.ticketId, code: first.code, ...who })).toMatchObject({ ok: false, reason: 'mismatch' });
     }
-    expect(await submitCode(deps, { ticketId: first.ticketId, code: first.code, ...who })).toEqual({ ok: true });
+    expect(await submitCode(deps, { ticketId: first.ticketId, code: first.code, ...who })).toMatchObject({ ok: true });
   });
 
   it('OTP-05 five wrong tries burn the code; the account-wide counter survives a resend and a success resets it', async () => {
@@ -146,7 +146,7 @@ describe('codes', () => {
 
     await sendCode(deps, { ticketId, channel: 'email', ...who });
     expect(await deps.store.get<number>(`code-failures:${user.id}`)).toBe(5);
-    expect(await submitCode(deps, { ticketId, code: sender.last().code!, ...who })).toEqual({ ok: true });
+    expect(await submitCode(deps, { ticketId, code: sender.last().code!, ...who })).toMatchObject({ ok: true });
     expect(await deps.store.get<number>(`code-failures:${user.id}`)).toBeNull();
   });
 
@@ -164,7 +164,7 @@ describe('codes', () => {
     await sendCode(noCooldown, { ticketId, channel: 'email', ...who });
     const fresh = sender.last().code!;
     if (fresh !== old) expect(await submitCode(deps, { ticketId, code: old, ...who })).toMatchObject({ ok: false, reason: 'mismatch' });
-    expect(await submitCode(deps, { ticketId, code: fresh, ...who })).toEqual({ ok: true });
+    expect(await submitCode(deps, { ticketId, code: fresh, ...who })).toMatchObject({ ok: true });
   });
 
   it('OTP-07 the store and the audit log hold only a keyed hash of the code', async () => {

@@ -9,6 +9,7 @@ import { getSignInDeps } from '@/lib/auth/sign-in-deps';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { cookieOptions, ticketCookieName } from '@/lib/auth/cookies';
 import { finishSignIn } from '@/lib/auth/finish-sign-in';
+import { getDeviceToken, setDeviceToken } from '@/lib/devices/device-cookie';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 
 const INVALID = 'The username or password is incorrect.';
@@ -23,20 +24,19 @@ export async function submitPasswordAction(_prev: FormState, formData: FormData)
   const parsed = credentials.safeParse({ username, password: formData.get('password') });
   if (!parsed.success) return { error: 'Enter your username and password.', values: { username } };
 
-  let next: 'method' | 'session';
-  let ticketId: string;
+  let result;
   try {
-    const result = await submitPassword(getSignInDeps(), { ...parsed.data, ...(await getRequestInfo()) });
+    result = await submitPassword(getSignInDeps(), { ...parsed.data, deviceToken: await getDeviceToken(), ...(await getRequestInfo()) });
     if (!result.ok) return { error: INVALID, values: { username } };
-    ({ next, ticketId } = result);
   } catch (error) {
     unstable_rethrow(error);
     console.error('sign-in: password step failed', error);
     return { error: UNAVAILABLE_MESSAGE, values: { username } };
   }
 
-  const jar = await cookies();
-  if (next === 'session') return finishSignIn(ticketId, { values: { username } });
-  jar.set(ticketCookieName, ticketId, { ...cookieOptions, maxAge: env.LOGIN_TICKET_TTL_SECONDS });
+  // The rotated device token replaces the old one at once (TD-04).
+  if (result.device) await setDeviceToken(result.device.token, result.device.expiresAt);
+  if (result.next === 'session') return finishSignIn(result.ticketId, { values: { username } });
+  (await cookies()).set(ticketCookieName, result.ticketId, { ...cookieOptions, maxAge: env.LOGIN_TICKET_TTL_SECONDS });
   redirect('/login/method');
 }

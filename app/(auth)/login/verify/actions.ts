@@ -1,7 +1,6 @@
 'use server';
 
-import { unstable_rethrow } from 'next/navigation';
-import { redirect } from 'next/navigation';
+import { redirect, unstable_rethrow } from 'next/navigation';
 import { submitCode } from '@/lib/auth/sign-in';
 import { getSignInDeps } from '@/lib/auth/sign-in-deps';
 import { getRequestInfo } from '@/lib/auth/request-info';
@@ -11,15 +10,17 @@ import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 
 export async function verifyCodeAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const code = String(formData.get('code') ?? '').replace(/[\s-]/g, '');
+  const trust = formData.get('trust') === '1';
   const ticketId = await getTicketId();
   let result;
   try {
-    result = await submitCode(getSignInDeps(), { ticketId, code, ...(await getRequestInfo()) });
+    result = await submitCode(getSignInDeps(), { ticketId, code, trust, ...(await getRequestInfo()) });
   } catch (error) {
     unstable_rethrow(error);
     console.error('sign-in: checking a code failed', error);
     return { error: UNAVAILABLE_MESSAGE };
   }
+  if (result.ok && result.next === 'device-name') redirect('/login/device');
   if (result.ok && ticketId) return finishSignIn(ticketId);
   if (result.ok) redirect('/login?notice=expired');
 

@@ -70,6 +70,13 @@ export function CodeForm({ secondsLeft, channel }: { secondsLeft: number; channe
           {expired ? 'The code has expired. Send a new code.' : `The code expires in ${left} ${left === 1 ? 'second' : 'seconds'}.`}
         </p>
       </div>
+      <label className="flex items-start gap-2 text-sm text-slate-800">
+        <input type="checkbox" name="trust" value="1" className="mt-0.5 size-4 accent-indigo-700" />
+        <span>
+          Don&apos;t require OTP on this browser
+          <span className="block text-slate-600">Only on a browser you alone use. You will still enter your password.</span>
+        </span>
+      </label>
       <button type="submit" className={buttonClass} disabled={pending}>Verify</button>
     </form>
   );
