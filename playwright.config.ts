@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
 // End-to-end tests run the production build (`next build`, then `next start` through
@@ -6,6 +7,8 @@ import { defineConfig, devices } from '@playwright/test';
 export const MAIN_PORT = Number(process.env.E2E_PORT ?? 3100);
 export const SHORT_TTL_PORT = MAIN_PORT + 1;
 export const SHORT_TTL_SECONDS = 10;
+/** Where scripts/serve-e2e.ts writes the e2e database's URL for fixtures that need it. */
+export const DATABASE_URL_FILE = path.resolve(import.meta.dirname, '.data/e2e-database-url');
 
 const chromiumArgs = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -49,6 +52,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       E2E_SERVERS: JSON.stringify(servers),
+      E2E_DATABASE_URL_FILE: DATABASE_URL_FILE,
       AUTH_SECRET: 'e2e-secret-0123456789-0123456789-0123456789',
       OUTBOX_ENABLED: '1',
       MEMORY_STORE: '1',

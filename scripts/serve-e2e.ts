@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from './db/apply-migrations';
@@ -31,6 +32,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 try {
   await applyMigrations(database.url);
   await seedDemoUsers(database.url, { reset: true });
+  // Tests that must reach past the UI (a device whose trust has expired) read the URL from here.
+  if (process.env.E2E_DATABASE_URL_FILE) {
+    await mkdir(path.dirname(process.env.E2E_DATABASE_URL_FILE), { recursive: true });
+    await writeFile(process.env.E2E_DATABASE_URL_FILE, database.url);
+  }
   const authSecret = process.env.AUTH_SECRET || randomBytes(32).toString('base64url');
   await Promise.all(specs.map((spec) => startServer(spec, authSecret)));
   console.log('ready all');

@@ -49,3 +49,46 @@ export async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
 }
+
+const destinations: Record<string, { email: string; phone?: string }> = {
+  admin: { email: 'admin@example.com', phone: '+14155550100' },
+  demo: { email: 'demo@example.com', phone: '+14155550101' },
+  'demo-email': { email: 'demo-email@example.com' },
+};
+
+/** Password and emailed code, with "Don't require OTP on this browser" ticked or not. */
+export async function passwordAndCode(page: Page, request: APIRequestContext, baseURL: string, username: string, trust: boolean) {
+  const since = new Date();
+  await submitPassword(page, username);
+  await chooseChannel(page, 'Email');
+  const message = await readCode(request, baseURL, { to: destinations[username]!.email, channel: 'email', since });
+  await page.getByLabel('Security code').fill(message.code);
+  if (trust) await page.getByLabel("Don't require OTP on this browser").check();
+  await page.getByRole('button', { name: 'Verify' }).click();
+  if (trust) await expect(page).toHaveURL(/\/login\/device$/);
+}
+
+/**
+ * The whole sign-in with an emailed code, optionally trusting this browser under a name (the
+ * prefilled one when `deviceName` is undefined). Ends on the account page.
+ */
+export async function signInWithCode(page: Page, request: APIRequestContext, baseURL: string, username: string, trust?: { deviceName?: string }) {
+  await passwordAndCode(page, request, baseURL, username, !!trust);
+  if (trust) {
+    if (trust.deviceName !== undefined) await page.getByLabel('Device name').fill(trust.deviceName);
+    await page.getByRole('button', { name: 'Login' }).click();
+  }
+  await expect(page.getByTestId('signed-in-user')).toHaveText(username);
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+}
+
+/** Password only; returns where the browser landed: the account page (trusted) or the method page. */
+export async function signInExpecting(page: Page, username: string, expected: 'account' | 'method') {
+  await submitPassword(page, username);
+  if (expected === 'account') await expect(page.getByTestId('signed-in-user')).toHaveText(username);
+  else await expect(page).toHaveURL(/\/login\/method$/);
+}

@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test';
+import { expectNoAxeViolations, passwordAndCode, signInExpecting, signInWithCode, signOut } from './support/sign-in';
+import { sql } from './support/database';
+
+// "Don't require OTP on this browser": steps 4–6 of DESIGN.md. Each test has a fresh browser
+// context, so each starts with no trusted-device cookie.
+
+const deviceCookie = async (context: import('@playwright/test').BrowserContext) =>
+  (await context.cookies()).find((c) => c.name.endsWith('latchkey.device'));
+
+test('TD-08 ticking the box asks for a device name prefilled from the browser, then skips the code next time', async ({ page, request, baseURL, context }) => {
+  await signInWithCode(page, request, baseURL!, 'demo', {});
+  const cookie = await deviceCookie(context);
+  expect(cookie?.httpOnly).toBe(true);
+  expect(cookie?.sameSite).toBe('Lax');
+  expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  const [row] = (await sql(`SELECT d.name FROM "TrustedDevice" d JOIN "User" u ON u.id = d."userId" WHERE u.username = 'demo' ORDER BY d."createdAt" DESC LIMIT 1`)).rows;
+  // The Desktop Chrome profile's user agent is Chrome on Windows.
+  expect(row.name).toBe('Chrome on Windows');
+
+  await signOut(page);
+  await signInExpecting(page, 'demo', 'account');
+});
+
+test('without the tick there is no device step and the next sign-in asks for a code', async ({ page, request, baseURL, context }) => {
+  await signInWithCode(page, request, baseURL!, 'demo-email');
+  expect(await deviceCookie(context)).toBeUndefined();
+  await signOut(page);
+  await signInExpecting(page, 'demo-email', 'method');
+});
+
+test('TD-05 two users on one browser: one user’s trust never skips the other’s code', async ({ page, request, baseURL }) => {
+  await signInWithCode(page, request, baseURL!, 'demo', { deviceName: 'Shared PC' });
+  await signOut(page);
+  await signInExpecting(page, 'admin', 'method');
+  await page.goto('/login');
+  await signInExpecting(page, 'demo', 'account');
+});
+
+test('TD-04 a copied device cookie stops working once the token has rotated', async ({ page, request, baseURL, context }) => {
+  await signInWithCode(page, request, baseURL!, 'demo', { deviceName: 'Rotating' });
+  const original = (await deviceCookie(context))!;
+  await signOut(page);
+  await signInExpecting(page, 'demo', 'account');
+  expect((await deviceCookie(context))?.value).not.toBe(original.value);
+  await signOut(page);
+  await context.addCookies([original]);
+  await signInExpecting(page, 'demo', 'method');
+});
+
+test('TD-03 a device past its expiry asks for a code, whatever the cookie says', async ({ page, request, baseURL }) => {
+  await signInWithCode(page, request, baseURL!, 'demo', { deviceName: `Expiring ${Date.now()}` });
+  await sql(`UPDATE "TrustedDevice" SET "expiresAt" = now() - interval '1 minute' WHERE name LIKE 'Expiring %'`);
+  await signOut(page);
+  await signInExpecting(page, 'demo', 'method');
+});
+
+test('TD-07 a device name that is too long gets a clear message and keeps what was typed', async ({ page, request, baseURL }) => {
+  const tooLong = 'x'.repeat(65);
+  await passwordAndCode(page, request, baseURL!, 'demo-email', true);
+  await page.getByLabel('Device name').fill(tooLong);
+  await page.getByRole('button', { name: 'Login' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'at most 64 characters' })).toBeVisible();
+  await expect(page.getByLabel('Device name')).toHaveValue(tooLong);
+  await page.getByLabel('Device name').fill('Fine name');
+  await page.getByRole('button', { name: 'Login' }).click();
+  await expect(page.getByTestId('signed-in-user')).toHaveText('demo-email');
+});
+
+test('the device-name page has no axe violations', async ({ page, request, baseURL }) => {
+  await passwordAndCode(page, request, baseURL!, 'demo-email', true);
+  await expect(page.getByLabel('Device name')).toHaveValue('Chrome on Windows');
+  await expectNoAxeViolations(page);
+});
