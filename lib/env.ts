@@ -37,6 +37,13 @@ export const env = createEnv({
     SESSION_MAX_AGE_HOURS: seconds(12, 1, 720),
     /** How long a trusted browser skips the code; capped at 90 days (TD-01). */
     TRUSTED_DEVICE_DAYS: seconds(30, 1, 90),
+    /** Region for phone numbers typed without a country code (ISO 3166 alpha-2, e.g. US, DE). */
+    PHONE_DEFAULT_REGION: z.string().regex(/^[A-Z]{2}$/, 'PHONE_DEFAULT_REGION must be a two-letter region code like US').default('US'),
+    /** User Upload caps (CSV-01). */
+    UPLOAD_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
+    UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(20 * 1024 * 1024),
+    /** How long an invitation (set-password) link works (RC-02). */
+    INVITATION_TTL_HOURS: seconds(72, 1, 720),
     /** When true nobody may sign in with the password alone, whatever their own setting. */
     REQUIRE_TWO_FACTOR: flag(false),
     /** Show messages on /dev/outbox instead of sending them. Default on only in development. */

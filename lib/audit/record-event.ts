@@ -21,7 +21,23 @@ export type AuditEventType =
   | 'device.renamed'
   | 'device.deleted'
   | 'device.revoked'
-  | 'device.notice_failed';
+  | 'device.notice_failed'
+  | 'sessions.revoked'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.two_factor_changed'
+  | 'contact.change_requested'
+  | 'contact.changed'
+  | 'contact.change_failed'
+  | 'upload.validated'
+  | 'upload.imported'
+  | 'upload.rejected'
+  | 'invitation.sent'
+  | 'invitation.send_failed'
+  | 'invitation.accepted'
+  | 'password.set';
 
 export type AuditEventInput = {
   type: AuditEventType;

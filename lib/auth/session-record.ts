@@ -46,3 +46,9 @@ export async function findLiveSession(sessionId: string): Promise<{ userId: stri
 export async function endSession(sessionId: string): Promise<void> {
   await db.session.deleteMany({ where: { sessionToken: digest(sessionId) } });
 }
+
+/** Ends every session of a user at once (disable, admin sign-out, password change: SE-06). */
+export async function endAllSessions(userId: string): Promise<number> {
+  const { count } = await db.session.deleteMany({ where: { userId } });
+  return count;
+}
