@@ -22,6 +22,8 @@ const servers = [
 
 export default defineConfig({
   testDir: 'tests/e2e',
+  // screenshots.spec.ts only regenerates the README's pictures (`npm run screenshots`).
+  testIgnore: process.env.SCREENSHOTS ? [] : ['**/screenshots.spec.ts'],
   // One worker: the journeys share demo accounts and the outbox, and the machine has two cores.
   workers: 1,
   retries: 0,

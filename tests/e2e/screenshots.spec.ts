@@ -1,0 +1,43 @@
+import { expect, test } from '@playwright/test';
+import { chooseChannel, passwordAndCode, readCode } from './support/sign-in';
+
+// Not a test: regenerates the README's screenshots (`npm run screenshots`). Ignored by the normal
+// e2e run (playwright.config.ts).
+test.use({ viewport: { width: 900, height: 720 } });
+const shot = (name: string) => ({ path: `docs/screenshots/${name}.png`, fullPage: true });
+
+test('README screenshots of the sign-in flow and My Trusted Devices', async ({ page, request, baseURL }) => {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('demo');
+  await page.getByLabel('Password').fill('open-sesame-2026');
+  await page.screenshot(shot('1-sign-in'));
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page).toHaveURL(/\/login\/method$/);
+  await page.screenshot(shot('2-choose-method'));
+  const since = new Date();
+  await chooseChannel(page, 'SMS');
+  const message = await readCode(request, baseURL!, { to: '+14155550101', channel: 'sms', since });
+  await page.getByLabel('Security code').fill(message.code);
+  await page.getByLabel("Don't require OTP on this browser").check();
+  await page.screenshot(shot('3-enter-code'));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page).toHaveURL(/\/login\/device$/);
+  await page.getByLabel('Device name').fill('Work laptop');
+  await page.screenshot(shot('4-name-device'));
+  await page.getByRole('button', { name: 'Login' }).click();
+  await expect(page.getByTestId('signed-in-user')).toBeVisible();
+  await page.screenshot(shot('5-account'));
+
+  // A second trusted browser, so the list shows "This device" against another.
+  const other = await page.context().browser()!.newContext({ baseURL });
+  const otherPage = await other.newPage();
+  await passwordAndCode(otherPage, request, baseURL!, 'demo', true);
+  await otherPage.getByLabel('Device name').fill('Home desktop');
+  await otherPage.getByRole('button', { name: 'Login' }).click();
+  await other.close();
+
+  await page.goto('/account/trusted-devices');
+  await page.screenshot(shot('6-my-trusted-devices'));
+  await page.goto('/dev/outbox');
+  await page.screenshot({ path: 'docs/screenshots/7-outbox.png' });
+});
