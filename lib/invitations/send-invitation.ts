@@ -1,0 +1,116 @@
+import 'server-only';
+import { db } from '@/lib/db';
+import { env } from '@/lib/env';
+import { recordEvent } from '@/lib/audit/record-event';
+import { getSender } from '@/lib/otp/delivery/senders';
+import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import { invitationLink, invitationTokenHash, newInvitationToken } from './invitation-token';
+
+// Invitation emails for users created without a password (CSV-03). A token is made at send
+// time, so the link in the email is the only copy; a failed send is written on the Invitation
+// row (and audited) and the row goes back to pending, so "send pending invitations" retries it.
+
+export type SendInvitationsOptions = {
+  actorId: string | null;
+  /** Defaults to the configured email sender. */
+  sender?: Sender | null;
+  now?: () => Date;
+  origin?: string;
+  ttlHours?: number;
+  /** Users per database round; sends inside a batch run a few at a time. */
+  batchSize?: number;
+  concurrency?: number;
+};
+
+export type SendInvitationsResult = { sent: number; failed: { userId: string; error: string }[]; skipped: number };
+
+export async function sendInvitations(userIds: readonly string[], options: SendInvitationsOptions): Promise<SendInvitationsResult> {
+  const sender = options.sender === undefined ? getSender('email') : options.sender;
+  const now = options.now ?? (() => new Date());
+  const origin = options.origin ?? env.APP_ORIGIN;
+  const ttlMs = (options.ttlHours ?? env.INVITATION_TTL_HOURS) * 3600_000;
+  const batchSize = options.batchSize ?? 100;
+  const result: SendInvitationsResult = { sent: 0, failed: [], skipped: 0 };
+
+  for (let start = 0; start < userIds.length; start += batchSize) {
+    const ids = userIds.slice(start, start + batchSize);
+    const users = await db.user.findMany({ where: { id: { in: ids }, disabled: false }, select: { id: true, username: true, name: true, email: true } });
+    // A user who has already set a password through an invitation needs no other.
+    const accepted = new Set((await db.invitation.findMany({ where: { userId: { in: ids }, usedAt: { not: null } }, select: { userId: true } })).map((i) => i.userId));
+    result.skipped += ids.length - users.length;
+    const queue = users.filter((u) => {
+      if (accepted.has(u.id)) result.skipped += 1;
+      return !accepted.has(u.id);
+    });
+    const worker = async () => {
+      for (let user = queue.shift(); user; user = queue.shift()) {
+        const outcome = await sendOne(user, { sender, now: now(), origin, ttlMs, actorId: options.actorId });
+        if (outcome.ok) result.sent += 1;
+        else result.failed.push({ userId: user.id, error: outcome.error });
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency ?? 5 }, worker));
+  }
+  return result;
+}
+
+type Invitee = { id: string; username: string; name: string | null; email: string };
+
+async function sendOne(user: Invitee, ctx: { sender: Sender | null; now: Date; origin: string; ttlMs: number; actorId: string | null }): Promise<{ ok: true } | { ok: false; error: string }> {
+  const token = newInvitationToken();
+  const expiresAt = new Date(ctx.now.getTime() + ctx.ttlMs);
+  // Only the newest link works: earlier unused ones end now.
+  await db.invitation.updateMany({ where: { userId: user.id, usedAt: null, tokenHash: { not: null }, expiresAt: { gt: ctx.now } }, data: { expiresAt: ctx.now } });
+  const pending = await db.invitation.findFirst({ where: { userId: user.id, usedAt: null, tokenHash: null }, orderBy: { createdAt: 'desc' }, select: { id: true } });
+  const invitation = pending
+    ? await db.invitation.update({ where: { id: pending.id }, data: { tokenHash: invitationTokenHash(token), expiresAt, error: null } })
+    : await db.invitation.create({ data: { userId: user.id, tokenHash: invitationTokenHash(token), expiresAt } });
+  try {
+    if (!ctx.sender) throw new Error('No email delivery is configured.');
+    await ctx.sender.send(composeInvitation({ to: user.email, username: user.username, name: user.name, link: invitationLink(ctx.origin, token), expiresAt }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.slice(0, 500) : 'The email could not be sent.';
+    // Back to pending: the token was never delivered, so it must not stay usable.
+    await db.invitation.update({ where: { id: invitation.id }, data: { tokenHash: null, expiresAt: null, sentAt: null, error: message } });
+    await recordEvent({ type: 'invitation.send_failed', userId: user.id, detail: { invitationId: invitation.id, actorId: ctx.actorId, error: message } });
+    return { ok: false, error: message };
+  }
+  await db.invitation.update({ where: { id: invitation.id }, data: { sentAt: ctx.now, error: null } });
+  await recordEvent({ type: 'invitation.sent', userId: user.id, detail: { invitationId: invitation.id, actorId: ctx.actorId, expiresAt: expiresAt.toISOString() } });
+  return { ok: true };
+}
+
+export function composeInvitation(input: { to: string; username: string; name: string | null; link: string; expiresAt: Date }): OutgoingMessage {
+  const until = `${input.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return {
+    channel: 'email',
+    to: input.to,
+    subject: 'You have been invited to sign in with Latchkey',
+    text: [
+      `Hello${input.name ? ` ${input.name}` : ''},`,
+      '',
+      `An administrator created a Latchkey account for you. Your username is: ${input.username}`,
+      '',
+      `Choose your password here (the link works once, until ${until}):`,
+      input.link,
+      '',
+      'If you did not expect this, ignore this email: nothing happens until a password is set.',
+    ].join('\n'),
+  };
+}
+
+/** Users created by an upload whose invitation has not been sent yet (pending or failed). */
+export async function pendingInvitationUserIds(uploadId: string, limit: number): Promise<string[]> {
+  const rows = await db.invitation.findMany({ where: { uploadId, tokenHash: null, usedAt: null }, select: { userId: true }, orderBy: { createdAt: 'asc' }, take: limit });
+  return [...new Set(rows.map((r) => r.userId))];
+}
+
+export async function invitationCounts(uploadId: string): Promise<{ sent: number; failed: number; pending: number; accepted: number }> {
+  const [sent, failed, pending, accepted] = await Promise.all([
+    db.invitation.count({ where: { uploadId, sentAt: { not: null } } }),
+    db.invitation.count({ where: { uploadId, tokenHash: null, usedAt: null, error: { not: null } } }),
+    db.invitation.count({ where: { uploadId, tokenHash: null, usedAt: null, error: null } }),
+    db.invitation.count({ where: { uploadId, usedAt: { not: null } } }),
+  ]);
+  return { sent, failed, pending, accepted };
+}
