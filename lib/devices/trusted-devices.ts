@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import { describeUserAgent } from '@/lib/devices/describe-user-agent';
+import { parseDeviceName } from '@/lib/devices/device-name';
 
 // Trusted devices (TD-01 … TD-08). The browser keeps a 256-bit random token in an HttpOnly
 // cookie; the database keeps only its SHA-256. The server decides: a row that is missing,
@@ -12,6 +13,22 @@ export type DeviceContext = { ip: string | null; userAgent: string | null; locat
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = () => randomBytes(32).toString('base64url');
+
+/** The longest trust this module grants, whatever the configuration says (TD-01). */
+export const TRUST_LIFETIME_MAX_DAYS = 90;
+
+function assertLifetime(days: number): void {
+  if (!Number.isFinite(days) || days < 1 || days > TRUST_LIFETIME_MAX_DAYS)
+    throw new RangeError(`trusted-device lifetime must be 1–${TRUST_LIFETIME_MAX_DAYS} days, got ${days}`);
+}
+
+// Callers parse what the person typed and show the refusal; this is the last line that keeps an
+// over-long or control-character name out of the database (TD-07), so a refusal here is a bug.
+function storableName(input: string): string {
+  const parsed = parseDeviceName(input);
+  if (!parsed.ok) throw new RangeError(`device name refused: ${parsed.error}`);
+  return parsed.name;
+}
 
 export function isWellFormedDeviceToken(token: unknown): token is string {
   return typeof token === 'string' && /^[A-Za-z0-9_-]{43}$/.test(token);
@@ -24,6 +41,8 @@ export async function trustDevice(input: {
   lifetimeDays: number;
   now: Date;
 } & DeviceContext): Promise<{ token: string; deviceId: string; expiresAt: Date }> {
+  assertLifetime(input.lifetimeDays);
+  const name = storableName(input.name);
   const token = newToken();
   const { browser, os } = describeUserAgent(input.userAgent);
   const expiresAt = new Date(input.now.getTime() + input.lifetimeDays * 86_400_000);
@@ -31,7 +50,7 @@ export async function trustDevice(input: {
     data: {
       userId: input.userId,
       tokenHash: digest(token),
-      name: input.name,
+      name,
       browser,
       os,
       userAgent: input.userAgent?.slice(0, 500) ?? null,
@@ -42,7 +61,7 @@ export async function trustDevice(input: {
       expiresAt,
     },
   });
-  await recordEvent({ type: 'device.trusted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.id, name: input.name } });
+  await recordEvent({ type: 'device.trusted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.id, name } });
   return { token, deviceId: device.id, expiresAt };
 }
 
@@ -80,22 +99,37 @@ export type TrustedDeviceView = {
 /** The user's live devices, newest use first; `currentToken` marks this browser's. */
 export async function listTrustedDevices(userId: string, currentToken: string | undefined, now = new Date()): Promise<TrustedDeviceView[]> {
   const currentHash = isWellFormedDeviceToken(currentToken) ? digest(currentToken) : null;
-  const rows = await db.trustedDevice.findMany({ where: { userId, expiresAt: { gt: now } }, orderBy: { lastUsedAt: 'desc' } });
-  return rows.map(({ tokenHash, userId: _owner, userAgent: _ua, ...row }) => ({ ...row, isCurrent: tokenHash === currentHash }));
+  // Named columns, so a column added later is not shown until someone decides it should be.
+  const rows = await db.trustedDevice.findMany({
+    where: { userId, expiresAt: { gt: now } },
+    orderBy: { lastUsedAt: 'desc' },
+    select: { id: true, name: true, browser: true, os: true, ip: true, location: true, createdAt: true, lastUsedAt: true, expiresAt: true, tokenHash: true },
+  });
+  return rows.map(({ tokenHash, ...row }) => ({ ...row, isCurrent: tokenHash === currentHash }));
 }
 
 /** Renames one of the user's own devices; false when no such device is theirs (TD-07). */
 export async function renameTrustedDevice(input: { userId: string; deviceId: string; name: string } & DeviceContext): Promise<boolean> {
-  const { count } = await db.trustedDevice.updateMany({ where: { id: input.deviceId, userId: input.userId }, data: { name: input.name } });
-  if (count) await recordEvent({ type: 'device.renamed', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: input.deviceId, name: input.name } });
+  const name = storableName(input.name);
+  const { count } = await db.trustedDevice.updateMany({ where: { id: input.deviceId, userId: input.userId }, data: { name } });
+  if (count) await recordEvent({ type: 'device.renamed', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: input.deviceId, name } });
   return count === 1;
 }
 
-/** Deletes one of the user's own devices, at once (TD-06); false when it is not theirs. */
-export async function deleteTrustedDevice(input: { userId: string; deviceId: string } & DeviceContext): Promise<boolean> {
-  const { count } = await db.trustedDevice.deleteMany({ where: { id: input.deviceId, userId: input.userId } });
-  if (count) await recordEvent({ type: 'device.deleted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: input.deviceId } });
-  return count === 1;
+export type DeleteDeviceResult = { ok: true; wasCurrent: boolean } | { ok: false; reason: 'not-found' };
+
+/**
+ * Deletes one of the user's own devices, at once (TD-06); not-found when it is not theirs (TD-07).
+ * `wasCurrent` tells the caller the browser it serves has lost its trust, so it drops the cookie.
+ */
+export async function deleteTrustedDevice(input: { userId: string; deviceId: string; currentToken?: string } & DeviceContext): Promise<DeleteDeviceResult> {
+  const where = { id: input.deviceId, userId: input.userId };
+  const row = await db.trustedDevice.findFirst({ where, select: { tokenHash: true } });
+  const { count } = row ? await db.trustedDevice.deleteMany({ where }) : { count: 0 };
+  if (!row || count !== 1) return { ok: false, reason: 'not-found' };
+  await recordEvent({ type: 'device.deleted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: input.deviceId } });
+  const wasCurrent = isWellFormedDeviceToken(input.currentToken) && row.tokenHash === digest(input.currentToken);
+  return { ok: true, wasCurrent };
 }
 
 /** Deletes all the user's devices but the one this browser holds. */

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { requireUser } from '@/lib/auth/current-user';
 import { secondaryButtonClass } from '@/app/ui/auth-card';
 import { signOutAction } from './actions';
@@ -30,6 +31,9 @@ export default async function AccountPage() {
         <dt className="text-slate-600">Two-step sign-in</dt>
         <dd>{user.twoFactor ? 'On' : 'Off'}</dd>
       </dl>
+      <nav aria-label="Account pages" className="mt-6 flex flex-wrap gap-3">
+        <Link href="/account/trusted-devices" className={secondaryButtonClass}>My Trusted Devices</Link>
+      </nav>
     </main>
   );
 }
