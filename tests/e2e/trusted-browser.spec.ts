@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { parseDeviceName } from '../../lib/devices/device-name';
 import { expectNoAxeViolations, passwordAndCode, signInExpecting, signInWithCode, signOut } from './support/sign-in';
 import { sql } from './support/database';
 
@@ -71,4 +74,75 @@ test('the device-name page has no axe violations', async ({ page, request, baseU
   await passwordAndCode(page, request, baseURL!, 'demo-email', true);
   await expect(page.getByLabel('Device name')).toHaveValue('Chrome on Windows');
   await expectNoAxeViolations(page);
+});
+
+test('TD-06 deleting the device on My Trusted Devices brings the code back on that browser', async ({ page, request, baseURL }) => {
+  const name = `Laptop ${Date.now()}`;
+  await signInWithCode(page, request, baseURL!, 'demo', { deviceName: name });
+  await signOut(page);
+  await signInExpecting(page, 'demo', 'account');
+
+  await page.getByRole('link', { name: 'My Trusted Devices' }).click();
+  const table = page.getByRole('table', { name: 'My Trusted Devices' });
+  const row = table.getByRole('row').filter({ hasText: name });
+  await expect(row).toContainText('This device');
+  await expect(row).toContainText('Chrome');
+  await expect(row).toContainText('Windows');
+  await expectNoAxeViolations(page);
+  await row.getByText('Delete', { exact: true }).click();
+  await row.getByRole('button', { name: /Delete device/ }).click();
+  await expect(page).toHaveURL(/notice=deleted/);
+  await expect(table.getByRole('row').filter({ hasText: name })).toHaveCount(0);
+
+  await signOut(page);
+  await signInExpecting(page, 'demo', 'method');
+});
+
+test('TD-07 names from the naughty-strings list render as text on My Trusted Devices', async ({ page, request, baseURL }) => {
+  const file = path.resolve(process.cwd(), '../shared/testdata/blns.json');
+  test.skip(!existsSync(file), 'needs ../shared/testdata/blns.json (present in CI)');
+  const names = (JSON.parse(readFileSync(file, 'utf8')) as string[])
+    .map((s) => parseDeviceName(s))
+    .flatMap((r) => (r.ok ? [r.name] : []));
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await signInWithCode(page, request, baseURL!, 'demo-email');
+  const { rows } = await sql(`SELECT id FROM "User" WHERE username = 'demo-email'`);
+  await sql(
+    `INSERT INTO "TrustedDevice" (id, "userId", "tokenHash", name, "expiresAt")
+     SELECT 'blns-' || n, $1, md5(random()::text) || md5(random()::text), name, now() + interval '1 day'
+     FROM unnest($2::text[]) WITH ORDINALITY AS t(name, n)`,
+    [rows[0].id, names],
+  );
+  try {
+    await page.goto('/account/trusted-devices');
+    const table = page.getByRole('table', { name: 'My Trusted Devices' });
+    await expect(table.getByRole('row')).toHaveCount(names.length + 1);
+    const script = names.find((n) => n.includes('<script>'))!;
+    await expect(table.getByText(script, { exact: true }).first()).toBeVisible();
+    expect(dialogs).toEqual([]);
+  } finally {
+    await sql(`DELETE FROM "TrustedDevice" WHERE id LIKE 'blns-%'`);
+  }
+});
+
+test.describe('with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('trust, skip the code, delete the device with confirmation, and the code is back', async ({ page, request, baseURL }) => {
+    const name = `No-JS ${Date.now()}`;
+    await signInWithCode(page, request, baseURL!, 'demo-email', { deviceName: name });
+    await signOut(page);
+    await signInExpecting(page, 'demo-email', 'account');
+    await page.goto('/account/trusted-devices');
+    const row = page.getByRole('row').filter({ hasText: name });
+    await row.getByText('Delete', { exact: true }).click();
+    await row.getByRole('button', { name: /Delete device/ }).click();
+    await expect(page.getByRole('row').filter({ hasText: name })).toHaveCount(0);
+    await signOut(page);
+    await signInExpecting(page, 'demo-email', 'method');
+  });
 });
