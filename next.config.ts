@@ -6,6 +6,9 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ['@node-rs/argon2', '@electric-sql/pglite', '@electric-sql/pglite-socket'],
   // next dev refuses its HMR socket to 127.0.0.1 unless listed (STACK.md gotcha 6).
   allowedDevOrigins: ['127.0.0.1', 'localhost'],
+  // A User Upload without JavaScript posts the whole file to a server action (default limit 1 MB).
+  // Kept under Vercel's 4.5 MB request cap; larger files go in chunks to a route handler.
+  experimental: { serverActions: { bodySizeLimit: '4.5mb' } },
   async headers() {
     return [
       {

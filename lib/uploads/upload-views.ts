@@ -62,8 +62,8 @@ function summarize(record: Row & { problems?: unknown }, problemCount: number): 
 
 export async function listUploads(page: number, pageSize = 25): Promise<{ uploads: UploadSummary[]; total: number }> {
   const { rows, total } = await listUploadRecords({ take: pageSize, skip: Math.max(0, page - 1) * pageSize });
-  // The stored list is capped; rowsInvalid is the honest "how many rows had problems".
-  return { uploads: rows.map((r) => summarize(r, r.problemsOmitted)), total };
+  // The list omits the problems column (it can be large): the page shows rowsInvalid instead.
+  return { uploads: rows.map((r) => summarize(r, r.rowsInvalid)), total };
 }
 
 export type UploadDetail = UploadSummary & {
