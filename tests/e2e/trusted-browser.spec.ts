@@ -89,7 +89,7 @@ test('TD-06 deleting the device on My Trusted Devices brings the code back on th
   await expect(row).toContainText('Chrome');
   await expect(row).toContainText('Windows');
   await expectNoAxeViolations(page);
-  await row.getByText('Delete', { exact: true }).click();
+  await row.locator('summary', { hasText: /^Delete/ }).click();
   await row.getByRole('button', { name: /Delete device/ }).click();
   await expect(page).toHaveURL(/notice=deleted/);
   await expect(table.getByRole('row').filter({ hasText: name })).toHaveCount(0);
@@ -139,7 +139,7 @@ test.describe('with JavaScript disabled', () => {
     await signInExpecting(page, 'demo-email', 'account');
     await page.goto('/account/trusted-devices');
     const row = page.getByRole('row').filter({ hasText: name });
-    await row.getByText('Delete', { exact: true }).click();
+    await row.locator('summary', { hasText: /^Delete/ }).click();
     await row.getByRole('button', { name: /Delete device/ }).click();
     await expect(page.getByRole('row').filter({ hasText: name })).toHaveCount(0);
     await signOut(page);
