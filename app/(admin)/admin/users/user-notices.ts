@@ -1,0 +1,22 @@
+// Outcomes carried across an action's redirect as a fixed word in the query string: the pages
+// show only these texts, never anything taken from the URL.
+export const userNotices = {
+  created: { tone: 'info', text: 'The user was created and emailed an invitation to set a password.' },
+  'created-invitation-failed': { tone: 'error', text: 'The user was created, but the invitation email could not be sent. Send it again below.' },
+  'created-not-invited': { tone: 'info', text: 'The user was created. No invitation was sent because the account is disabled.' },
+  invited: { tone: 'info', text: 'An invitation to set a password was emailed. Earlier invitation links no longer work.' },
+  'invitation-failed': { tone: 'error', text: 'The invitation email could not be sent. Try again shortly.' },
+  'invitation-not-needed': { tone: 'info', text: 'No invitation was sent: the account is disabled or its password was already set from an invitation.' },
+  saved: { tone: 'info', text: 'The changes were saved.' },
+  unchanged: { tone: 'info', text: 'Nothing was changed.' },
+  'device-revoked': { tone: 'info', text: 'The device was revoked. Its next sign-in will ask for a security code.' },
+  'devices-revoked': { tone: 'info', text: 'All devices were revoked. Every sign-in will ask for a security code.' },
+  'device-not-found': { tone: 'error', text: 'That device was not found. It may have been revoked already; nothing was changed.' },
+  unavailable: { tone: 'error', text: 'The change could not be made right now. Nothing was changed; try again shortly.' },
+} as const;
+
+export type UserNotice = keyof typeof userNotices;
+
+export function readUserNotice(value: unknown): (typeof userNotices)[UserNotice] | null {
+  return typeof value === 'string' && Object.hasOwn(userNotices, value) ? userNotices[value as UserNotice] : null;
+}
