@@ -7,7 +7,7 @@ import { getSignInDeps } from '@/lib/auth/sign-in-deps';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { getTicketId } from '@/lib/auth/pending-sign-in';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
-import { channelLabels } from '../channel-labels';
+import { channelInSentence, channelLabels } from '../channel-labels';
 
 const choice = z.object({ channel: z.enum(['email', 'sms', 'voice']) });
 
@@ -39,7 +39,7 @@ export async function chooseChannelAction(_prev: FormState, formData: FormData):
       return { error: `${channelLabels[channel]} is not available for this account. Choose another method.` };
     case 'delivery-failed':
       return {
-        error: `We could not send the code by ${channelLabels[channel].toLowerCase()}. ${result.retryable ? 'Try again, or choose another method.' : 'Choose another method.'}`,
+        error: `We could not send the code by ${channelInSentence[channel]}. ${result.retryable ? 'Try again, or choose another method.' : 'Choose another method.'}`,
         values: { channel },
       };
   }

@@ -5,7 +5,7 @@ import { AuthCard, FormMessage, secondaryButtonClass } from '@/app/ui/auth-card'
 import { getPendingSignIn } from '@/lib/auth/pending-sign-in';
 import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';
 import { ExpiredSignIn, Unavailable } from '../expired-sign-in';
-import { channelLabels } from '../channel-labels';
+import { channelInSentence } from '../channel-labels';
 import { CodeForm } from './code-form';
 import { ResendForm } from './resend-form';
 
@@ -31,7 +31,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
     <AuthCard title="Enter the code">
       {resent && <FormMessage tone="info">A new code was sent. The previous code no longer works.</FormMessage>}
       <p className="mb-5 text-sm text-slate-700">
-        We sent a 6-digit security code by {channelLabels[ticket.channel].toLowerCase()} to{' '}
+        We sent a 6-digit security code by {channelInSentence[ticket.channel]} to{' '}
         <span className="font-medium text-slate-900">{destination}</span>.
       </p>
       <CodeForm key={ticket.codeExpiresAt} secondsLeft={secondsLeft} channel={ticket.channel} />
