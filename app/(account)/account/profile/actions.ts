@@ -1,0 +1,122 @@
+'use server';
+
+import { redirect, unstable_rethrow } from 'next/navigation';
+import { requireUser } from '@/lib/auth/current-user';
+import { getRequestInfo } from '@/lib/auth/request-info';
+import type { FormState } from '@/lib/auth/form-state';
+import {
+  cancelContactChange, confirmContactChange, confirmIdentity, requestContactChange, resendContactChangeCode, sendIdentityCode,
+  type ContactKind, type SendResult,
+} from '@/lib/users/contact-change';
+import { getContactChangeDeps } from '@/lib/users/contact-change-deps';
+import type { VerifyCodeResult } from '@/lib/otp/verify-code';
+import type { ProfileNotice } from './profile-notices';
+
+// The profile's contact change (lib/users/contact-change.ts). Each action finds the signed-in
+// person itself (requireUser), calls one lib function, and either redirects to the next step
+// with a fixed notice or returns a message for the form it came from.
+
+const PAGE = '/account/profile';
+const UNAVAILABLE = 'Your details cannot be changed right now. Nothing was changed; try again shortly.';
+function go(notice: ProfileNotice): never {
+  redirect(`${PAGE}?notice=${notice}`);
+}
+
+async function run<T>(what: string, work: (userId: string) => Promise<T>): Promise<T | { failed: true }> {
+  const user = await requireUser();
+  try {
+    return await work(user.id);
+  } catch (error) {
+    unstable_rethrow(error);
+    console.error(`profile: ${what} failed`, error);
+    return { failed: true };
+  }
+}
+
+const failed = (result: object): result is { failed: true } => 'failed' in result;
+const codeFrom = (formData: FormData) => String(formData.get('code') ?? '').replace(/[\s-]/g, '').slice(0, 20);
+
+function sendMessage(result: Exclude<SendResult, { ok: true }>, destination: 'email' | 'phone' | 'new'): string {
+  switch (result.reason) {
+    case 'cooldown':
+      return `Wait ${result.retryAfterSeconds} ${result.retryAfterSeconds === 1 ? 'second' : 'seconds'} before asking for another code.`;
+    case 'limited':
+      return 'Too many codes were sent for your account in the last hour. Try again later.';
+    case 'channel-unavailable':
+      return destination === 'phone'
+        ? 'Text messages cannot be sent right now, so a new phone number cannot be confirmed. Try again later.'
+        : 'Emails cannot be sent right now. Try again later.';
+    case 'delivery-failed':
+      return `The code could not be sent. Check the ${{ email: 'address', phone: 'number', new: 'address or number' }[destination]} and try again.`;
+  }
+}
+
+function codeMessage(result: Exclude<VerifyCodeResult, { ok: true }>): string {
+  switch (result.reason) {
+    case 'malformed':
+      return 'Enter the 6-digit security code.';
+    case 'mismatch':
+      return `That code is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'try' : 'tries'} left.`;
+    case 'burnt':
+      return 'Too many wrong tries: that code no longer works. Send a new code.';
+    case 'expired':
+      return 'That code has expired. Send a new code.';
+    case 'no-code':
+      return 'There is no code to check. Send a new code.';
+  }
+}
+
+export async function sendIdentityCodeAction(): Promise<FormState> {
+  const info = await getRequestInfo();
+  const result = await run('sending a code to the current email', (userId) => sendIdentityCode(getContactChangeDeps(), { userId, ...info }));
+  if (failed(result)) return { error: UNAVAILABLE };
+  if (result.ok) go('identity-sent');
+  return { error: sendMessage(result, 'email') };
+}
+
+export async function confirmIdentityAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const info = await getRequestInfo();
+  const result = await run('checking a code', (userId) => confirmIdentity(getContactChangeDeps(), { userId, code: codeFrom(formData), ...info }));
+  if (failed(result)) return { error: UNAVAILABLE };
+  if (result.ok) go('confirmed');
+  return { error: codeMessage(result) };
+}
+
+export async function requestChangeAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const kind: ContactKind = formData.get('kind') === 'phone' ? 'phone' : 'email';
+  const value = String(formData.get('value') ?? '').slice(0, 300);
+  const values = { value };
+  const info = await getRequestInfo();
+  const result = await run('starting a contact change', (userId) => requestContactChange(getContactChangeDeps(), { userId, kind, value, ...info }));
+  if (failed(result)) return { error: UNAVAILABLE, values };
+  if (result.ok) go('change-sent');
+  if (result.reason === 'not-recent') go('confirm-first');
+  if (result.reason === 'invalid') return { error: result.error, values };
+  return { error: sendMessage(result, kind), values };
+}
+
+export async function resendChangeCodeAction(): Promise<FormState> {
+  const info = await getRequestInfo();
+  const result = await run('resending a contact code', (userId) => resendContactChangeCode(getContactChangeDeps(), { userId, ...info }));
+  if (failed(result)) return { error: UNAVAILABLE };
+  if (result.ok) go('resent');
+  if (result.reason === 'no-change') go('change-expired');
+  return { error: sendMessage(result, 'new') };
+}
+
+export async function confirmChangeAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const info = await getRequestInfo();
+  const result = await run('confirming a contact change', (userId) => confirmContactChange(getContactChangeDeps(), { userId, code: codeFrom(formData), ...info }));
+  if (failed(result)) return { error: UNAVAILABLE };
+  if (result.ok) go(result.kind === 'email' ? 'email-changed' : 'phone-changed');
+  if (result.reason === 'no-change') go('change-expired');
+  if (result.reason === 'already-used') go('already-used');
+  return { error: codeMessage(result) };
+}
+
+export async function cancelChangeAction(): Promise<FormState> {
+  const result = await run('cancelling a contact change', (userId) => cancelContactChange(getContactChangeDeps(), userId));
+  if (result && failed(result)) return { error: UNAVAILABLE };
+  go('cancelled');
+  return {};
+}
