@@ -62,6 +62,8 @@ export const env = createEnv({
     TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/).optional(),
     /** Base URL of a Twilio-compatible API (tests only), e.g. http://127.0.0.1:4010. */
     TWILIO_API_BASE_URL: z.url().optional(),
+    /** Set to "1" by Vercel: its IP geolocation headers can then be trusted. */
+    VERCEL: z.string().optional(),
   },
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,

@@ -53,7 +53,8 @@ export type SignInDeps = {
   now(): number;
 };
 
-export type RequestInfo = { ip: string | null; userAgent: string | null };
+/** Who is asking: client IP, user agent, and approximate place when the platform tells it. */
+export type RequestInfo = { ip: string | null; userAgent: string | null; location?: string | null };
 
 /** A trusted-device token for the browser's cookie, and when its trust ends. */
 export type DeviceGrant = { token: string; deviceId: string; expiresAt: Date };
@@ -263,7 +264,7 @@ export async function nameDevice(
   if (!user || user.disabled) return { ok: false, reason: 'no-ticket' };
 
   const now = new Date(deps.now());
-  const device = await deps.devices.trust({ userId: user.id, name: input.name, lifetimeDays: deps.config.trustedDeviceDays, now, ip: input.ip, userAgent: input.userAgent });
+  const device = await deps.devices.trust({ userId: user.id, name: input.name, lifetimeDays: deps.config.trustedDeviceDays, now, ip: input.ip, userAgent: input.userAgent, location: input.location });
   const email = deps.senderFor('email');
   try {
     if (!email) throw new Error('no email sender is configured');
