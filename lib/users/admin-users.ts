@@ -151,6 +151,11 @@ export async function updateUser(id: string, input: UserInput, actor: Actor, dep
   if (emailChanged || phoneChanged) {
     await revokeAllTrustedDevices({ userId: id, reason: emailChanged ? 'email-changed' : 'phone-changed', actorId: actor.id, ...who });
   }
+  // A two-factor switch is a 2FA reset (TD-06): trust granted under the old setting must not
+  // outlive it (turned back on later, an old device would otherwise skip the code again).
+  if (input.twoFactor !== before.twoFactor && !emailChanged && !phoneChanged) {
+    await revokeAllTrustedDevices({ userId: id, reason: 'two-factor-reset', actorId: actor.id, ...who });
+  }
   if (disabling) {
     const sessions = await endAllSessions(id);
     await recordEvent({ type: 'sessions.revoked', userId: id, ...who, detail: { reason: 'account-disabled', count: sessions, actorId: actor.id } });

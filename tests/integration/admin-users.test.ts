@@ -184,11 +184,15 @@ describe('admin: edit a user', () => {
     expect(sender.sent).toEqual([]);
   });
 
-  it('RC-05 RC-06 switching two-step sign-in is audited and the user is told', async () => {
+  it('RC-05 RC-06 TD-06 switching two-step sign-in is audited, ends trusted devices, and the user is told', async () => {
     const admin = await newAdmin();
     const user = await createUserRow();
+    await trustDevice({ userId: user.id, name: 'Laptop', lifetimeDays: 30, now: new Date(), ...who });
     const { sender, deps } = notices();
     await updateUser(user.id, { ...asInput(user), twoFactor: false }, admin, deps);
+    // TD-06: a two-factor switch is a 2FA reset; trust granted before it ends.
+    expect(await listTrustedDevices(user.id, undefined)).toHaveLength(0);
+    expect((await events(user.id, 'device.revoked'))[0]?.detail).toMatchObject({ reason: 'two-factor-reset' });
     expect((await events(user.id, 'user.two_factor_changed'))[0]?.detail).toMatchObject({ actorId: admin.id, enabled: false, noticeSent: true });
     expect(sender.last()).toMatchObject({ to: user.email, subject: 'Two-step sign-in was turned off for your Latchkey account' });
     expect((await events(user.id, 'user.updated'))[0]?.detail).toMatchObject({ actorId: admin.id, fields: ['twoFactor'] });
