@@ -83,7 +83,15 @@ export async function importUpload(input: ImportChoice & { uploadId: string; adm
         lookup: lookupUsers(),
         onProgress: (rows) => setProgress(input.uploadId, rows),
         onValidBatch: async (rows) => {
-          const outcome = await db.$transaction((tx) => writeBatch(tx, rows, batchOptions), { timeout: 5 * 60_000 });
+          const outcome = await db.$transaction(
+            async (tx) => {
+              // No flush to disk per batch: the final (synchronous) status update flushes every
+              // earlier commit with it, and a crash before it leaves the upload "importing".
+              await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
+              return writeBatch(tx, rows, batchOptions);
+            },
+            { timeout: 5 * 60_000 },
+          );
           add(outcome);
           await revokeDevices(outcome.contactChanges, input.adminId, who);
         },
