@@ -49,6 +49,16 @@ export const env = createEnv({
     /** Show messages on /dev/outbox instead of sending them. Default on only in development. */
     OUTBOX_ENABLED: flag(!isProduction),
     VOICE_ENABLED: flag(true),
+    /** 1 = no codes by SMS or voice at all (email is offered instead): the toll-fraud brake (FR-03). */
+    SMS_KILL_SWITCH: flag(false),
+    /** Calling codes SMS and voice codes may go to, e.g. "1,44,49" (FR-01). 1 is all of NANP. */
+    SMS_ALLOWED_COUNTRY_CODES: z
+      .string()
+      .regex(/^\s*\+?[1-9]\d{0,2}(\s*,\s*\+?[1-9]\d{0,2})*\s*$/, 'SMS_ALLOWED_COUNTRY_CODES must be calling codes like 1,44,49')
+      .default('1')
+      .transform((list) => list.split(',').map((code) => code.trim().replace(/^\+/, ''))),
+    /** SMS and voice codes per UTC day for the whole deployment; then only email is offered (FR-03). */
+    SMS_DAILY_BUDGET: z.coerce.number().int().min(1).max(10_000_000).default(1000),
     DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(500).max(60000).default(8000),
     POSTMARK_SERVER_TOKEN: z.string().min(1).optional(),
     POSTMARK_FROM: z.string().min(3).optional(),

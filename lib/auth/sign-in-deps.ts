@@ -5,6 +5,7 @@ import { recordEvent } from '@/lib/audit/record-event';
 import { deriveCodeKey } from '@/lib/otp/code';
 import { getSender } from '@/lib/otp/delivery/senders';
 import { getExpiringStore } from '@/lib/store/store';
+import { getRateLimiter } from '@/lib/rate-limit/get-rate-limiter';
 import { redeemDeviceToken, trustDevice } from '@/lib/devices/trusted-devices';
 import type { SignInDeps, SignInUser } from '@/lib/auth/sign-in';
 
@@ -34,6 +35,7 @@ export function getSignInDeps(): SignInDeps {
     devices: { redeem: redeemDeviceToken, trust: trustDevice },
     senderFor: getSender,
     audit: recordEvent,
+    limits: getRateLimiter(),
     hmacKey,
     config: {
       otpTtlSeconds: env.OTP_TTL_SECONDS,
@@ -42,6 +44,8 @@ export function getSignInDeps(): SignInDeps {
       requireTwoFactor: env.REQUIRE_TWO_FACTOR,
       origin: env.APP_ORIGIN,
       trustedDeviceDays: env.TRUSTED_DEVICE_DAYS,
+      smsKillSwitch: env.SMS_KILL_SWITCH,
+      smsAllowedCallingCodes: env.SMS_ALLOWED_COUNTRY_CODES,
     },
     now: Date.now,
   };

@@ -3,13 +3,18 @@ import type { ExpiringStore } from '@/lib/store/expiring-store';
 import type { Channel, Sender } from '@/lib/otp/delivery/sender';
 import { checkPassword, hashPassword } from '@/lib/auth/password';
 import {
-  createTicket, markVerified, peekVerifiedTicket, readTicket, saveTicket, takeVerifiedTicket, trustClaimKey,
+  cooldownKey, createTicket, markVerified, peekVerifiedTicket, readTicket, saveTicket, takeVerifiedTicket, trustClaimKey,
   type LoginTicket, type SignInMethod,
 } from '@/lib/auth/login-ticket';
+import { tellOwnerOfWrongCodes } from '@/lib/auth/failed-code-notice';
+import { codeSendRefusal, codeTryRefusal, passwordLimitRefusal, recordFailedPassword } from '@/lib/auth/sign-in-limits';
 import { composeNewDeviceNotice } from '@/lib/devices/new-device-notice';
 import { issueCode } from '@/lib/otp/issue-code';
 import { verifyCode } from '@/lib/otp/verify-code';
 import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
+import { clearPasswordFailures, codeFailuresKey, lockedForMs } from '@/lib/rate-limit/account-lockout';
+import { phoneChannelsOpen, resetCodeSendCounters } from '@/lib/rate-limit/code-send-limits';
+import type { RateLimiter } from '@/lib/rate-limit/rate-limiter';
 import { canonicalUsername } from '@/lib/users/username';
 
 // The sign-in flow as plain functions: password → ticket → channel → code → verified ticket →
@@ -41,6 +46,8 @@ export type SignInDeps = {
   };
   senderFor(channel: Channel): Sender | null;
   audit(event: AuditEventInput): Promise<void>;
+  /** The policy table's counters (lib/rate-limit/policies.ts). */
+  limits: RateLimiter;
   hmacKey: Buffer;
   config: {
     otpTtlSeconds: number;
@@ -49,6 +56,10 @@ export type SignInDeps = {
     requireTwoFactor: boolean;
     origin: string;
     trustedDeviceDays: number;
+    /** SMS_KILL_SWITCH: SMS and voice are not offered, email is (FR-03). */
+    smsKillSwitch: boolean;
+    /** SMS_ALLOWED_COUNTRY_CODES: where SMS and voice codes may go (FR-01). */
+    smsAllowedCallingCodes: readonly string[];
   };
   now(): number;
 };
@@ -62,34 +73,41 @@ export type DeviceGrant = { token: string; deviceId: string; expiresAt: Date };
 /** Wrong codes across all codes and channels of one account before codes are refused (OTP-05; NIST's ceiling). */
 export const ACCOUNT_CODE_FAILURE_LIMIT = 100;
 const ACCOUNT_CODE_FAILURE_WINDOW_MS = 24 * 60 * 60 * 1000;
-const failureKey = (userId: string) => `code-failures:${userId}`;
+
+/** A request refused by a limit: when to try again, never which limit (BF-04). */
+export type Limited = { ok: false; reason: 'limited'; retryAfterSeconds: number };
 
 export type PasswordResult =
   | { ok: true; ticketId: string; next: 'method' | 'session'; device?: DeviceGrant }
-  | { ok: false; reason: 'invalid' };
+  | { ok: false; reason: 'invalid' }
+  | Limited;
 
 /**
- * Step 1. Unknown user, wrong password and disabled account give one answer, in the same time:
- * the password is always hashed, against a dummy hash when there is no user (PW-10).
+ * Step 1. Unknown user, wrong password, disabled and locked account give one answer, in the
+ * same time: the password is always hashed, against a dummy hash when there is no user (PW-10)
+ * or the name is locked (BF-01), and every failure is counted against the name, known or not.
  */
 export async function submitPassword(
   deps: SignInDeps,
   input: { username: string; password: string; deviceToken?: string } & RequestInfo,
 ): Promise<PasswordResult> {
-  const usernameKey = canonicalUsername(input.username);
-  const user = usernameKey ? await deps.users.findByUsernameKey(usernameKey) : null;
-  const check = await checkPassword(input.password, user?.passwordHash);
   const who = { ip: input.ip, userAgent: input.userAgent };
-  if (!check.ok || !user || user.disabled) {
-    await deps.audit({
-      type: 'signin.password_failed',
-      userId: user?.id ?? null,
-      subject: user ? null : input.username,
-      ...who,
-      detail: { reason: !user ? 'unknown-user' : user.disabled && check.ok ? 'disabled' : 'wrong-password' },
-    });
+  // Before any account is looked at, so the answer is alike for every username (BF-05, BF-04).
+  const limited = await passwordLimitRefusal(deps, input);
+  if (limited) return limited;
+
+  const usernameKey = canonicalUsername(input.username);
+  const locked = usernameKey ? await lockedForMs(deps.store, usernameKey) : null;
+  const user = usernameKey ? await deps.users.findByUsernameKey(usernameKey) : null;
+  // While locked the real hash is not consulted: the right password gets the dummy's answer and
+  // time, so trying it tells nothing (BF-01).
+  const check = await checkPassword(input.password, locked ? undefined : user?.passwordHash);
+  if (locked || !check.ok || !user || user.disabled) {
+    const reason = locked ? 'locked' : !user ? 'unknown-user' : user.disabled && check.ok ? 'disabled' : 'wrong-password';
+    await recordFailedPassword(deps, { usernameKey, user, typed: input.username, reason, ...who });
     return { ok: false, reason: 'invalid' };
   }
+  await clearPasswordFailures(deps.store, usernameKey);
   if (check.needsRehash) {
     await deps.users.updatePasswordHash(user.id, await hashPassword(input.password));
     await deps.audit({ type: 'password.rehashed', userId: user.id, ...who });
@@ -112,13 +130,18 @@ export async function submitPassword(
 
 export type ChannelChoice = { channel: Channel; destination: string };
 
-/** The channels this account can use now, with masked destinations read from the database. */
-export function channelChoices(deps: SignInDeps, user: SignInUser): ChannelChoice[] {
+/**
+ * The channels this account can use now, with masked destinations read from the database. SMS
+ * and voice only to an allowed country, without the kill switch, within the day's budget.
+ */
+export async function channelChoices(deps: SignInDeps, user: SignInUser): Promise<ChannelChoice[]> {
   const choices: ChannelChoice[] = [];
   if (deps.senderFor('email')) choices.push({ channel: 'email', destination: maskEmail(user.email) });
-  if (user.phone) {
-    for (const channel of ['sms', 'voice'] as const) {
-      if (deps.senderFor(channel)) choices.push({ channel, destination: maskPhone(user.phone) });
+  const phoneChannels = (['sms', 'voice'] as const).filter((channel) => deps.senderFor(channel));
+  if (user.phone && phoneChannels.length) {
+    const rules = { killSwitch: deps.config.smsKillSwitch, allowedCallingCodes: deps.config.smsAllowedCallingCodes };
+    if (await phoneChannelsOpen(deps.limits, rules, user.phone)) {
+      for (const channel of phoneChannels) choices.push({ channel, destination: maskPhone(user.phone) });
     }
   }
   return choices;
@@ -132,18 +155,21 @@ export async function viewTicket(deps: SignInDeps, ticketId: string | undefined)
   if (!ticket) return null;
   const user = await deps.users.findById(ticket.userId);
   if (!user || user.disabled) return null;
-  return { ticket, user, choices: channelChoices(deps, user) };
+  return { ticket, user, choices: await channelChoices(deps, user) };
 }
 
 export type SendCodeResult =
   | { ok: true; expiresAt: number }
   | { ok: false; reason: 'no-ticket' | 'channel-unavailable' | 'locked' }
   | { ok: false; reason: 'cooldown'; retryAfterSeconds: number }
-  | { ok: false; reason: 'delivery-failed'; retryable: boolean };
+  | { ok: false; reason: 'delivery-failed'; retryable: boolean }
+  | Limited;
 
 /**
  * Steps 2 and 3: send a code by `channel`. The destination is read from the database now, never
  * from the ticket, so a changed email or phone takes effect at the next send (DESIGN.md rule 7).
+ * A ticket exists only after a correct password, so no code goes anywhere before one (FR-03);
+ * every limit is checked before a sender is called (FR-01).
  */
 export async function sendCode(
   deps: SignInDeps,
@@ -158,6 +184,13 @@ export async function sendCode(
     return { ok: false, reason: 'channel-unavailable' };
   }
   if (await isAccountCodeLocked(deps, user.id)) return { ok: false, reason: 'locked' };
+  // issueCode enforces the cooldown atomically; asking first keeps a refused resend from using up the caps.
+  const cooldownLeft = deps.config.resendCooldownSeconds > 0 ? await deps.store.ttlMs(cooldownKey(input.ticketId)) : null;
+  if (cooldownLeft) return { ok: false, reason: 'cooldown', retryAfterSeconds: Math.max(1, Math.ceil(cooldownLeft / 1000)) };
+
+  const who = { userId: user.id, ip: input.ip, userAgent: input.userAgent };
+  const refused = await codeSendRefusal(deps, { ...input, userId: user.id, destination });
+  if (refused) return refused;
 
   const now = deps.now();
   const result = await issueCode({
@@ -172,7 +205,6 @@ export async function sendCode(
     origin: deps.config.origin,
     now,
   });
-  const who = { userId: user.id, ip: input.ip, userAgent: input.userAgent };
   if (!result.ok) {
     if (result.reason === 'cooldown') return result;
     await deps.audit({ type: 'code.send_failed', ...who, detail: { channel: input.channel, error: result.error.message } });
@@ -186,7 +218,8 @@ export async function sendCode(
 export type SubmitCodeResult =
   | { ok: true; next: 'session' | 'device-name' }
   | { ok: false; reason: 'no-ticket' | 'no-code' | 'malformed' | 'expired' | 'burnt' | 'locked' }
-  | { ok: false; reason: 'mismatch'; attemptsLeft: number };
+  | { ok: false; reason: 'mismatch'; attemptsLeft: number }
+  | Limited;
 
 /** Step 3: the code. A match verifies the ticket; the session is made by completeSignIn. */
 export async function submitCode(
@@ -198,18 +231,24 @@ export async function submitCode(
   if (!ticket || !input.ticketId) return { ok: false, reason: 'no-ticket' };
   if (ticket.stage !== 'code-sent') return { ok: false, reason: 'no-code' };
   if (await isAccountCodeLocked(deps, ticket.userId)) return { ok: false, reason: 'locked' };
+  const who = { userId: ticket.userId, ip: input.ip, userAgent: input.userAgent };
+  const limited = await codeTryRefusal(deps, { ...input, userId: ticket.userId, ticketId: input.ticketId });
+  if (limited) return limited;
 
   const result = await verifyCode({ store: deps.store, hmacKey: deps.hmacKey, ticketId: input.ticketId, code: input.code, now });
-  const who = { userId: ticket.userId, ip: input.ip, userAgent: input.userAgent };
   if (result.ok) {
-    await deps.store.delete(failureKey(ticket.userId));
+    await deps.store.delete(codeFailuresKey(ticket.userId));
+    const user = await deps.users.findById(ticket.userId);
+    const destination = ticket.channel === 'email' ? user?.email : user?.phone;
+    if (ticket.channel && destination) await resetCodeSendCounters(deps.limits, { userId: ticket.userId, channel: ticket.channel, destination });
     // Trust is granted only together with a correct code (TD-08): the request rides on this ticket.
     await markVerified(deps.store, input.ticketId, ticket, 'code', now, { trustRequested: !!input.trust });
     return { ok: true, next: input.trust ? 'device-name' : 'session' };
   }
   if (result.reason === 'mismatch' || result.reason === 'burnt') {
-    await deps.store.increment(failureKey(ticket.userId), ACCOUNT_CODE_FAILURE_WINDOW_MS);
+    await deps.store.increment(codeFailuresKey(ticket.userId), ACCOUNT_CODE_FAILURE_WINDOW_MS);
     await deps.audit({ type: result.reason === 'burnt' ? 'code.burnt' : 'code.rejected', ...who, detail: { channel: ticket.channel ?? null } });
+    await tellOwnerOfWrongCodes(deps, { ticketId: input.ticketId, ticket, ip: input.ip, userAgent: input.userAgent });
   } else if (result.reason === 'expired') {
     await deps.audit({ type: 'code.expired', ...who, detail: { channel: ticket.channel ?? null } });
   }
@@ -218,7 +257,7 @@ export async function submitCode(
 }
 
 async function isAccountCodeLocked(deps: SignInDeps, userId: string): Promise<boolean> {
-  const failures = (await deps.store.get<number>(failureKey(userId))) ?? 0;
+  const failures = (await deps.store.get<number>(codeFailuresKey(userId))) ?? 0;
   return failures >= ACCOUNT_CODE_FAILURE_LIMIT;
 }
 

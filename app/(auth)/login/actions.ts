@@ -11,6 +11,7 @@ import { cookieOptions, ticketCookieName } from '@/lib/auth/cookies';
 import { finishSignIn } from '@/lib/auth/finish-sign-in';
 import { getDeviceToken, setDeviceToken } from '@/lib/devices/device-cookie';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
+import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
 
 const INVALID = 'The username or password is incorrect.';
 
@@ -27,7 +28,8 @@ export async function submitPasswordAction(_prev: FormState, formData: FormData)
   let result;
   try {
     result = await submitPassword(getSignInDeps(), { ...parsed.data, deviceToken: await getDeviceToken(), ...(await getRequestInfo()) });
-    if (!result.ok) return { error: INVALID, values: { username } };
+    // A locked account gets INVALID too (BF-01); a limit names only when to try again (BF-04).
+    if (!result.ok) return { error: result.reason === 'limited' ? tooManyAttemptsMessage(result.retryAfterSeconds) : INVALID, values: { username } };
   } catch (error) {
     unstable_rethrow(error);
     console.error('sign-in: password step failed', error);

@@ -7,6 +7,7 @@ import { getSignInDeps } from '@/lib/auth/sign-in-deps';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { getTicketId } from '@/lib/auth/pending-sign-in';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
+import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
 import { channelInSentence, channelLabels } from '../channel-labels';
 
 const choice = z.object({ channel: z.enum(['email', 'sms', 'voice']) });
@@ -35,8 +36,11 @@ export async function chooseChannelAction(_prev: FormState, formData: FormData):
       return { error: `Wait ${result.retryAfterSeconds} seconds before asking for another code.`, values: { channel } };
     case 'locked':
       return { error: 'Too many wrong codes for this account. Try again later or contact your administrator.' };
+    case 'limited':
+      return { error: tooManyAttemptsMessage(result.retryAfterSeconds), values: { channel } };
     case 'channel-unavailable':
-      return { error: `${channelLabels[channel]} is not available for this account. Choose another method.` };
+      // Also when SMS is switched off, its country is not allowed or the day's budget is spent.
+      return { error: `${channelLabels[channel]} is not available for this account right now. Choose another method.` };
     case 'delivery-failed':
       return {
         error: `We could not send the code by ${channelInSentence[channel]}. ${result.retryable ? 'Try again, or choose another method.' : 'Choose another method.'}`,

@@ -7,6 +7,7 @@ import { getRequestInfo } from '@/lib/auth/request-info';
 import { getTicketId } from '@/lib/auth/pending-sign-in';
 import { finishSignIn } from '@/lib/auth/finish-sign-in';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
+import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
 
 export async function verifyCodeAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const code = String(formData.get('code') ?? '').replace(/[\s-]/g, '');
@@ -39,5 +40,7 @@ export async function verifyCodeAction(_prev: FormState, formData: FormData): Pr
       return { error: 'There is no code to check. Send a new code.', info: 'resend' };
     case 'locked':
       return { error: 'Too many wrong codes for this account. Try again later or contact your administrator.' };
+    case 'limited':
+      return { error: tooManyAttemptsMessage(result.retryAfterSeconds) };
   }
 }

@@ -11,6 +11,7 @@ import { inviteUserAction, updateUserAction } from '../actions';
 import { UserForm } from '../user-form';
 import { readUserNotice } from '../user-notices';
 import { When } from '../when';
+import { AccountLock } from './account-lock';
 import { AuditEvents } from './audit-events';
 import { UserDevices } from './user-devices';
 
@@ -64,6 +65,7 @@ export default async function EditUserPage({ params, searchParams }: { params: P
         </form>
       </section>
 
+      <AccountLock userId={user.id} />
       <UserDevices userId={user.id} devices={user.devices} />
       <AuditEvents events={user.events} />
     </main>

@@ -1,0 +1,29 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { unstable_rethrow } from 'next/navigation';
+import { z } from 'zod';
+import { requireAdmin } from '@/lib/auth/current-user';
+import { getRequestInfo } from '@/lib/auth/request-info';
+import { unlockAccount } from '@/lib/rate-limit/unlock-account';
+
+export type UnlockState = { error?: string; info?: string };
+
+const id = z.string().regex(/^[\w-]{1,64}$/);
+
+/** The Unlock button: ends a sign-in lockout (BF-01), audited with this admin as actor. */
+export async function unlockAccountAction(_prev: UnlockState, formData: FormData): Promise<UnlockState> {
+  const admin = await requireAdmin();
+  const userId = id.safeParse(formData.get('userId'));
+  if (!userId.success) return { error: 'That user was not found.' };
+  try {
+    const done = await unlockAccount({ userId: userId.data, actor: { id: admin.id, ...(await getRequestInfo()) } });
+    if (!done) return { error: 'That user was not found.' };
+  } catch (error) {
+    unstable_rethrow(error);
+    console.error('admin: unlocking an account failed', error);
+    return { error: 'The account could not be unlocked right now. Nothing was changed; try again shortly.' };
+  }
+  revalidatePath(`/admin/users/${userId.data}`);
+  return { info: 'The account was unlocked. The user can sign in now.' };
+}

@@ -1,0 +1,66 @@
+import type { Limited, RequestInfo, SignInDeps, SignInUser } from '@/lib/auth/sign-in';
+import type { Channel } from '@/lib/otp/delivery/sender';
+import { isWellFormedCode } from '@/lib/otp/code';
+import { recordPasswordFailure } from '@/lib/rate-limit/account-lockout';
+import { chargeCodeSend } from '@/lib/rate-limit/code-send-limits';
+import { ipSubject, retryAfterSeconds } from '@/lib/rate-limit/rate-limiter';
+
+// The policy table applied to the sign-in steps, with the audit trail of each refusal. For the
+// password step only failures are counted: the address and global limits are peeked before the
+// password is checked and hit after it failed (BF-01 to BF-05).
+
+/** A refusal when this address, or the whole deployment, has failed too often; null otherwise. */
+export async function passwordLimitRefusal(deps: SignInDeps, input: { username: string } & RequestInfo): Promise<Limited | null> {
+  const [byIp, global] = await Promise.all([
+    deps.limits.peek('password-ip', ipSubject(input.ip)),
+    deps.limits.peek('password-global', 'all'),
+  ]);
+  const refused = !byIp.allowed ? { policy: 'password-ip', ...byIp } : !global.allowed ? { policy: 'password-global', ...global } : null;
+  if (!refused) return null;
+  await deps.audit({ type: 'ratelimit.hit', subject: input.username, ip: input.ip, userAgent: input.userAgent, detail: { policy: refused.policy, step: 'password' } });
+  return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(refused.resetAt) };
+}
+
+/**
+ * Counts a failed password try against the name (known or not: BF-03, BF-04), the address and
+ * the deployment, and audits it, with a `signin.locked` event when it started a lock.
+ */
+export async function recordFailedPassword(
+  deps: SignInDeps,
+  input: { usernameKey: string; user: SignInUser | null; typed: string; reason: string } & RequestInfo,
+): Promise<void> {
+  const [lockout] = await Promise.all([
+    input.usernameKey ? recordPasswordFailure(deps.store, input.usernameKey) : null,
+    deps.limits.hit('password-ip', ipSubject(input.ip)),
+    deps.limits.hit('password-global', 'all'),
+  ]);
+  const whom = { userId: input.user?.id ?? null, subject: input.user ? null : input.typed, ip: input.ip, userAgent: input.userAgent };
+  await deps.audit({ type: 'signin.password_failed', ...whom, detail: { reason: input.reason } });
+  if (lockout?.startedLockMs) {
+    await deps.audit({ type: 'signin.locked', ...whom, detail: { failures: lockout.failures, lockSeconds: lockout.startedLockMs / 1000 } });
+  }
+}
+
+/**
+ * Charges a code send to its counters (OTP-06, FR-03). When the day's SMS budget is spent, SMS
+ * and voice are off for everyone and the answer is "choose another method": email is offered.
+ */
+export async function codeSendRefusal(
+  deps: SignInDeps,
+  input: { userId: string; channel: Channel; destination: string } & RequestInfo,
+): Promise<Limited | { ok: false; reason: 'channel-unavailable' } | null> {
+  const refused = await chargeCodeSend(deps.limits, input);
+  if (!refused) return null;
+  await deps.audit({ type: 'ratelimit.hit', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { policy: refused.policy, step: 'code-send', channel: input.channel } });
+  if (refused.policy === 'sms-daily-budget') return { ok: false, reason: 'channel-unavailable' };
+  return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(refused.resetAt) };
+}
+
+/** Code tries per sign-in across its codes (a resend brings 5 more); a malformed entry is no guess. */
+export async function codeTryRefusal(deps: SignInDeps, input: { userId: string; ticketId: string; code: string } & RequestInfo): Promise<Limited | null> {
+  if (!isWellFormedCode(input.code.trim())) return null;
+  const tries = await deps.limits.hit('code-try-ticket', input.ticketId);
+  if (tries.allowed) return null;
+  await deps.audit({ type: 'ratelimit.hit', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { policy: 'code-try-ticket', step: 'code' } });
+  return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(tries.resetAt) };
+}

@@ -1,0 +1,31 @@
+import 'server-only';
+import { env } from '@/lib/env';
+import { getExpiringStore } from '@/lib/store/store';
+import { ratePolicies } from './policies';
+import type { RateLimiter } from './rate-limiter';
+import { createStoreRateLimiter } from './store-rate-limiter';
+import { createUpstashRateLimiter } from './upstash-rate-limiter';
+
+// Picks the limiter with the store: @upstash/ratelimit beside Upstash, fixed windows over the
+// in-process store otherwise. On globalThis for the store's reason (STACK.md gotcha 8): two
+// limiters in one `next dev` would each allow the full count.
+
+const LIMITER = Symbol.for('latchkey.rateLimiter');
+const holder = globalThis as typeof globalThis & { [LIMITER]?: RateLimiter };
+
+export function getRateLimiter(): RateLimiter {
+  return (holder[LIMITER] ??= createConfiguredLimiter());
+}
+
+function createConfiguredLimiter(): RateLimiter {
+  const policies = ratePolicies({ smsDailyBudget: env.SMS_DAILY_BUDGET });
+  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
+    return createUpstashRateLimiter({
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+      keyPrefix: env.STORE_KEY_PREFIX,
+      policies,
+    });
+  }
+  return createStoreRateLimiter({ store: getExpiringStore(), policies });
+}
