@@ -35,6 +35,12 @@ export const env = createEnv({
     OTP_RESEND_COOLDOWN_SECONDS: seconds(15, 0, 300),
     LOGIN_TICKET_TTL_SECONDS: seconds(600, 60, 3600),
     SESSION_MAX_AGE_HOURS: seconds(12, 1, 720),
+    /** A session unused this long ends (SE-05); checked to the minute (lastSeenAt is written once a minute). */
+    SESSION_IDLE_MINUTES: seconds(30, 2, 1440),
+    /** How long a code entered for a sensitive change keeps counting as fresh (SE-07, TD-10). */
+    SENSITIVE_ACTION_WINDOW_MINUTES: seconds(10, 1, 60),
+    /** How long a password-reset link works (RC-02). */
+    PASSWORD_RESET_TTL_MINUTES: seconds(30, 5, 120),
     /** How long a trusted browser skips the code; capped at 90 days (TD-01). */
     TRUSTED_DEVICE_DAYS: seconds(30, 1, 90),
     /** Region for phone numbers typed without a country code (ISO 3166 alpha-2, e.g. US, DE). */

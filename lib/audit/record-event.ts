@@ -42,7 +42,13 @@ export type AuditEventType =
   | 'invitation.sent'
   | 'invitation.send_failed'
   | 'invitation.accepted'
-  | 'password.set';
+  | 'password.set'
+  | 'password.changed'
+  | 'password.change_failed'
+  | 'password.reset_requested'
+  | 'password.reset_send_failed'
+  | 'password.reset'
+  | 'reauth.confirmed';
 
 export type AuditEventInput = {
   type: AuditEventType;

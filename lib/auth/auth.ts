@@ -6,13 +6,22 @@ import { completeSignIn } from '@/lib/auth/sign-in';
 import { getSignInDeps } from '@/lib/auth/sign-in-deps';
 import { cookieOptions, secureCookies, sessionCookieName } from '@/lib/auth/cookies';
 import { requestInfoFrom } from '@/lib/auth/request-info';
-import { createSessionRecord, endSession, findLiveSession } from '@/lib/auth/session-record';
+import { recordEvent } from '@/lib/audit/record-event';
+import { createSessionRecord, endSession } from '@/lib/auth/session-record';
+import { checkSessionToken } from '@/lib/auth/sessions/session-token';
 
 // Auth.js owns the session cookie; Latchkey owns everything before it. The Credentials provider
 // accepts nothing but a verified login ticket, so it is the only place a session starts, and
 // only after the code (or for a password-only account, after the password) (SE-03).
 
 type SessionSeed = User & { ip: string | null; userAgent: string | null };
+
+declare module 'next-auth' {
+  interface Session {
+    /** The Session row's id (never the secret session id): marks "This session" on /account/sessions. */
+    sessionId?: string;
+  }
+}
 
 const maxAgeSeconds = env.SESSION_MAX_AGE_HOURS * 3600;
 
@@ -45,19 +54,20 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const sid = await createSessionRecord({ userId: user.id, maxAgeSeconds, ip: seed.ip, userAgent: seed.userAgent });
         return { sub: user.id, sid };
       }
-      // Every request asks the database: a deleted or expired record ends the session (SE-06).
-      if (typeof token.sid !== 'string') return null;
-      const live = await findLiveSession(token.sid);
-      return live && live.userId === token.sub ? token : null;
+      // Every request asks the database: a deleted, expired or idle record ends the session (SE-05, SE-06).
+      return checkSessionToken(token);
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
+      if (typeof token.sessionId === 'string') session.sessionId = token.sessionId;
       return session;
     },
   },
   events: {
     async signOut(message) {
-      if ('token' in message && typeof message.token?.sid === 'string') await endSession(message.token.sid);
+      if (!('token' in message) || typeof message.token?.sid !== 'string') return;
+      await endSession(message.token.sid);
+      await recordEvent({ type: 'signout', userId: typeof message.token.sub === 'string' ? message.token.sub : null });
     },
   },
 });

@@ -7,8 +7,11 @@ import { db } from '@/lib/db';
 // The data-access boundary: every page and action that needs a signed-in person calls these.
 // `get*` may return null; `require*` redirects to the sign-in page.
 
+/** One Auth.js check (and one Session row lookup) per request, however many callers ask. */
+const getSession = cache(() => auth());
+
 export const getCurrentUser = cache(async () => {
-  const session = await auth();
+  const session = await getSession();
   const id = session?.user?.id;
   if (!id) return null;
   const user = await db.user.findUnique({
@@ -17,6 +20,11 @@ export const getCurrentUser = cache(async () => {
   });
   return user && !user.disabled ? user : null;
 });
+
+/** The Session row id of this browser's session (not its secret), to mark "This session". */
+export async function getCurrentSessionId(): Promise<string | null> {
+  return (await getSession())?.sessionId ?? null;
+}
 
 export async function requireUser() {
   const user = await getCurrentUser();

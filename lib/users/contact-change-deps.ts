@@ -17,6 +17,7 @@ export function getContactChangeDeps(): ContactChangeDeps {
       resendCooldownSeconds: signIn.config.resendCooldownSeconds,
       origin: signIn.config.origin,
       phoneRegion: env.PHONE_DEFAULT_REGION,
+      freshCodeWindowMs: env.SENSITIVE_ACTION_WINDOW_MINUTES * 60_000,
     },
   };
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import { newTicketId } from '@/lib/auth/login-ticket';
+import { freshUntil, markCodeFresh, recentCodeKey } from '@/lib/auth/fresh-code';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
 import { issueCode } from '@/lib/otp/issue-code';
 import { verifyCode, type VerifyCodeResult } from '@/lib/otp/verify-code';
@@ -28,20 +29,24 @@ export type ContactChangeDeps = {
   senderFor(channel: Channel): Sender | null;
   hmacKey: Buffer;
   now(): number;
-  config: { otpTtlSeconds: number; resendCooldownSeconds: number; origin: string; phoneRegion: string };
+  config: {
+    otpTtlSeconds: number; resendCooldownSeconds: number; origin: string; phoneRegion: string;
+    /** SENSITIVE_ACTION_WINDOW_MINUTES in ms (lib/auth/fresh-code.ts); RECENT_CODE_MS when absent. */
+    freshCodeWindowMs?: number;
+  };
 };
 
 export type ContactKind = 'email' | 'phone';
 type RequestInfo = { ip: string | null; userAgent: string | null };
 
-/** How long an entered code counts as "recent" for SE-07. */
+/** How long an entered code counts as "recent" for SE-07, unless configured (config.freshCodeWindowMs). */
 export const RECENT_CODE_MS = 10 * 60_000;
 /** How long a started change (or identity check) waits for its code, resends included. */
 const PENDING_MS = 10 * 60_000;
 /** Codes this page may send per person per hour: the profile page must not become an SMS pump (FR-03). */
 export const CONTACT_CODES_PER_HOUR = 10;
 
-export const recentCodeKey = (userId: string) => `recent-code:${userId}`;
+// `recent-code:<userId>` (recentCodeKey) is lib/auth/fresh-code.ts's: one code serves every sensitive page.
 const identityKey = (userId: string) => `contact-identity:${userId}`;
 const changeKey = (userId: string) => `contact-change:${userId}`;
 const sendsKey = (userId: string) => `contact-sends:${userId}`;
@@ -63,7 +68,7 @@ export async function viewContactChange(deps: ContactChangeDeps, userId: string)
     deps.store.get<PendingChange>(changeKey(userId)),
   ]);
   const now = deps.now();
-  const recentUntil = recent !== null && now - recent < RECENT_CODE_MS ? recent + RECENT_CODE_MS : null;
+  const recentUntil = freshUntil(recent, now, deps.config.freshCodeWindowMs ?? RECENT_CODE_MS);
   const secondsLeft = (p: Pending) => Math.max(0, Math.ceil((p.codeExpiresAt - now) / 1000));
   return {
     recentUntil,
@@ -124,7 +129,7 @@ export async function confirmIdentity(deps: ContactChangeDeps, input: { userId: 
   const result = await checkCode(deps, pending, input.code, now);
   const who = { userId: input.userId, ip: input.ip, userAgent: input.userAgent };
   if (result.ok) {
-    await deps.store.put(recentCodeKey(input.userId), now, RECENT_CODE_MS);
+    await markCodeFresh(deps.store, input.userId, now, deps.config.freshCodeWindowMs ?? RECENT_CODE_MS);
     await deps.store.delete(identityKey(input.userId));
   } else if (result.reason === 'mismatch' || result.reason === 'burnt' || result.reason === 'expired') {
     const type = result.reason === 'mismatch' ? 'code.rejected' : result.reason === 'burnt' ? 'code.burnt' : 'code.expired';

@@ -34,6 +34,8 @@ export default async function AccountPage() {
       <nav aria-label="Account pages" className="mt-6 flex flex-wrap gap-3">
         <Link href="/account/trusted-devices" className={secondaryButtonClass}>My Trusted Devices</Link>
         <Link href="/account/profile" className={secondaryButtonClass}>Profile</Link>
+        <Link href="/account/sessions" className={secondaryButtonClass}>Sessions</Link>
+        <Link href="/account/password" className={secondaryButtonClass}>Change password</Link>
         {user.role === 'admin' && <Link href="/admin" className={secondaryButtonClass}>Admin</Link>}
       </nav>
     </main>

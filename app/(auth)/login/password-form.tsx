@@ -1,6 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
+import Link from 'next/link';
 import { submitPasswordAction } from './actions';
 import { buttonClass, FormMessage, inputClass } from '@/app/ui/auth-card';
 import type { FormState } from '@/lib/auth/form-state';
@@ -22,6 +23,9 @@ export function PasswordForm({ notice }: { notice?: string }) {
           aria-describedby={state.error ? 'login-error' : undefined} />
       </div>
       <button type="submit" className={buttonClass} disabled={pending}>Sign In</button>
+      <p className="text-center text-sm">
+        <Link href="/forgot-password" className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900">Forgot password?</Link>
+      </p>
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { requireUser } from '@/lib/auth/current-user';
+import { requireFreshCode } from '@/lib/auth/account-security-deps';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import type { FormState } from '@/lib/auth/form-state';
 import { parseDeviceName } from '@/lib/devices/device-name';
@@ -68,6 +69,8 @@ export async function deleteDeviceAction(formData: FormData): Promise<void> {
 
 export async function deleteOtherDevicesAction(): Promise<void> {
   const user = await requireUser();
+  // SE-07, TD-10: a code entered recently, even on a trusted browser; otherwise back to the page to get one.
+  await requireFreshCode(user.id, PAGE);
   let notice: DeviceNotice;
   try {
     await deleteOtherTrustedDevices({ userId: user.id, currentToken: await getDeviceToken(), ...(await getRequestInfo()) });

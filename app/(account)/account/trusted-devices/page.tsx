@@ -2,10 +2,13 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { FormMessage, secondaryButtonClass } from '@/app/ui/auth-card';
 import { requireUser } from '@/lib/auth/current-user';
+import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { viewFreshCode, type FreshCodeView } from '@/lib/auth/fresh-code';
 import { getDeviceToken } from '@/lib/devices/device-cookie';
 import { listTrustedDevices, type TrustedDeviceView } from '@/lib/devices/trusted-devices';
 import { env } from '@/lib/env';
 import { signOutAction } from '../actions';
+import { FreshCodeSection } from '../_fresh-code/fresh-code-section';
 import { deleteDeviceAction, deleteOtherDevicesAction } from './actions';
 import { readDeviceNotice } from './device-notices';
 import { RenameForm } from './rename-form';
@@ -22,10 +25,13 @@ function When({ at }: { at: Date }) {
 
 const days = (n: number) => `${n} ${n === 1 ? 'day' : 'days'}`;
 
-export default async function TrustedDevicesPage({ searchParams }: { searchParams: Promise<{ notice?: string | string[] }> }) {
+export default async function TrustedDevicesPage({ searchParams }: { searchParams: Promise<{ notice?: string | string[]; fresh?: string | string[] }> }) {
   const user = await requireUser();
   const devices = await listTrustedDevices(user.id, await getDeviceToken());
-  const notice = readDeviceNotice((await searchParams).notice);
+  const { notice: noticeParam, fresh } = await searchParams;
+  const notice = readDeviceNotice(noticeParam);
+  // SE-07, TD-10: deleting all other devices needs a code entered within the window.
+  const freshCode = await viewFreshCode(getAccountSecurityDeps(), user.id);
   const lifetime = days(env.TRUSTED_DEVICE_DAYS);
   const others = devices.filter((d) => !d.isCurrent).length;
   const thisBrowserTrusted = devices.some((d) => d.isCurrent);
@@ -76,7 +82,7 @@ export default async function TrustedDevicesPage({ searchParams }: { searchParam
               </tbody>
             </table>
           </div>
-          {others > 0 && <DeleteOthers others={others} keepsThisBrowser={thisBrowserTrusted} />}
+          {others > 0 && <DeleteOthers others={others} keepsThisBrowser={thisBrowserTrusted} email={user.email} freshCode={freshCode} fresh={fresh} />}
         </>
       )}
 
@@ -147,10 +153,17 @@ function DeleteDevice({ device }: { device: TrustedDeviceView }) {
   );
 }
 
-function DeleteOthers({ others, keepsThisBrowser }: { others: number; keepsThisBrowser: boolean }) {
+function DeleteOthers({ others, keepsThisBrowser, email, freshCode, fresh }: {
+  others: number; keepsThisBrowser: boolean; email: string; freshCode: FreshCodeView; fresh: unknown;
+}) {
   return (
-    <details className="mb-8">
+    <details className="mb-8" open={fresh !== undefined}>
       <summary className={disclosureClass}>Delete all other devices</summary>
+      {!freshCode.freshUntil ? (
+        <div className="mt-3 max-w-xl rounded-xl border border-slate-200 bg-white p-4">
+          <FreshCodeSection page="devices" email={email} view={freshCode} fresh={fresh} purpose="delete all other devices" />
+        </div>
+      ) : (
       <form action={deleteOtherDevicesAction} className="mt-3 max-w-xl space-y-3 rounded-xl border border-red-200 bg-red-50 p-4">
         <p className="text-sm text-red-900">
           {others === 1 ? 'One device' : `${others} devices`} will need a security code at their next sign-in.
@@ -158,6 +171,7 @@ function DeleteOthers({ others, keepsThisBrowser }: { others: number; keepsThisB
         </p>
         <button type="submit" className={dangerButtonClass}>Yes, delete all other devices</button>
       </form>
+      )}
     </details>
   );
 }

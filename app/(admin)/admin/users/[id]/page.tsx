@@ -14,6 +14,7 @@ import { When } from '../when';
 import { AccountLock } from './account-lock';
 import { AuditEvents } from './audit-events';
 import { UserDevices } from './user-devices';
+import { UserSessions } from './user-sessions';
 
 export const metadata: Metadata = { title: 'Edit user' };
 
@@ -66,6 +67,7 @@ export default async function EditUserPage({ params, searchParams }: { params: P
       </section>
 
       <AccountLock userId={user.id} />
+      <UserSessions userId={user.id} />
       <UserDevices userId={user.id} devices={user.devices} />
       <AuditEvents events={user.events} />
     </main>

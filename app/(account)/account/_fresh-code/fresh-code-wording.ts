@@ -1,0 +1,50 @@
+import type { SendFreshCodeResult } from '@/lib/auth/fresh-code';
+import type { VerifyCodeResult } from '@/lib/otp/verify-code';
+
+// The words for the "Confirm it's you" step, shared by every page that asks for a fresh code.
+
+/** Pages that ask for a fresh code, and where their actions send the person back to. */
+export const freshCodePages = {
+  password: { path: '/account/password', action: 'password' },
+  devices: { path: '/account/trusted-devices', action: 'devices' },
+} as const;
+export type FreshCodePage = keyof typeof freshCodePages;
+
+/** `?fresh=` words carried across a redirect; the page shows only these texts. */
+export const freshCodeNotices = {
+  required: { tone: 'error', text: 'Confirm it’s you with a code first: no code was entered here recently.' },
+  sent: { tone: 'info', text: 'A security code was sent to your email address.' },
+  confirmed: { tone: 'info', text: 'Thank you, that’s confirmed.' },
+} as const;
+
+export function readFreshCodeNotice(value: unknown): (typeof freshCodeNotices)[keyof typeof freshCodeNotices] | null {
+  return typeof value === 'string' && Object.hasOwn(freshCodeNotices, value) ? freshCodeNotices[value as keyof typeof freshCodeNotices] : null;
+}
+
+export function sendRefusal(result: Exclude<SendFreshCodeResult, { ok: true }>): string {
+  switch (result.reason) {
+    case 'cooldown':
+      return `Wait ${result.retryAfterSeconds} ${result.retryAfterSeconds === 1 ? 'second' : 'seconds'} before asking for another code.`;
+    case 'limited':
+      return 'Too many codes were sent for your account in the last hour. Try again later.';
+    case 'channel-unavailable':
+      return 'Emails cannot be sent right now. Try again later.';
+    case 'delivery-failed':
+      return 'The code could not be sent to your email address. Try again shortly.';
+  }
+}
+
+export function codeRefusal(result: Exclude<VerifyCodeResult, { ok: true }>): string {
+  switch (result.reason) {
+    case 'malformed':
+      return 'Enter the 6-digit security code.';
+    case 'mismatch':
+      return `That code is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'try' : 'tries'} left.`;
+    case 'burnt':
+      return 'Too many wrong tries: that code no longer works. Send a new code.';
+    case 'expired':
+      return 'That code has expired. Send a new code.';
+    case 'no-code':
+      return 'There is no code to check. Send a new code.';
+  }
+}

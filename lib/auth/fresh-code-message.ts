@@ -1,0 +1,32 @@
+import { describeLifetime } from '@/lib/otp/code-message';
+import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+
+// The email that carries a code for a sensitive change (SE-07). It names the change, so a person
+// who did not start it knows someone else is signed in to their account.
+
+/** What the code is about to allow. */
+export type SensitiveAction = 'password' | 'devices';
+
+const purposes: Record<SensitiveAction, string> = {
+  password: 'change the password of your Latchkey account',
+  devices: 'delete the trusted devices of your Latchkey account',
+};
+
+export function composeFreshCodeMessage(input: { to: string; code: string; ttlSeconds: number; origin: string; action: SensitiveAction }): OutgoingMessage {
+  return {
+    channel: 'email',
+    to: input.to,
+    subject: 'Your Latchkey code to confirm it’s you',
+    code: input.code,
+    text: [
+      `You asked to ${purposes[input.action]}. To confirm it’s you, enter this code:`,
+      '',
+      `Your security code is: ${input.code}`,
+      '',
+      `It expires in ${describeLifetime(input.ttlSeconds)}. Enter it on your account page at ${new URL(input.origin).origin}.`,
+      '',
+      'If you did not ask for this, someone else is signed in to your account: change your password',
+      'and sign out your other sessions, or tell your administrator.',
+    ].join('\n'),
+  };
+}

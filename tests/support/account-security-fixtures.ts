@@ -1,0 +1,54 @@
+import type { AccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import type { ExpiringStore } from '@/lib/store/expiring-store';
+import { capturingSender, manualClock, testDeps } from './sign-in-fixtures';
+
+// Collaborators of the fresh code, password change and password reset for tests: the real store
+// and database, a capturing sender, a hand-moved clock, and deferred work held until `flush()`,
+// so a test can see what happened before the response and what after.
+
+export const ORIGIN = 'https://login.example.test';
+export const who = { ip: '203.0.113.50', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36' };
+
+export function securitySetup(options: { store?: ExpiringStore; windowMinutes?: number; resetMinutes?: number } = {}) {
+  const sender = capturingSender();
+  const clock = manualClock();
+  const signIn = testDeps({ sender, now: clock.now });
+  const pending: (() => Promise<void>)[] = [];
+  const deps: AccountSecurityDeps = {
+    store: options.store ?? signIn.store,
+    senderFor: () => sender,
+    hmacKey: signIn.hmacKey,
+    now: clock.now,
+    defer: (task) => void pending.push(task),
+    config: {
+      otpTtlSeconds: 45,
+      resendCooldownSeconds: 0,
+      origin: ORIGIN,
+      freshCodeWindowMs: (options.windowMinutes ?? 10) * 60_000,
+      resetTtlMs: (options.resetMinutes ?? 30) * 60_000,
+    },
+  };
+  /** Runs the work deferred until after the response (the reset email). */
+  const flush = async () => {
+    for (let task = pending.shift(); task; task = pending.shift()) await task();
+  };
+  return { sender, clock, signIn, deps, flush, pending };
+}
+
+/** A store that writes down every operation's name and arguments, for "the same work either way". */
+export function recordingStore(inner: ExpiringStore) {
+  const log: { op: string; args: unknown[] }[] = [];
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        log.push({ op: String(prop), args });
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store, log };
+}
+
+export const wrongCode = (code: string) => (code === '000000' ? '111111' : '000000');
