@@ -9,6 +9,7 @@ export const metadata: Metadata = { title: 'Sign in' };
 const notices: Record<string, string> = {
   expired: 'Your sign-in has expired. Start again.',
   'signed-out': 'You have signed out.',
+  'password-set': 'Your password is set. Sign in with it; we will then send you a security code.',
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
