@@ -1,0 +1,54 @@
+import { expect, type Page } from '@playwright/test';
+import { sql } from './database';
+import { createDedicatedUser, type DedicatedUser } from './dedicated-user';
+
+// Users of a spec's own (made by dedicated-user.ts, with the demo password), so that what the
+// spec does (trusted devices, failed codes, audit rows) never changes what another spec finds on
+// the seeded demo accounts; plus the two things the hardening, audit and naughty-string specs
+// need beyond it: an admin role, and the code read straight from the outbox table (any server
+// sharing the database, no polling of the 100-message outbox API).
+
+export type OwnUser = DedicatedUser;
+
+export async function createOwnUser(prefix: string, options: { role?: 'user' | 'admin' } = {}): Promise<OwnUser> {
+  const user = await createDedicatedUser(prefix);
+  if (options.role === 'admin') await sql(`UPDATE "User" SET role = 'admin' WHERE id = $1`, [user.id]);
+  return user;
+}
+
+/** The newest code sent to `to` since `since`, read from the outbox table (bounded wait). */
+export async function latestCode(to: string, since: Date): Promise<string> {
+  let code: string | null = null;
+  await expect
+    .poll(async () => {
+      const { rows } = await sql(`SELECT code FROM "OutboxMessage" WHERE "to" = $1 AND "sentAt" >= $2 AND code IS NOT NULL ORDER BY "sentAt" DESC, id DESC LIMIT 1`, [to, new Date(since.getTime() - 1000)]);
+      code = (rows[0]?.code as string | undefined) ?? null;
+      return code !== null;
+    })
+    .toBe(true);
+  return code!;
+}
+
+/** Password, email code, and optionally "trust this browser" with a name; ends on the account page. Returns the code. */
+export async function signInOwnUser(page: Page, user: OwnUser, trust?: { deviceName: string }): Promise<string> {
+  const since = new Date();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page).toHaveURL(/\/login\/method$/);
+  await page.getByRole('radio', { name: /^Email/ }).check();
+  await page.getByRole('button', { name: 'Proceed' }).click();
+  await expect(page).toHaveURL(/\/login\/verify/);
+  const code = await latestCode(user.email, since);
+  await page.getByLabel('Security code').fill(code);
+  if (trust) await page.getByLabel("Don't require OTP on this browser").check();
+  await page.getByRole('button', { name: 'Verify' }).click();
+  if (trust) {
+    await expect(page).toHaveURL(/\/login\/device$/);
+    await page.getByLabel('Device name').fill(trust.deviceName);
+    await page.getByRole('button', { name: 'Login' }).click();
+  }
+  await expect(page.getByTestId('signed-in-user')).toHaveText(user.username);
+  return code;
+}
