@@ -39,6 +39,7 @@ export type AuditEventType =
   | 'upload.validated'
   | 'upload.imported'
   | 'upload.rejected'
+  | 'audit.exported'
   | 'invitation.sent'
   | 'invitation.send_failed'
   | 'invitation.accepted'
@@ -60,15 +61,28 @@ export type AuditEventInput = {
   detail?: Prisma.InputJsonValue;
 };
 
+// PostgreSQL text and jsonb cannot hold U+0000: a typed username with a NUL byte would make the
+// audit write fail, and with it the request. Typed text is attacker-controlled, so it is cleaned.
+const withoutNul = (text: string) => text.replaceAll('\0', '\uFFFD');
+
+function cleanDetail(value: Prisma.InputJsonValue): Prisma.InputJsonValue {
+  if (typeof value === 'string') return withoutNul(value);
+  if (Array.isArray(value)) return value.map((v) => (v === null ? v : cleanDetail(v)));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), v === null || v === undefined ? v : cleanDetail(v as Prisma.InputJsonValue)]));
+  }
+  return value;
+}
+
 export async function recordEvent(event: AuditEventInput): Promise<void> {
   await db.auditEvent.create({
     data: {
       type: event.type,
       userId: event.userId ?? null,
-      subject: event.subject?.slice(0, 200) ?? null,
+      subject: event.subject === null || event.subject === undefined ? null : withoutNul(event.subject.slice(0, 200)),
       ip: event.ip ?? null,
-      userAgent: event.userAgent?.slice(0, 500) ?? null,
-      detail: event.detail,
+      userAgent: event.userAgent === null || event.userAgent === undefined ? null : withoutNul(event.userAgent.slice(0, 500)),
+      detail: event.detail === undefined ? undefined : cleanDetail(event.detail),
     },
   });
 }

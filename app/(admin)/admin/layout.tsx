@@ -19,6 +19,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           <ul className="flex flex-wrap gap-2">
             <li><Link href="/admin/users" className={navLinkClass}>Users</Link></li>
             <li><Link href="/admin/users/upload" className={navLinkClass}>User Upload</Link></li>
+            <li><Link href="/admin/audit" className={navLinkClass}>Audit log</Link></li>
             <li><Link href="/account" className={navLinkClass}>Your account</Link></li>
           </ul>
         </nav>
