@@ -98,7 +98,8 @@ export async function submitPassword(
 
   const usernameKey = canonicalUsername(input.username);
   const locked = usernameKey ? await lockedForMs(deps.store, usernameKey) : null;
-  const user = usernameKey ? await deps.users.findByUsernameKey(usernameKey) : null;
+  // PostgreSQL text cannot hold U+0000, and no username contains it: such input matches nobody.
+  const user = usernameKey && !usernameKey.includes('\u0000') ? await deps.users.findByUsernameKey(usernameKey) : null;
   // While locked the real hash is not consulted: the right password gets the dummy's answer and
   // time, so trying it tells nothing (BF-01).
   const check = await checkPassword(input.password, locked ? undefined : user?.passwordHash);

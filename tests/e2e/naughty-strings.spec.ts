@@ -219,10 +219,9 @@ async function toCodeStep(client: APIRequestContext, user: OwnUser, options: { s
   expect([verified.status, verified.location]).toEqual([303, options.trust ? '/login/device' : '/account']);
 }
 
-// Not in the list, and the classic breaker of PostgreSQL text: the user lookup sends U+0000 to the
-// database, which refuses it, so the person is told "unavailable" instead of "incorrect". The
-// sign-in step (lib/auth/sign-in.ts, app/(auth)/login/actions.ts) should refuse or strip it first.
-test.fixme('a NUL byte in the username gets the plain refusal, not "unavailable"', async () => {
+// Not in the list, and the classic breaker of PostgreSQL text (which cannot hold U+0000): the
+// sign-in step must answer it like any unknown username, not "unavailable".
+test('a NUL byte in the username gets the plain refusal, not "unavailable"', async () => {
   const [client] = await clientsFor(1);
   const answer = await post(client!, '/login', { username: 'nul\u0000byte', password: 'not-the-password' });
   expectAnswered(answer, 'a NUL byte');

@@ -65,6 +65,13 @@ test('sign in by voice call: the call reads the digits', async ({ page, request,
   await expect(page.getByTestId('signed-in-user')).toHaveText('admin');
 });
 
+test('OTP-08 OTP-09 the method page labels email lower assurance and tells the SMS and voice risk before the choice', async ({ page }) => {
+  await submitPassword(page, 'demo');
+  await expect(page.getByRole('radio', { name: /^Email.*Lower assurance/ })).toBeVisible();
+  await expect(page.getByRole('radio', { name: /^SMS.*intercepted or redirected/ })).toBeVisible();
+  await expect(page.getByRole('radio', { name: /^Voice call.*redirected/ })).toBeVisible();
+});
+
 test('a user without a phone sees only Email', async ({ page }) => {
   await submitPassword(page, 'demo-email');
   await expect(page).toHaveURL(/\/login\/method$/);

@@ -156,7 +156,7 @@ describe('admin: edit a user', () => {
     expect(changed?.detail).toMatchObject({ actorId: admin.id, by: 'admin', noticeSent: true });
   });
 
-  it('OTP-10 TD-06 a new phone is stored unverified, revokes trusted devices and tells the email address', async () => {
+  it('OTP-10 TD-06 RC-04 lost phone: the admin-assisted change is audited with the actor, stored unverified, revokes trusted devices and tells the email address', async () => {
     const admin = await newAdmin();
     const user = await createUserRow({ phone: '+14155550123' });
     await db.user.update({ where: { id: user.id }, data: { phoneVerifiedAt: new Date() } });
@@ -172,6 +172,7 @@ describe('admin: edit a user', () => {
     expect((await events(user.id, 'device.revoked'))[0]?.detail).toMatchObject({ reason: 'phone-changed' });
     expect(sender.last()).toMatchObject({ to: user.email, subject: 'Your Latchkey phone number was changed' });
     expect(sender.last().text).toContain('•••• •••• 0177');
+    expect((await events(user.id, 'contact.changed'))[0]?.detail).toMatchObject({ actorId: admin.id });
   });
 
   it('an email differing only in letter case is the same mailbox: saved, but no devices revoked and no notice', async () => {
