@@ -1,46 +1,84 @@
 import 'server-only';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { emailTakenProblem, rowsNeedingCare, stagedRows } from './staged-rows';
+import type { UploadProblem } from './validate-row';
 import type { ClassifiedRow, ExistingUser } from './validate-upload';
 
-// Writes one batch of valid rows: new users with a pending invitation and a `user.created`
-// event, in one multi-row statement (unnest of column arrays: one parameter per column whatever
-// the batch size); and, when the admin chose "update", the changed existing users.
+// Writes a run of staged batches inside the caller's transaction: first the rows that need care
+// are found (username exists, or the email now belongs to someone else: checked again, the
+// database may have changed since the dry run); then every other row becomes a user with a
+// pending invitation and a `user.created` event, in one statement that reads the staged rows
+// where they are; and, when the admin chose "update", the changed existing users are updated.
 
 type Tx = Prisma.TransactionClient;
 
 export type ContactChange = { userId: string; username: string; oldEmail: string; newEmail: string; phoneChanged: boolean; emailChanged: boolean };
 
-export type BatchOutcome = { created: number; updated: number; skipped: number; failed: number; createdIds: string[]; contactChanges: ContactChange[] };
+export type BatchOutcome = {
+  created: number;
+  updated: number;
+  skipped: number;
+  /** Rows not saved: email taken (see `problems`), or beaten to the username by another writer. */
+  failed: number;
+  createdIds: string[];
+  contactChanges: ContactChange[];
+  /** Rows whose username existed when the batch was written. */
+  existing: number;
+  /** Rows whose email belonged to another user when the batch was written. */
+  emailTaken: number;
+  problems: UploadProblem[];
+};
 
-export async function writeBatch(tx: Tx, rows: ClassifiedRow[], options: { uploadId: string; actorId: string; existingMode: 'skip' | 'update'; passwordHash: string }): Promise<BatchOutcome> {
-  const outcome: BatchOutcome = { created: 0, updated: 0, skipped: 0, failed: 0, createdIds: [], contactChanges: [] };
-  const fresh = rows.filter((r) => !r.existing);
-  if (fresh.length) {
+export type BatchOptions = {
+  uploadId: string;
+  actorId: string;
+  existingMode: 'skip' | 'update';
+  passwordHash: string;
+  /** Unique to this import; a new user's id is this prefix and the row number (see newIdPrefix). */
+  idPrefix: string;
+};
+
+export async function writeStagedBatches(tx: Tx, range: { from: number; to: number; rows: number }, options: BatchOptions): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = { created: 0, updated: 0, skipped: 0, failed: 0, createdIds: [], contactChanges: [], existing: 0, emailTaken: 0, problems: [] };
+  const care = await rowsNeedingCare(tx, options.uploadId, range.from, range.to);
+  const existing: (ClassifiedRow & { existing: ExistingUser })[] = [];
+  for (const row of care) {
+    if (row.emailTaken) {
+      outcome.emailTaken += 1;
+      outcome.failed += 1;
+      outcome.problems.push(emailTakenProblem(row));
+    } else if (row.existing) {
+      existing.push({ ...row, existing: row.existing });
+    }
+  }
+  outcome.existing = existing.length;
+
+  const fresh = range.rows - care.length;
+  if (fresh > 0) {
     const detail = JSON.stringify({ via: 'upload', uploadId: options.uploadId, actorId: options.actorId });
+    // Ids in row order, so the new index entries (and the foreign-key look-ups of the two rows
+    // that follow each user) land side by side instead of all over the indexes.
     const inserted = await tx.$queryRaw<{ id: string }[]>`
-      WITH input AS (
-        SELECT * FROM unnest(${fresh.map((r) => r.username)}::text[], ${fresh.map((r) => r.usernameKey)}::text[],
-          ${fresh.map((r) => r.name)}::text[], ${fresh.map((r) => r.email)}::text[], ${fresh.map((r) => r.phone)}::text[],
-          ${fresh.map((r) => r.role)}::text[], ${fresh.map((r) => r.twoFactor)}::boolean[])
-          AS t(username, "usernameKey", name, email, phone, role, "twoFactor")
-      ), inserted AS (
+      WITH inserted AS (
         INSERT INTO "User" (id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "updatedAt")
-        SELECT gen_random_uuid()::text, username, "usernameKey", name, email, phone, ${options.passwordHash}, role::"Role", "twoFactor", now() FROM input
-        -- Someone created the same username since the batch was checked: that row fails, not the batch.
+        SELECT ${options.idPrefix} || lpad(s.row::text, 10, '0'), s.username, s."usernameKey", s.name, s.email, s.phone, ${options.passwordHash}, s.role, s."twoFactor", now()
+        FROM ${stagedRows(options.uploadId, range.from, range.to)}
+        WHERE s.row <> ALL(${care.map((r) => r.row)}::int[])
+        ORDER BY s.row
+        -- Someone created the same username since the rows were checked: that row fails, not the batch.
         ON CONFLICT ("usernameKey") DO NOTHING
         RETURNING id
       ), invited AS (
-        INSERT INTO "Invitation" (id, "userId", "uploadId") SELECT gen_random_uuid()::text, id, ${options.uploadId} FROM inserted
+        INSERT INTO "Invitation" (id, "userId", "uploadId") SELECT id || 'i', id, ${options.uploadId} FROM inserted
       ), audited AS (
-        INSERT INTO "AuditEvent" (id, type, "userId", detail) SELECT gen_random_uuid()::text, 'user.created', id, ${detail}::jsonb FROM inserted
+        INSERT INTO "AuditEvent" (id, type, "userId", detail) SELECT id || 'a', 'user.created', id, ${detail}::jsonb FROM inserted
       )
-      SELECT id FROM inserted`;
+      SELECT id FROM inserted ORDER BY id`;
     outcome.created = inserted.length;
-    outcome.failed += fresh.length - inserted.length;
+    outcome.failed += fresh - inserted.length;
     outcome.createdIds = inserted.map((r) => r.id);
   }
 
-  const existing = rows.filter((r): r is ClassifiedRow & { existing: ExistingUser } => !!r.existing);
   if (options.existingMode === 'skip') {
     outcome.skipped += existing.length;
     return outcome;
@@ -48,7 +86,7 @@ export async function writeBatch(tx: Tx, rows: ClassifiedRow[], options: { uploa
   const changed = existing.filter((r) => differs(r, r.existing));
   outcome.skipped += existing.length - changed.length;
   if (!changed.length) return outcome;
-  const { count } = { count: await tx.$executeRaw`
+  const count = await tx.$executeRaw`
     UPDATE "User" u SET name = v.name, email = v.email, phone = v.phone, role = v.role::"Role", "twoFactor" = v."twoFactor", "updatedAt" = now(),
       -- A new phone or address is a new authenticator: unverified until a code round-trips (OTP-10).
       "phoneVerifiedAt" = CASE WHEN u.phone IS DISTINCT FROM v.phone THEN NULL ELSE u."phoneVerifiedAt" END,
@@ -56,7 +94,7 @@ export async function writeBatch(tx: Tx, rows: ClassifiedRow[], options: { uploa
     FROM unnest(${changed.map((r) => r.existing.id)}::text[], ${changed.map((r) => r.name)}::text[], ${changed.map((r) => r.email)}::text[],
       ${changed.map((r) => r.phone)}::text[], ${changed.map((r) => r.role)}::text[], ${changed.map((r) => r.twoFactor)}::boolean[])
       AS v(id, name, email, phone, role, "twoFactor")
-    WHERE u.id = v.id` };
+    WHERE u.id = v.id`;
   outcome.updated = count;
   outcome.failed += changed.length - count;
   outcome.contactChanges = changed

@@ -1,7 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
-import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
 import { hashPassword } from '@/lib/auth/password';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
@@ -9,114 +8,107 @@ import { getSender } from '@/lib/otp/delivery/senders';
 import type { Sender } from '@/lib/otp/delivery/sender';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { composeContactChangeNotice } from './contact-change-notice';
-import { writeBatch, type BatchOutcome, type ContactChange } from './import-batch';
-import { claimForImport, deleteChunks, finishImportRecord, getUploadRecord, lookupUsers, readChunks, setProgress } from './upload-store';
-import { validateUpload, type UploadCounts, type ValidationResult } from './validate-upload';
+import { writeStagedBatches, type BatchOptions, type BatchOutcome, type ContactChange } from './import-batch';
+import { checkStagedRows, EMAIL_TAKEN, listStagedBatches, STAGED_BATCH_ROWS } from './staged-rows';
+import { claimForImport, deleteUploadContent, finishImportRecord, getUploadRecord, setProgress, storedProblems, type UploadRecord } from './upload-store';
+import { MAX_STORED_PROBLEMS, withDatabaseCheck, type FileCheck, type ValidationResult } from './validate-upload';
 
-// The import (CSV-02, CSV-03, CSV-05): the staged file is read and checked again (the database
-// may have changed since the dry run), and valid rows are written 1,000 at a time. "Import the
-// valid rows" commits each batch on its own; "only if every row is valid" runs in one transaction
-// that stops writing at the first invalid row and is rolled back, so nothing is half-imported.
+// The import (CSV-02, CSV-03, CSV-05) of the rows the dry run staged. What can have changed since
+// the dry run (the database: usernames and addresses taken) is checked again inside each
+// transaction, just before the rows are written. "Import the valid rows" commits each run of
+// batches on its own; "only if every row is valid" runs in one transaction that is rolled back at
+// the first row that cannot be written, so nothing is half-imported.
 
 export type ImportChoice = { allOrNothing: boolean; existingMode: 'skip' | 'update' };
 export type ImportResult =
   | { ok: true; status: 'imported' | 'rejected'; created: number; updated: number; skipped: number; failed: number; createdIds: string[] }
   | { ok: false; error: string };
 
+type Who = { ip: string | null; userAgent: string | null };
+
 class NotAllValid extends Error {
-  constructor(readonly counts: ValidationResult | UploadCounts) {
+  constructor(readonly failed: number) {
     super('not every row is valid');
   }
 }
 
-export async function importUpload(input: ImportChoice & { uploadId: string; adminId: string; ip?: string | null; userAgent?: string | null; sender?: Sender | null; batchSize?: number }): Promise<ImportResult> {
+export async function importUpload(input: ImportChoice & {
+  uploadId: string;
+  adminId: string;
+  ip?: string | null;
+  userAgent?: string | null;
+  sender?: Sender | null;
+  /** Rows per transaction in "import the valid rows", rounded to whole staged batches. */
+  batchSize?: number;
+}): Promise<ImportResult> {
   const record = await getUploadRecord(input.uploadId);
   if (!record || record.status !== 'validated') return { ok: false, error: 'This upload cannot be imported (it was imported already, or it was not validated).' };
+  const batches = await listStagedBatches(input.uploadId);
+  const staged = batches.reduce((sum, b) => sum + b.rowCount, 0);
+  // Validated before rows were staged (an earlier version of the app): nothing to import from.
+  if (staged === 0 && record.rowsValid > 0) return { ok: false, error: 'This upload was checked by an earlier version of the app. Upload the file again.' };
   if (!(await claimForImport(input.uploadId, { allOrNothing: input.allOrNothing, existingMode: input.existingMode }))) return { ok: false, error: 'This upload is already being imported.' };
-  const who = { ip: input.ip ?? null, userAgent: input.userAgent ?? null };
-  // Invited users have no password yet. One argon2id hash of 256 random bits nobody keeps: no
-  // password matches it, and checking one against it costs what a real check costs (PW-10).
-  const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
-  const totals: BatchOutcome = { created: 0, updated: 0, skipped: 0, failed: 0, createdIds: [], contactChanges: [] };
-  const batchOptions = { uploadId: input.uploadId, actorId: input.adminId, existingMode: input.existingMode, passwordHash };
+  const who: Who = { ip: input.ip ?? null, userAgent: input.userAgent ?? null };
+  const file = fileCheckOf(record, staged);
+  const perRun = Math.max(1, Math.round((input.batchSize ?? 5 * STAGED_BATCH_ROWS) / STAGED_BATCH_ROWS));
+  const runs: { from: number; to: number; rows: number }[] = [];
+  for (let i = 0; i < batches.length; i += perRun) {
+    const run = batches.slice(i, i + perRun);
+    runs.push({ from: run[0]!.index, to: run.at(-1)!.index, rows: run.reduce((sum, b) => sum + b.rowCount, 0) });
+  }
 
-  const add = (o: BatchOutcome) => {
-    totals.created += o.created;
-    totals.updated += o.updated;
-    totals.skipped += o.skipped;
-    totals.failed += o.failed;
-    totals.createdIds.push(...o.createdIds);
-    totals.contactChanges.push(...o.contactChanges);
-  };
-  const settings = { defaultRegion: env.PHONE_DEFAULT_REGION, maxRows: env.UPLOAD_MAX_ROWS, batchSize: input.batchSize };
-
-  let result: ValidationResult;
+  // "Only if every row is valid", and a row failed its own checks: it would fail again.
+  if (input.allOrNothing && file.rowsInvalid > 0) return rejectAll(input, record.fileName, file, 0, who);
+  const options = await batchOptions(input);
+  const totals = emptyTotals();
   try {
     if (input.allOrNothing) {
       // Everything through the one transaction: embedded PostgreSQL (development) serves one
-      // transaction at a time, so a read on another connection would wait for this one forever.
+      // transaction at a time, so a query on another connection would wait for this one forever.
       // Hence also no progress rows here: they would not be visible before the commit anyway.
-      result = await db.$transaction(
+      await db.$transaction(
         async (tx) => {
-          const checked = await validateUpload({
-            ...settings,
-            chunks: readChunks(input.uploadId, tx),
-            lookup: lookupUsers(tx),
-            onValidBatch: async (rows, soFar) => {
-              // Past the first invalid row nothing more is written; reading on gives full counts.
-              if (soFar.rowsInvalid > 0) return;
-              const outcome = await writeBatch(tx, rows, batchOptions);
-              if (outcome.failed > 0) throw new NotAllValid({ ...soFar, rowsInvalid: outcome.failed });
-              add(outcome);
-            },
-          });
-          if (checked.rowsInvalid > 0) throw new NotAllValid(checked);
-          return checked;
+          for (const run of runs) {
+            const outcome = await writeStagedBatches(tx, run, options);
+            if (outcome.failed > 0) throw new NotAllValid(outcome.failed);
+            add(totals, outcome);
+          }
         },
         { timeout: 30 * 60_000, maxWait: 10_000 },
       );
       await revokeDevices(totals.contactChanges, input.adminId, who);
     } else {
-      result = await validateUpload({
-        ...settings,
-        chunks: readChunks(input.uploadId),
-        lookup: lookupUsers(),
-        onProgress: (rows) => setProgress(input.uploadId, rows),
-        onValidBatch: async (rows) => {
-          const outcome = await db.$transaction(
-            async (tx) => {
-              // No flush to disk per batch: the final (synchronous) status update flushes every
-              // earlier commit with it, and a crash before it leaves the upload "importing".
-              await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
-              return writeBatch(tx, rows, batchOptions);
-            },
-            { timeout: 5 * 60_000 },
-          );
-          add(outcome);
-          await revokeDevices(outcome.contactChanges, input.adminId, who);
-        },
-      });
+      let rowsDone = 0;
+      for (const run of runs) {
+        const outcome = await db.$transaction(
+          async (tx) => {
+            // No flush to disk per run: the final (synchronous) status update flushes every
+            // earlier commit with it, and a crash before it leaves the upload "importing".
+            await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
+            return writeStagedBatches(tx, run, options);
+          },
+          { timeout: 5 * 60_000 },
+        );
+        add(totals, outcome);
+        await revokeDevices(outcome.contactChanges, input.adminId, who);
+        rowsDone += run.rows;
+        // Progress against rows read, of which only the staged ones take time.
+        await setProgress(input.uploadId, Math.round((record.rowsRead * rowsDone) / Math.max(1, staged)));
+      }
     }
   } catch (error) {
-    if (error instanceof NotAllValid) return rejectAll(input, record.fileName, error.counts, who);
+    if (error instanceof NotAllValid) return rejectAll(input, record.fileName, file, error.failed, who);
     await finishImportRecord(input.uploadId, { status: 'failed', error: 'The import stopped on an unexpected error; rows already committed stay imported. See the server log.', ...counts(totals), importedAt: new Date() });
-    await deleteChunks(input.uploadId);
+    await deleteUploadContent(input.uploadId);
     await recordEvent({ type: 'upload.imported', userId: input.adminId, ...who, detail: { uploadId: input.uploadId, status: 'failed', ...counts(totals) } });
     throw new Error(`import of upload ${input.uploadId} failed`, { cause: error });
   }
 
-  const failed = totals.failed + result.rowsInvalid;
+  const result = withDatabaseCheck(file, { emailTaken: totals.emailTaken, existing: totals.existing, problems: totals.problems });
+  const failed = totals.failed + file.rowsInvalid;
   const notices = await tellOldAddresses(totals.contactChanges, input, who);
-  const { problems, ...found } = result;
-  await finishImportRecord(input.uploadId, {
-    ...found,
-    problems: problems as unknown as Prisma.InputJsonValue,
-    status: 'imported',
-    ...counts(totals),
-    failed,
-    importedAt: new Date(),
-  });
-  await deleteChunks(input.uploadId);
+  await finishImportRecord(input.uploadId, { ...recordFields(result), status: 'imported', ...counts(totals), failed, importedAt: new Date() });
+  await deleteUploadContent(input.uploadId);
   await recordEvent({
     type: 'upload.imported',
     userId: input.adminId,
@@ -126,27 +118,88 @@ export async function importUpload(input: ImportChoice & { uploadId: string; adm
   return { ok: true, status: 'imported', ...counts(totals), failed, createdIds: totals.createdIds };
 }
 
+async function batchOptions(input: { uploadId: string; adminId: string; existingMode: 'skip' | 'update' }): Promise<BatchOptions> {
+  return {
+    uploadId: input.uploadId,
+    actorId: input.adminId,
+    existingMode: input.existingMode,
+    // Invited users have no password yet. One argon2id hash of 256 random bits nobody keeps: no
+    // password matches it, and checking one against it costs what a real check costs (PW-10).
+    passwordHash: await hashPassword(randomBytes(32).toString('base64url')),
+    idPrefix: newIdPrefix(),
+  };
+}
+
+/**
+ * The start of the ids of the users one import creates (each adds its row number): time first,
+ * like Prisma's cuid, then 48 random bits, so two imports never share one.
+ */
+function newIdPrefix(): string {
+  return `c${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * What the dry run found in the file itself, recovered from the upload record: the staged rows
+ * passed; every stored problem except "email taken" (a database finding, checked again now) is
+ * the file's own.
+ */
+function fileCheckOf(record: UploadRecord, staged: number): FileCheck {
+  const stored = storedProblems(record);
+  const own = stored.filter((p) => p.reason !== EMAIL_TAKEN);
+  const takenAtDryRun = staged - record.rowsValid;
+  return {
+    rowsRead: record.rowsRead,
+    rowsValid: staged,
+    rowsInvalid: record.rowsRead - staged,
+    problems: own,
+    problemsOmitted: Math.max(0, stored.length + record.problemsOmitted - takenAtDryRun - own.length),
+  };
+}
+
+const emptyTotals = (): BatchOutcome => ({ created: 0, updated: 0, skipped: 0, failed: 0, createdIds: [], contactChanges: [], existing: 0, emailTaken: 0, problems: [] });
+
+function add(totals: BatchOutcome, o: BatchOutcome) {
+  totals.created += o.created;
+  totals.updated += o.updated;
+  totals.skipped += o.skipped;
+  totals.failed += o.failed;
+  totals.existing += o.existing;
+  totals.emailTaken += o.emailTaken;
+  for (const id of o.createdIds) totals.createdIds.push(id);
+  totals.contactChanges.push(...o.contactChanges);
+  // Runs come in row order: the first problems are the ones kept.
+  for (const p of o.problems) if (totals.problems.length < MAX_STORED_PROBLEMS) totals.problems.push(p);
+}
+
+const counts = (t: BatchOutcome) => ({ created: t.created, updated: t.updated, skipped: t.skipped, failed: t.failed });
+
+const recordFields = ({ problems, ...found }: ValidationResult) => ({ ...found, problems: problems as unknown as Prisma.InputJsonValue });
+
 // Right after the commit that changed the phone or address (TD-06, OTP-10), through the one
 // function every trust-ending event uses. Not inside the transaction: that function has its own
 // connection, which embedded PostgreSQL would make wait for the transaction.
-async function revokeDevices(changes: ContactChange[], actorId: string, who: { ip: string | null; userAgent: string | null }) {
+async function revokeDevices(changes: ContactChange[], actorId: string, who: Who) {
   for (const change of changes) {
     await revokeAllTrustedDevices({ userId: change.userId, reason: change.phoneChanged ? 'phone-changed' : 'email-changed', actorId, ...who });
   }
 }
 
-const counts = (t: BatchOutcome) => ({ created: t.created, updated: t.updated, skipped: t.skipped, failed: t.failed });
-
-async function rejectAll(input: { uploadId: string; adminId: string }, fileName: string, found: UploadCounts | ValidationResult, who: { ip: string | null; userAgent: string | null }): Promise<ImportResult> {
-  const problems = 'problems' in found ? { problems: found.problems as unknown as Prisma.InputJsonValue, problemsOmitted: found.problemsOmitted } : {};
-  await finishImportRecord(input.uploadId, { status: 'rejected', created: 0, updated: 0, skipped: 0, failed: found.rowsInvalid, ...problems, importedAt: new Date() });
-  await deleteChunks(input.uploadId);
-  await recordEvent({ type: 'upload.rejected', userId: input.adminId, ...who, detail: { uploadId: input.uploadId, fileName, reason: 'invalid-rows', rowsInvalid: found.rowsInvalid } });
-  return { ok: true, status: 'rejected', created: 0, updated: 0, skipped: 0, failed: found.rowsInvalid, createdIds: [] };
+/**
+ * "Only if every row is valid" and some row is not: nothing was written (or it was rolled back).
+ * The report shows the database as it is now.
+ */
+async function rejectAll(input: { uploadId: string; adminId: string }, fileName: string, file: FileCheck, failedWhileWriting: number, who: Who): Promise<ImportResult> {
+  const found = withDatabaseCheck(file, await checkStagedRows(input.uploadId, { limit: MAX_STORED_PROBLEMS }));
+  // A row beaten to its username by another writer fails without being a problem of the file.
+  const failed = Math.max(found.rowsInvalid, failedWhileWriting);
+  await finishImportRecord(input.uploadId, { ...recordFields(found), status: 'rejected', created: 0, updated: 0, skipped: 0, failed, importedAt: new Date() });
+  await deleteUploadContent(input.uploadId);
+  await recordEvent({ type: 'upload.rejected', userId: input.adminId, ...who, detail: { uploadId: input.uploadId, fileName, reason: 'invalid-rows', rowsInvalid: failed } });
+  return { ok: true, status: 'rejected', created: 0, updated: 0, skipped: 0, failed, createdIds: [] };
 }
 
 /** OTP-10: the old address hears of every phone or email change; a failed notice is counted. */
-async function tellOldAddresses(changes: ContactChange[], input: { adminId: string; uploadId: string; sender?: Sender | null }, who: { ip: string | null; userAgent: string | null }) {
+async function tellOldAddresses(changes: ContactChange[], input: { adminId: string; uploadId: string; sender?: Sender | null }, who: Who) {
   const sender = input.sender === undefined ? getSender('email') : input.sender;
   let failed = 0;
   for (const change of changes) {

@@ -3,19 +3,25 @@ import { createHash } from 'node:crypto';
 import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
 import { UploadRefused } from './read-csv';
-import { appendChunk, CHUNK_BYTES, createUploadRecord, deleteUpload, getUploadRecord, lookupUsers, readChunks, saveValidation, setProgress } from './upload-store';
-import { validateUpload } from './validate-upload';
+import { checkStagedRows, stageRows, STAGED_BATCH_ROWS } from './staged-rows';
+import { appendChunk, CHUNK_BYTES, createUploadRecord, deleteUpload, getUploadRecord, readChunks, saveValidation, setProgress } from './upload-store';
+import { MAX_STORED_PROBLEMS, validateUpload, withDatabaseCheck } from './validate-upload';
+import type { UploadRow } from './validate-row';
 
 // Receiving a User Upload and its dry run (CSV-01, CSV-02). The browser sends the file in chunks
 // of at most CHUNK_BYTES (Vercel caps a request body at 4.5 MB), or, without JavaScript, whole in
-// one form post; either way it is staged chunk by chunk and validated as a stream. A file refused
-// for its size, encoding, header or row count leaves nothing behind but an `upload.rejected`
-// audit event.
+// one form post; either way it is staged chunk by chunk and validated as a stream, and the rows
+// that pass the file's own checks are staged for the import (staged-rows.ts), where the checks
+// against the database run in SQL. A file refused for its size, encoding, header or row count
+// leaves nothing behind but an `upload.rejected` audit event.
 
 export type ReceiveResult = { ok: true; uploadId: string } | { ok: false; error: string };
 type Who = { adminId: string; ip?: string | null; userAgent?: string | null };
 
 const MAX_FILE_NAME = 200;
+
+/** The progress bar's row count is written at most this often while a file is checked. */
+const PROGRESS_EVERY_MS = 250;
 
 function cleanFileName(name: string): string {
   // Shown as text only; control characters and path parts would only confuse the history page.
@@ -46,8 +52,8 @@ export async function appendUploadChunk(input: Who & { uploadId: string; index: 
 }
 
 /**
- * Validates the staged file (the dry run) and records its counts and problems. `checksum`, when
- * the browser sent one, must match the SHA-256 of what arrived.
+ * Validates the uploaded file (the dry run), stages its valid rows and records its counts and
+ * problems. `checksum`, when the browser sent one, must match the SHA-256 of what arrived.
  */
 export async function finishUpload(input: Who & { uploadId: string; checksum?: string | null }): Promise<ReceiveResult> {
   const record = await getUploadRecord(input.uploadId);
@@ -60,17 +66,34 @@ export async function finishUpload(input: Who & { uploadId: string; checksum?: s
       yield chunk;
     }
   }
+  // One batch is written while the next is parsed: the database and this process work at once.
+  let batch = 0;
+  let staging: Promise<void> = Promise.resolve();
+  const stage = async (rows: UploadRow[]) => {
+    await staging;
+    staging = stageRows(input.uploadId, batch++, rows);
+    staging.catch(() => {}); // awaited (and thrown) with the next batch or at the end
+  };
+  let progressAt = 0;
+  const progress = async (rows: number) => {
+    if (Date.now() - progressAt < PROGRESS_EVERY_MS) return;
+    progressAt = Date.now();
+    await setProgress(input.uploadId, rows);
+  };
   try {
-    const result = await validateUpload({
+    const file = await validateUpload({
       chunks: hashed(),
       defaultRegion: env.PHONE_DEFAULT_REGION,
       maxRows: env.UPLOAD_MAX_ROWS,
-      lookup: lookupUsers(),
-      onProgress: (rows) => setProgress(input.uploadId, rows),
+      batchSize: STAGED_BATCH_ROWS,
+      onValidBatch: stage,
+      onProgress: progress,
     });
+    await staging;
     const checksum = hash.digest('hex');
     if (input.checksum && input.checksum.toLowerCase() !== checksum) throw new UploadRefused('checksum', 'The file arrived damaged (its checksum does not match). Upload it again.');
-    if (result.rowsRead === 0) throw new UploadRefused('empty', 'The file has the header but no rows.');
+    if (file.rowsRead === 0) throw new UploadRefused('empty', 'The file has the header but no rows.');
+    const result = withDatabaseCheck(file, await checkStagedRows(input.uploadId, { limit: MAX_STORED_PROBLEMS }));
     await saveValidation(input.uploadId, { checksum, result });
     const { problems, ...counts } = result;
     await recordEvent({
@@ -82,6 +105,7 @@ export async function finishUpload(input: Who & { uploadId: string; checksum?: s
     });
     return { ok: true, uploadId: input.uploadId };
   } catch (error) {
+    await staging.catch(() => {});
     if (error instanceof UploadRefused) return refuse(input, input.uploadId, error, { fileName: record.fileName, size: record.size });
     throw error;
   }

@@ -1,11 +1,13 @@
 import 'server-only';
 import { db } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import type { ExistingUser, UserLookup, ValidationResult } from './validate-upload';
+import { inUploadTransaction, uploadPool } from './upload-connection';
+import type { ValidationResult } from './validate-upload';
 import type { UploadProblem } from './validate-row';
 
-// The User Upload's rows in PostgreSQL: the upload record, its staged chunks, and the look-ups
-// validation needs. Domain rules live in user-upload.ts; this file only reads and writes.
+// The User Upload's rows in PostgreSQL: the upload record and the file's chunks (the staged rows
+// are in staged-rows.ts). Domain rules live in receive-upload.ts and import-upload.ts; this file
+// only reads and writes.
 
 /** Largest chunk one request may carry: under Vercel's 4.5 MB body cap with room to spare. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -24,34 +26,33 @@ export type AppendOutcome = 'ok' | 'not-found' | 'too-large' | 'out-of-order';
 
 /**
  * Stores chunk `index` of a receiving upload. Chunks must come in order (0, 1, 2 …) and the
- * running total must stay within `maxBytes`; both are checked in the statement that counts the
- * bytes, so two racing requests cannot slip past either check.
+ * running total must stay within `maxBytes`; the size check is in the statement that counts the
+ * bytes, so two racing requests cannot slip past it (and the primary key refuses a second chunk
+ * with the same index). Through `pg` (upload-connection.ts): the bytes go over as they are.
  */
 export async function appendChunk(input: { uploadId: string; uploadedById: string; index: number; bytes: Uint8Array; maxBytes: number }): Promise<AppendOutcome> {
-  return db.$transaction(async (tx) => {
-    const upload = await tx.userUpload.findFirst({ where: { id: input.uploadId, uploadedById: input.uploadedById, status: 'receiving' }, select: { size: true } });
-    if (!upload) return 'not-found';
-    const chunks = await tx.userUploadChunk.count({ where: { uploadId: input.uploadId } });
-    if (chunks !== input.index) return 'out-of-order';
-    const { count } = await tx.userUpload.updateMany({
-      where: { id: input.uploadId, status: 'receiving', size: { lte: input.maxBytes - input.bytes.byteLength } },
-      data: { size: { increment: input.bytes.byteLength } },
-    });
-    if (count !== 1) return 'too-large';
-    await tx.userUploadChunk.create({ data: { uploadId: input.uploadId, index: input.index, bytes: Buffer.from(input.bytes) } });
+  return inUploadTransaction(async (client) => {
+    const upload = await client.query(`SELECT 1 FROM "UserUpload" WHERE id = $1 AND "uploadedById" = $2 AND status = 'receiving'`, [input.uploadId, input.uploadedById]);
+    if (!upload.rowCount) return 'not-found';
+    const chunks = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM "UserUploadChunk" WHERE "uploadId" = $1`, [input.uploadId]);
+    if (chunks.rows[0]!.count !== input.index) return 'out-of-order';
+    const grown = await client.query(
+      `UPDATE "UserUpload" SET size = size + $2, "updatedAt" = now() WHERE id = $1 AND status = 'receiving' AND size <= $3`,
+      [input.uploadId, input.bytes.byteLength, input.maxBytes - input.bytes.byteLength],
+    );
+    if (grown.rowCount !== 1) return 'too-large';
+    const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+    await client.query(`INSERT INTO "UserUploadChunk" ("uploadId", index, bytes) VALUES ($1, $2, $3)`, [input.uploadId, input.index, bytes]);
     return 'ok';
   });
 }
 
-/** The database or an open transaction (an import that must see and do everything inside one). */
-export type DbClient = Pick<typeof db, 'userUploadChunk' | '$queryRaw'>;
-
-/** The staged file, one chunk at a time, in order. */
-export async function* readChunks(uploadId: string, client: DbClient = db): AsyncGenerator<Uint8Array> {
+/** The uploaded file, one chunk at a time, in order. */
+export async function* readChunks(uploadId: string): AsyncGenerator<Uint8Array> {
   for (let index = 0; ; index++) {
-    const chunk = await client.userUploadChunk.findUnique({ where: { uploadId_index: { uploadId, index } }, select: { bytes: true } });
-    if (!chunk) return;
-    yield chunk.bytes;
+    const { rows } = await uploadPool().query<{ bytes: Buffer }>(`SELECT bytes FROM "UserUploadChunk" WHERE "uploadId" = $1 AND index = $2`, [uploadId, index]);
+    if (!rows[0]) return;
+    yield rows[0].bytes;
   }
 }
 
@@ -59,8 +60,9 @@ export async function deleteUpload(uploadId: string): Promise<void> {
   await db.userUpload.deleteMany({ where: { id: uploadId } });
 }
 
-export async function deleteChunks(uploadId: string): Promise<void> {
-  await db.userUploadChunk.deleteMany({ where: { uploadId } });
+/** The file and its staged rows, once imported (the upload record stays as history). */
+export async function deleteUploadContent(uploadId: string): Promise<void> {
+  await db.$transaction([db.userUploadChunk.deleteMany({ where: { uploadId } }), db.userUploadBatch.deleteMany({ where: { uploadId } })]);
 }
 
 export async function getUploadRecord(uploadId: string) {
@@ -109,19 +111,3 @@ export async function listUploadRecords(options: { take: number; skip: number })
 export function storedProblems(record: { problems: Prisma.JsonValue }): UploadProblem[] {
   return Array.isArray(record.problems) ? (record.problems as unknown as UploadProblem[]) : [];
 }
-
-/** The database side of the duplicate checks: one query per batch. */
-export const lookupUsers = (client: DbClient = db): UserLookup => async ({ usernameKeys, emailKeys }) => {
-  // lower(email) has no index: one scan per batch of 1,000 rows, not one per row.
-  const rows = await client.$queryRaw<(ExistingUser & { emailKey: string })[]>`
-    SELECT id, "usernameKey", email, phone, name, role::text AS role, "twoFactor", lower(email) AS "emailKey"
-    FROM "User"
-    WHERE "usernameKey" = ANY(${usernameKeys}::text[]) OR lower(email) = ANY(${emailKeys}::text[])`;
-  const byUsername = new Map<string, ExistingUser>();
-  const byEmail = new Map<string, string[]>();
-  for (const { emailKey, ...user } of rows) {
-    byUsername.set(user.usernameKey, user);
-    byEmail.set(emailKey, [...(byEmail.get(emailKey) ?? []), user.usernameKey]);
-  }
-  return { byUsername, byEmail };
-};

@@ -51,7 +51,8 @@ export function validateRow(fields: readonly string[], row: number, defaultRegio
   else if (!username.ok) problem('username', `Not a valid username: ${username.error}`);
 
   // Any text is a name (CSV-06): it is stored and shown as text, never interpreted.
-  if ([...rawName].length > NAME_MAX_CODE_POINTS) problem('name', `Use at most ${NAME_MAX_CODE_POINTS} characters.`);
+  // Code points are never more than UTF-16 units: most names need no count (and no array).
+  if (rawName.length > NAME_MAX_CODE_POINTS && [...rawName].length > NAME_MAX_CODE_POINTS) problem('name', `Use at most ${NAME_MAX_CODE_POINTS} characters.`);
 
   const emailOk = rawEmail.length <= 254 && emailSchema.safeParse(rawEmail).success;
   if (!rawEmail) problem('email', 'The email address is empty.');

@@ -1,9 +1,10 @@
 import { readUploadRecords } from './read-csv';
 import { shortValue, validateRow, type UploadProblem, type UploadRow } from './validate-row';
 
-// The whole-file pass shared by the dry run and the import (CSV-02): each row on its own, then
-// duplicates within the file and against the database, a batch at a time so that memory holds
-// one batch of rows plus one key per username and email seen.
+// The file's own checks (CSV-01, CSV-02): each row on its own, then duplicates within the file.
+// Rows that pass leave in batches through `onValidBatch` (the dry run stages them); the checks
+// against the database run on the staged rows in SQL (staged-rows.ts), at the dry run and again
+// at the import. Memory holds one batch of rows plus one key per username and email seen.
 
 /** A user already in the database, as the checks and an update need it. */
 export type ExistingUser = {
@@ -16,72 +17,46 @@ export type ExistingUser = {
   twoFactor: boolean;
 };
 
-export type UserLookup = (batch: { usernameKeys: string[]; emailKeys: string[] }) => Promise<{
-  byUsername: Map<string, ExistingUser>;
-  /** Lower-cased email → usernameKeys of the users that have it. */
-  byEmail: Map<string, string[]>;
-}>;
-
 export type ClassifiedRow = UploadRow & { existing: ExistingUser | null };
 
 export type UploadCounts = { rowsRead: number; rowsValid: number; rowsInvalid: number; rowsNew: number; rowsExisting: number };
 
 export type ValidationResult = UploadCounts & { problems: UploadProblem[]; problemsOmitted: number };
 
+/** What the file alone says: `rowsValid` rows passed and were handed to `onValidBatch`. */
+export type FileCheck = { rowsRead: number; rowsValid: number; rowsInvalid: number; problems: UploadProblem[]; problemsOmitted: number };
+
 export type ValidateOptions = {
   chunks: AsyncIterable<Uint8Array>;
   defaultRegion: string;
   maxRows: number;
-  lookup: UserLookup;
-  /** Rows per database look-up (and per call of `onValidBatch`). */
+  /** Rows per call of `onValidBatch`. */
   batchSize?: number;
   /** Problems kept; the rest are only counted. */
   maxProblems?: number;
-  /** Receives the valid rows of each batch, in file order; the import writes them here. */
-  onValidBatch?: (rows: ClassifiedRow[], soFar: UploadCounts) => Promise<void>;
-  /** Called with the number of rows handled so far, once per batch. */
+  /** Receives the rows that passed, in file order. */
+  onValidBatch?: (rows: UploadRow[]) => Promise<void>;
+  /** Called with the number of rows read so far, once per batch. */
   onProgress?: (rowsDone: number) => Promise<void> | void;
 };
 
 export const MAX_STORED_PROBLEMS = 10_000;
 
-export async function validateUpload(options: ValidateOptions): Promise<ValidationResult> {
+export async function validateUpload(options: ValidateOptions): Promise<FileCheck> {
   const batchSize = options.batchSize ?? 1000;
   const maxProblems = options.maxProblems ?? MAX_STORED_PROBLEMS;
-  const result: ValidationResult = { rowsRead: 0, rowsValid: 0, rowsInvalid: 0, rowsNew: 0, rowsExisting: 0, problems: [], problemsOmitted: 0 };
+  const result: FileCheck = { rowsRead: 0, rowsValid: 0, rowsInvalid: 0, problems: [], problemsOmitted: 0 };
   // First row of each username (canonical) and email (lower-cased) in the file.
   const seenUsernames = new Map<string, number>();
   const seenEmails = new Map<string, number>();
   let pending: UploadRow[] = [];
 
-  const report = (problems: UploadProblem[]) => {
-    for (const problem of problems) {
-      if (result.problems.length < maxProblems) result.problems.push(problem);
-      else result.problemsOmitted += 1;
-    }
-  };
-
   const flush = async () => {
-    if (!pending.length) return;
-    const batch = pending;
-    pending = [];
-    const found = await options.lookup({ usernameKeys: batch.map((r) => r.usernameKey), emailKeys: batch.map((r) => r.emailKey) });
-    const valid: ClassifiedRow[] = [];
-    for (const row of batch) {
-      const existing = found.byUsername.get(row.usernameKey) ?? null;
-      const owners = found.byEmail.get(row.emailKey) ?? [];
-      // The row's own user may keep its address; anyone else's address is a duplicate.
-      if (owners.some((key) => key !== row.usernameKey)) {
-        result.rowsInvalid += 1;
-        report([{ row: row.row, column: 'email', reason: 'This email address already belongs to another user.', value: shortValue(row.email) }]);
-        continue;
-      }
-      result.rowsValid += 1;
-      if (existing) result.rowsExisting += 1;
-      else result.rowsNew += 1;
-      valid.push({ ...row, existing });
+    if (pending.length) {
+      const batch = pending;
+      pending = [];
+      await options.onValidBatch?.(batch);
     }
-    if (valid.length && options.onValidBatch) await options.onValidBatch(valid, result);
     await options.onProgress?.(result.rowsRead);
   };
 
@@ -105,16 +80,43 @@ export async function validateUpload(options: ValidateOptions): Promise<Validati
     if (problems.length || !checked.ok) {
       result.rowsInvalid += 1;
       problems.sort((a, b) => columnOrder(a.column) - columnOrder(b.column));
-      report(problems);
+      for (const problem of problems) {
+        if (result.problems.length < maxProblems) result.problems.push(problem);
+        else result.problemsOmitted += 1;
+      }
       continue;
     }
+    result.rowsValid += 1;
     pending.push(checked.value);
     if (pending.length >= batchSize) await flush();
   }
   await flush();
-  // A database duplicate is found when its batch is looked up, after later rows' own problems.
-  result.problems.sort((a, b) => a.row - b.row);
   return result;
+}
+
+/**
+ * The file's problems and the database's (rows whose email belongs to another user), as one list
+ * in row order of at most `maxProblems`; rows are counted once whatever they have.
+ */
+export function withDatabaseCheck(
+  file: FileCheck,
+  found: { emailTaken: number; existing: number; problems: UploadProblem[] },
+  maxProblems = MAX_STORED_PROBLEMS,
+): ValidationResult {
+  // Stable sort: a row's own problems keep their column order.
+  const problems = [...file.problems, ...found.problems].sort((a, b) => a.row - b.row);
+  const total = file.problems.length + file.problemsOmitted + found.emailTaken;
+  const kept = problems.slice(0, maxProblems);
+  const rowsValid = file.rowsValid - found.emailTaken;
+  return {
+    rowsRead: file.rowsRead,
+    rowsValid,
+    rowsInvalid: file.rowsInvalid + found.emailTaken,
+    rowsNew: rowsValid - found.existing,
+    rowsExisting: found.existing,
+    problems: kept,
+    problemsOmitted: total - kept.length,
+  };
 }
 
 const ORDER = ['*', 'username', 'name', 'email', 'phone', 'role', 'two_factor'];
