@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { applyMigrations } from '../scripts/db/apply-migrations';
 import { createScratchDatabase } from '../scripts/db/scratch-database';
 
@@ -11,14 +12,22 @@ import { createScratchDatabase } from '../scripts/db/scratch-database';
 // times, the ratio and peak RSS. Goal (issue 4): import ≤ 4 × \copy, peak RSS ≤ 250 MB.
 //
 //   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:upload [rows]
+//
+// Wall times move with whatever else the machine runs, so the CPU time each side spent is printed
+// too: this process's, and (when the server runs on this machine and /proc shows its processes)
+// that of the PostgreSQL backends serving the scratch database.
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 const serverUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
+const rssAtStart = rssMb();
 const scratch = await createScratchDatabase(serverUrl, 'latchkey_bench');
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
+const monitor = new pg.Client({ connectionString: scratch.url });
 
 try {
   await applyMigrations(scratch.url);
+  await monitor.connect();
   // lib/env.ts reads these at first import, so they are set before lib/ is loaded.
   Object.assign(process.env, { DATABASE_URL: scratch.url, AUTH_SECRET: randomBytes(32).toString('base64url'), OUTBOX_ENABLED: '1', MEMORY_STORE: '1' });
   const { db } = await import('../lib/db');
@@ -27,10 +36,10 @@ try {
   const { sendInvitations } = await import('../lib/invitations/send-invitation');
 
   const admin = await db.user.create({ data: { username: 'bench-admin', usernameKey: 'bench-admin', email: 'bench-admin@example.com', passwordHash: 'x', role: 'admin' } });
-  const startRssMb = process.memoryUsage().rss / 1024 / 1024;
+  const rssBefore = rssMb();
 
   // As the browser sends it: 1 MiB chunks, then the dry run. The file is never whole in memory.
-  let t = performance.now();
+  let phase = await startPhase();
   const who = { adminId: admin.id };
   // The size is known only once built; the cap is enforced again as each chunk arrives.
   const started = await startUpload({ ...who, fileName: 'bench.csv', declaredSize: 1 });
@@ -44,45 +53,108 @@ try {
   }
   const uploaded = await finishUpload({ ...who, uploadId: started.uploadId });
   if (!uploaded.ok) throw new Error(uploaded.error);
-  const validateMs = performance.now() - t;
+  const validate = await phase.end();
   console.log(`file: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${index} chunks`);
 
-  t = performance.now();
-  const imported = await importUpload({ uploadId: uploaded.uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: null, batchSize: Number(process.env.BENCH_BATCH ?? 1000) });
-  const importMs = performance.now() - t;
+  phase = await startPhase();
+  const batchSize = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined;
+  const imported = await importUpload({ uploadId: uploaded.uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: null, batchSize });
+  const importing = await phase.end();
   if (!imported.ok || imported.created !== ROWS) throw new Error(`import created ${imported.ok ? imported.created : imported.error}`);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
   // Invitations go out after the import, in batches; timed on a sample through the outbox.
   const sample = imported.createdIds.slice(0, 1000);
-  t = performance.now();
+  let t = performance.now();
   const sent = await sendInvitations(sample, { actorId: admin.id });
   const inviteMs = performance.now() - t;
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
-  // The same rows, in the User table's own columns, loaded by psql's \copy into the same table.
+  // The same rows, ids included, in the User table's own columns, loaded by psql's \copy into
+  // the same table.
   const hash = (await db.user.findFirstOrThrow({ where: { username: 'bench-000001' } })).passwordHash;
   await db.$executeRawUnsafe('TRUNCATE "User" CASCADE');
   await db.$disconnect();
+  await (await import('../lib/uploads/upload-connection')).uploadPool().end();
   const copyFile = path.join(workDir, 'users.csv');
-  writeCopyFile(copyFile, ROWS, hash);
+  writeCopyFile(copyFile, imported.createdIds, hash);
   const columns = '(id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "updatedAt")';
+  // The backend's CPU time is read before and after, inside the same psql session.
+  const script = [
+    'SELECT pg_backend_pid() AS pid \\gset',
+    '\\setenv BENCH_BACKEND_PID :pid',
+    '\\! cat /proc/$BENCH_BACKEND_PID/stat 2>/dev/null || echo',
+    `\\copy "User"${columns} FROM '${copyFile}' WITH (FORMAT csv)`,
+    '\\! cat /proc/$BENCH_BACKEND_PID/stat 2>/dev/null || echo',
+  ].join('\n');
   t = performance.now();
-  const psql = spawnSync('psql', [scratch.url, '-v', 'ON_ERROR_STOP=1', '-c', `\\copy "User"${columns} FROM '${copyFile}' WITH (FORMAT csv)`], { encoding: 'utf8' });
+  const psql = spawnSync('psql', [scratch.url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', '-'], { input: script, encoding: 'utf8' });
   const copyMs = performance.now() - t;
   if (psql.status !== 0) throw new Error(`psql \\copy failed: ${psql.stderr}`);
+  const [before, after] = psql.stdout.split('\n').filter((line) => line.includes('(postgres)') || line === '').slice(0, 2).map(cpuMsOfStat);
+  const copyServerMs = typeof before === 'number' && typeof after === 'number' ? after - before : null;
 
-  const total = validateMs + importMs;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`validate (upload + dry run): ${s(validateMs)}`);
-  console.log(`import (checks again + writes users, invitations, audit): ${s(importMs)}`);
+  const cpu = (p: Phase) => `(CPU: this process ${s(p.processCpuMs)}, database ${p.serverCpuMs === null ? 'n/a' : s(p.serverCpuMs)})`;
+  const total = validate.wallMs + importing.wallMs;
+  console.log(`validate (upload + dry run + staging): ${s(validate.wallMs)} ${cpu(validate)}`);
+  console.log(`import (checks again + writes users, invitations, audit): ${s(importing.wallMs)} ${cpu(importing)}`);
   console.log(`validate + import: ${s(total)}`);
-  console.log(`psql \\copy of the same rows: ${s(copyMs)} (${psql.stdout.trim()})`);
-  console.log(`ratio (validate + import) / \\copy: ${(total / copyMs).toFixed(1)}×; import alone: ${(importMs / copyMs).toFixed(1)}×  (goal ≤ 4×)`);
+  console.log(`psql \\copy of the same rows: ${s(copyMs)} (database CPU ${copyServerMs === null ? 'n/a' : s(copyServerMs)})`);
+  console.log(`ratio (validate + import) / \\copy: ${(total / copyMs).toFixed(1)}×; import alone: ${(importing.wallMs / copyMs).toFixed(1)}×  (goal ≤ 4×)`);
+  if (copyServerMs && importing.serverCpuMs !== null) console.log(`database CPU, import / \\copy: ${(importing.serverCpuMs / copyServerMs).toFixed(1)}×`);
   console.log(`invitations: ${sent.sent} sent through the outbox in ${s(inviteMs)} (${Math.round(sent.sent / (inviteMs / 1000))}/s)`);
-  console.log(`peak RSS: ${peakRssMb.toFixed(0)} MB (goal ≤ 250 MB); ${startRssMb.toFixed(0)} MB before the upload began (runtime, Prisma, phone metadata)`);
+  console.log(`peak RSS: ${peakRssMb.toFixed(0)} MB (goal ≤ 250 MB); ${rssBefore.toFixed(0)} MB before the upload began (${rssAtStart.toFixed(0)} MB at start: Node and tsx), so the upload's own peak is ${(peakRssMb - rssBefore).toFixed(0)} MB above that`);
 } finally {
+  await monitor.end().catch(() => {});
   rmSync(workDir, { recursive: true, force: true });
   await scratch.drop();
+}
+
+type Phase = { wallMs: number; processCpuMs: number; serverCpuMs: number | null };
+
+async function startPhase() {
+  const wall = performance.now();
+  const processCpu = process.cpuUsage();
+  const server = await serverCpuMs();
+  return {
+    async end(): Promise<Phase> {
+      const wallMs = performance.now() - wall;
+      const used = process.cpuUsage(processCpu);
+      const serverNow = await serverCpuMs();
+      return { wallMs, processCpuMs: (used.user + used.system) / 1000, serverCpuMs: server && serverNow ? sumDifference(server, serverNow) : null };
+    },
+  };
+}
+
+/** CPU time of each backend serving the scratch database (other than this monitor), by pid. */
+async function serverCpuMs(): Promise<Map<number, number> | null> {
+  const { rows } = await monitor.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const times = new Map<number, number>();
+  for (const { pid } of rows) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return null; // the server is elsewhere, or /proc does not show it
+    }
+    const ms = cpuMsOfStat(stat);
+    if (ms !== null) times.set(pid, ms);
+  }
+  return times;
+}
+
+// A backend that ended during the phase is not counted: Prisma's pool keeps its connections.
+function sumDifference(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, ms] of after) sum += ms - (before.get(pid) ?? 0);
+  return sum;
+}
+
+/** utime + stime of a /proc/<pid>/stat line, in ms (Linux counts in ticks of 10 ms). */
+function cpuMsOfStat(stat: string | undefined): number | null {
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (!fields || fields.length < 13) return null;
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
 }
 
 /** The CSV in chunks of at most 1 MiB, ending at line ends, built as it is sent. */
@@ -105,14 +177,15 @@ function* fileChunks(rows: number): Generator<Uint8Array> {
 }
 
 /** The same rows as \copy input, written 10,000 lines at a time so no huge string is built. */
-function writeCopyFile(file: string, rows: number, passwordHash: string): void {
+function writeCopyFile(file: string, ids: readonly string[], passwordHash: string): void {
   const now = new Date().toISOString();
   writeFileSync(file, '');
   let out: string[] = [];
+  const rows = ids.length;
   for (let i = 1; i <= rows; i++) {
     const n = String(i).padStart(6, '0');
     const phone = i % 3 === 2 ? '' : `+1415555${String(i % 10_000).padStart(4, '0')}`;
-    out.push(`${randomBytes(12).toString('hex')},bench-${n},bench-${n},Bench Person ${n},bench-${n}@example.com,${phone},"${passwordHash}",${i % 50 === 0 ? 'admin' : 'user'},${phone ? 't' : 'f'},${now}\n`);
+    out.push(`${ids[i - 1]},bench-${n},bench-${n},Bench Person ${n},bench-${n}@example.com,${phone},"${passwordHash}",${i % 50 === 0 ? 'admin' : 'user'},${phone ? 't' : 'f'},${now}\n`);
     if (out.length === 10_000 || i === rows) {
       appendFileSync(file, out.join(''));
       out = [];
