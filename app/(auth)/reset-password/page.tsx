@@ -4,7 +4,8 @@ import { AuthCard, buttonClass, FormMessage } from '@/app/ui/auth-card';
 import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
 import { PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR } from '@/lib/auth/password-policy';
 import { findPasswordReset } from '@/lib/auth/password-reset';
-import { ResetPasswordForm } from './reset-password-form';
+import { NewPasswordForm } from '@/app/ui/new-password-form';
+import { resetPasswordAction } from './actions';
 
 // The token is in the address: no Referer may carry it to another site.
 export const metadata: Metadata = { title: 'Choose a new password', referrer: 'no-referrer' };
@@ -38,7 +39,7 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
   }
   return (
     <AuthCard title="Choose a new password">
-      <ResetPasswordForm token={token} username={link.username} minLength={PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR} />
+      <NewPasswordForm action={resetPasswordAction} submitLabel="Set new password" token={token} username={link.username} minLength={PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR} />
     </AuthCard>
   );
 }

@@ -3,7 +3,8 @@ import Link from 'next/link';
 import { AuthCard, FormMessage } from '@/app/ui/auth-card';
 import { PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR } from '@/lib/auth/password-policy';
 import { findInvitation } from '@/lib/invitations/redeem-invitation';
-import { SetPasswordForm } from './set-password-form';
+import { NewPasswordForm } from '@/app/ui/new-password-form';
+import { setPasswordAction } from './actions';
 
 export const metadata: Metadata = { title: 'Choose your password', referrer: 'no-referrer' };
 
@@ -27,7 +28,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   }
   return (
     <AuthCard title="Choose your password">
-      <SetPasswordForm token={token} username={invitation.username} minLength={PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR} />
+      <NewPasswordForm action={setPasswordAction} submitLabel="Set password" token={token} username={invitation.username} minLength={PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR} />
     </AuthCard>
   );
 }

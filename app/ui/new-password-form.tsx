@@ -3,12 +3,17 @@
 import { useActionState } from 'react';
 import { buttonClass, FormMessage, inputClass } from '@/app/ui/auth-card';
 import type { FormState } from '@/lib/auth/form-state';
-import { setPasswordAction } from './actions';
 
-// PW-07: paste and password managers work: a (read-only) username field for the manager to save
-// with, and `new-password` on both fields. No composition rules to show (PW-03), only length.
-export function SetPasswordForm({ token, username, minLength }: { token: string; username: string; minLength: number }) {
-  const [state, action, pending] = useActionState(setPasswordAction, {} as FormState);
+type NewPasswordAction = (state: FormState, formData: FormData) => Promise<FormState>;
+
+/**
+ * Choosing a new password from a link (invitation or reset). PW-07: a read-only username for
+ * password managers to save with, `new-password` on both fields, paste allowed. No composition
+ * rules to show (PW-03), only length; no security question (PW-06).
+ */
+export function NewPasswordForm(props: { action: NewPasswordAction; submitLabel: string; token: string; username: string; minLength: number }) {
+  const { token, username, minLength } = props;
+  const [state, action, pending] = useActionState(props.action, {} as FormState);
   const described = state.error ? 'password-error password-hint' : 'password-hint';
   return (
     <form action={action} className="space-y-5" noValidate>
@@ -31,7 +36,7 @@ export function SetPasswordForm({ token, username, minLength }: { token: string;
         <label htmlFor="confirm" className="mb-1 block text-sm font-medium text-slate-700">Type it again</label>
         <input id="confirm" name="confirm" type="password" autoComplete="new-password" required className={inputClass} />
       </div>
-      <button type="submit" className={buttonClass} disabled={pending}>Set password</button>
+      <button type="submit" className={buttonClass} disabled={pending}>{props.submitLabel}</button>
     </form>
   );
 }
