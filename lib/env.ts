@@ -16,6 +16,14 @@ const seconds = (fallback: number, min: number, max: number) =>
 
 const isProduction = process.env.NODE_ENV === 'production';
 
+// Vercel preview deployments (docs/deploy.md): when not set explicitly, the origin is the
+// branch's stable URL and the Redis key prefix is the branch's own, so previews sharing one
+// Upstash database never read each other's codes or tickets. Vercel sets the VERCEL_* values.
+const vercelEnv = process.env.VERCEL_ENV;
+const preview = vercelEnv === 'preview';
+const previewHost = process.env.VERCEL_BRANCH_URL || process.env.VERCEL_URL;
+const previewRef = (process.env.VERCEL_GIT_COMMIT_REF || process.env.VERCEL_URL || '').replace(/[^\w.-]+/g, '-').slice(0, 40);
+
 export const env = createEnv({
   server: {
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -24,13 +32,13 @@ export const env = createEnv({
     /** Signs session JWTs and keys the code HMAC. 32+ characters from a CSPRNG. */
     AUTH_SECRET: z.string().min(32, 'AUTH_SECRET must be at least 32 characters'),
     /** Public origin of the app (https://login.example.com); links and the WebOTP line use it. */
-    APP_ORIGIN: z.url().default('http://localhost:3000'),
+    APP_ORIGIN: z.url().default(preview && previewHost ? `https://${previewHost}` : 'http://localhost:3000'),
     UPSTASH_REDIS_REST_URL: z.url().optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
     /** Explicit opt-in to the single-process in-memory store outside development. */
     MEMORY_STORE: flag(!isProduction),
     /** Prefix for every key this deployment writes to Redis (one per preview, per test run). */
-    STORE_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('latchkey:'),
+    STORE_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default(preview && previewRef ? `latchkey:preview:${previewRef}:` : 'latchkey:'),
     OTP_TTL_SECONDS: seconds(45, 10, 600),
     OTP_RESEND_COOLDOWN_SECONDS: seconds(15, 0, 300),
     LOGIN_TICKET_TTL_SECONDS: seconds(600, 60, 3600),
@@ -78,6 +86,12 @@ export const env = createEnv({
     TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/).optional(),
     /** Base URL of a Twilio-compatible API (tests only), e.g. http://127.0.0.1:4010. */
     TWILIO_API_BASE_URL: z.url().optional(),
+    /** Bearer token Vercel Cron sends to /api/cron/cleanup; without it the job refuses to run. */
+    CRON_SECRET: z.string().min(16, 'CRON_SECRET must be at least 16 characters').optional(),
+    /** Tests only: lets a production server run on a plain-HTTP APP_ORIGIN with real providers (CI production check). Refused on Vercel. */
+    ALLOW_INSECURE_ORIGIN: flag(false),
+    /** Benchmarks only: serves /api/bench/bare and /bench/blank (bench/*.ts). */
+    BENCH_ROUTES: flag(false),
     /** Set to "1" by Vercel: its IP geolocation headers can then be trusted. */
     VERCEL: z.string().optional(),
   },
@@ -104,7 +118,11 @@ if (process.env.SKIP_ENV_VALIDATION !== '1') {
     problems.push('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither');
   if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM)
     problems.push('TWILIO_FROM: required with TWILIO_ACCOUNT_SID (voice calls need a caller number)');
-  if (env.NODE_ENV === 'production' && !env.APP_ORIGIN.startsWith('https://') && !env.OUTBOX_ENABLED)
+  if (env.NODE_ENV === 'production' && !env.APP_ORIGIN.startsWith('https://') && !env.OUTBOX_ENABLED && !env.ALLOW_INSECURE_ORIGIN)
     problems.push('APP_ORIGIN: must be https:// in production');
+  if (env.OUTBOX_ENABLED && vercelEnv === 'production')
+    problems.push('OUTBOX_ENABLED: never on the production deployment (codes would be shown, not sent)');
+  if (env.ALLOW_INSECURE_ORIGIN && env.VERCEL)
+    problems.push('ALLOW_INSECURE_ORIGIN: for local tests only, never on Vercel');
   if (problems.length) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}\nSee .env.example and README.md.`);
 }
