@@ -1,11 +1,7 @@
-// Runs once when the server starts: configuration is validated now, so a production start with a
-// missing or malformed variable fails at once naming it, instead of at the first sign-in.
+// Runs once when the server starts. The Node.js part lives in its own module, imported only under
+// the Node.js runtime, so the Edge bundle never sees process.exit.
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  try {
-    await import('./lib/env');
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+  if (process.env.NEXT_RUNTIME === 'nodejs') {
+    await import('./instrumentation-node');
   }
 }
