@@ -1,13 +1,12 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { FormMessage, secondaryButtonClass } from '@/app/ui/auth-card';
+import { FormMessage } from '@/app/ui/auth-card';
 import { getCurrentSessionId, requireUser } from '@/lib/auth/current-user';
 import { listSessions, type SessionView } from '@/lib/auth/sessions/manage-sessions';
 import { env } from '@/lib/env';
-import { signOutAction } from '../actions';
 import { dangerButtonClass, disclosureClass } from '../trusted-devices/styles';
 import { signOutOtherSessionsAction, signOutSessionAction } from './actions';
 import { readSessionNotice } from './session-notices';
+import { AccountHeader } from '../account-header';
 
 export const metadata: Metadata = { title: 'Your sessions' };
 
@@ -24,17 +23,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
 
   return (
     <main className="mx-auto max-w-6xl px-4 py-12">
-      <header className="mb-8 flex items-center justify-between">
-        <p className="text-sm font-semibold tracking-wide text-indigo-700 uppercase">Latchkey</p>
-        <div className="flex items-center gap-3">
-          <nav aria-label="Account">
-            <Link href="/account" className={secondaryButtonClass}>Your account</Link>
-          </nav>
-          <form action={signOutAction}>
-            <button type="submit" className={secondaryButtonClass}>Sign out</button>
-          </form>
-        </div>
-      </header>
+      <AccountHeader />
       <h1 id="sessions-title" className="mb-2 text-2xl font-semibold">Your sessions</h1>
       <p className="mb-6 max-w-3xl text-slate-700">
         Browsers where <strong>{user.username}</strong> is signed in now. Sign out any you do not recognise, then change your password.

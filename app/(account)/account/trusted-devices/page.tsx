@@ -1,18 +1,17 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { FormMessage, secondaryButtonClass } from '@/app/ui/auth-card';
+import { FormMessage } from '@/app/ui/auth-card';
 import { requireUser } from '@/lib/auth/current-user';
 import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
 import { viewFreshCode, type FreshCodeView } from '@/lib/auth/fresh-code';
 import { getDeviceToken } from '@/lib/devices/device-cookie';
 import { listTrustedDevices, type TrustedDeviceView } from '@/lib/devices/trusted-devices';
 import { env } from '@/lib/env';
-import { signOutAction } from '../actions';
 import { FreshCodeSection } from '../_fresh-code/fresh-code-section';
 import { deleteDeviceAction, deleteOtherDevicesAction } from './actions';
 import { readDeviceNotice } from './device-notices';
 import { RenameForm } from './rename-form';
 import { dangerButtonClass, disclosureClass } from './styles';
+import { AccountHeader } from '../account-header';
 
 export const metadata: Metadata = { title: 'My Trusted Devices' };
 
@@ -38,17 +37,7 @@ export default async function TrustedDevicesPage({ searchParams }: { searchParam
 
   return (
     <main className="mx-auto max-w-6xl px-4 py-12">
-      <header className="mb-8 flex items-center justify-between">
-        <p className="text-sm font-semibold tracking-wide text-indigo-700 uppercase">Latchkey</p>
-        <div className="flex items-center gap-3">
-          <nav aria-label="Account">
-            <Link href="/account" className={secondaryButtonClass}>Your account</Link>
-          </nav>
-          <form action={signOutAction}>
-            <button type="submit" className={secondaryButtonClass}>Sign out</button>
-          </form>
-        </div>
-      </header>
+      <AccountHeader />
       <h1 id="devices-title" className="mb-2 text-2xl font-semibold">My Trusted Devices</h1>
       <p className="mb-6 max-w-3xl text-slate-700">
         Browsers where you chose not to be asked for a security code. Signed in as{' '}
