@@ -1,4 +1,5 @@
 import 'server-only';
+import { after } from 'next/server';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
@@ -48,5 +49,6 @@ export function getSignInDeps(): SignInDeps {
       smsAllowedCallingCodes: env.SMS_ALLOWED_COUNTRY_CODES,
     },
     now: Date.now,
+    defer: (task) => after(() => task().catch((error) => console.error('sign-in: deferred work failed', error))),
   };
 }

@@ -62,6 +62,11 @@ export type SignInDeps = {
     smsAllowedCallingCodes: readonly string[];
   };
   now(): number;
+  /**
+   * Runs work after the response has been sent (Next.js `after()`), for what must not make an
+   * answer slower or reveal anything by its timing (BF-04), e.g. a notice email.
+   */
+  defer(task: () => Promise<void>): void;
 };
 
 /** Who is asking: client IP, user agent, and approximate place when the platform tells it. */

@@ -45,12 +45,22 @@ export function capturingSender() {
 export function testDeps(options: { sender?: Sender; now?: () => number; config?: Partial<SignInDeps['config']>; senderFor?: (c: Channel) => Sender | null } = {}) {
   const real = getSignInDeps();
   const sender = options.sender ?? capturingSender();
-  return {
+  const deferred: Array<() => Promise<void>> = [];
+  const deps = {
     ...real,
     senderFor: options.senderFor ?? (() => sender),
     now: options.now ?? real.now,
+    /** Held until `flushDeferred()`, as Next.js holds `after()` work until the response is sent. */
+    defer: (task: () => Promise<void>) => void deferred.push(task),
     config: { ...real.config, resendCooldownSeconds: 0, ...options.config },
   } satisfies SignInDeps;
+  return Object.assign(deps, {
+    deferred,
+    /** Runs the work deferred until after the response, in order. */
+    async flushDeferred() {
+      while (deferred.length) await deferred.shift()!();
+    },
+  });
 }
 
 /** A clock the test moves by hand. */
