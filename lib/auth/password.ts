@@ -1,5 +1,6 @@
 import 'server-only';
 import { hash, verify } from '@node-rs/argon2';
+import { passwordGate } from '@/lib/auth/password-gate';
 
 // argon2id with OWASP's minimum (m = 19 MiB, t = 2, p = 1); the parameters travel in the PHC
 // string, so raising them here rehashes each user at their next sign-in (PW-08).
@@ -19,7 +20,8 @@ export function normalizePassword(password: string): string {
 }
 
 export async function hashPassword(password: string): Promise<string> {
-  return hash(normalizePassword(password), PASSWORD_HASH_OPTIONS);
+  const normalized = normalizePassword(password);
+  return passwordGate().run(() => hash(normalized, PASSWORD_HASH_OPTIONS));
 }
 
 // A real hash of a random string: verifying against it costs what a real verify costs, so an
@@ -42,7 +44,8 @@ export async function checkPassword(password: string, passwordHash: string | nul
   const candidate = tooLong ? '' : normalizePassword(password);
   let matches = false;
   try {
-    matches = await verify(target, candidate);
+    // Through the gate: at most a few hashes at once on this instance (P5, lib/auth/password-gate.ts).
+    matches = await passwordGate().run(() => verify(target, candidate));
   } catch {
     matches = false; // a malformed stored hash is a failed check, never a crash
   }

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createPasswordGate, defaultGateSize } from './password-gate';
+
+/** A task that runs until the test lets it finish. */
+function held<T>(value: T) {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  let started = false;
+  return {
+    task: async () => {
+      started = true;
+      await done;
+      return value;
+    },
+    finish: () => finish(),
+    get started() {
+      return started;
+    },
+  };
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('password gate (P5 admission control)', () => {
+  it('sizes itself from the cores, leaving one to the event loop, or from PASSWORD_HASH_SLOTS', () => {
+    expect(defaultGateSize(2, undefined)).toEqual({ slots: 1, queue: 4 });
+    expect(defaultGateSize(8, undefined)).toEqual({ slots: 7, queue: 16 });
+    expect(defaultGateSize(1, undefined)).toEqual({ slots: 1, queue: 2 });
+    expect(defaultGateSize(2, '2')).toEqual({ slots: 2, queue: 4 });
+    expect(defaultGateSize(2, 'many')).toEqual({ slots: 1, queue: 4 });
+    expect(defaultGateSize(2, '0')).toEqual({ slots: 1, queue: 4 });
+  });
+
+  it('runs at most `slots` tasks at once and starts the waiting ones in arrival order', async () => {
+    const gate = createPasswordGate({ slots: 2, queue: 10 });
+    const tasks = [held('a'), held('b'), held('c'), held('d')];
+    const results = tasks.map((t) => gate.run(t.task));
+    await settle();
+    expect(tasks.map((t) => t.started)).toEqual([true, true, false, false]);
+    expect(gate.load()).toEqual({ running: 2, waiting: 2 });
+
+    tasks[1]!.finish();
+    await settle();
+    expect(tasks.map((t) => t.started)).toEqual([true, true, true, false]);
+    expect(gate.load()).toEqual({ running: 2, waiting: 1 });
+
+    tasks[0]!.finish();
+    tasks[2]!.finish();
+    tasks[3]!.finish();
+    expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd']);
+    expect(gate.load()).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('is full only when every slot is taken and the queue is full', async () => {
+    const gate = createPasswordGate({ slots: 1, queue: 2 });
+    const tasks = [held(1), held(2), held(3)];
+    expect(gate.full()).toBe(false);
+    const results = tasks.map((t) => gate.run(t.task));
+    await settle();
+    expect(gate.load()).toEqual({ running: 1, waiting: 2 });
+    expect(gate.full()).toBe(true);
+    tasks[0]!.finish();
+    await settle();
+    expect(gate.full()).toBe(false);
+    tasks[1]!.finish();
+    tasks[2]!.finish();
+    await Promise.all(results);
+  });
+
+  it('releases the slot when a task fails, so a throwing hash never wedges the gate', async () => {
+    const gate = createPasswordGate({ slots: 1, queue: 1 });
+    await expect(gate.run(async () => Promise.reject(new Error('malformed hash')))).rejects.toThrow('malformed hash');
+    expect(gate.load()).toEqual({ running: 0, waiting: 0 });
+    expect(await gate.run(async () => 'next')).toBe('next');
+  });
+});
