@@ -1,5 +1,6 @@
 import type { Limited, RequestInfo, SignInDeps, SignInUser } from '@/lib/auth/sign-in';
 import type { Channel } from '@/lib/otp/delivery/sender';
+import { tellOwnerOfLockout } from '@/lib/auth/lockout-notice';
 import { isWellFormedCode } from '@/lib/otp/code';
 import { recordPasswordFailure } from '@/lib/rate-limit/account-lockout';
 import { chargeCodeSend } from '@/lib/rate-limit/code-send-limits';
@@ -38,6 +39,9 @@ export async function recordFailedPassword(
   await deps.audit({ type: 'signin.password_failed', ...whom, detail: { reason: input.reason } });
   if (lockout?.startedLockMs) {
     await deps.audit({ type: 'signin.locked', ...whom, detail: { failures: lockout.failures, lockSeconds: lockout.startedLockMs / 1000 } });
+    // The owner's email goes after the response, so its work shows in no timing (RC-05, BF-04).
+    const { user, usernameKey, ip, userAgent } = input, notice = { failures: lockout.failures, lockMs: lockout.startedLockMs, at: deps.now() };
+    if (user) deps.defer(() => tellOwnerOfLockout(deps, { user, usernameKey, ip, userAgent, ...notice }));
   }
 }
 
