@@ -1,7 +1,9 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { recordEvent } from '@/lib/audit/record-event';
+import { deviceNoticeDeps, tellOwnerOfRemovedDevices, type DeviceNoticeDeps } from '@/lib/devices/device-removed-notice';
 import { describeUserAgent } from '@/lib/devices/describe-user-agent';
 import { parseDeviceName } from '@/lib/devices/device-name';
 
@@ -121,22 +123,40 @@ export type DeleteDeviceResult = { ok: true; wasCurrent: boolean } | { ok: false
 /**
  * Deletes one of the user's own devices, at once (TD-06); not-found when it is not theirs (TD-07).
  * `wasCurrent` tells the caller the browser it serves has lost its trust, so it drops the cookie.
+ * The owner is emailed which device went (RC-05), best effort.
  */
-export async function deleteTrustedDevice(input: { userId: string; deviceId: string; currentToken?: string } & DeviceContext): Promise<DeleteDeviceResult> {
+export async function deleteTrustedDevice(
+  input: { userId: string; deviceId: string; currentToken?: string } & DeviceContext,
+  notice: DeviceNoticeDeps = deviceNoticeDeps(),
+): Promise<DeleteDeviceResult> {
   const where = { id: input.deviceId, userId: input.userId };
-  const row = await db.trustedDevice.findFirst({ where, select: { tokenHash: true } });
+  const row = await db.trustedDevice.findFirst({ where, select: { tokenHash: true, name: true } });
   const { count } = row ? await db.trustedDevice.deleteMany({ where }) : { count: 0 };
   if (!row || count !== 1) return { ok: false, reason: 'not-found' };
   await recordEvent({ type: 'device.deleted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: input.deviceId } });
+  await tellOwnerOfRemovedDevices(notice, { userId: input.userId, deviceNames: [row.name], by: 'self', ip: input.ip, userAgent: input.userAgent });
   const wasCurrent = isWellFormedDeviceToken(input.currentToken) && row.tokenHash === digest(input.currentToken);
   return { ok: true, wasCurrent };
 }
 
-/** Deletes all the user's devices but the one this browser holds. */
-export async function deleteOtherTrustedDevices(input: { userId: string; currentToken: string | undefined } & DeviceContext): Promise<number> {
+// Prisma's deleteMany returns a count only; the notice names what went, so one statement deletes
+// and returns the names: a device trusted meanwhile is neither left behind nor left out.
+async function deleteDevicesOf(userId: string, keepTokenHash?: string): Promise<string[]> {
+  const keep = keepTokenHash ? Prisma.sql`AND "tokenHash" <> ${keepTokenHash}` : Prisma.empty;
+  const rows = await db.$queryRaw<{ name: string }[]>`DELETE FROM "TrustedDevice" WHERE "userId" = ${userId} ${keep} RETURNING "name"`;
+  return rows.map((row) => row.name).sort((a, b) => a.localeCompare(b));
+}
+
+/** Deletes all the user's devices but the one this browser holds, and emails the owner their names (RC-05). */
+export async function deleteOtherTrustedDevices(
+  input: { userId: string; currentToken: string | undefined } & DeviceContext,
+  notice: DeviceNoticeDeps = deviceNoticeDeps(),
+): Promise<number> {
   const keep = isWellFormedDeviceToken(input.currentToken) ? digest(input.currentToken) : undefined;
-  const { count } = await db.trustedDevice.deleteMany({ where: { userId: input.userId, ...(keep ? { tokenHash: { not: keep } } : {}) } });
+  const names = await deleteDevicesOf(input.userId, keep);
+  const count = names.length;
   if (count) await recordEvent({ type: 'device.deleted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { others: count } });
+  await tellOwnerOfRemovedDevices(notice, { userId: input.userId, deviceNames: names, by: 'self', ip: input.ip, userAgent: input.userAgent });
   return count;
 }
 
@@ -145,9 +165,14 @@ export type RevocationReason = 'password-changed' | 'password-reset' | 'email-ch
 /**
  * Ends trust for every device of a user (TD-06). Every event that must end trust calls this one
  * function: password change or reset, email or phone change, 2FA reset, disable, admin revoke.
+ * With `notify` (an administrator's revoke) the owner is emailed the devices' names (RC-05); the
+ * other reasons are side effects of a change that sends its own notice, so they send none.
  */
-export async function revokeAllTrustedDevices(input: { userId: string; reason: RevocationReason; actorId?: string | null } & Partial<DeviceContext>): Promise<number> {
-  const { count } = await db.trustedDevice.deleteMany({ where: { userId: input.userId } });
+export async function revokeAllTrustedDevices(
+  input: { userId: string; reason: RevocationReason; actorId?: string | null; notify?: DeviceNoticeDeps } & Partial<DeviceContext>,
+): Promise<number> {
+  const names = await deleteDevicesOf(input.userId);
+  const count = names.length;
   await recordEvent({
     type: 'device.revoked',
     userId: input.userId,
@@ -155,5 +180,8 @@ export async function revokeAllTrustedDevices(input: { userId: string; reason: R
     userAgent: input.userAgent ?? null,
     detail: { reason: input.reason, count, actorId: input.actorId ?? null },
   });
+  if (input.notify) {
+    await tellOwnerOfRemovedDevices(input.notify, { userId: input.userId, deviceNames: names, by: 'admin', ip: input.ip ?? null, userAgent: input.userAgent ?? null });
+  }
   return count;
 }

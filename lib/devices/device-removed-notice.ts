@@ -1,0 +1,75 @@
+import 'server-only';
+import { db } from '@/lib/db';
+import { env } from '@/lib/env';
+import { recordEvent } from '@/lib/audit/record-event';
+import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import { getSender } from '@/lib/otp/delivery/senders';
+
+// The email when trusted devices are removed on purpose (RC-05): by the user on My Trusted
+// Devices, or by an administrator. Removals that come with a change which sends its own notice
+// (email or phone, password, two-step switch, disable) send none: one change, one email.
+// Decision record: docs/decisions/0011-notifications.md.
+
+/** Collaborators of the notice; the real ones by default (the same shape as AdminUserDeps). */
+export type DeviceNoticeDeps = { senderFor(channel: Channel): Sender | null; origin: string; now(): Date };
+export const deviceNoticeDeps = (): DeviceNoticeDeps => ({ senderFor: getSender, origin: env.APP_ORIGIN, now: () => new Date() });
+
+export type RemovedBy = 'self' | 'admin';
+
+/**
+ * Which devices, when, from where and by whom; where to look, and what to do if it was not the
+ * owner. Plain text; device names are the user's own words (control characters are refused when
+ * they are saved, TD-07), one a line, as typed. No code, no link that signs in.
+ */
+export function composeDeviceRemovedNotice(input: { to: string; deviceNames: string[]; by: RemovedBy; at: Date; ip: string | null; origin: string }): OutgoingMessage {
+  const when = `${input.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const link = new URL('/account/trusted-devices', input.origin).toString();
+  const many = input.deviceNames.length > 1;
+  const self = input.by === 'self';
+  return {
+    channel: 'email',
+    to: input.to,
+    subject: `${many ? 'Trusted browsers were' : 'A trusted browser was'} removed from your Latchkey account`,
+    text: [
+      `${many ? `${input.deviceNames.length} browsers were` : 'A browser was'} removed from your trusted devices${self ? '' : ' by an administrator'}. Sign-ins from ${many ? 'them' : 'it'} will ask for a security code again.`,
+      '',
+      `${many ? 'Devices' : 'Device'}:`,
+      ...input.deviceNames.map((name) => `- ${name}`),
+      `When: ${when}`,
+      `By: ${self ? 'you (signed in to your account)' : 'an administrator'}`,
+      ...(self ? [`IP address: ${input.ip ?? 'unknown'}`] : []),
+      '',
+      `Your trusted devices: ${link}`,
+      self
+        ? 'If this was not you, someone is signed in to your account: change your password, sign out everywhere, and tell your administrator.'
+        : 'If you did not expect this, ask your administrator why.',
+    ].join('\n'),
+  };
+}
+
+/**
+ * Emails the owner of removed devices. Best effort, like TD-09: the removal stands whatever
+ * happens here, and a failure (no user, no sender, the send) is audited, without the message.
+ */
+export async function tellOwnerOfRemovedDevices(
+  deps: DeviceNoticeDeps,
+  input: { userId: string; deviceNames: string[]; by: RemovedBy; ip: string | null; userAgent: string | null; actorId?: string | null },
+): Promise<void> {
+  if (!input.deviceNames.length) return;
+  try {
+    const user = await db.user.findUnique({ where: { id: input.userId }, select: { email: true } });
+    if (!user) throw new Error('no such user');
+    const email = deps.senderFor('email');
+    if (!email) throw new Error('no email sender is configured');
+    await email.send(composeDeviceRemovedNotice({ to: user.email, deviceNames: input.deviceNames, by: input.by, at: deps.now(), ip: input.ip, origin: deps.origin }));
+  } catch (error) {
+    try {
+      await recordEvent({
+        type: 'device.notice_failed', userId: input.userId, ip: input.ip, userAgent: input.userAgent,
+        detail: { notice: 'device-removed', by: input.by, count: input.deviceNames.length, error: String(error instanceof Error ? error.message : error) },
+      });
+    } catch (auditError) {
+      console.error('device-removed notice: could not audit its failure', auditError);
+    }
+  }
+}
