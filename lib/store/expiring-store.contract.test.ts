@@ -150,6 +150,90 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
       expect(attempts.filter((a) => a.outcome === 'match')).toHaveLength(1);
       expect(attempts.filter((a) => a.outcome === 'missing')).toHaveLength(19);
     });
+
+    describe('checkTicketCode: a whole code step in one operation', () => {
+      type Ticket = { userId: string; stage: string; channel?: string; expiresAt: number; createdAt: number; codeTries?: number };
+      const setup = async (store: ExpiringStore, over: Partial<Ticket> = {}) => {
+        const id = randomUUID();
+        const keys = { ticketKey: `t:${id}`, codeKey: `c:${id}`, cooldownKey: `r:${id}`, verifiedKey: `v:${id}`, failuresKeyPrefix: `f:${id}:` };
+        const now = Date.now();
+        const ticket: Ticket = { userId: 'u1', stage: 'code-sent', channel: 'email', createdAt: now, expiresAt: now + 600_000, ...over };
+        await store.put(keys.ticketKey, ticket, 600_000);
+        await store.put(keys.codeKey, code(), 45_000);
+        await store.put(keys.cooldownKey, 1, 30_000);
+        const check = (codeHash: string | null, more: Partial<Parameters<ExpiringStore['checkTicketCode']>[0]> = {}) =>
+          store.checkTicketCode<Ticket>({
+            ...keys, codeHash, nowMs: Date.now(), accountFailureLimit: 100, accountFailureWindowMs: 86_400_000,
+            ticketTryLimit: 10, verifiedTtlMs: null, trustRequested: false, ...more,
+          });
+        return { keys, ticket, check, failures: () => store.get<number>(`${keys.failuresKeyPrefix}u1`) };
+      };
+
+      it('OTP-03 a match answers the ticket, deletes code, cooldown, ticket and the account counter, and writes no verified ticket unless asked', async () => {
+        const { store } = makeStore();
+        const { keys, ticket, check, failures } = await setup(store);
+        expect(await check('hmac-of-a-wrong-code')).toEqual({ outcome: 'mismatch', attemptsLeft: 4, ticket });
+        expect(await failures()).toBe(1);
+        expect(await store.get(keys.ticketKey)).toEqual({ ...ticket, codeTries: 1 });
+        expect(await check('hmac-of-the-right-code')).toEqual({ outcome: 'match', ticket: { ...ticket, codeTries: 1 } });
+        for (const key of [keys.ticketKey, keys.codeKey, keys.cooldownKey, keys.verifiedKey]) expect(await store.get(key)).toBeNull();
+        expect(await failures()).toBeNull();
+        expect(await check('hmac-of-the-right-code')).toEqual({ outcome: 'no-ticket' });
+      });
+
+      it('TD-08 a match with a verified TTL writes the verified ticket with the trust request', async () => {
+        const { store } = makeStore();
+        const { keys, ticket, check } = await setup(store);
+        const nowMs = Date.now();
+        expect(await check('hmac-of-the-right-code', { verifiedTtlMs: 60_000, trustRequested: true, nowMs })).toMatchObject({ outcome: 'match' });
+        expect(await store.get(keys.verifiedKey)).toEqual({ ...ticket, stage: 'verified', method: 'code', trustRequested: true, expiresAt: nowMs + 60_000 });
+        expect(await store.ttlMs(keys.verifiedKey)).toBeGreaterThan(55_000);
+      });
+
+      it('answers no-ticket, no-code, malformed (no try charged), and expired past the ticket or the code', async () => {
+        const { store } = makeStore();
+        const absent = await setup(store);
+        await store.delete(absent.keys.ticketKey);
+        expect(await absent.check('hmac-of-the-right-code')).toEqual({ outcome: 'no-ticket' });
+        const old = await setup(store, { expiresAt: Date.now() - 1 });
+        expect(await old.check('hmac-of-the-right-code')).toEqual({ outcome: 'no-ticket' });
+        const early = await setup(store, { stage: 'password' });
+        expect(await early.check('hmac-of-the-right-code')).toMatchObject({ outcome: 'no-code' });
+        const typo = await setup(store);
+        expect(await typo.check(null)).toEqual({ outcome: 'malformed', ticket: typo.ticket });
+        expect(await store.get(typo.keys.ticketKey)).toEqual(typo.ticket);
+        expect(await store.get(typo.keys.codeKey)).toMatchObject({ attemptsLeft: 5 });
+        const late = await setup(store);
+        expect(await late.check('hmac-of-the-right-code', { nowMs: code().expiresAt + 1_000 })).toMatchObject({ outcome: 'expired' });
+        expect(await late.check('hmac-of-the-right-code')).toMatchObject({ outcome: 'missing' });
+      });
+
+      it('OTP-05 refuses every code once the account counter is at its limit, and counts tries per ticket up to its limit', async () => {
+        const { store } = makeStore();
+        const locked = await setup(store);
+        await store.increment(`${locked.keys.failuresKeyPrefix}u1`, 60_000);
+        expect(await locked.check('hmac-of-the-right-code', { accountFailureLimit: 1 })).toMatchObject({ outcome: 'locked' });
+        expect(await store.get(locked.keys.codeKey)).toMatchObject({ attemptsLeft: 5 });
+        const tries = await setup(store);
+        expect(await tries.check('wrong-1', { ticketTryLimit: 2 })).toMatchObject({ outcome: 'mismatch', attemptsLeft: 4 });
+        expect(await tries.check('wrong-2', { ticketTryLimit: 2 })).toMatchObject({ outcome: 'mismatch', attemptsLeft: 3 });
+        expect(await tries.check('hmac-of-the-right-code', { ticketTryLimit: 2 })).toMatchObject({ outcome: 'limited' });
+        expect(await store.get(tries.keys.codeKey)).toMatchObject({ attemptsLeft: 3 });
+      });
+
+      it('OTP-03 OTP-05 of 20 parallel submissions of the right code exactly one matches; 20 wrong ones burn exactly 5 tries', async () => {
+        const { store } = makeStore();
+        const right = await setup(store);
+        const outcomes = await Promise.all(Array.from({ length: 20 }, () => right.check('hmac-of-the-right-code')));
+        expect(outcomes.filter((o) => o.outcome === 'match')).toHaveLength(1);
+        expect(outcomes.filter((o) => o.outcome === 'no-ticket')).toHaveLength(19);
+        const wrong = await setup(store);
+        const misses = await Promise.all(Array.from({ length: 20 }, (_, i) => wrong.check(`wrong-${i}`, { ticketTryLimit: 100 })));
+        expect(misses.flatMap((o) => (o.outcome === 'mismatch' ? [o.attemptsLeft] : [])).sort()).toEqual([0, 1, 2, 3, 4]);
+        expect(misses.filter((o) => o.outcome === 'missing')).toHaveLength(15);
+        expect(await wrong.failures()).toBe(5);
+      });
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
-import type { CodeAttempt, ExpiringStore, StoredCode } from './expiring-store';
+import type { CodeAttempt, ExpiringStore, StoredCode, TicketCodeCheck, TicketCodeOutcome } from './expiring-store';
 
 // The zero-config store: a Map in this process. It is only correct while one process serves every
 // request (`next dev`, `next start` on one machine): a second instance or a serverless function
@@ -34,6 +34,24 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
       lastSweep = at;
       for (const [k, entry] of entries) if (entry.expiresAt <= at) entries.delete(k);
     }
+  }
+
+  function attempt(key: string, codeHash: string, nowMs: number, at: number): CodeAttempt {
+    const entry = live(key, at);
+    if (!entry) return { outcome: 'missing' };
+    const code = JSON.parse(entry.json) as StoredCode;
+    if (nowMs > code.expiresAt) {
+      entries.delete(key);
+      return { outcome: 'expired' };
+    }
+    if (sameHash(code.hash, codeHash)) {
+      entries.delete(key);
+      return { outcome: 'match' };
+    }
+    const attemptsLeft = code.attemptsLeft - 1;
+    if (attemptsLeft <= 0) entries.delete(key);
+    else entry.json = JSON.stringify({ ...code, attemptsLeft }); // keeps the entry's expiry
+    return { outcome: 'mismatch', attemptsLeft: Math.max(attemptsLeft, 0) };
   }
 
   return {
@@ -85,21 +103,39 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
     },
 
     async attemptCode(key, codeHash, nowMs): Promise<CodeAttempt> {
-      const entry = live(key, now());
-      if (!entry) return { outcome: 'missing' };
-      const code = JSON.parse(entry.json) as StoredCode;
-      if (nowMs > code.expiresAt) {
-        entries.delete(key);
-        return { outcome: 'expired' };
+      return attempt(key, codeHash, nowMs, now());
+    },
+
+    // The same steps as the Upstash script, from the first read to the last write without an await.
+    async checkTicketCode<T>(check: TicketCodeCheck): Promise<TicketCodeOutcome<T>> {
+      const at = now();
+      const entry = live(check.ticketKey, at);
+      if (!entry) return { outcome: 'no-ticket' };
+      const ticket = JSON.parse(entry.json) as T & { userId: string; stage: string; expiresAt: number; codeTries?: number };
+      if (!(ticket.expiresAt > check.nowMs)) return { outcome: 'no-ticket' };
+      if (ticket.stage !== 'code-sent') return { outcome: 'no-code', ticket };
+      const failuresKey = check.failuresKeyPrefix + ticket.userId;
+      const failures = Number(JSON.parse(live(failuresKey, at)?.json ?? '0'));
+      if (failures >= check.accountFailureLimit) return { outcome: 'locked', ticket };
+      if (check.codeHash === null) return { outcome: 'malformed', ticket };
+      const tries = (ticket.codeTries ?? 0) + 1;
+      entry.json = JSON.stringify({ ...ticket, codeTries: tries }); // keeps the entry's expiry
+      if (tries > check.ticketTryLimit) return { outcome: 'limited', ticket };
+
+      const result = attempt(check.codeKey, check.codeHash, check.nowMs, at);
+      if (result.outcome === 'mismatch') {
+        const counter = live(failuresKey, at);
+        if (counter) counter.json = JSON.stringify(Number(JSON.parse(counter.json)) + 1);
+        else write(failuresKey, 1, check.accountFailureWindowMs, at);
+        return { outcome: 'mismatch', attemptsLeft: result.attemptsLeft, ticket };
       }
-      if (sameHash(code.hash, codeHash)) {
-        entries.delete(key);
-        return { outcome: 'match' };
+      if (result.outcome !== 'match') return { outcome: result.outcome, ticket };
+      for (const key of [check.codeKey, check.cooldownKey, check.ticketKey, failuresKey]) entries.delete(key);
+      if (check.verifiedTtlMs !== null) {
+        const verified = { ...ticket, stage: 'verified', method: 'code', trustRequested: check.trustRequested, expiresAt: check.nowMs + check.verifiedTtlMs };
+        write(check.verifiedKey, verified, check.verifiedTtlMs, at);
       }
-      const attemptsLeft = code.attemptsLeft - 1;
-      if (attemptsLeft <= 0) entries.delete(key);
-      else entry.json = JSON.stringify({ ...code, attemptsLeft }); // keeps the entry's expiry
-      return { outcome: 'mismatch', attemptsLeft: Math.max(attemptsLeft, 0) };
+      return { outcome: 'match', ticket };
     },
   };
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { Redis } from '@upstash/redis';
-import { type CodeAttempt, type ExpiringStore, StoreUnavailableError } from './expiring-store';
+import { type CodeAttempt, type ExpiringStore, StoreUnavailableError, type TicketCodeOutcome } from './expiring-store';
 
 // The production store: Upstash Redis over its REST API. Values are JSON strings that this file
 // writes and parses itself: with automatic deserialisation on, the client turns numeric strings
@@ -43,6 +43,61 @@ code.attemptsLeft = left
 redis.call('SET', KEYS[1], cjson.encode(code), 'KEEPTTL')
 return {'mismatch', left}`;
 
+// A whole code step of a sign-in in one round trip (the port's checkTicketCode): the ticket, the
+// account's wrong-code counter, the ticket's try count, the attempt, and on a match the clean-up
+// and the verified ticket. The account counter's key is built here from the ticket's userId (the
+// caller cannot know it before the ticket is read): fine on a single-shard Redis such as an
+// Upstash regional or global database, which does not check declared keys.
+// KEYS: ticket, code, cooldown, verified. ARGV: code hash, now, failures key prefix, account
+// limit, failure window ms, ticket try limit, verified TTL ms ('' = none), trust '1'/'0', malformed '1'/'0'.
+const CHECK_TICKET_CODE = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {'no-ticket'} end
+local ticket = cjson.decode(raw)
+local now = tonumber(ARGV[2])
+if not (tonumber(ticket.expiresAt) > now) then return {'no-ticket'} end
+if ticket.stage ~= 'code-sent' then return {'no-code', 0, raw} end
+local fkey = ARGV[3] .. ticket.userId
+local failures = tonumber(redis.call('GET', fkey) or '0') or 0
+if failures >= tonumber(ARGV[4]) then return {'locked', 0, raw} end
+if ARGV[9] == '1' then return {'malformed', 0, raw} end
+local tries = (tonumber(ticket.codeTries) or 0) + 1
+ticket.codeTries = tries
+redis.call('SET', KEYS[1], cjson.encode(ticket), 'KEEPTTL')
+if tries > tonumber(ARGV[6]) then return {'limited', 0, raw} end
+
+local codeRaw = redis.call('GET', KEYS[2])
+if not codeRaw then return {'missing', 0, raw} end
+local code = cjson.decode(codeRaw)
+if now > tonumber(code.expiresAt) then
+  redis.call('DEL', KEYS[2])
+  return {'expired', 0, raw}
+end
+if code.hash ~= ARGV[1] then
+  local left = tonumber(code.attemptsLeft) - 1
+  if left <= 0 then
+    redis.call('DEL', KEYS[2])
+    left = 0
+  else
+    code.attemptsLeft = left
+    redis.call('SET', KEYS[2], cjson.encode(code), 'KEEPTTL')
+  end
+  local count = redis.call('INCR', fkey)
+  if count == 1 or redis.call('PTTL', fkey) == -1 then redis.call('PEXPIRE', fkey, ARGV[5]) end
+  return {'mismatch', left, raw}
+end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[1], fkey)
+if ARGV[7] ~= '' then
+  local ttl = tonumber(ARGV[7])
+  ticket.codeTries = nil
+  ticket.stage = 'verified'
+  ticket.method = 'code'
+  ticket.trustRequested = ARGV[8] == '1'
+  ticket.expiresAt = now + ttl
+  redis.call('SET', KEYS[4], cjson.encode(ticket), 'PX', ttl)
+end
+return {'match', 0, raw}`;
+
 export function createUpstashStore(options: {
   url: string;
   token: string;
@@ -67,6 +122,7 @@ export function createUpstashStore(options: {
   });
   const incrementScript = redis.createScript<number>(INCREMENT);
   const attemptScript = redis.createScript<[string, number?]>(ATTEMPT_CODE);
+  const checkTicketScript = redis.createScript<[string, number?, string?]>(CHECK_TICKET_CODE);
   const k = (key: string) => options.keyPrefix + key;
 
   async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
@@ -133,6 +189,34 @@ export function createUpstashStore(options: {
           return { outcome, attemptsLeft: Number(attemptsLeft) };
         default:
           throw new StoreUnavailableError(`Upstash attemptCode answered ${JSON.stringify(outcome)}`);
+      }
+    },
+
+    async checkTicketCode<T>(check: Parameters<ExpiringStore['checkTicketCode']>[0]): Promise<TicketCodeOutcome<T>> {
+      const verifiedTtl = check.verifiedTtlMs === null ? '' : String(checkTtl(check.verifiedTtlMs));
+      const windowMs = String(checkTtl(check.accountFailureWindowMs));
+      const keys = [k(check.ticketKey), k(check.codeKey), k(check.cooldownKey), k(check.verifiedKey)];
+      const args = [
+        check.codeHash ?? '', String(check.nowMs), k(check.failuresKeyPrefix), String(check.accountFailureLimit), windowMs,
+        String(check.ticketTryLimit), verifiedTtl, check.trustRequested ? '1' : '0', check.codeHash === null ? '1' : '0',
+      ];
+      const [outcome, left, raw] = await call('checkTicketCode', () => checkTicketScript.exec(keys, args));
+      if (outcome === 'no-ticket') return { outcome };
+      const ticket = fromJson<T>(typeof raw === 'string' ? raw : null);
+      if (ticket === null) throw new StoreUnavailableError(`Upstash checkTicketCode answered ${JSON.stringify(outcome)} without a ticket`);
+      switch (outcome) {
+        case 'mismatch':
+          return { outcome, attemptsLeft: Number(left), ticket };
+        case 'no-code':
+        case 'locked':
+        case 'limited':
+        case 'malformed':
+        case 'expired':
+        case 'missing':
+        case 'match':
+          return { outcome, ticket };
+        default:
+          throw new StoreUnavailableError(`Upstash checkTicketCode answered ${JSON.stringify(outcome)}`);
       }
     },
   };
