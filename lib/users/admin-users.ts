@@ -6,6 +6,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { recordEvent } from '@/lib/audit/record-event';
 import { hashPassword } from '@/lib/auth/password';
 import { endAllSessions } from '@/lib/auth/session-record';
+import { tellOwnerOfRemovedDevices } from '@/lib/devices/device-removed-notice';
 import { listTrustedDevices, revokeAllTrustedDevices, type TrustedDeviceView } from '@/lib/devices/trusted-devices';
 import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { getSender } from '@/lib/otp/delivery/senders';
@@ -212,20 +213,23 @@ async function notify(deps: AdminUserDeps, message: OutgoingMessage): Promise<bo
   }
 }
 
-/** Revokes one of a user's trusted devices (TD-06, admin action); false when it is not theirs. */
-export async function revokeUserDevice(input: { userId: string; deviceId: string; actor: Actor }): Promise<boolean> {
-  const { count } = await db.trustedDevice.deleteMany({ where: { id: input.deviceId, userId: input.userId } });
-  if (count) {
-    await recordEvent({
-      type: 'device.revoked', userId: input.userId, ip: input.actor.ip ?? null, userAgent: input.actor.userAgent ?? null,
-      detail: { reason: 'admin', deviceId: input.deviceId, count, actorId: input.actor.id },
-    });
-  }
-  return count === 1;
+/**
+ * Revokes one of a user's trusted devices (TD-06, admin action); false when it is not theirs.
+ * The owner is emailed which device an administrator removed (RC-05), best effort.
+ */
+export async function revokeUserDevice(input: { userId: string; deviceId: string; actor: Actor }, deps: AdminUserDeps = realDeps()): Promise<boolean> {
+  const where = { id: input.deviceId, userId: input.userId };
+  const device = await db.trustedDevice.findFirst({ where, select: { name: true } });
+  const { count } = device ? await db.trustedDevice.deleteMany({ where }) : { count: 0 };
+  if (!device || count !== 1) return false;
+  const who = { ip: input.actor.ip ?? null, userAgent: input.actor.userAgent ?? null };
+  await recordEvent({ type: 'device.revoked', userId: input.userId, ...who, detail: { reason: 'admin', deviceId: input.deviceId, count, actorId: input.actor.id } });
+  await tellOwnerOfRemovedDevices(deps, { userId: input.userId, deviceNames: [device.name], by: 'admin', ...who });
+  return true;
 }
 
-/** Revokes every trusted device of a user (TD-06, admin action); null when there is no such user. */
-export async function revokeUserDevices(input: { userId: string; actor: Actor }): Promise<number | null> {
+/** Revokes every trusted device of a user (TD-06, admin action), emailing the owner their names; null when there is no such user. */
+export async function revokeUserDevices(input: { userId: string; actor: Actor }, deps: AdminUserDeps = realDeps()): Promise<number | null> {
   if (!(await db.user.count({ where: { id: input.userId } }))) return null;
-  return revokeAllTrustedDevices({ userId: input.userId, reason: 'admin', actorId: input.actor.id, ip: input.actor.ip ?? null, userAgent: input.actor.userAgent ?? null });
+  return revokeAllTrustedDevices({ userId: input.userId, reason: 'admin', actorId: input.actor.id, ip: input.actor.ip ?? null, userAgent: input.actor.userAgent ?? null, notify: deps });
 }
