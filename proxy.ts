@@ -1,12 +1,14 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { env } from '@/lib/env';
-import { passwordGate } from '@/lib/auth/password-gate';
+import { signInGate } from '@/lib/auth/sign-in-gate';
 import { contentSecurityPolicy, createNonce, strictTransportSecurity } from '@/lib/security/security-headers';
 
 // Headers: a fresh CSP nonce per request, and HSTS over HTTPS. No sessions, no database, no
 // redirects: the real checks live in the data-access layer that every page and action calls.
-// One refusal: a password step (`POST /login`) when this instance's password hashing is full
-// (lib/auth/password-gate.ts) gets 503 at once, before any work, instead of waiting its turn (P5).
+// One refusal: a password step posted as a form (`POST /login` without JavaScript) when this
+// instance's sign-in gate is full (lib/auth/sign-in-gate.ts) gets 503 at once, before any work,
+// instead of waiting its turn (P5). A JavaScript call (`Next-Action` header) goes on to the
+// action, which the gate refuses just as fast and the form shows as a message.
 //
 // Next.js reads the nonce from the *request's* Content-Security-Policy header while rendering and
 // puts it on its own scripts, so the policy goes on the request as well as on the response.
@@ -14,7 +16,9 @@ import { contentSecurityPolicy, createNonce, strictTransportSecurity } from '@/l
 export function proxy(request: NextRequest) {
   const https = env.APP_ORIGIN.startsWith('https://');
   const policy = contentSecurityPolicy({ nonce: createNonce(), development: env.NODE_ENV === 'development', https });
-  if (request.method === 'POST' && request.nextUrl.pathname === '/login' && passwordGate().full()) return busy(policy, https);
+  if (request.method === 'POST' && request.nextUrl.pathname === '/login' && !request.headers.has('next-action') && signInGate(env.SIGN_IN_CONCURRENCY).full()) {
+    return busy(policy, https);
+  }
 
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('Content-Security-Policy', policy);
@@ -29,9 +33,8 @@ export function proxy(request: NextRequest) {
 export const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /**
- * The answer to a password step the instance has no room for. A plain page (the form post
- * without JavaScript shows it as it is; with JavaScript the sign-in form shows its own message),
- * nothing typed is kept, and nothing was counted against the account or the address.
+ * The answer to a form-posted password step the instance has no room for: a plain page; nothing
+ * was checked or counted against the account or the address.
  */
 function busy(policy: string, https: boolean) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Busy, try again</title></head><body style="font-family:system-ui,sans-serif;max-width:28rem;margin:6rem auto;padding:0 1rem;text-align:center"><h1>Too many sign-ins right now</h1><p>Nothing was checked or counted. Wait a second and sign in again.</p><p><a href="/login">Back to sign-in</a></p></body></html>`;

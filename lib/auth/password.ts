@@ -1,6 +1,5 @@
 import 'server-only';
 import { hash, verify } from '@node-rs/argon2';
-import { passwordGate } from '@/lib/auth/password-gate';
 
 // argon2id with OWASP's minimum (m = 19 MiB, t = 2, p = 1); the parameters travel in the PHC
 // string, so raising them here rehashes each user at their next sign-in (PW-08).
@@ -20,8 +19,7 @@ export function normalizePassword(password: string): string {
 }
 
 export async function hashPassword(password: string): Promise<string> {
-  const normalized = normalizePassword(password);
-  return passwordGate().run(() => hash(normalized, PASSWORD_HASH_OPTIONS));
+  return hash(normalizePassword(password), PASSWORD_HASH_OPTIONS);
 }
 
 // A real hash of a random string: verifying against it costs what a real verify costs, so an
@@ -44,8 +42,7 @@ export async function checkPassword(password: string, passwordHash: string | nul
   const candidate = tooLong ? '' : normalizePassword(password);
   let matches = false;
   try {
-    // Through the gate: at most a few hashes at once on this instance (P5, lib/auth/password-gate.ts).
-    matches = await passwordGate().run(() => verify(target, candidate));
+    matches = await verify(target, candidate);
   } catch {
     matches = false; // a malformed stored hash is a failed check, never a crash
   }

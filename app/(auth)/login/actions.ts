@@ -12,15 +12,30 @@ import { finishSignIn } from '@/lib/auth/finish-sign-in';
 import { getDeviceToken, setDeviceToken } from '@/lib/devices/device-cookie';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
+import { GateFullError, signInGate } from '@/lib/auth/sign-in-gate';
 
 const INVALID = 'The username or password is incorrect.';
+const BUSY = 'Too many people are signing in right now. Nothing was checked: wait a second and try again.';
 
 const credentials = z.object({
   username: z.string().trim().min(1).max(200),
   password: z.string().min(1).max(4096),
 });
 
-export async function submitPasswordAction(_prev: FormState, formData: FormData): Promise<FormState> {
+/**
+ * The password step, through the instance's sign-in gate (P5): when as many steps are running and
+ * waiting as it holds, the answer comes at once, before anything is checked or counted.
+ */
+export async function submitPasswordAction(prev: FormState, formData: FormData): Promise<FormState> {
+  try {
+    return await signInGate(env.SIGN_IN_CONCURRENCY).run(() => passwordStep(prev, formData));
+  } catch (error) {
+    if (!(error instanceof GateFullError)) throw error;
+    return { error: BUSY, values: { username: String(formData.get('username') ?? '') } };
+  }
+}
+
+async function passwordStep(_prev: FormState, formData: FormData): Promise<FormState> {
   const username = String(formData.get('username') ?? '');
   const parsed = credentials.safeParse({ username, password: formData.get('password') });
   if (!parsed.success) return { error: 'Enter your username and password.', values: { username } };

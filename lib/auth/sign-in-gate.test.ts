@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPasswordGate, defaultGateSize } from './password-gate';
+import { createGate, defaultGateSize, GateFullError } from './sign-in-gate';
 
 /** A task that runs until the test lets it finish. */
 function held<T>(value: T) {
@@ -21,18 +21,16 @@ function held<T>(value: T) {
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-describe('password gate (P5 admission control)', () => {
-  it('sizes itself from the cores, leaving one to the event loop, or from PASSWORD_HASH_SLOTS', () => {
-    expect(defaultGateSize(2, undefined)).toEqual({ slots: 1, queue: 4 });
-    expect(defaultGateSize(8, undefined)).toEqual({ slots: 7, queue: 16 });
+describe('sign-in gate (P5 admission control)', () => {
+  it('sizes itself with one slot per core, or SIGN_IN_CONCURRENCY, and a queue of two per slot', () => {
+    expect(defaultGateSize(2)).toEqual({ slots: 2, queue: 4 });
+    expect(defaultGateSize(8)).toEqual({ slots: 8, queue: 16 });
     expect(defaultGateSize(1, undefined)).toEqual({ slots: 1, queue: 2 });
-    expect(defaultGateSize(2, '2')).toEqual({ slots: 2, queue: 4 });
-    expect(defaultGateSize(2, 'many')).toEqual({ slots: 1, queue: 4 });
-    expect(defaultGateSize(2, '0')).toEqual({ slots: 1, queue: 4 });
+    expect(defaultGateSize(2, 6)).toEqual({ slots: 6, queue: 12 });
   });
 
   it('runs at most `slots` tasks at once and starts the waiting ones in arrival order', async () => {
-    const gate = createPasswordGate({ slots: 2, queue: 10 });
+    const gate = createGate({ slots: 2, queue: 10 });
     const tasks = [held('a'), held('b'), held('c'), held('d')];
     const results = tasks.map((t) => gate.run(t.task));
     await settle();
@@ -51,24 +49,31 @@ describe('password gate (P5 admission control)', () => {
     expect(gate.load()).toEqual({ running: 0, waiting: 0 });
   });
 
-  it('is full only when every slot is taken and the queue is full', async () => {
-    const gate = createPasswordGate({ slots: 1, queue: 2 });
+  it('is full only when every slot is taken and the queue is full, and then refuses at once', async () => {
+    const gate = createGate({ slots: 1, queue: 2 });
     const tasks = [held(1), held(2), held(3)];
     expect(gate.full()).toBe(false);
     const results = tasks.map((t) => gate.run(t.task));
     await settle();
     expect(gate.load()).toEqual({ running: 1, waiting: 2 });
     expect(gate.full()).toBe(true);
+
+    let ran = false;
+    await expect(gate.run(async () => void (ran = true))).rejects.toBeInstanceOf(GateFullError);
+    expect(ran).toBe(false);
+    expect(gate.load()).toEqual({ running: 1, waiting: 2 });
+
     tasks[0]!.finish();
     await settle();
     expect(gate.full()).toBe(false);
     tasks[1]!.finish();
     tasks[2]!.finish();
-    await Promise.all(results);
+    expect(await Promise.all(results)).toEqual([1, 2, 3]);
+    expect(gate.load()).toEqual({ running: 0, waiting: 0 });
   });
 
   it('releases the slot when a task fails, so a throwing hash never wedges the gate', async () => {
-    const gate = createPasswordGate({ slots: 1, queue: 1 });
+    const gate = createGate({ slots: 1, queue: 1 });
     await expect(gate.run(async () => Promise.reject(new Error('malformed hash')))).rejects.toThrow('malformed hash');
     expect(gate.load()).toEqual({ running: 0, waiting: 0 });
     expect(await gate.run(async () => 'next')).toBe('next');

@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+
+// Admission control for the password step (P5). A password step is the costly request of a
+// sign-in: an argon2id verify (≈ 9 ms of a core and 19 MiB) plus ≈ 15 ms of the event loop's time
+// for the limits, the database and the session. Left alone, every request that arrives starts
+// one: past the instance's capacity they all slow down together, each waits seconds, and what
+// else the instance serves (code verifies, pages) waits behind them. So:
+//
+// - at most `slots` password steps run at once (SIGN_IN_CONCURRENCY, default: one per core);
+// - up to `queue` more wait their turn, in arrival order (a second or so of work);
+// - beyond that the instance is full and the step is refused at once, before anything is read
+//   or counted: proxy.ts answers a form post with 503 + Retry-After, and a JavaScript call gets
+//   `GateFullError`, which the sign-in form shows as "busy, try again".
+//
+// Capacity is a property of the instance, not of a caller, so this is a per-process gate, not a
+// rate limit (those count failures per address and account, lib/rate-limit). The state sits on
+// globalThis so that proxy.ts and the server action, bundled separately, share one gate.
+// No `server-only` here: proxy.ts imports it, and it holds nothing secret.
+
+export type GateSize = { slots: number; queue: number };
+
+/** Refused: every slot is busy and the queue is full. */
+export class GateFullError extends Error {
+  constructor() {
+    super('too many password steps in progress on this instance');
+    this.name = 'GateFullError';
+  }
+}
+
+/** One slot per core unless configured; a queue of two per slot. */
+export function defaultGateSize(cores: number, configured?: number): GateSize {
+  const slots = configured && configured > 0 ? configured : Math.max(1, cores);
+  return { slots, queue: 2 * slots };
+}
+
+export type Gate = {
+  /** Runs `task` in a slot (waiting in arrival order); refuses with GateFullError when full. */
+  run<T>(task: () => Promise<T>): Promise<T>;
+  /** True when every slot is taken and the queue is full: a new step would be refused. */
+  full(): boolean;
+  /** Steps running and waiting now, for tests and diagnostics. */
+  load(): { running: number; waiting: number };
+  readonly size: GateSize;
+};
+
+export function createGate(size: GateSize): Gate {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const full = () => running >= size.slots && waiting.length >= size.queue;
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next(); // the slot passes straight to the next in line
+    else running--;
+  };
+  return {
+    size,
+    full,
+    load: () => ({ running, waiting: waiting.length }),
+    async run(task) {
+      if (running < size.slots) running++;
+      else if (full()) throw new GateFullError();
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+const KEY = Symbol.for('latchkey.sign-in-gate');
+type GateHolder = { [KEY]?: Gate };
+
+/** The one password-step gate of this process; `configured` is SIGN_IN_CONCURRENCY. */
+export function signInGate(configured?: number): Gate {
+  const holder = globalThis as GateHolder;
+  return (holder[KEY] ??= createGate(defaultGateSize(availableParallelism(), configured)));
+}
