@@ -5,11 +5,12 @@ import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
 // who did not start it knows someone else is signed in to their account.
 
 /** What the code is about to allow. */
-export type SensitiveAction = 'password' | 'devices';
+export type SensitiveAction = 'password' | 'devices' | 'admin';
 
 const purposes: Record<SensitiveAction, string> = {
   password: 'change the password of your Latchkey account',
   devices: 'delete the trusted devices of your Latchkey account',
+  admin: 'change how another person signs in to Latchkey, as an administrator',
 };
 
 export function composeFreshCodeMessage(input: { to: string; code: string; ttlSeconds: number; origin: string; action: SensitiveAction }): OutgoingMessage {

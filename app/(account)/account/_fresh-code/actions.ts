@@ -1,23 +1,27 @@
 'use server';
 
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { requireUser } from '@/lib/auth/current-user';
+import { requireAdmin, requireUser } from '@/lib/auth/current-user';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
 import { confirmFreshCode, sendFreshCode } from '@/lib/auth/fresh-code';
 import type { FormState } from '@/lib/auth/form-state';
-import { codeRefusal, freshCodePages, sendRefusal, type FreshCodePage } from './fresh-code-wording';
+import { codeRefusal, freshCodeTarget, sendRefusal, type FreshCodeTarget } from './fresh-code-wording';
 
 // "Confirm it's you" (SE-07, TD-10): a code to the current email, then the code. Bound to the
-// page that asked (`sendFreshCodeAction.bind(null, 'password')`); a bound value is only ever
-// looked up in freshCodePages, so a tampered one goes nowhere.
+// page that asked (`sendFreshCodeAction.bind(null, 'password')`, or `admin-user:<id>` for the
+// admin's user page); a bound value only goes through freshCodeTarget, so a tampered one goes
+// nowhere else. The code is always the signed-in person's own; admin pages need the admin role.
 
 const UNAVAILABLE = 'This cannot be done right now. Nothing was changed; try again shortly.';
-const pageOf = (page: FreshCodePage) => (Object.hasOwn(freshCodePages, page) ? freshCodePages[page] : freshCodePages.password);
 
-export async function sendFreshCodeAction(page: FreshCodePage): Promise<FormState> {
-  const target = pageOf(page);
-  const user = await requireUser();
+async function personFor(target: ReturnType<typeof freshCodeTarget>) {
+  return target.action === 'admin' ? requireAdmin() : requireUser();
+}
+
+export async function sendFreshCodeAction(page: FreshCodeTarget): Promise<FormState> {
+  const target = freshCodeTarget(page);
+  const user = await personFor(target);
   let result;
   try {
     result = await sendFreshCode(getAccountSecurityDeps(), { userId: user.id, action: target.action, ...(await getRequestInfo()) });
@@ -30,9 +34,9 @@ export async function sendFreshCodeAction(page: FreshCodePage): Promise<FormStat
   redirect(`${target.path}?fresh=sent`);
 }
 
-export async function confirmFreshCodeAction(page: FreshCodePage, _prev: FormState, formData: FormData): Promise<FormState> {
-  const target = pageOf(page);
-  const user = await requireUser();
+export async function confirmFreshCodeAction(page: FreshCodeTarget, _prev: FormState, formData: FormData): Promise<FormState> {
+  const target = freshCodeTarget(page);
+  const user = await personFor(target);
   const code = String(formData.get('code') ?? '').replace(/[\s-]/g, '').slice(0, 20);
   let result;
   try {

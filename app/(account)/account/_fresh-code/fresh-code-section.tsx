@@ -2,14 +2,14 @@ import { FormMessage } from '@/app/ui/auth-card';
 import type { FreshCodeView } from '@/lib/auth/fresh-code';
 import { ButtonForm, CodeEntryForm } from '../profile/profile-forms';
 import { confirmFreshCodeAction, sendFreshCodeAction } from './actions';
-import { readFreshCodeNotice, type FreshCodePage } from './fresh-code-wording';
+import { readFreshCodeNotice, type FreshCodeTarget } from './fresh-code-wording';
 
 /**
  * The "Confirm it's you" step shown in place of a sensitive form until a code sent to the current
  * email is entered (SE-07, TD-10). `fresh` is the page's `?fresh=` word.
  */
 export function FreshCodeSection({ page, email, view, fresh, purpose }: {
-  page: FreshCodePage;
+  page: FreshCodeTarget;
   email: string;
   view: FreshCodeView;
   fresh: unknown;
@@ -17,7 +17,8 @@ export function FreshCodeSection({ page, email, view, fresh, purpose }: {
   purpose: string;
 }) {
   const notice = readFreshCodeNotice(fresh);
-  const id = `${page}-fresh`;
+  // `admin-user:<id>` → `admin-user-fresh`: one such section per page, and no colon in an id.
+  const id = `${page.split(':')[0]}-fresh`;
   return (
     <div data-testid="fresh-code">
       <h2 id={`${id}-title`} className="mb-2 text-lg font-semibold">Confirm it’s you</h2>

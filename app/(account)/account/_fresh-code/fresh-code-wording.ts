@@ -1,4 +1,5 @@
 import type { SendFreshCodeResult } from '@/lib/auth/fresh-code';
+import type { SensitiveAction } from '@/lib/auth/fresh-code-message';
 import type { VerifyCodeResult } from '@/lib/otp/verify-code';
 
 // The words for the "Confirm it's you" step, shared by every page that asks for a fresh code.
@@ -7,8 +8,29 @@ import type { VerifyCodeResult } from '@/lib/otp/verify-code';
 export const freshCodePages = {
   password: { path: '/account/password', action: 'password' },
   devices: { path: '/account/trusted-devices', action: 'devices' },
+  'admin-new-user': { path: '/admin/users/new', action: 'admin' },
 } as const;
 export type FreshCodePage = keyof typeof freshCodePages;
+
+/** The admin's page of one user (decision 12): its path holds the user's id. */
+export type AdminUserFreshCodePage = `admin-user:${string}`;
+export const adminUserFreshCodePage = (userId: string): AdminUserFreshCodePage => `admin-user:${userId}`;
+export type FreshCodeTarget = FreshCodePage | AdminUserFreshCodePage;
+
+const ADMIN_USER = /^admin-user:([\w-]{1,64})$/;
+
+/**
+ * Where a bound page value sends the person back to, and what the code is for. The value comes
+ * back from the browser, so it is only ever a key of freshCodePages or `admin-user:` with an id
+ * of the form user ids have: a tampered one can name no other path (anything else falls back to
+ * the password page).
+ */
+export function freshCodeTarget(page: unknown): { path: string; action: SensitiveAction } {
+  if (typeof page === 'string' && Object.hasOwn(freshCodePages, page)) return freshCodePages[page as FreshCodePage];
+  const admin = typeof page === 'string' ? ADMIN_USER.exec(page) : null;
+  if (admin) return { path: `/admin/users/${admin[1]}`, action: 'admin' };
+  return freshCodePages.password;
+}
 
 /** `?fresh=` words carried across a redirect; the page shows only these texts. */
 export const freshCodeNotices = {

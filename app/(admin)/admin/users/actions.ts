@@ -3,15 +3,18 @@
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/current-user';
+import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { createUserAsAdmin, revokeDeviceAsAdmin, revokeDevicesAsAdmin, updateUserAsAdmin } from '@/lib/auth/admin-fresh-code';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { env } from '@/lib/env';
-import { createUser, inviteUser, revokeUserDevice, revokeUserDevices, updateUser, type InvitationOutcome } from '@/lib/users/admin-users';
+import { inviteUser, type InvitationOutcome } from '@/lib/users/admin-users';
 import { parseUserForm, userFormValues, type UserFormState } from '@/lib/users/user-form';
-import { userNotices, type UserNotice } from './user-notices';
+import { confirmFirstPath, NOT_FRESH_TEXT, userNotices, type UserNotice } from './user-notices';
 
 // Every action checks the admin role itself (requireAdmin → 404): the server refuses non-admins,
 // whatever the menu shows, and a server action can be called without its page. The role is
-// checked before the form is even read.
+// checked before the form is even read. Changes to how someone signs in also need the admin's
+// own fresh code (SE-07, decision 12), checked here by the *AsAdmin functions, not by the page.
 
 const CHECK_FIELDS = 'Some fields need attention: see the messages beside them.';
 const UNAVAILABLE = userNotices.unavailable.text;
@@ -31,13 +34,13 @@ export async function createUserAction(_prev: UserFormState, formData: FormData)
   if (!form.ok) return { error: CHECK_FIELDS, fieldErrors: form.errors, values };
   let result;
   try {
-    result = await createUser(form.user, by);
+    result = await createUserAsAdmin(getAccountSecurityDeps(), form.user, by);
   } catch (error) {
     unstable_rethrow(error);
     console.error('admin: creating a user failed', error);
     return { error: UNAVAILABLE, values };
   }
-  if (!result.ok) return { error: CHECK_FIELDS, fieldErrors: result.errors, values };
+  if (!result.ok) return 'reason' in result ? { error: NOT_FRESH_TEXT, values } : { error: CHECK_FIELDS, fieldErrors: result.errors, values };
   const notice: Record<InvitationOutcome, UserNotice> = { sent: 'created', failed: 'created-invitation-failed', skipped: 'created-not-invited' };
   redirect(userPage(result.id, notice[result.invitation]));
 }
@@ -68,13 +71,14 @@ export async function updateUserAction(userId: string, _prev: UserFormState, for
   if (!form.ok) return { error: CHECK_FIELDS, fieldErrors: form.errors, values };
   let result;
   try {
-    result = await updateUser(target.data, form.user, by);
+    result = await updateUserAsAdmin(getAccountSecurityDeps(), target.data, form.user, by);
   } catch (error) {
     unstable_rethrow(error);
     console.error('admin: saving a user failed', error);
     return { error: UNAVAILABLE, values };
   }
   if (!result.ok && result.reason === 'not-found') redirect('/admin/users');
+  if (!result.ok && result.reason === 'not-fresh') return { error: NOT_FRESH_TEXT, values };
   if (!result.ok) return { error: CHECK_FIELDS, fieldErrors: result.errors, values };
   if (!result.changed.length) return { info: userNotices.unchanged.text };
   redirect(userPage(target.data, 'saved'));
@@ -88,7 +92,9 @@ export async function revokeDeviceAction(formData: FormData): Promise<void> {
   if (!form.success) redirect('/admin/users');
   let notice: UserNotice;
   try {
-    notice = (await revokeUserDevice({ ...form.data, actor: by })) ? 'device-revoked' : 'device-not-found';
+    const result = await revokeDeviceAsAdmin(getAccountSecurityDeps(), { ...form.data, actor: by });
+    if (!result.ok) redirect(confirmFirstPath(form.data.userId));
+    notice = result.value ? 'device-revoked' : 'device-not-found';
   } catch (error) {
     unstable_rethrow(error);
     console.error('admin: revoking a device failed', error);
@@ -103,7 +109,8 @@ export async function revokeAllDevicesAction(formData: FormData): Promise<void> 
   if (!userId.success) redirect('/admin/users');
   let notice: UserNotice;
   try {
-    await revokeUserDevices({ userId: userId.data, actor: by });
+    const result = await revokeDevicesAsAdmin(getAccountSecurityDeps(), { userId: userId.data, actor: by });
+    if (!result.ok) redirect(confirmFirstPath(userId.data));
     notice = 'devices-revoked';
   } catch (error) {
     unstable_rethrow(error);

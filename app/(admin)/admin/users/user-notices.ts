@@ -20,3 +20,12 @@ export type UserNotice = keyof typeof userNotices;
 export function readUserNotice(value: unknown): (typeof userNotices)[UserNotice] | null {
   return typeof value === 'string' && Object.hasOwn(userNotices, value) ? userNotices[value as UserNotice] : null;
 }
+
+/**
+ * A change of how someone signs in, refused because the admin entered no code within the window
+ * (SE-07, decision 12). Forms keep what was typed, so saving again after confirming is one click.
+ */
+export const NOT_FRESH_TEXT = 'Confirm it’s you first: this change needs a code sent to your email, entered in the last few minutes. Use “Confirm it’s you” at the top of this page. Nothing was changed.';
+
+/** Where a refused form without state (a revoke button) sends the admin: the "Confirm it's you" step. */
+export const confirmFirstPath = (userId: string) => `/admin/users/${userId}?fresh=required#confirm-admin`;

@@ -1,13 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { adminUserFreshCodePage } from '@/app/(account)/account/_fresh-code/fresh-code-wording';
 import { FormMessage } from '@/app/ui/auth-card';
 import { requireAdmin } from '@/lib/auth/current-user';
+import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { env } from '@/lib/env';
 import { getUserDetail } from '@/lib/users/admin-users';
 import { formatPhone } from '@/lib/users/phone';
 import { cardClass, linkClass, smallButtonClass } from '../../styles';
 import { inviteUserAction, updateUserAction } from '../actions';
+import { ConfirmAdmin } from '../confirm-admin';
 import { UserForm } from '../user-form';
 import { readUserNotice } from '../user-notices';
 import { When } from '../when';
@@ -18,12 +22,16 @@ import { UserSessions } from './user-sessions';
 
 export const metadata: Metadata = { title: 'Edit user' };
 
-export default async function EditUserPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ notice?: string | string[] }> }) {
-  await requireAdmin();
+type SearchParams = Promise<{ notice?: string | string[]; fresh?: string | string[] }>;
+
+export default async function EditUserPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: SearchParams }) {
+  const admin = await requireAdmin();
   const { id } = await params;
   const user = /^[\w-]{1,64}$/.test(id) ? await getUserDetail(id) : null;
   if (!user) notFound();
-  const notice = readUserNotice((await searchParams).notice);
+  const query = await searchParams;
+  const notice = readUserNotice(query.notice);
+  const freshCode = await viewFreshCode(getAccountSecurityDeps(), admin.id);
   const initial = {
     username: user.username,
     name: user.name ?? '',
@@ -43,6 +51,9 @@ export default async function EditUserPage({ params, searchParams }: { params: P
         {user.phone ? (user.phoneVerifiedAt ? 'Phone verified.' : 'Phone not yet verified by a code.') : 'No phone.'}
       </p>
       {notice && <FormMessage tone={notice.tone}>{notice.text}</FormMessage>}
+
+      <ConfirmAdmin page={adminUserFreshCodePage(user.id)} adminEmail={admin.email} view={freshCode} fresh={query.fresh}
+        purpose="change this user’s email, phone, two-step sign-in, role or status, revoke their devices, unlock them or sign them out everywhere" />
 
       <section aria-labelledby="info-title" className={`${cardClass} mb-8`}>
         <h2 id="info-title" className="mb-4 text-lg font-semibold">User information</h2>
