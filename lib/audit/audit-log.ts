@@ -84,11 +84,18 @@ async function whereOf(filter: AuditFilter): Promise<Prisma.AuditEventWhereInput
   return { AND: and };
 }
 
-const rowFields = {
-  id: true, createdAt: true, type: true, userId: true, subject: true, ip: true, userAgent: true, detail: true,
-  user: { select: { username: true } },
-} as const;
-export type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof rowFields }>;
+const rowFields = { id: true, createdAt: true, type: true, userId: true, subject: true, ip: true, userAgent: true, detail: true } as const;
+/** An event and the username of the user it concerns (null: no user, or one no longer there). */
+export type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof rowFields }> & { user: { username: string } | null };
+
+// Events carry the user's id without a foreign key (append-only, see schema.prisma): the
+// usernames of a page of events come from one look-up.
+async function withUsernames(events: Prisma.AuditEventGetPayload<{ select: typeof rowFields }>[]): Promise<AuditRow[]> {
+  const ids = [...new Set(events.flatMap((e) => (e.userId ? [e.userId] : [])))];
+  const users = ids.length ? await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true } }) : [];
+  const byId = new Map(users.map((u) => [u.id, { username: u.username }]));
+  return events.map((e) => ({ ...e, user: (e.userId && byId.get(e.userId)) || null }));
+}
 const newestFirst: Prisma.AuditEventOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
 
 export async function listAuditEvents(filter: AuditFilter, requestedPage: number, pageSize = AUDIT_PAGE_SIZE) {
@@ -96,7 +103,7 @@ export async function listAuditEvents(filter: AuditFilter, requestedPage: number
   const total = await db.auditEvent.count({ where });
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(pageCount, Math.max(1, requestedPage));
-  const events = await db.auditEvent.findMany({ where, orderBy: newestFirst, skip: (page - 1) * pageSize, take: pageSize, select: rowFields });
+  const events = await withUsernames(await db.auditEvent.findMany({ where, orderBy: newestFirst, skip: (page - 1) * pageSize, take: pageSize, select: rowFields }));
   return { events, total, page, pageSize, pageCount };
 }
 
@@ -127,10 +134,10 @@ export async function* auditCsvLines(filter: AuditFilter, maxRows = AUDIT_EXPORT
   let cursor: string | undefined;
   let written = 0;
   while (written < maxRows) {
-    const batch = await db.auditEvent.findMany({
+    const batch = await withUsernames(await db.auditEvent.findMany({
       where, orderBy: newestFirst, select: rowFields, take: Math.min(EXPORT_BATCH, maxRows - written),
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-    });
+    }));
     for (const e of batch) {
       yield csvLine([e.createdAt.toISOString(), e.type, e.user?.username ?? '', e.subject ?? '', e.ip ?? '', e.userAgent ?? '', e.detail === null ? '' : JSON.stringify(e.detail)]);
     }

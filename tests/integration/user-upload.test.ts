@@ -192,6 +192,86 @@ describe('User Upload: import', () => {
   });
 });
 
+describe('User Upload: the database changes between the dry run and the import', () => {
+  it('CSV-02 an email taken by another user after the dry run is reported and that row is not imported; the others are', async () => {
+    const admin = await createAdmin();
+    const p = uniquePrefix();
+    const uploadId = await uploaded(admin.id, [
+      [`${p}a`, '', `${p}a@example.com`, '', 'user', 'no'], // row 2
+      [`${p}b`, '', `${p}b@example.com`, '', 'user', 'no'], // row 3: its address is taken below
+      [`${p}c`, '', `${p}c@example.com`, '', 'user', 'no'], // row 4
+    ]);
+    expect(await getUpload(uploadId)).toMatchObject({ rowsValid: 3, rowsInvalid: 0, problems: [] });
+    const other = await createUser();
+    await db.user.update({ where: { id: other.id }, data: { email: `${p}B@EXAMPLE.com` } });
+    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: capturingSender() });
+    expect(result).toMatchObject({ ok: true, status: 'imported', created: 2, failed: 1 });
+    expect((await db.user.findMany({ where: { usernameKey: { startsWith: p } }, orderBy: { usernameKey: 'asc' } })).map((u) => u.usernameKey)).toEqual([`${p}a`, `${p}c`]);
+    const view = (await getUpload(uploadId))!;
+    expect(view).toMatchObject({ status: 'imported', created: 2, failed: 1, rowsInvalid: 1 });
+    expect(view.problems).toEqual([{ row: 3, column: 'email', reason: 'This email address already belongs to another user.', value: `${p}b@example.com` }]);
+  });
+
+  it('CSV-02 an email freed after the dry run is imported: the import checks the database again', async () => {
+    const admin = await createAdmin();
+    const holder = await createUser();
+    const p = uniquePrefix();
+    const uploadId = await uploaded(admin.id, [[`${p}free`, '', holder.email, '', 'user', 'no']]);
+    expect(await getUpload(uploadId)).toMatchObject({ rowsValid: 0, rowsInvalid: 1, problems: [{ row: 2, column: 'email' }] });
+    await db.user.update({ where: { id: holder.id }, data: { email: `${p}moved@example.com` } });
+    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: capturingSender() });
+    expect(result).toMatchObject({ ok: true, status: 'imported', created: 1, failed: 0 });
+    expect(await db.user.findUniqueOrThrow({ where: { usernameKey: `${p}free` } })).toMatchObject({ email: holder.email });
+    expect(await getUpload(uploadId)).toMatchObject({ created: 1, failed: 0, rowsInvalid: 0, problems: [] });
+  });
+
+  it('CSV-02 "only if every row is valid" that fails midway (an address taken in the third batch) rolls back every batch: the database is unchanged', async () => {
+    const admin = await createAdmin();
+    const existing = await createUser();
+    const p = uniquePrefix();
+    const rows = Array.from({ length: 2500 }, (_, i) => [`${p}r${i}`, '', `${p}r${i}@example.com`, '', 'user', 'no']);
+    rows.push([existing.username, 'Changed', existing.email, '+14155550999', 'user', 'yes']); // updated in the first batch
+    [rows[0], rows[2500]] = [rows[2500]!, rows[0]!];
+    const uploadId = await uploaded(admin.id, rows);
+    expect(await getUpload(uploadId)).toMatchObject({ rowsValid: 2501, rowsInvalid: 0 });
+    const thief = await createUser();
+    await db.user.update({ where: { id: thief.id }, data: { email: `${p}r2200@example.com` } }); // row 2202, third batch of 1,000
+    const before = await tableCounts();
+    const eventsBefore = await db.auditEvent.count({ where: { type: { in: ['user.created', 'user.updated', 'contact.changed'] } } });
+    const userBefore = await db.user.findUniqueOrThrow({ where: { id: existing.id } });
+    const staged = await db.userUploadChunk.count({ where: { uploadId } });
+    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: true, existingMode: 'update', sender: capturingSender(), batchSize: 1000 });
+    expect(result).toMatchObject({ ok: true, status: 'rejected', created: 0, updated: 0, failed: 1 });
+    expect(await tableCounts()).toEqual({ ...before, chunks: before.chunks - staged });
+    expect(await db.auditEvent.count({ where: { type: { in: ['user.created', 'user.updated', 'contact.changed'] } } })).toBe(eventsBefore);
+    expect(await db.user.findUniqueOrThrow({ where: { id: existing.id } })).toEqual(userBefore);
+    expect(await db.user.count({ where: { usernameKey: { startsWith: p } } })).toBe(0);
+    expect(await db.invitation.count({ where: { uploadId } })).toBe(0);
+    const view = (await getUpload(uploadId))!;
+    expect(view).toMatchObject({ status: 'rejected', created: 0, rowsInvalid: 1 });
+    expect(view.problems).toMatchObject([{ row: 2202, column: 'email' }]);
+  });
+
+  it('uploaded users\' ids are ordered: by row within an import, and after the ids of an earlier import', async () => {
+    const admin = await createAdmin();
+    const p = uniquePrefix();
+    const names = (from: number, count: number) => Array.from({ length: count }, (_, i) => `${p}${String(from + i).padStart(5, '0')}`);
+    const importRows = async (usernames: string[]) => {
+      // Shuffled between rows: the order of the ids must follow the rows, not the usernames.
+      const uploadId = await uploaded(admin.id, usernames.map((u) => [u, '', `${u}@example.com`, '', 'user', 'no']));
+      const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: capturingSender(), batchSize: 1000 });
+      expect(result).toMatchObject({ ok: true, created: usernames.length });
+      const users = await db.user.findMany({ where: { usernameKey: { in: usernames } }, orderBy: { id: 'asc' }, select: { id: true, usernameKey: true } });
+      expect(users.map((u) => u.usernameKey)).toEqual(usernames);
+      expect(result.ok && result.createdIds).toEqual(users.map((u) => u.id));
+      return users.map((u) => u.id);
+    };
+    const first = await importRows(names(0, 1500).reverse());
+    const second = await importRows(names(1500, 20));
+    expect(first.at(-1)! < second[0]!).toBe(true);
+  });
+});
+
 describe('User Upload: invitations (CSV-03)', () => {
   it('CSV-03 no password column is accepted; each new user gets a pending invitation and no usable password', async () => {
     const admin = await createAdmin();
