@@ -70,7 +70,7 @@ async function expectUntouched(t: Setup, before: Awaited<ReturnType<typeof targe
   const now = await db.user.findUniqueOrThrow({ where: { id: before.user.id } });
   expect(asInput(now)).toEqual(asInput(before.user));
   expect(now.phoneVerifiedAt).toEqual(before.user.phoneVerifiedAt);
-  expect((await listTrustedDevices(before.user.id)).map((d) => d.id)).toEqual([before.deviceId]);
+  expect((await listTrustedDevices(before.user.id, undefined)).map((d) => d.id)).toEqual([before.deviceId]);
   expect(await findLiveSession(before.sessionId)).not.toBeNull();
   // Only the fixture's own device.trusted: anything else would be a change.
   expect(await eventTypes(before.user.id)).toEqual(['device.trusted']);
@@ -156,7 +156,7 @@ describe('SE-07 an admin confirms it is them before changing how another person 
     expect(outcome).toEqual({ updates: Array(5).fill(NOT_FRESH), revokeOne: NOT_FRESH, unlock: NOT_FRESH, signOut: NOT_FRESH, revokeAll: NOT_FRESH });
     expect(asInput(await db.user.findUniqueOrThrow({ where: { id: victim.user.id } }))).toEqual(asInput(victim.user));
     expect(await findLiveSession(victim.sessionId)).not.toBeNull();
-    expect((await listTrustedDevices(victim.user.id)).length).toBe(1);
+    expect((await listTrustedDevices(victim.user.id, undefined)).length).toBe(1);
   });
 
   it('SE-07 the "Confirm it’s you" step sends the admin back only to a user page: a tampered page value goes nowhere else', () => {
