@@ -1,9 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoAxeViolations, signInExpecting, signInWithCode, signOut } from './support/sign-in';
+import { confirmAdminCode, confirmAdminSection, latestFreshCode } from './support/admin-fresh-code';
+import { expectNoAxeViolations, signInExpecting, signInWithCode, signOut, submitPassword } from './support/sign-in';
 import { sql } from './support/database';
+import { createOwnUser, signInOwnUser } from './support/own-user';
 
 // The admin's user pages: the server refuses non-admins, the form keeps what was typed and shows
 // each error beside its field, phones are stored in E.164, and an admin can revoke devices.
+// Changing how a user signs in needs the admin's own fresh code (SE-07, decision 12).
 
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
 
@@ -74,6 +77,7 @@ test('search, edit and axe: the list, the edit form with an error, and a saved c
 
   await page.getByRole('link', { name: 'demo', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('demo');
+  await confirmAdminCode(page, 'admin@example.com');
   await field(page, 'Email').fill('admin@EXAMPLE.com');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(field(page, 'Email')).toHaveAccessibleDescription('This is already used by another user.');
@@ -99,6 +103,7 @@ test('TD-06 an admin revokes a user’s trusted browser: its next sign-in asks f
   await signInWithCode(admin, request, baseURL!, 'admin');
   await admin.goto('/admin/users?q=demo%40example.com');
   await admin.getByRole('link', { name: 'demo', exact: true }).click();
+  await confirmAdminCode(admin, 'admin@example.com');
   await admin.getByRole('button', { name: `Revoke ${deviceName}` }).click();
   await expect(admin.getByText('The device was revoked.')).toBeVisible();
   await expect(admin.getByRole('rowheader', { name: deviceName })).toHaveCount(0);
@@ -112,4 +117,73 @@ test('the new-user page has no axe violations', async ({ page, request, baseURL 
   await page.goto('/admin/users/new');
   await expect(page.getByRole('heading', { name: 'New user' })).toBeVisible();
   await expectNoAxeViolations(page);
+});
+
+const NOT_FRESH = /^Confirm it’s you first: this change needs a code sent to your email/;
+const userRow = async (id: string) => (await sql('SELECT email, phone, disabled FROM "User" WHERE id = $1', [id])).rows[0];
+const liveSessions = async (userId: string) => (await sql('SELECT count(*)::int AS n FROM "Session" WHERE "userId" = $1 AND expires > now()', [userId])).rows[0].n;
+
+test('SE-07 an admin on a trusted browser (no code at sign-in) is asked to confirm it’s them, enters the code emailed to them, and changes a user’s phone', async ({ page }) => {
+  const admin = await createOwnUser('fresh-admin', { role: 'admin' });
+  const user = await createOwnUser('fresh-target');
+  await signInOwnUser(page, admin, { deviceName: 'Admin laptop' });
+  await signOut(page);
+  const since = new Date();
+  await submitPassword(page, admin.username, admin.password);
+  await expect(page.getByTestId('signed-in-user')).toHaveText(admin.username);
+  expect((await sql('SELECT count(*)::int AS n FROM "OutboxMessage" WHERE "to" = $1 AND "sentAt" >= $2', [admin.email, since])).rows[0].n).toBe(0);
+
+  await page.goto(`/admin/users/${user.id}`);
+  const step = confirmAdminSection(page);
+  await expect(step.getByRole('heading', { name: 'Confirm it’s you' })).toBeVisible();
+  await expect(step).toContainText(admin.email);
+  await field(page, 'Phone').fill('+1 415 555 0177');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText(NOT_FRESH)).toBeVisible();
+  await expect(field(page, 'Phone')).toHaveValue('+1 415 555 0177');
+  expect((await userRow(user.id)).phone).toBeNull();
+
+  const sent = new Date();
+  await step.getByRole('button', { name: 'Send me a code' }).click();
+  await expect(step.getByLabel('Security code')).toBeVisible();
+  await expectNoAxeViolations(page);
+  await step.getByLabel('Security code').fill(await latestFreshCode(admin.email, sent));
+  await step.getByRole('button', { name: 'Verify' }).click();
+  await expect(step.getByTestId('admin-fresh-until')).toBeVisible();
+  // What was typed before confirming is still there.
+  await expect(field(page, 'Phone')).toHaveValue('+1 415 555 0177');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('The changes were saved.')).toBeVisible();
+  expect((await userRow(user.id)).phone).toBe('+14155550177');
+  const confirmedBy = await sql(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE "userId" = $1 AND type = 'reauth.confirmed'`, [admin.id]);
+  expect(confirmedBy.rows[0].n).toBe(1);
+});
+
+test('SE-07 a stale admin is refused on the server: nothing is changed, the form keeps what was typed, nobody is signed out', async ({ page, browser }) => {
+  const admin = await createOwnUser('stale-admin', { role: 'admin' });
+  const user = await createOwnUser('stale-target');
+  const userContext = await browser.newContext();
+  await signInOwnUser(await userContext.newPage(), user);
+  // A code entered to sign in is not a code for changing someone else's sign-in.
+  await signInOwnUser(page, admin);
+  await page.goto(`/admin/users/${user.id}`);
+  await expect(confirmAdminSection(page).getByRole('button', { name: 'Send me a code' })).toBeVisible();
+
+  const newEmail = `new-${user.email}`;
+  await field(page, 'Email').fill(newEmail);
+  await field(page, 'Phone').fill('+1 415 555 0188');
+  await page.getByRole('checkbox', { name: /^Disabled/ }).check();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText(NOT_FRESH)).toBeVisible();
+  await expect(field(page, 'Email')).toHaveValue(newEmail);
+  await expect(field(page, 'Phone')).toHaveValue('+1 415 555 0188');
+  await expect(page.getByRole('checkbox', { name: /^Disabled/ })).toBeChecked();
+
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(page.getByRole('region', { name: 'Sessions' }).getByText(NOT_FRESH)).toBeVisible();
+  expect(await userRow(user.id)).toEqual({ email: user.email, phone: null, disabled: false });
+  expect(await liveSessions(user.id)).toBe(1);
+  const changes = await sql(`SELECT type FROM "AuditEvent" WHERE "userId" = $1 AND type IN ('user.updated', 'sessions.revoked', 'user.disabled')`, [user.id]);
+  expect(changes.rows).toEqual([]);
+  await userContext.close();
 });

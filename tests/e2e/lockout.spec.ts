@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { confirmAdminCode } from './support/admin-fresh-code';
 import { sql } from './support/database';
 import { chooseChannel, DEMO_PASSWORD, enterCode, readCode, signInWithCode, submitPassword } from './support/sign-in';
 
@@ -47,6 +48,7 @@ test('BF-01 five wrong passwords lock the account: the right one gets the generi
     const admin = await adminContext.newPage();
     await signInWithCode(admin, request, baseURL!, 'admin');
     await admin.goto(`/admin/users/${user.id}`);
+    await confirmAdminCode(admin, 'admin@example.com');
     const lock = admin.getByRole('region', { name: 'Sign-in lock' });
     await expect(lock.getByTestId('lock-status')).toHaveText(/^Locked: sign-in is refused for \d+ (seconds?|minutes?) more, after 6 failed password attempts\.$/);
     await lock.getByRole('button', { name: 'Unlock' }).click();

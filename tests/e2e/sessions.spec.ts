@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { confirmAdminCode } from './support/admin-fresh-code';
 import { sql } from './support/database';
 import { createDedicatedUser, readEmail, signInByEmail } from './support/dedicated-user';
 import { chooseChannel, enterCode, expectNoAxeViolations, readCode, signInWithCode, submitPassword } from './support/sign-in';
@@ -67,6 +68,7 @@ test('SE-06 an admin signs a user out everywhere from the user’s page', async 
   const admin = await adminContext.newPage();
   await signInWithCode(admin, request, baseURL!, 'admin');
   await admin.goto(`/admin/users/${user.id}`);
+  await confirmAdminCode(admin, 'admin@example.com');
   await expect(admin.getByText('Signed in on 1 browser right now.')).toBeVisible();
   await admin.getByRole('button', { name: 'Sign out everywhere' }).click();
   await expect(admin.getByText('Signed out of 1 session.')).toBeVisible();
