@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 // else the instance serves (code verifies, pages) waits behind them. So:
 //
 // - at most `slots` password steps run at once (SIGN_IN_CONCURRENCY, default: one per core);
-// - up to `queue` more wait their turn, in arrival order (a second or so of work);
+// - up to `queue` more wait their turn, in arrival order (eight per slot: a fraction of a second
+//   of work on a quiet instance, ≈ 8 × 25 ms);
 // - beyond that the instance is full and the step is refused at once, before anything is read
 //   or counted: proxy.ts answers a form post with 503 + Retry-After, and a JavaScript call gets
 //   `GateFullError`, which the sign-in form shows as "busy, try again".
@@ -27,10 +28,10 @@ export class GateFullError extends Error {
   }
 }
 
-/** One slot per core unless configured; a queue of two per slot. */
+/** One slot per core unless configured; a queue of eight per slot. */
 export function defaultGateSize(cores: number, configured?: number): GateSize {
   const slots = configured && configured > 0 ? configured : Math.max(1, cores);
-  return { slots, queue: 2 * slots };
+  return { slots, queue: 8 * slots };
 }
 
 export type Gate = {
