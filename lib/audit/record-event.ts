@@ -74,15 +74,18 @@ function cleanDetail(value: Prisma.InputJsonValue): Prisma.InputJsonValue {
   return value;
 }
 
+/** The columns of one audit row, cleaned as every writer must (NUL bytes, lengths). */
+export function auditRow(event: AuditEventInput) {
+  return {
+    type: event.type,
+    userId: event.userId ?? null,
+    subject: event.subject === null || event.subject === undefined ? null : withoutNul(event.subject.slice(0, 200)),
+    ip: event.ip ?? null,
+    userAgent: event.userAgent === null || event.userAgent === undefined ? null : withoutNul(event.userAgent.slice(0, 500)),
+    detail: event.detail === undefined ? undefined : cleanDetail(event.detail),
+  };
+}
+
 export async function recordEvent(event: AuditEventInput): Promise<void> {
-  await db.auditEvent.create({
-    data: {
-      type: event.type,
-      userId: event.userId ?? null,
-      subject: event.subject === null || event.subject === undefined ? null : withoutNul(event.subject.slice(0, 200)),
-      ip: event.ip ?? null,
-      userAgent: event.userAgent === null || event.userAgent === undefined ? null : withoutNul(event.userAgent.slice(0, 500)),
-      detail: event.detail === undefined ? undefined : cleanDetail(event.detail),
-    },
-  });
+  await db.auditEvent.create({ data: auditRow(event) });
 }

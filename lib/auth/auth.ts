@@ -7,14 +7,15 @@ import { getSignInDeps } from '@/lib/auth/sign-in-deps';
 import { cookieOptions, secureCookies, sessionCookieName } from '@/lib/auth/cookies';
 import { requestInfoFrom } from '@/lib/auth/request-info';
 import { recordEvent } from '@/lib/audit/record-event';
-import { createSessionRecord, endSession } from '@/lib/auth/session-record';
+import { endSession } from '@/lib/auth/session-record';
 import { checkSessionToken } from '@/lib/auth/sessions/session-token';
 
 // Auth.js owns the session cookie; Latchkey owns everything before it. The Credentials provider
 // accepts nothing but a verified login ticket, so it is the only place a session starts, and
 // only after the code (or for a password-only account, after the password) (SE-03).
 
-type SessionSeed = User & { ip: string | null; userAgent: string | null };
+/** What authorize() hands to the jwt callback: the session row was already written with the sign-in. */
+type SessionSeed = User & { sid: string };
 
 declare module 'next-auth' {
   interface Session {
@@ -42,17 +43,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const info = requestInfoFrom(request.headers);
         const done = await completeSignIn(getSignInDeps(), { ticketId, ...info });
         if (!done) return null;
-        return { id: done.userId, ...info } satisfies SessionSeed;
+        return { id: done.userId, sid: done.sessionId } satisfies SessionSeed;
       },
     }),
   ],
   callbacks: {
     async jwt({ token, user }) {
       if (user?.id) {
-        const seed = user as SessionSeed;
-        // A fresh, random session id after the code step (SE-02); only its hash is stored.
-        const sid = await createSessionRecord({ userId: user.id, maxAgeSeconds, ip: seed.ip, userAgent: seed.userAgent });
-        return { sub: user.id, sid };
+        // A fresh, random session id after the code step (SE-02), made by completeSignIn together
+        // with the session row (only its hash is stored) in the sign-in's one final statement.
+        return { sub: user.id, sid: (user as SessionSeed).sid };
       }
       // Every request asks the database: a deleted, expired or idle record ends the session (SE-05, SE-06).
       return checkSessionToken(token);

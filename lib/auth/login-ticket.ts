@@ -8,7 +8,7 @@ import type { Channel } from '@/lib/otp/delivery/sender';
 
 const VERIFIED_TTL_MS = 60_000;
 /** Time to name the device after a code with "Don't require OTP on this browser" ticked. */
-const NAMING_TTL_MS = 10 * 60_000;
+export const NAMING_TTL_MS = 10 * 60_000;
 
 export type SignInMethod = 'code' | 'password-only' | 'trusted-device';
 
@@ -43,7 +43,7 @@ export function codeKey(ticketId: string): string {
   return `code:${createHash('sha256').update(ticketId).digest('base64url')}`;
 }
 
-function verifiedKey(ticketId: string): string {
+export function verifiedKey(ticketId: string): string {
   return `verified:${createHash('sha256').update(ticketId).digest('base64url')}`;
 }
 
@@ -127,4 +127,48 @@ export async function peekVerifiedTicket(store: ExpiringStore, id: string | unde
 
 export function trustClaimKey(ticketId: string): string {
   return `trust-claim:${createHash('sha256').update(ticketId).digest('base64url')}`;
+}
+
+// The in-process handoff. When a request proves a sign-in and makes its session at once (a code
+// entered without "trust this browser", a trusted browser, a password-only account), the proof
+// goes from the step to the Auth.js Credentials provider in this process's memory, under the
+// ticket id's hash, instead of through the store: `signIn()` runs the provider's authorize() in
+// the same request, so the store round trips of writing and taking a verified ticket buy nothing.
+// Taking is synchronous (a Map delete on one thread), so one handoff makes at most one session
+// (OTP-03). Only steps that have proven the sign-in put anything here: a password step that still
+// needs a code never does, so the password alone still grants nothing (SE-03). The session itself
+// is still started only by the Credentials provider. Decision record: 0013-lean-sign-in-path.md.
+
+/** A handoff not taken within this time (its request failed in between) is dropped. */
+const HANDOFF_TTL_MS = 30_000;
+
+export type Handoff<User = unknown, Event = unknown> = {
+  userId: string;
+  method: SignInMethod;
+  /** The user row as the step read it, so that the session step need not read it again. */
+  user?: User;
+  /** Audit events of the step, written with the session in one statement. */
+  events: Event[];
+  expiresAt: number;
+};
+
+const HANDOFFS = Symbol.for('latchkey.signInHandoffs');
+const handoffHolder = globalThis as typeof globalThis & { [HANDOFFS]?: Map<string, Handoff> };
+const handoffs = () => (handoffHolder[HANDOFFS] ??= new Map());
+
+export function handOver<User, Event>(ticketId: string, handoff: Omit<Handoff<User, Event>, 'expiresAt'>, now: number): void {
+  const map = handoffs();
+  for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
+  map.set(ticketKey(ticketId), { ...handoff, expiresAt: now + HANDOFF_TTL_MS });
+}
+
+/** Takes the handoff of a ticket id, once; null when there is none (or it expired). */
+export function takeHandoff<User, Event>(ticketId: string, now: number): Handoff<User, Event> | null {
+  if (!isWellFormedTicketId(ticketId)) return null;
+  const key = ticketKey(ticketId);
+  const map = handoffs();
+  const entry = map.get(key);
+  if (!entry) return null;
+  map.delete(key);
+  return entry.expiresAt > now ? (entry as Handoff<User, Event>) : null;
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
+import { auditRow, type AuditEventInput } from '@/lib/audit/record-event';
 
 // The server-side half of a session. The JWT carries a random session id; the database keeps
 // only its SHA-256. Deleting the row ends the session everywhere at the next request (SE-06),
@@ -37,6 +38,64 @@ export async function createSessionRecord(input: {
     },
   });
   return sessionId;
+}
+
+/** An audit event with the moment it happened, written later in one statement with others. */
+export type TimedAuditEvent = AuditEventInput & { at: Date };
+
+let rowSequence = 0;
+/**
+ * A row id in cuid's shape (`c`, time, counter, randomness) for rows written by raw SQL, where
+ * Prisma's own `@default(cuid())` does not run. Ids made in one process sort by creation.
+ */
+function newRowId(): string {
+  rowSequence = (rowSequence + 1) % 36 ** 4;
+  return `c${Date.now().toString(36).padStart(9, '0')}${rowSequence.toString(36).padStart(4, '0')}${randomBytes(8).readBigUInt64BE().toString(36).padStart(13, '0').slice(0, 12)}`;
+}
+
+/**
+ * The end of a proven sign-in in ONE statement: the user's lastSignInAt, the sign-in's audit
+ * events (RC-06) and the session row (SE-06), all or nothing, and only while the user exists and
+ * is not disabled. Returns the new random session id (SE-01, SE-02), or null when there was no
+ * such user. A data-modifying CTE runs to completion whether or not the outer query reads it.
+ */
+export async function startSignInSession(input: {
+  userId: string;
+  maxAgeSeconds: number;
+  ip: string | null;
+  userAgent: string | null;
+  at: Date;
+  events: TimedAuditEvent[];
+}): Promise<string | null> {
+  const sessionId = randomBytes(32).toString('base64url');
+  const at = input.at.toISOString();
+  const expires = new Date(input.at.getTime() + input.maxAgeSeconds * 1000).toISOString();
+  const events = JSON.stringify(
+    input.events.map((event) => {
+      // Every event is the signing-in user's: the statement takes the id from the user row.
+      const row = auditRow(event);
+      return { id: newRowId(), type: row.type, subject: row.subject, ip: row.ip, userAgent: row.userAgent, detail: row.detail, at: event.at.toISOString() };
+    }),
+  );
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    WITH u AS (
+      UPDATE "User" SET "lastSignInAt" = (${at}::timestamptz AT TIME ZONE 'UTC'), "updatedAt" = (${at}::timestamptz AT TIME ZONE 'UTC')
+      WHERE id = ${input.userId} AND NOT disabled
+      RETURNING id
+    ), s AS (
+      INSERT INTO "Session" (id, "sessionToken", "userId", expires, "createdAt", "lastSeenAt", ip, "userAgent")
+      SELECT ${newRowId()}, ${digest(sessionId)}, u.id, (${expires}::timestamptz AT TIME ZONE 'UTC'),
+             (${at}::timestamptz AT TIME ZONE 'UTC'), (${at}::timestamptz AT TIME ZONE 'UTC'), ${input.ip}, ${input.userAgent?.slice(0, 500) ?? null}
+      FROM u
+      RETURNING id
+    ), a AS (
+      INSERT INTO "AuditEvent" (id, type, "userId", subject, ip, "userAgent", detail, "createdAt")
+      SELECT e.id, e.type, u.id, e.subject, e.ip, e."userAgent", e.detail, (e.at AT TIME ZONE 'UTC')
+      FROM u, jsonb_to_recordset(${events}::jsonb) AS e(id text, type text, subject text, ip text, "userAgent" text, detail jsonb, at timestamptz)
+      RETURNING id
+    )
+    SELECT id FROM s`;
+  return rows.length === 1 ? sessionId : null;
 }
 
 /**

@@ -8,6 +8,7 @@ import { getSender } from '@/lib/otp/delivery/senders';
 import { getExpiringStore } from '@/lib/store/store';
 import { getRateLimiter } from '@/lib/rate-limit/get-rate-limiter';
 import { redeemDeviceToken, trustDevice } from '@/lib/devices/trusted-devices';
+import { startSignInSession } from '@/lib/auth/session-record';
 import type { SignInDeps, SignInUser } from '@/lib/auth/sign-in';
 
 // Picks the real collaborators of the sign-in flow from configuration.
@@ -33,9 +34,13 @@ export function getSignInDeps(): SignInDeps {
         await db.user.update({ where: { id }, data: { lastSignInAt: at } });
       },
     },
-    devices: { redeem: redeemDeviceToken, trust: trustDevice },
+    // The sign-in audits a device's use with the session's rows, in one statement.
+    devices: { redeem: (input) => redeemDeviceToken(input, { recordUse: false }), trust: trustDevice },
     senderFor: getSender,
     audit: recordEvent,
+    sessions: {
+      start: (input) => startSignInSession({ ...input, maxAgeSeconds: env.SESSION_MAX_AGE_HOURS * 3600 }),
+    },
     limits: getRateLimiter(),
     hmacKey,
     config: {

@@ -1,20 +1,21 @@
 import type { AuditEventInput } from '@/lib/audit/record-event';
+import type { TimedAuditEvent } from '@/lib/auth/session-record';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
 import type { Channel, Sender } from '@/lib/otp/delivery/sender';
 import { checkPassword, hashPassword } from '@/lib/auth/password';
 import {
-  cooldownKey, createTicket, markVerified, peekVerifiedTicket, readTicket, saveTicket, takeVerifiedTicket, trustClaimKey,
-  type LoginTicket, type SignInMethod,
+  codeKey, cooldownKey, createTicket, handOver, isWellFormedTicketId, NAMING_TTL_MS, newTicketId, peekVerifiedTicket, readTicket,
+  saveTicket, takeHandoff, takeVerifiedTicket, ticketKey, trustClaimKey, verifiedKey, type LoginTicket, type SignInMethod,
 } from '@/lib/auth/login-ticket';
 import { tellOwnerOfWrongCodes } from '@/lib/auth/failed-code-notice';
-import { codeSendRefusal, codeTryRefusal, passwordLimitRefusal, recordFailedPassword } from '@/lib/auth/sign-in-limits';
+import { codeSendRefusal, passwordLimitRefusal, recordFailedPassword } from '@/lib/auth/sign-in-limits';
 import { composeNewDeviceNotice } from '@/lib/devices/new-device-notice';
 import { issueCode } from '@/lib/otp/issue-code';
-import { verifyCode } from '@/lib/otp/verify-code';
+import { hashCode, isWellFormedCode } from '@/lib/otp/code';
 import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
-import { clearPasswordFailures, codeFailuresKey, lockedForMs } from '@/lib/rate-limit/account-lockout';
+import { clearPasswordFailures, codeFailuresKey, lockStatus } from '@/lib/rate-limit/account-lockout';
 import { phoneChannelsOpen, resetCodeSendCounters } from '@/lib/rate-limit/code-send-limits';
-import type { RateLimiter } from '@/lib/rate-limit/rate-limiter';
+import { retryAfterSeconds, type RateLimiter } from '@/lib/rate-limit/rate-limiter';
 import { canonicalUsername } from '@/lib/users/username';
 
 // The sign-in flow as plain functions: password → ticket → channel → code → verified ticket →
@@ -40,12 +41,19 @@ export type SignInDeps = {
     recordSignIn(id: string, at: Date): Promise<void>;
   };
   devices: {
-    /** Uses and rotates a device token; null unless it is this user's live device. */
+    /** Uses and rotates a device token; null unless it is this user's live device. The caller audits the use. */
     redeem(input: { token: string | undefined; userId: string; now: Date } & RequestInfo): Promise<DeviceGrant | null>;
     trust(input: { userId: string; name: string; lifetimeDays: number; now: Date } & RequestInfo): Promise<DeviceGrant>;
   };
   senderFor(channel: Channel): Sender | null;
   audit(event: AuditEventInput): Promise<void>;
+  sessions: {
+    /**
+     * Ends a proven sign-in in one statement: lastSignInAt, the sign-in's audit events and the
+     * session row (SE-06); the new session id, or null when the user is gone or disabled.
+     */
+    start(input: { userId: string; at: Date; events: TimedAuditEvent[] } & RequestInfo): Promise<string | null>;
+  };
   /** The policy table's counters (lib/rate-limit/policies.ts). */
   limits: RateLimiter;
   hmacKey: Buffer;
@@ -97,12 +105,16 @@ export async function submitPassword(
   input: { username: string; password: string; deviceToken?: string } & RequestInfo,
 ): Promise<PasswordResult> {
   const who = { ip: input.ip, userAgent: input.userAgent };
-  // Before any account is looked at, so the answer is alike for every username (BF-05, BF-04).
-  const limited = await passwordLimitRefusal(deps, input);
+  const usernameKey = canonicalUsername(input.username);
+  // The address and global limits are decided before any account is looked at, so the answer is
+  // alike for every username (BF-05, BF-04); the name's lock is read in the same step (BF-01).
+  const [limited, lock] = await Promise.all([
+    passwordLimitRefusal(deps, input),
+    usernameKey ? lockStatus(deps.store, usernameKey) : null,
+  ]);
   if (limited) return limited;
 
-  const usernameKey = canonicalUsername(input.username);
-  const locked = usernameKey ? await lockedForMs(deps.store, usernameKey) : null;
+  const locked = lock?.lockedForMs ?? null;
   // PostgreSQL text cannot hold U+0000, and no username contains it: such input matches nobody.
   const user = usernameKey && !usernameKey.includes('\u0000') ? await deps.users.findByUsernameKey(usernameKey) : null;
   // While locked the real hash is not consulted: the right password gets the dummy's answer and
@@ -113,7 +125,8 @@ export async function submitPassword(
     await recordFailedPassword(deps, { usernameKey, user, typed: input.username, reason, ...who });
     return { ok: false, reason: 'invalid' };
   }
-  await clearPasswordFailures(deps.store, usernameKey);
+  // A name with no failures has nothing to forget: most sign-ins skip this round trip.
+  if (lock && (lock.failures > 0 || lock.lockedForMs !== null)) await clearPasswordFailures(deps.store, usernameKey);
   if (check.needsRehash) {
     await deps.users.updatePasswordHash(user.id, await hashPassword(input.password));
     await deps.audit({ type: 'password.rehashed', userId: user.id, ...who });
@@ -125,12 +138,17 @@ export async function submitPassword(
   // token must belong to this user; TD-03: the database decides; TD-04: it rotates).
   const device = passwordOnly || !input.deviceToken ? null : await deps.devices.redeem({ token: input.deviceToken, userId: user.id, now: new Date(now), ...who });
   const method: SignInMethod | null = passwordOnly ? 'password-only' : device ? 'trusted-device' : null;
-  const { id, ticket } = await createTicket(deps.store, { userId: user.id, stage: 'password', ttlSeconds: deps.config.ticketTtlSeconds, now });
-  await deps.audit({ type: 'signin.password_ok', userId: user.id, ...who, detail: { next: method ?? 'code' } });
+  const passwordOk: AuditEventInput = { type: 'signin.password_ok', userId: user.id, ...who, detail: { next: method ?? 'code' } };
   if (method) {
-    await markVerified(deps.store, id, ticket, method, now);
+    // Proven: no ticket in the store. The proof waits in this process for the Credentials
+    // provider, which this same request calls next; its audit rows go with the session's.
+    const id = newTicketId();
+    const used: TimedAuditEvent[] = device ? [{ type: 'device.used', userId: user.id, ...who, detail: { deviceId: device.deviceId }, at: new Date(now) }] : [];
+    handOver<SignInUser, TimedAuditEvent>(id, { userId: user.id, method, user, events: [{ ...passwordOk, at: new Date(now) }, ...used] }, now);
     return { ok: true, ticketId: id, next: 'session', ...(device ? { device } : {}) };
   }
+  const { id } = await createTicket(deps.store, { userId: user.id, stage: 'password', ttlSeconds: deps.config.ticketTtlSeconds, now });
+  await deps.audit(passwordOk);
   return { ok: true, ticketId: id, next: 'method' };
 }
 
@@ -227,39 +245,72 @@ export type SubmitCodeResult =
   | { ok: false; reason: 'mismatch'; attemptsLeft: number }
   | Limited;
 
-/** Step 3: the code. A match verifies the ticket; the session is made by completeSignIn. */
+/**
+ * Step 3: the code, decided in one store operation (one Redis round trip): the ticket and its
+ * stage, the account's wrong-code counter (OTP-05), the sign-in's try count, the attempt, and on
+ * a match the clean-up. A match with "trust this browser" leaves a verified ticket in the store
+ * for the device-name step; without it, the proof is handed in-process to completeSignIn, which
+ * the same request calls next.
+ */
 export async function submitCode(
   deps: SignInDeps,
   input: { ticketId: string | undefined; code: string; trust?: boolean } & RequestInfo,
 ): Promise<SubmitCodeResult> {
   const now = deps.now();
-  const ticket = await readTicket(deps.store, input.ticketId, now);
-  if (!ticket || !input.ticketId) return { ok: false, reason: 'no-ticket' };
-  if (ticket.stage !== 'code-sent') return { ok: false, reason: 'no-code' };
-  if (await isAccountCodeLocked(deps, ticket.userId)) return { ok: false, reason: 'locked' };
-  const who = { userId: ticket.userId, ip: input.ip, userAgent: input.userAgent };
-  const limited = await codeTryRefusal(deps, { ...input, userId: ticket.userId, ticketId: input.ticketId });
-  if (limited) return limited;
-
-  const result = await verifyCode({ store: deps.store, hmacKey: deps.hmacKey, ticketId: input.ticketId, code: input.code, now });
-  if (result.ok) {
-    await deps.store.delete(codeFailuresKey(ticket.userId));
-    const user = await deps.users.findById(ticket.userId);
-    const destination = ticket.channel === 'email' ? user?.email : user?.phone;
-    if (ticket.channel && destination) await resetCodeSendCounters(deps.limits, { userId: ticket.userId, channel: ticket.channel, destination });
+  const ticketId = input.ticketId;
+  if (!isWellFormedTicketId(ticketId)) return { ok: false, reason: 'no-ticket' };
+  const code = input.code.trim();
+  // A malformed entry (not six digits) cannot be a guess at the code: it costs no try.
+  const wellFormed = isWellFormedCode(code);
+  const trust = !!input.trust;
+  const result = await deps.store.checkTicketCode<LoginTicket>({
+    ticketKey: ticketKey(ticketId),
+    codeKey: codeKey(ticketId),
+    cooldownKey: cooldownKey(ticketId),
+    verifiedKey: verifiedKey(ticketId),
+    failuresKeyPrefix: codeFailuresKey(''),
+    codeHash: wellFormed ? hashCode(deps.hmacKey, ticketId, code) : null,
+    nowMs: now,
+    accountFailureLimit: ACCOUNT_CODE_FAILURE_LIMIT,
+    accountFailureWindowMs: ACCOUNT_CODE_FAILURE_WINDOW_MS,
+    ticketTryLimit: deps.limits.policies['code-try-ticket'].limit,
     // Trust is granted only together with a correct code (TD-08): the request rides on this ticket.
-    await markVerified(deps.store, input.ticketId, ticket, 'code', now, { trustRequested: !!input.trust });
-    return { ok: true, next: input.trust ? 'device-name' : 'session' };
+    verifiedTtlMs: trust ? NAMING_TTL_MS : null,
+    trustRequested: trust,
+  });
+  if (result.outcome === 'no-ticket') return { ok: false, reason: 'no-ticket' };
+  const { ticket } = result;
+  const who = { userId: ticket.userId, ip: input.ip, userAgent: input.userAgent };
+  switch (result.outcome) {
+    case 'no-code':
+    case 'locked':
+    case 'malformed':
+      return { ok: false, reason: result.outcome };
+    case 'limited':
+      await deps.audit({ type: 'ratelimit.hit', ...who, detail: { policy: 'code-try-ticket', step: 'code' } });
+      return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(ticket.expiresAt, now) };
+    case 'match':
+      if (!trust) handOver(ticketId, { userId: ticket.userId, method: 'code', events: [] }, now);
+      // A person who receives their codes is never capped: the account and the destination the
+      // code reached start again from zero (after the response: it only ever loosens a limit).
+      deps.defer(async () => {
+        const user = await deps.users.findById(ticket.userId);
+        const destination = ticket.channel === 'email' ? user?.email : user?.phone;
+        if (ticket.channel && destination) await resetCodeSendCounters(deps.limits, { userId: ticket.userId, channel: ticket.channel, destination });
+      });
+      return { ok: true, next: trust ? 'device-name' : 'session' };
+    case 'mismatch': {
+      const burnt = result.attemptsLeft <= 0;
+      await deps.audit({ type: burnt ? 'code.burnt' : 'code.rejected', ...who, detail: { channel: ticket.channel ?? null } });
+      await tellOwnerOfWrongCodes(deps, { ticketId, ticket, ip: input.ip, userAgent: input.userAgent });
+      return burnt ? { ok: false, reason: 'burnt' } : { ok: false, reason: 'mismatch', attemptsLeft: result.attemptsLeft };
+    }
+    case 'expired':
+      await deps.audit({ type: 'code.expired', ...who, detail: { channel: ticket.channel ?? null } });
+      return { ok: false, reason: 'expired' };
+    case 'missing':
+      return ticket.codeExpiresAt && ticket.codeExpiresAt <= now ? { ok: false, reason: 'expired' } : { ok: false, reason: 'no-code' };
   }
-  if (result.reason === 'mismatch' || result.reason === 'burnt') {
-    await deps.store.increment(codeFailuresKey(ticket.userId), ACCOUNT_CODE_FAILURE_WINDOW_MS);
-    await deps.audit({ type: result.reason === 'burnt' ? 'code.burnt' : 'code.rejected', ...who, detail: { channel: ticket.channel ?? null } });
-    await tellOwnerOfWrongCodes(deps, { ticketId: input.ticketId, ticket, ip: input.ip, userAgent: input.userAgent });
-  } else if (result.reason === 'expired') {
-    await deps.audit({ type: 'code.expired', ...who, detail: { channel: ticket.channel ?? null } });
-  }
-  if (result.reason === 'no-code' && ticket.codeExpiresAt && ticket.codeExpiresAt <= now) return { ok: false, reason: 'expired' };
-  return result;
 }
 
 async function isAccountCodeLocked(deps: SignInDeps, userId: string): Promise<boolean> {
@@ -268,21 +319,26 @@ async function isAccountCodeLocked(deps: SignInDeps, userId: string): Promise<bo
 }
 
 /**
- * The only way to a session: consumes a verified ticket once. Called by the Auth.js Credentials
- * provider's authorize(); concurrent calls with one ticket yield one user (OTP-03).
+ * The only way to a session: consumes a proven sign-in once, the in-process handoff of this
+ * request or else a verified ticket in the store (the device-name step's), and ends it with one
+ * statement (lastSignInAt, audit rows, session row). Called by the Auth.js Credentials
+ * provider's authorize(); concurrent calls with one ticket yield one session (OTP-03).
  */
 export async function completeSignIn(
   deps: SignInDeps,
   input: { ticketId: string } & RequestInfo,
-): Promise<{ userId: string; method: SignInMethod } | null> {
-  const ticket = await takeVerifiedTicket(deps.store, input.ticketId, deps.now());
-  if (!ticket) return null;
-  const user = await deps.users.findById(ticket.userId);
+): Promise<{ userId: string; method: SignInMethod; sessionId: string } | null> {
+  const now = deps.now();
+  const handoff = takeHandoff<SignInUser, TimedAuditEvent>(input.ticketId, now);
+  const proof = handoff ?? (await takeVerifiedTicket(deps.store, input.ticketId, now));
+  if (!proof) return null;
+  const user = handoff?.user ?? (await deps.users.findById(proof.userId));
   if (!user || user.disabled) return null;
-  const method = ticket.method ?? 'code';
-  await deps.users.recordSignIn(user.id, new Date(deps.now()));
-  await deps.audit({ type: 'signin.succeeded', userId: user.id, ip: input.ip, userAgent: input.userAgent, detail: { method } });
-  return { userId: user.id, method };
+  const method = proof.method ?? 'code';
+  const who = { ip: input.ip, userAgent: input.userAgent };
+  const succeeded: TimedAuditEvent = { type: 'signin.succeeded', userId: user.id, ...who, detail: { method }, at: new Date(now) };
+  const sessionId = await deps.sessions.start({ userId: user.id, ...who, at: new Date(now), events: [...(handoff?.events ?? []), succeeded] });
+  return sessionId ? { userId: user.id, method, sessionId } : null;
 }
 
 /** The device-name step: a verified ticket whose person asked to trust this browser. */

@@ -70,18 +70,23 @@ export async function trustDevice(input: {
 /**
  * Uses a device token at sign-in: valid only for its own user and before expiry (TD-03, TD-05).
  * The token is replaced in the same statement (TD-04), so of two requests with one token only
- * one succeeds and the old value stops working.
+ * one succeeds and the old value stops working. One `UPDATE … RETURNING`. The use is audited
+ * here unless the caller records it itself (`recordUse: false`: the sign-in writes it with the
+ * session's rows).
  */
-export async function redeemDeviceToken(input: { token: string | undefined; userId: string; now: Date } & DeviceContext): Promise<{ token: string; deviceId: string; expiresAt: Date } | null> {
+export async function redeemDeviceToken(
+  input: { token: string | undefined; userId: string; now: Date } & DeviceContext,
+  options: { recordUse?: boolean } = {},
+): Promise<{ token: string; deviceId: string; expiresAt: Date } | null> {
   if (!isWellFormedDeviceToken(input.token)) return null;
   const rotated = newToken();
-  const { count } = await db.trustedDevice.updateMany({
+  const [device, ...more] = await db.trustedDevice.updateManyAndReturn({
     where: { tokenHash: digest(input.token), userId: input.userId, expiresAt: { gt: input.now } },
     data: { tokenHash: digest(rotated), lastUsedAt: input.now, ip: input.ip, ...(input.location ? { location: input.location } : {}) },
+    select: { id: true, expiresAt: true },
   });
-  if (count !== 1) return null;
-  const device = await db.trustedDevice.findUniqueOrThrow({ where: { tokenHash: digest(rotated) }, select: { id: true, expiresAt: true } });
-  await recordEvent({ type: 'device.used', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.id } });
+  if (!device || more.length) return null;
+  if (options.recordUse ?? true) await recordEvent({ type: 'device.used', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.id } });
   return { token: rotated, deviceId: device.id, expiresAt: device.expiresAt };
 }
 

@@ -74,7 +74,7 @@ describe('password step', () => {
     const relaxed = await submitPassword(testDeps(), { username: user.username, password: PASSWORD, ...who });
     expect(relaxed).toMatchObject({ ok: true, next: 'session' });
     const done = await completeSignIn(testDeps(), { ticketId: (relaxed as { ticketId: string }).ticketId, ...who });
-    expect(done).toEqual({ userId: user.id, method: 'password-only' });
+    expect(done).toEqual({ userId: user.id, method: 'password-only', sessionId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
 
     const strict = await submitPassword(testDeps({ config: { requireTwoFactor: true } }), { username: user.username, password: PASSWORD, ...who });
     expect(strict).toMatchObject({ ok: true, next: 'method' });

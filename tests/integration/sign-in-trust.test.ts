@@ -33,7 +33,7 @@ describe('trusted browser sign-in', () => {
     const next = await submitPassword(deps, { username: user.username, password: PASSWORD, deviceToken: device.token, ...who });
     expect(next).toMatchObject({ ok: true, next: 'session' });
     if (!next.ok) return;
-    expect(await completeSignIn(deps, { ticketId: next.ticketId, ...who })).toEqual({ userId: user.id, method: 'trusted-device' });
+    expect(await completeSignIn(deps, { ticketId: next.ticketId, ...who })).toMatchObject({ userId: user.id, method: 'trusted-device' });
   });
 
   it('TD-08 trust cannot be had without a correct code', async () => {

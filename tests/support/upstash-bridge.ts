@@ -23,11 +23,14 @@ const isReplyError = (error: unknown): error is Error => error instanceof Error 
 const SHEBANG = /^#![^\n]*\n/;
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
+/** What reached the bridge: HTTP requests (round trips) and the Redis commands inside them, by name. */
+export type BridgeStats = { requests: number; commands: Record<string, number> };
+
 export async function startUpstashBridge(options: {
   redisUrl: string;
   token?: string;
   port?: number;
-}): Promise<{ url: string; token: string; close(): Promise<void> }> {
+}): Promise<{ url: string; token: string; stats: BridgeStats; close(): Promise<void> }> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const redis = new Redis(options.redisUrl, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 1 });
   try {
@@ -41,6 +44,11 @@ export async function startUpstashBridge(options: {
   // the stripped text. Known scripts are answered by EVAL of the stripped text; an unknown SHA
   // goes through and gets NOSCRIPT, on which the clients fall back to EVAL, which teaches us it.
   const strippedBySha = new Map<string, string>();
+  const stats: BridgeStats = { requests: 0, commands: {} };
+  const count = (raw: unknown) => {
+    const name = Array.isArray(raw) ? String(raw[0]).toLowerCase() : '?';
+    stats.commands[name] = (stats.commands[name] ?? 0) + 1;
+  };
 
   function learn(script: string): string {
     const stripped = script.replace(SHEBANG, '');
@@ -116,6 +124,8 @@ export async function startUpstashBridge(options: {
     } catch {
       return [400, { error: 'ERR the body is not JSON' }];
     }
+    stats.requests += 1;
+    for (const command of Array.isArray(body) && Array.isArray(body[0]) ? body : [body]) count(command);
     const base64 = String(request.headers['upstash-encoding']).toLowerCase() === 'base64';
     const path = new URL(request.url ?? '/', 'http://bridge').pathname.replace(/\/+$/, '');
     if (path === '') return single(body, base64);
@@ -143,6 +153,7 @@ export async function startUpstashBridge(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     token,
+    stats,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections(); // the client keeps sockets alive; don't wait for them to idle out
