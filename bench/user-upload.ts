@@ -26,7 +26,8 @@ const workDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
 const monitor = new pg.Client({ connectionString: scratch.url });
 
 try {
-  await applyMigrations(scratch.url);
+  // From the working directory: bundled (bench/upload-compiled.ts), this file's own directory moves.
+  await applyMigrations(scratch.url, { migrationsDir: path.resolve('prisma/migrations') });
   await monitor.connect();
   // lib/env.ts reads these at first import, so they are set before lib/ is loaded.
   Object.assign(process.env, { DATABASE_URL: scratch.url, AUTH_SECRET: randomBytes(32).toString('base64url'), OUTBOX_ENABLED: '1', MEMORY_STORE: '1' });
@@ -103,7 +104,8 @@ try {
   console.log(`ratio (validate + import) / \\copy: ${(total / copyMs).toFixed(1)}×; import alone: ${(importing.wallMs / copyMs).toFixed(1)}×  (goal ≤ 4×)`);
   if (copyServerMs && importing.serverCpuMs !== null) console.log(`database CPU, import / \\copy: ${(importing.serverCpuMs / copyServerMs).toFixed(1)}×`);
   console.log(`invitations: ${sent.sent} sent through the outbox in ${s(inviteMs)} (${Math.round(sent.sent / (inviteMs / 1000))}/s)`);
-  console.log(`peak RSS: ${peakRssMb.toFixed(0)} MB (goal ≤ 250 MB); ${rssBefore.toFixed(0)} MB before the upload began (${rssAtStart.toFixed(0)} MB at start: Node and tsx), so the upload's own peak is ${(peakRssMb - rssBefore).toFixed(0)} MB above that`);
+  console.log(`run by: ${process.env.BENCH_RUNTIME ?? 'tsx'}, Node ${process.version}`);
+  console.log(`peak RSS: ${peakRssMb.toFixed(0)} MB (goal ≤ 250 MB); ${rssBefore.toFixed(0)} MB before the upload began (${rssAtStart.toFixed(0)} MB at start), so the upload's own peak is ${(peakRssMb - rssBefore).toFixed(0)} MB above that`);
 } finally {
   await monitor.end().catch(() => {});
   rmSync(workDir, { recursive: true, force: true });

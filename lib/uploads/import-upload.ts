@@ -2,12 +2,12 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
-import { hashPassword } from '@/lib/auth/password';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
 import { getSender } from '@/lib/otp/delivery/senders';
 import type { Sender } from '@/lib/otp/delivery/sender';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { composeContactChangeNotice } from './contact-change-notice';
+import { INVITED_PASSWORD_HASH } from './invited-password';
 import { writeStagedBatches, type BatchOptions, type BatchOutcome, type ContactChange } from './import-batch';
 import { checkStagedRows, EMAIL_TAKEN, listStagedBatches, STAGED_BATCH_ROWS } from './staged-rows';
 import { claimForImport, deleteUploadContent, finishImportRecord, getUploadRecord, setProgress, storedProblems, type UploadRecord } from './upload-store';
@@ -59,7 +59,7 @@ export async function importUpload(input: ImportChoice & {
 
   // "Only if every row is valid", and a row failed its own checks: it would fail again.
   if (input.allOrNothing && file.rowsInvalid > 0) return rejectAll(input, record.fileName, file, 0, who);
-  const options = await batchOptions(input);
+  const options = batchOptions(input);
   const totals = emptyTotals();
   try {
     if (input.allOrNothing) {
@@ -118,14 +118,13 @@ export async function importUpload(input: ImportChoice & {
   return { ok: true, status: 'imported', ...counts(totals), failed, createdIds: totals.createdIds };
 }
 
-async function batchOptions(input: { uploadId: string; adminId: string; existingMode: 'skip' | 'update' }): Promise<BatchOptions> {
+function batchOptions(input: { uploadId: string; adminId: string; existingMode: 'skip' | 'update' }): BatchOptions {
   return {
     uploadId: input.uploadId,
     actorId: input.adminId,
     existingMode: input.existingMode,
-    // Invited users have no password yet. One argon2id hash of 256 random bits nobody keeps: no
-    // password matches it, and checking one against it costs what a real check costs (PW-10).
-    passwordHash: await hashPassword(randomBytes(32).toString('base64url')),
+    // Invited users have no password yet: a hash no password matches, as costly to check (PW-10).
+    passwordHash: INVITED_PASSWORD_HASH,
     idPrefix: newIdPrefix(),
   };
 }

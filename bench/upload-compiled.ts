@@ -1,0 +1,30 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+// `npm run bench:upload`: runs bench/user-upload.ts as production runs the app's server code,
+// compiled to JavaScript and executed by plain `node`, not through tsx's loader (which alone holds
+// ~40 MB and would count in the bench's peak RSS). Only the project's own TypeScript is bundled
+// (lib/, scripts/, the bench); packages stay in node_modules, loaded by node as `next start` loads
+// them, with the `react-server` condition the server bundle uses (so `server-only` is a no-op).
+//
+//   npm run bench:upload [rows]                                      compiled, plain node
+//   npx tsx --conditions=react-server bench/user-upload.ts [rows]    the same bench through tsx
+//
+// Only the bench process's own peak RSS is reported (this launcher's is not counted).
+
+const outfile = path.resolve('node_modules/.cache/latchkey-bench/user-upload.mjs'); // beside node_modules, so packages resolve
+await build({
+  entryPoints: ['bench/user-upload.ts'],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  conditions: ['react-server'],
+  tsconfig: 'tsconfig.json',
+  logLevel: 'warning',
+});
+const run = spawnSync(process.execPath, ['--conditions=react-server', outfile, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, BENCH_RUNTIME: 'node (esbuild bundle)' } });
+process.exit(run.status ?? 1);
