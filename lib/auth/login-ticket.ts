@@ -26,6 +26,8 @@ export type LoginTicket = {
   method?: SignInMethod;
   /** The person ticked "Don't require OTP on this browser" with a correct code (TD-08). */
   trustRequested?: boolean;
+  /** Send counters a correct code restarts (OTP-06): limiter keys without the window number. */
+  restartOnMatch?: { key: string; windowMs: number }[];
   createdAt: number;
   expiresAt: number;
 };

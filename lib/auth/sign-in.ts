@@ -14,7 +14,7 @@ import { issueCode } from '@/lib/otp/issue-code';
 import { hashCode, isWellFormedCode } from '@/lib/otp/code';
 import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
 import { clearPasswordFailures, codeFailuresKey, lockStatus } from '@/lib/rate-limit/account-lockout';
-import { phoneChannelsOpen, resetCodeSendCounters } from '@/lib/rate-limit/code-send-limits';
+import { countersToRestart, phoneChannelsOpen } from '@/lib/rate-limit/code-send-limits';
 import { retryAfterSeconds, type RateLimiter } from '@/lib/rate-limit/rate-limiter';
 import { canonicalUsername } from '@/lib/users/username';
 
@@ -234,7 +234,10 @@ export async function sendCode(
     await deps.audit({ type: 'code.send_failed', ...who, detail: { channel: input.channel, error: result.error.message } });
     return { ok: false, reason: 'delivery-failed', retryable: result.retryable };
   }
-  await saveTicket(deps.store, input.ticketId, { ...ticket, stage: 'code-sent', channel: input.channel, codeExpiresAt: result.expiresAt, codeSentAt: result.sentAt }, now);
+  // A correct code will restart the counters of the account and of this destination (OTP-06), in
+  // the code step's one store operation.
+  const restartOnMatch = countersToRestart(deps.limits, { userId: user.id, channel: input.channel, destination });
+  await saveTicket(deps.store, input.ticketId, { ...ticket, stage: 'code-sent', channel: input.channel, codeExpiresAt: result.expiresAt, codeSentAt: result.sentAt, restartOnMatch }, now);
   await deps.audit({ type: 'code.sent', ...who, detail: { channel: input.channel, to: view.choices.find((c) => c.channel === input.channel)?.destination ?? null } });
   return { ok: true, expiresAt: result.expiresAt };
 }
@@ -290,14 +293,9 @@ export async function submitCode(
       await deps.audit({ type: 'ratelimit.hit', ...who, detail: { policy: 'code-try-ticket', step: 'code' } });
       return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(ticket.expiresAt, now) };
     case 'match':
+      // The store has also restarted the send counters of the account and of the destination the
+      // code reached (OTP-06: a person who receives their codes is never capped).
       if (!trust) handOver(ticketId, { userId: ticket.userId, method: 'code', events: [] }, now);
-      // A person who receives their codes is never capped: the account and the destination the
-      // code reached start again from zero (after the response: it only ever loosens a limit).
-      deps.defer(async () => {
-        const user = await deps.users.findById(ticket.userId);
-        const destination = ticket.channel === 'email' ? user?.email : user?.phone;
-        if (ticket.channel && destination) await resetCodeSendCounters(deps.limits, { userId: ticket.userId, channel: ticket.channel, destination });
-      });
       return { ok: true, next: trust ? 'device-name' : 'session' };
     case 'mismatch': {
       const burnt = result.attemptsLeft <= 0;

@@ -44,6 +44,17 @@ export async function chargeCodeSend(limits: RateLimiter, send: Send): Promise<{
   return null;
 }
 
+/**
+ * The counters a correct code restarts (the account and the destination it reached), as the
+ * ticket carries them so that the code step's one store operation can delete them.
+ */
+export function countersToRestart(limits: RateLimiter, send: Pick<Send, 'userId' | 'channel' | 'destination'>): { key: string; windowMs: number }[] {
+  return [['code-send-account', send.userId] as [PolicyName, string], destinationCounter(send)].map(([policy, subject]) => ({
+    key: limits.counterKey(policy, subject),
+    windowMs: limits.policies[policy].windowMs,
+  }));
+}
+
 /** After a correct code: the account and the destination it reached start again from zero. */
 export async function resetCodeSendCounters(limits: RateLimiter, send: Pick<Send, 'userId' | 'channel' | 'destination'>): Promise<void> {
   await Promise.all([limits.reset('code-send-account', send.userId), limits.reset(...destinationCounter(send))]);

@@ -22,6 +22,12 @@ export interface RateLimiter {
   peek(policy: PolicyName, subject: string): Promise<LimitDecision>;
   /** Forgets the count of `subject` in the current window. */
   reset(policy: PolicyName, subject: string): Promise<void>;
+  /**
+   * Where `subject`'s counters under `policy` live, relative to the deployment's key prefix (the
+   * store's): the counter of window `n` (`floor(now / windowMs)`) is `<this>:<n>`. Lets one store
+   * script restart a counter in the same round trip as other work (a correct code, OTP-06).
+   */
+  counterKey(policy: PolicyName, subject: string): string;
 }
 
 /**

@@ -15,11 +15,12 @@ export function createStoreRateLimiter(options: {
 }): RateLimiter {
   const { store, policies } = options;
   const now = options.now ?? Date.now;
-  const key = (policy: PolicyName, subject: string, bucket: number) =>
-    `rl:${options.namespace ?? ''}${policy}:${subjectKey(subject)}:${bucket}`;
+  const counterKey = (policy: PolicyName, subject: string) => `rl:${options.namespace ?? ''}${policy}:${subjectKey(subject)}`;
+  const key = (policy: PolicyName, subject: string, bucket: number) => `${counterKey(policy, subject)}:${bucket}`;
 
   return {
     policies,
+    counterKey,
 
     async hit(policy, subject): Promise<LimitDecision> {
       const { limit, windowMs } = policies[policy];

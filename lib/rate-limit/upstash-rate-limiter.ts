@@ -64,6 +64,9 @@ export function createUpstashRateLimiter(options: {
   return {
     policies,
 
+    // The same layout as @upstash/ratelimit's fixedWindow keys (`<prefix>:<id>:<bucket>`, see reset).
+    counterKey: (policy, subject) => `rl:${options.namespace ?? ''}${policy}:${subjectKey(subject)}`,
+
     async hit(policy, subject): Promise<LimitDecision> {
       const result = await call('hit', () => limiterFor(policy).limit(subjectKey(subject)));
       return { allowed: result.success, remaining: result.remaining, resetAt: result.reset };

@@ -152,7 +152,7 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
     });
 
     describe('checkTicketCode: a whole code step in one operation', () => {
-      type Ticket = { userId: string; stage: string; channel?: string; expiresAt: number; createdAt: number; codeTries?: number };
+      type Ticket = { userId: string; stage: string; channel?: string; expiresAt: number; createdAt: number; codeTries?: number; restartOnMatch?: { key: string; windowMs: number }[] };
       const setup = async (store: ExpiringStore, over: Partial<Ticket> = {}) => {
         const id = randomUUID();
         const keys = { ticketKey: `t:${id}`, codeKey: `c:${id}`, cooldownKey: `r:${id}`, verifiedKey: `v:${id}`, failuresKeyPrefix: `f:${id}:` };
@@ -179,6 +179,22 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
         for (const key of [keys.ticketKey, keys.codeKey, keys.cooldownKey, keys.verifiedKey]) expect(await store.get(key)).toBeNull();
         expect(await failures()).toBeNull();
         expect(await check('hmac-of-the-right-code')).toEqual({ outcome: 'no-ticket' });
+      });
+
+      it('OTP-06 a match restarts the current window of each counter the ticket names, and only that window', async () => {
+        const { store } = makeStore();
+        const nowMs = Date.now();
+        const restartOnMatch = [{ key: `rl:test:${randomUUID()}`, windowMs: 3_600_000 }, { key: `rl:test:${randomUUID()}`, windowMs: 60_000 }];
+        const { keys, check } = await setup(store, { restartOnMatch });
+        const current = restartOnMatch.map((c) => `${c.key}:${Math.floor(nowMs / c.windowMs)}`);
+        const previous = `${restartOnMatch[0]!.key}:${Math.floor(nowMs / 3_600_000) - 1}`;
+        for (const key of [...current, previous]) await store.increment(key, 3_600_000);
+        expect(await check('hmac-of-a-wrong-code', { nowMs })).toMatchObject({ outcome: 'mismatch' });
+        for (const key of current) expect(await store.get(key)).toBe(1);
+        expect(await check('hmac-of-the-right-code', { nowMs, verifiedTtlMs: 60_000 })).toMatchObject({ outcome: 'match' });
+        for (const key of current) expect(await store.get(key)).toBeNull();
+        expect(await store.get(previous)).toBe(1);
+        expect(await store.get(keys.verifiedKey)).not.toHaveProperty('restartOnMatch');
       });
 
       it('TD-08 a match with a verified TTL writes the verified ticket with the trust request', async () => {

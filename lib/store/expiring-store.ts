@@ -79,8 +79,10 @@ export interface ExpiringStore {
    * - the ticket's `codeTries` goes up by one; over the limit: `limited` (the count is kept);
    * - then attemptCode's logic on `codeKey` (`missing`, `expired`, `match`, `mismatch` with 0 left = burnt);
    *   a mismatch also counts one failure on the account counter (created with its window);
-   * - on a match the code, cooldown, ticket and account counter are deleted and, when asked,
-   *   the ticket is written to `verifiedKey` as `stage: 'verified', method: 'code'` with `trustRequested`.
+   * - on a match the code, cooldown, ticket and account counter are deleted, and so is the current
+   *   window (`<key>:<floor(nowMs / windowMs)>`) of each counter in the ticket's `restartOnMatch`;
+   *   when asked, the ticket is written to `verifiedKey` as `stage: 'verified', method: 'code'`
+   *   with `trustRequested` (and without `codeTries` and `restartOnMatch`).
    * The ticket answered is the one read (before `codeTries` changed). Of many concurrent correct
    * submissions exactly one gets `match` (OTP-03).
    */

@@ -111,7 +111,8 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
       const at = now();
       const entry = live(check.ticketKey, at);
       if (!entry) return { outcome: 'no-ticket' };
-      const ticket = JSON.parse(entry.json) as T & { userId: string; stage: string; expiresAt: number; codeTries?: number };
+      type Restart = { key: string; windowMs: number };
+      const ticket = JSON.parse(entry.json) as T & { userId: string; stage: string; expiresAt: number; codeTries?: number; restartOnMatch?: Restart[] };
       if (!(ticket.expiresAt > check.nowMs)) return { outcome: 'no-ticket' };
       if (ticket.stage !== 'code-sent') return { outcome: 'no-code', ticket };
       const failuresKey = check.failuresKeyPrefix + ticket.userId;
@@ -131,8 +132,9 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
       }
       if (result.outcome !== 'match') return { outcome: result.outcome, ticket };
       for (const key of [check.codeKey, check.cooldownKey, check.ticketKey, failuresKey]) entries.delete(key);
+      for (const counter of ticket.restartOnMatch ?? []) entries.delete(`${counter.key}:${Math.floor(check.nowMs / counter.windowMs)}`);
       if (check.verifiedTtlMs !== null) {
-        const verified = { ...ticket, stage: 'verified', method: 'code', trustRequested: check.trustRequested, expiresAt: check.nowMs + check.verifiedTtlMs };
+        const verified = { ...ticket, codeTries: undefined, restartOnMatch: undefined, stage: 'verified', method: 'code', trustRequested: check.trustRequested, expiresAt: check.nowMs + check.verifiedTtlMs };
         write(check.verifiedKey, verified, check.verifiedTtlMs, at);
       }
       return { outcome: 'match', ticket };

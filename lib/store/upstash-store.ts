@@ -49,7 +49,8 @@ return {'mismatch', left}`;
 // caller cannot know it before the ticket is read): fine on a single-shard Redis such as an
 // Upstash regional or global database, which does not check declared keys.
 // KEYS: ticket, code, cooldown, verified. ARGV: code hash, now, failures key prefix, account
-// limit, failure window ms, ticket try limit, verified TTL ms ('' = none), trust '1'/'0', malformed '1'/'0'.
+// limit, failure window ms, ticket try limit, verified TTL ms ('' = none), trust '1'/'0', malformed
+// '1'/'0', key prefix (for the ticket's restartOnMatch counters, also built here).
 const CHECK_TICKET_CODE = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'no-ticket'} end
@@ -87,9 +88,15 @@ if code.hash ~= ARGV[1] then
   return {'mismatch', left, raw}
 end
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[1], fkey)
+if type(ticket.restartOnMatch) == 'table' then
+  for _, counter in ipairs(ticket.restartOnMatch) do
+    redis.call('DEL', ARGV[10] .. counter.key .. ':' .. string.format('%d', math.floor(now / tonumber(counter.windowMs))))
+  end
+end
 if ARGV[7] ~= '' then
   local ttl = tonumber(ARGV[7])
   ticket.codeTries = nil
+  ticket.restartOnMatch = nil
   ticket.stage = 'verified'
   ticket.method = 'code'
   ticket.trustRequested = ARGV[8] == '1'
@@ -198,7 +205,7 @@ export function createUpstashStore(options: {
       const keys = [k(check.ticketKey), k(check.codeKey), k(check.cooldownKey), k(check.verifiedKey)];
       const args = [
         check.codeHash ?? '', String(check.nowMs), k(check.failuresKeyPrefix), String(check.accountFailureLimit), windowMs,
-        String(check.ticketTryLimit), verifiedTtl, check.trustRequested ? '1' : '0', check.codeHash === null ? '1' : '0',
+        String(check.ticketTryLimit), verifiedTtl, check.trustRequested ? '1' : '0', check.codeHash === null ? '1' : '0', k(''),
       ];
       const [outcome, left, raw] = await call('checkTicketCode', () => checkTicketScript.exec(keys, args));
       if (outcome === 'no-ticket') return { outcome };
