@@ -3,6 +3,9 @@ import { deriveCodeKey } from '@/lib/otp/code';
 import { issueCode } from '@/lib/otp/issue-code';
 import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { createUpstashStore } from '@/lib/store/upstash-store';
+import { countersToRestart } from '@/lib/rate-limit/code-send-limits';
+import { ratePolicies } from '@/lib/rate-limit/policies';
+import { createUpstashRateLimiter } from '@/lib/rate-limit/upstash-rate-limiter';
 import type { BenchServer } from './bench-server';
 
 // Sign-ins half done, made with the product's own functions against the server's Redis and
@@ -19,6 +22,8 @@ export function benchStore(server: BenchServer) {
 export async function pendingCodes(server: BenchServer, userIds: string[], count: number, ttlSeconds = 600): Promise<PendingCode[]> {
   const store = benchStore(server);
   const hmacKey = deriveCodeKey(server.authSecret);
+  // As sendCode leaves it: the ticket names the send counters a correct code restarts.
+  const limits = createUpstashRateLimiter({ url: server.upstash.url, token: server.upstash.token, keyPrefix: server.upstash.prefix, policies: ratePolicies({ smsDailyBudget: 1000 }) });
   const made: PendingCode[] = [];
   for (let start = 0; start < count; start += 100) {
     await Promise.all(
@@ -30,7 +35,8 @@ export async function pendingCodes(server: BenchServer, userIds: string[], count
         const sender: Sender = { send: async (message: OutgoingMessage) => void (code = /\d{6}/.exec(message.text)![0]) };
         const sent = await issueCode({ store, sender, hmacKey, ticketId: id, channel: 'email', destination: 'bench@example.com', ttlSeconds, cooldownSeconds: 0, origin: server.origin, now });
         if (!sent.ok) throw new Error(`issueCode: ${sent.reason}`);
-        await saveTicket(store, id, { ...ticket, stage: 'code-sent', channel: 'email', codeExpiresAt: sent.expiresAt, codeSentAt: sent.sentAt }, now);
+        const restartOnMatch = countersToRestart(limits, { userId, channel: 'email', destination: 'bench@example.com' });
+        await saveTicket(store, id, { ...ticket, stage: 'code-sent', channel: 'email', codeExpiresAt: sent.expiresAt, codeSentAt: sent.sentAt, restartOnMatch }, now);
         made.push({ ticketId: id, code });
       }),
     );
