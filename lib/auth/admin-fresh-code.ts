@@ -3,6 +3,7 @@ import { db } from '@/lib/db';
 import { getFreshCodeUntil, type FreshCodeDeps } from '@/lib/auth/fresh-code';
 import { signOutEverywhere } from '@/lib/auth/sessions/manage-sessions';
 import { unlockAccount } from '@/lib/rate-limit/unlock-account';
+import { importUpload } from '@/lib/uploads/import-upload';
 import { createUser, revokeUserDevice, revokeUserDevices, updateUser, type CreateUserResult, type UpdateUserResult } from '@/lib/users/admin-users';
 import type { UserInput } from '@/lib/users/user-form';
 
@@ -78,4 +79,13 @@ export function unlockAsAdmin(deps: FreshnessDeps, ...args: Parameters<typeof un
 
 export function signOutEverywhereAsAdmin(deps: FreshnessDeps, ...args: Parameters<typeof signOutEverywhere>) {
   return whenAdminFresh(deps, args[0].actorId, () => signOutEverywhere(...args));
+}
+
+/**
+ * A CSV import: it can create admins and, with "update existing users", change existing users'
+ * email, phone, role and two-step sign-in, the same changes as the edit form. The dry run before
+ * it only reads the file and needs no code.
+ */
+export function importUploadAsAdmin(deps: FreshnessDeps, ...args: Parameters<typeof importUpload>) {
+  return whenAdminFresh(deps, args[0].adminId, () => importUpload(...args));
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { chooseChannel, expectNoAxeViolations, readCode, signInWithCode, submitPassword } from './support/sign-in';
+import { confirmAdminCode } from './support/admin-fresh-code';
 
 // The admin's User Upload journey (issue 4): template, upload, preview with problems, problem
 // report, import of the valid rows, history, then the invited user sets a password and signs in
@@ -60,6 +61,8 @@ test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid on
   const report = await readFile((await (await reportDownload).path())!, 'utf8');
   expect(report.replace(/^\uFEFF/, '')).toBe('row,column,value,reason\r\n3,email,\'=not-an-email,Not a valid email address.\r\n');
 
+  // Importing changes how people sign in: the admin confirms it's them first (SE-07, decision 12).
+  await confirmAdminCode(page, 'admin@example.com');
   await page.getByLabel('Import the valid rows').check();
   await page.getByLabel('Skip them').check();
   await page.getByRole('button', { name: 'Import' }).click();
@@ -143,6 +146,7 @@ test.describe('without JavaScript', () => {
     const id = stamp();
     await uploadFile(page, `nojs-${id}.csv`, `${HEADER}\r\nnojs${id},No Script,nojs${id}@example.com,,user,no\r\n`);
     await expect(page.getByTestId('preview-counts')).toContainText('Valid1');
+    await confirmAdminCode(page, 'admin@example.com');
     await page.getByRole('button', { name: 'Import' }).click();
     await expect(page.getByTestId('result-counts')).toContainText('Created1');
   });

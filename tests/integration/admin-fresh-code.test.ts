@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
-import { freshCodeTarget, adminUserFreshCodePage } from '@/app/(account)/account/_fresh-code/fresh-code-wording';
+import { freshCodeTarget, adminUploadFreshCodePage, adminUserFreshCodePage } from '@/app/(account)/account/_fresh-code/fresh-code-wording';
 import {
-  createUserAsAdmin, revokeDeviceAsAdmin, revokeDevicesAsAdmin, signOutEverywhereAsAdmin, unlockAsAdmin, updateUserAsAdmin,
+  createUserAsAdmin, importUploadAsAdmin, revokeDeviceAsAdmin, revokeDevicesAsAdmin, signOutEverywhereAsAdmin, unlockAsAdmin, updateUserAsAdmin,
 } from '@/lib/auth/admin-fresh-code';
 import { confirmFreshCode, sendFreshCode } from '@/lib/auth/fresh-code';
 import { createSessionRecord, findLiveSession } from '@/lib/auth/session-record';
 import { listTrustedDevices, trustDevice } from '@/lib/devices/trusted-devices';
 import type { UserInput } from '@/lib/users/user-form';
 import { limiterFor } from '../support/limit-fixtures';
-import { createUser } from '../support/sign-in-fixtures';
+import { capturingSender, createUser } from '../support/sign-in-fixtures';
 import { securitySetup, who } from '../support/account-security-fixtures';
+import { csvText, uniquePrefix, upload } from '../support/upload-fixtures';
 
 // An admin's own fresh code before changing how another person signs in (SE-07, decision 12),
 // through the functions the admin actions call, against the real database and store with a
@@ -159,8 +160,33 @@ describe('SE-07 an admin confirms it is them before changing how another person 
     expect((await listTrustedDevices(victim.user.id, undefined)).length).toBe(1);
   });
 
+  it('SE-07 a CSV import (new admins, existing users\' email, phone, role) needs the admin\'s code; refused, the upload waits unchanged', async () => {
+    const t = securitySetup();
+    const admin = await newAdmin();
+    const existing = await createUser();
+    const p = uniquePrefix();
+    const dryRun = await upload(admin.id, csvText([
+      [`${p}boss`, 'New Admin', `${p}boss@example.com`, '', 'admin', 'no'],
+      [existing.username, 'Taken Over', `${p}taken@example.com`, '+14155550123', 'admin', 'no'],
+    ]));
+    expect(dryRun.ok).toBe(true);
+    const uploadId = (dryRun as { uploadId: string }).uploadId;
+    const choice = { uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'update' as const, sender: capturingSender(), ...who };
+
+    expect(await importUploadAsAdmin(t.deps, choice)).toEqual(NOT_FRESH);
+    expect(await db.user.count({ where: { usernameKey: `${p}boss` } })).toBe(0);
+    expect(asInput(await db.user.findUniqueOrThrow({ where: { id: existing.id } }))).toEqual(asInput(existing));
+    expect(await db.userUpload.findUniqueOrThrow({ where: { id: uploadId }, select: { status: true } })).toEqual({ status: 'validated' });
+
+    await confirmItsMe(t, admin.id);
+    expect(await importUploadAsAdmin(t.deps, choice)).toMatchObject({ ok: true, value: { ok: true, created: 1, updated: 1 } });
+    expect(await db.user.findUniqueOrThrow({ where: { id: existing.id } })).toMatchObject({ email: `${p}taken@example.com`, role: 'admin' });
+  });
+
   it('SE-07 the "Confirm it’s you" step sends the admin back only to a user page: a tampered page value goes nowhere else', () => {
     expect(freshCodeTarget(adminUserFreshCodePage('cmabc_12-3'))).toEqual({ path: '/admin/users/cmabc_12-3', action: 'admin' });
+    expect(freshCodeTarget(adminUploadFreshCodePage('cmup_1'))).toEqual({ path: '/admin/users/upload?id=cmup_1', action: 'admin' });
+    expect(freshCodeTarget('admin-upload:x&next=//evil.example')).toEqual({ path: '/account/password', action: 'password' });
     expect(freshCodeTarget('admin-new-user')).toEqual({ path: '/admin/users/new', action: 'admin' });
     for (const tampered of ['admin-user:../../login', 'admin-user:x/../../evil', 'admin-user://evil.example', 'admin-user:a?b', 'admin-user:', `admin-user:${'a'.repeat(65)}`, 'admin-user:a\n', '__proto__', 'constructor', 42, null]) {
       expect(freshCodeTarget(tampered), String(tampered)).toEqual({ path: '/account/password', action: 'password' });

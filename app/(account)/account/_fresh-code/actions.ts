@@ -15,6 +15,9 @@ import { codeRefusal, freshCodeTarget, sendRefusal, type FreshCodeTarget } from 
 
 const UNAVAILABLE = 'This cannot be done right now. Nothing was changed; try again shortly.';
 
+/** The page's address with its `?fresh=` word (the upload page's address has a query already). */
+const withFresh = (path: string, word: 'sent' | 'confirmed') => `${path}${path.includes('?') ? '&' : '?'}fresh=${word}`;
+
 async function personFor(target: ReturnType<typeof freshCodeTarget>) {
   return target.action === 'admin' ? requireAdmin() : requireUser();
 }
@@ -31,7 +34,7 @@ export async function sendFreshCodeAction(page: FreshCodeTarget): Promise<FormSt
     return { error: UNAVAILABLE };
   }
   if (!result.ok) return { error: sendRefusal(result) };
-  redirect(`${target.path}?fresh=sent`);
+  redirect(withFresh(target.path, 'sent'));
 }
 
 export async function confirmFreshCodeAction(page: FreshCodeTarget, _prev: FormState, formData: FormData): Promise<FormState> {
@@ -47,5 +50,5 @@ export async function confirmFreshCodeAction(page: FreshCodeTarget, _prev: FormS
     return { error: UNAVAILABLE };
   }
   if (!result.ok) return { error: codeRefusal(result) };
-  redirect(`${target.path}?fresh=confirmed`);
+  redirect(withFresh(target.path, 'confirmed'));
 }

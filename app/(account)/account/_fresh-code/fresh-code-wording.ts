@@ -15,9 +15,13 @@ export type FreshCodePage = keyof typeof freshCodePages;
 /** The admin's page of one user (decision 12): its path holds the user's id. */
 export type AdminUserFreshCodePage = `admin-user:${string}`;
 export const adminUserFreshCodePage = (userId: string): AdminUserFreshCodePage => `admin-user:${userId}`;
-export type FreshCodeTarget = FreshCodePage | AdminUserFreshCodePage;
+/** The admin's User Upload page of one upload, before its import (decision 12). */
+export type AdminUploadFreshCodePage = `admin-upload:${string}`;
+export const adminUploadFreshCodePage = (uploadId: string): AdminUploadFreshCodePage => `admin-upload:${uploadId}`;
+export type FreshCodeTarget = FreshCodePage | AdminUserFreshCodePage | AdminUploadFreshCodePage;
 
 const ADMIN_USER = /^admin-user:([\w-]{1,64})$/;
+const ADMIN_UPLOAD = /^admin-upload:([\w-]{1,64})$/;
 
 /**
  * Where a bound page value sends the person back to, and what the code is for. The value comes
@@ -29,6 +33,8 @@ export function freshCodeTarget(page: unknown): { path: string; action: Sensitiv
   if (typeof page === 'string' && Object.hasOwn(freshCodePages, page)) return freshCodePages[page as FreshCodePage];
   const admin = typeof page === 'string' ? ADMIN_USER.exec(page) : null;
   if (admin) return { path: `/admin/users/${admin[1]}`, action: 'admin' };
+  const upload = typeof page === 'string' ? ADMIN_UPLOAD.exec(page) : null;
+  if (upload) return { path: `/admin/users/upload?id=${upload[1]}`, action: 'admin' };
   return freshCodePages.password;
 }
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/current-user';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import type { FormState } from '@/lib/auth/form-state';
-import { importUpload } from '@/lib/uploads/import-upload';
+import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { importUploadAsAdmin } from '@/lib/auth/admin-fresh-code';
 import { uploadWholeFile } from '@/lib/uploads/receive-upload';
 import { sendPendingInvitations } from '@/lib/uploads/upload-views';
 import { NO_SCRIPT_MAX_BYTES, uploadPage } from './upload-paths';
@@ -15,6 +16,7 @@ import { NO_SCRIPT_MAX_BYTES, uploadPage } from './upload-paths';
 // big files in chunks to ./chunks instead of `uploadFileAction`.
 
 const UNAVAILABLE = 'The upload could not be processed right now. Nothing was imported; try again shortly.';
+const NOT_FRESH = 'Confirm it’s you first: importing needs a code sent to your email, entered in the last few minutes. Use “Confirm it’s you” above. Nothing was imported.';
 /** Invitations sent right after an import; the rest wait for "Send pending invitations". */
 const INVITES_PER_REQUEST = 200;
 
@@ -47,13 +49,15 @@ export async function importAction(_prev: FormState, formData: FormData): Promis
   const form = importForm.safeParse({ uploadId: formData.get('uploadId'), mode: formData.get('mode'), existing: formData.get('existing') });
   if (!form.success) return { error: 'Choose how to import: which rows, and what to do with existing users.' };
   try {
-    const result = await importUpload({
+    const gated = await importUploadAsAdmin(getAccountSecurityDeps(), {
       uploadId: form.data.uploadId,
       adminId: admin.id,
       allOrNothing: form.data.mode === 'all-or-nothing',
       existingMode: form.data.existing,
       ...(await getRequestInfo()),
     });
+    if (!gated.ok) return { error: NOT_FRESH };
+    const result = gated.value;
     if (!result.ok) return { error: result.error };
     if (result.createdIds.length) await sendPendingInvitations(form.data.uploadId, { actorId: admin.id, limit: INVITES_PER_REQUEST });
   } catch (error) {

@@ -1,9 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { adminUploadFreshCodePage } from '@/app/(account)/account/_fresh-code/fresh-code-wording';
 import { requireAdmin } from '@/lib/auth/current-user';
+import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { env } from '@/lib/env';
 import { TWO_FACTOR_VALUES, UPLOAD_COLUMNS } from '@/lib/uploads/upload-columns';
 import { getUpload } from '@/lib/uploads/upload-views';
+import { ConfirmAdmin } from '../confirm-admin';
 import { UploadResult } from './upload-result';
 import { UploadForm } from './upload-form';
 import { cardClass, linkClass } from './styles';
@@ -12,10 +16,17 @@ export const metadata: Metadata = { title: 'User Upload' };
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 
-export default async function UserUploadPage({ searchParams }: { searchParams: Promise<{ id?: string | string[] }> }) {
-  await requireAdmin();
-  const id = first((await searchParams).id).slice(0, 64);
+export default async function UserUploadPage({ searchParams }: { searchParams: Promise<{ id?: string | string[]; fresh?: string | string[] }> }) {
+  const admin = await requireAdmin();
+  const query = await searchParams;
+  const id = first(query.id).slice(0, 64);
   const upload = id ? await getUpload(id) : null;
+  // Importing changes how people sign in (new admins, new email or phone for existing users): the
+  // admin confirms it's them first (SE-07, decision 12). The dry run before it needs no code.
+  const confirm = upload?.status === 'validated' && /^[\w-]{1,64}$/.test(upload.id) && (
+    <ConfirmAdmin page={adminUploadFreshCodePage(upload.id)} adminEmail={admin.email} view={await viewFreshCode(getAccountSecurityDeps(), admin.id)}
+      fresh={first(query.fresh)} purpose="import these users" />
+  );
   return (
     <main className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -23,7 +34,7 @@ export default async function UserUploadPage({ searchParams }: { searchParams: P
         <Link href="/admin/users/uploads" className={linkClass}>Upload history</Link>
       </div>
       {id && !upload && <p role="alert" className="text-red-800">This upload was not found. Upload the file again.</p>}
-      {upload ? <UploadResult upload={upload} /> : <NewUpload />}
+      {upload ? <UploadResult upload={upload} confirm={confirm || null} /> : <NewUpload />}
     </main>
   );
 }

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import type { UploadDetail } from '@/lib/uploads/upload-views';
 import { ImportForm, ImportWatcher, SendInvitationsForm } from './import-form';
 import { cardClass, cellClass, formatBytes, formatWhen, headCellClass, linkClass, statusLabels } from './styles';
@@ -6,7 +7,8 @@ import { reportHref } from './upload-paths';
 
 // One upload: what was found (the dry run), the import choice, and what the import did.
 
-export function UploadResult({ upload }: { upload: UploadDetail }) {
+/** `confirm`: the admin's "Confirm it's you" step, shown before the import form. */
+export function UploadResult({ upload, confirm }: { upload: UploadDetail; confirm?: ReactNode }) {
   const done = upload.status === 'imported' || upload.status === 'rejected' || upload.status === 'failed';
   return (
     <>
@@ -26,6 +28,7 @@ export function UploadResult({ upload }: { upload: UploadDetail }) {
         <Problems upload={upload} />
       </section>
 
+      {upload.status === 'validated' && confirm}
       {upload.status === 'validated' && (
         <section aria-labelledby="import-title" className={cardClass}>
           <h2 id="import-title" className="mb-3 text-lg font-semibold">Import</h2>
