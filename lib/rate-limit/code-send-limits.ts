@@ -54,8 +54,3 @@ export function countersToRestart(limits: RateLimiter, send: Pick<Send, 'userId'
     windowMs: limits.policies[policy].windowMs,
   }));
 }
-
-/** After a correct code: the account and the destination it reached start again from zero. */
-export async function resetCodeSendCounters(limits: RateLimiter, send: Pick<Send, 'userId' | 'channel' | 'destination'>): Promise<void> {
-  await Promise.all([limits.reset('code-send-account', send.userId), limits.reset(...destinationCounter(send))]);
-}
