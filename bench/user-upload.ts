@@ -21,6 +21,8 @@ const ROWS = Number(process.argv[2] ?? 100_000);
 const serverUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
 const rssAtStart = rssMb();
+// BENCH_MEMORY=1: samples process.memoryUsage() every 20 ms and prints each phase's peaks.
+const memoryTrace = process.env.BENCH_MEMORY ? traceMemory() : null;
 const scratch = await createScratchDatabase(serverUrl, 'latchkey_bench');
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
 const monitor = new pg.Client({ connectionString: scratch.url });
@@ -41,6 +43,7 @@ try {
 
   // As the browser sends it: 1 MiB chunks, then the dry run. The file is never whole in memory.
   let phase = await startPhase();
+  memoryTrace?.phase('before the upload');
   const who = { adminId: admin.id };
   // The size is known only once built; the cap is enforced again as each chunk arrives.
   const started = await startUpload({ ...who, fileName: 'bench.csv', declaredSize: 1 });
@@ -57,12 +60,14 @@ try {
   const validate = await phase.end();
   console.log(`file: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${index} chunks`);
 
+  memoryTrace?.phase('upload + dry run');
   phase = await startPhase();
   const batchSize = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined;
   const imported = await importUpload({ uploadId: uploaded.uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: null, batchSize });
   const importing = await phase.end();
   if (!imported.ok || imported.created !== ROWS) throw new Error(`import created ${imported.ok ? imported.created : imported.error}`);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  memoryTrace?.phase('import');
 
   // Invitations go out after the import, in batches; timed on a sample through the outbox.
   const sample = imported.createdIds.slice(0, 1000);
@@ -110,6 +115,24 @@ try {
   await monitor.end().catch(() => {});
   rmSync(workDir, { recursive: true, force: true });
   await scratch.drop();
+}
+
+function traceMemory() {
+  const keys = ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const;
+  let peaks = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    for (const k of keys) peaks[k] = Math.max(peaks[k], m[k]);
+  };
+  const timer = setInterval(sample, 20);
+  timer.unref();
+  return {
+    phase(name: string) {
+      sample();
+      console.log(`memory peaks, ${name}: ${keys.map((k) => `${k} ${(peaks[k] / 1048576).toFixed(0)}`).join(', ')} MB`);
+      peaks = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+    },
+  };
 }
 
 type Phase = { wallMs: number; processCpuMs: number; serverCpuMs: number | null };

@@ -66,7 +66,7 @@ function completeLength(bytes: Buffer, from: number): number {
 }
 
 /** Bytes csv-parse is given at once: a slice's records die young instead of piling up. */
-const PARSE_SLICE = 64 * 1024;
+const PARSE_SLICE = 16 * 1024;
 
 type ParserApi = { parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined };
 

@@ -5,8 +5,7 @@ import { recordEvent } from '@/lib/audit/record-event';
 import { UploadRefused } from './read-csv';
 import { checkStagedRows, stageRows, STAGED_BATCH_ROWS } from './staged-rows';
 import { appendChunk, CHUNK_BYTES, createUploadRecord, deleteUpload, getUploadRecord, readChunks, saveValidation, setProgress } from './upload-store';
-import { MAX_STORED_PROBLEMS, validateUpload, withDatabaseCheck } from './validate-upload';
-import type { UploadRow } from './validate-row';
+import { MAX_STORED_PROBLEMS, validateUpload, withDatabaseCheck, type StagedBatch } from './validate-upload';
 
 // Receiving a User Upload and its dry run (CSV-01, CSV-02). The browser sends the file in chunks
 // of at most CHUNK_BYTES (Vercel caps a request body at 4.5 MB), or, without JavaScript, whole in
@@ -69,7 +68,7 @@ export async function finishUpload(input: Who & { uploadId: string; checksum?: s
   // One batch is written while the next is parsed: the database and this process work at once.
   let batch = 0;
   let staging: Promise<void> = Promise.resolve();
-  const stage = async (rows: UploadRow[]) => {
+  const stage = async (rows: StagedBatch) => {
     await staging;
     staging = stageRows(input.uploadId, batch++, rows);
     staging.catch(() => {}); // awaited (and thrown) with the next batch or at the end

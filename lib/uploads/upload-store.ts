@@ -47,12 +47,32 @@ export async function appendChunk(input: { uploadId: string; uploadedById: strin
   });
 }
 
-/** The uploaded file, one chunk at a time, in order. */
+/**
+ * Bytes read back per query. `pg` reads bytea as text (hex: two characters per byte): a whole
+ * 1 MiB chunk came back as a 2 MiB string, which V8 puts in its large-object space where it
+ * stays until the next full collection. A 32 KiB slice is a 64 KiB string, young garbage that
+ * dies at the next scavenge. The slices go through `substring`, which reads only the part of the
+ * stored (TOASTed) value it needs.
+ */
+const READ_SLICE = 32 * 1024;
+
+/** The uploaded file, in order, in pieces of at most READ_SLICE bytes. */
 export async function* readChunks(uploadId: string): AsyncGenerator<Uint8Array> {
   for (let index = 0; ; index++) {
-    const { rows } = await uploadPool().query<{ bytes: Buffer }>(`SELECT bytes FROM "UserUploadChunk" WHERE "uploadId" = $1 AND index = $2`, [uploadId, index]);
-    if (!rows[0]) return;
-    yield rows[0].bytes;
+    for (let from = 1; ; from += READ_SLICE) {
+      const { rows } = await uploadPool().query<{ bytes: Buffer }>(`SELECT substring(bytes from $3 for $4) AS bytes FROM "UserUploadChunk" WHERE "uploadId" = $1 AND index = $2`, [
+        uploadId,
+        index,
+        from,
+        READ_SLICE,
+      ]);
+      if (!rows[0]) {
+        if (from === 1) return; // no chunk `index`: the file ended
+        break;
+      }
+      if (rows[0].bytes.length) yield rows[0].bytes;
+      if (rows[0].bytes.length < READ_SLICE) break;
+    }
   }
 }
 

@@ -24,7 +24,11 @@ describe('validateUpload (CSV-02)', () => {
       defaultRegion: 'US',
       maxRows: 100,
       batchSize: 2,
-      onValidBatch: async (rows) => void batches.push(rows),
+      onValidBatch: async (batch) => {
+        const rows = JSON.parse(batch.json) as UploadRow[];
+        expect(batch.rowCount).toBe(rows.length);
+        batches.push(rows);
+      },
     });
     expect(result).toMatchObject({ rowsRead: 6, rowsValid: 3, rowsInvalid: 3, problemsOmitted: 0 });
     expect(batches.map((b) => b.map((r) => r.row))).toEqual([[2, 3], [7]]);
