@@ -11,6 +11,7 @@ export type AuditEventType =
   | 'signin.rejected'
   | 'signin.locked'
   | 'signin.unlocked'
+  | 'signin.lock_notice_failed'
   | 'ratelimit.hit'
   | 'signout'
   | 'password.rehashed'

@@ -1,7 +1,6 @@
 import type { Limited, RequestInfo, SignInDeps, SignInUser } from '@/lib/auth/sign-in';
 import type { Channel } from '@/lib/otp/delivery/sender';
 import { tellOwnerOfLockout } from '@/lib/auth/lockout-notice';
-import { isWellFormedCode } from '@/lib/otp/code';
 import { recordPasswordFailure } from '@/lib/rate-limit/account-lockout';
 import { chargeCodeSend } from '@/lib/rate-limit/code-send-limits';
 import { ipSubject, retryAfterSeconds } from '@/lib/rate-limit/rate-limiter';
@@ -58,13 +57,4 @@ export async function codeSendRefusal(
   await deps.audit({ type: 'ratelimit.hit', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { policy: refused.policy, step: 'code-send', channel: input.channel } });
   if (refused.policy === 'sms-daily-budget') return { ok: false, reason: 'channel-unavailable' };
   return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(refused.resetAt) };
-}
-
-/** Code tries per sign-in across its codes (a resend brings 5 more); a malformed entry is no guess. */
-export async function codeTryRefusal(deps: SignInDeps, input: { userId: string; ticketId: string; code: string } & RequestInfo): Promise<Limited | null> {
-  if (!isWellFormedCode(input.code.trim())) return null;
-  const tries = await deps.limits.hit('code-try-ticket', input.ticketId);
-  if (tries.allowed) return null;
-  await deps.audit({ type: 'ratelimit.hit', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { policy: 'code-try-ticket', step: 'code' } });
-  return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(tries.resetAt) };
 }

@@ -7,6 +7,7 @@ import { clearPasswordFailures, codeFailuresKey, lockStatus, type LockStatus } f
 import { getRateLimiter } from './get-rate-limiter';
 import type { RateLimiter } from './rate-limiter';
 import { ACCOUNT_CODE_FAILURE_LIMIT } from '@/lib/auth/sign-in';
+import { lockoutNoticeKey } from '@/lib/auth/lockout-notice';
 
 // The admin's side of the lockout: what the user page shows, and the Unlock button. Callers
 // authorise first (requireAdmin in the action); these trust the actor they are given.
@@ -49,6 +50,8 @@ export async function unlockAccount(
     clearPasswordFailures(deps.store, usernameKey),
     deps.store.delete(codeFailuresKey(input.userId)),
     deps.limits.reset('code-send-account', input.userId),
+    // The next lock is news again: its owner gets the lockout email (decision 11).
+    deps.store.delete(lockoutNoticeKey(usernameKey)),
   ]);
   await deps.audit({
     type: 'signin.unlocked',

@@ -6,6 +6,8 @@ import type { DeviceNoticeDeps } from '@/lib/devices/device-removed-notice';
 import { deleteOtherTrustedDevices, deleteTrustedDevice, listTrustedDevices, revokeAllTrustedDevices, trustDevice } from '@/lib/devices/trusted-devices';
 import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { revokeUserDevice, revokeUserDevices, updateUser } from '@/lib/users/admin-users';
+import { recordEvent } from '@/lib/audit/record-event';
+import { unlockAccount } from '@/lib/rate-limit/unlock-account';
 import { capturingSender, createUser, PASSWORD } from '../support/sign-in-fixtures';
 import { freshIp, limitedDeps, perHour } from '../support/limit-fixtures';
 
@@ -198,6 +200,21 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
     await deps.flushDeferred();
     expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(2);
     expect(lockoutNotices(sender)).toHaveLength(1);
+  });
+
+  it('RC-05 after an admin unlocks the account, the next lock is news again and emails the owner', async () => {
+    const sender = capturingSender();
+    const deps = limitedDeps({ sender, policies: roomy });
+    const user = await createUser();
+    for (let i = 0; i < 5; i++) await attempt(deps, user.username);
+    await deps.flushDeferred();
+    expect(lockoutNotices(sender)).toHaveLength(1);
+
+    const admin = await newAdmin();
+    expect(await unlockAccount({ userId: user.id, actor: admin }, { store: deps.store, limits: deps.limits, audit: recordEvent })).toBe(true);
+    for (let i = 0; i < 5; i++) await attempt(deps, user.username);
+    await deps.flushDeferred();
+    expect(lockoutNotices(sender)).toHaveLength(2);
   });
 
   it('RC-05 BF-04 an unknown username is locked like a known one but emails nobody and defers nothing', async () => {
