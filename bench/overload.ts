@@ -13,10 +13,13 @@ import { line, verifyLoad } from './verify';
 const PORT = Number(process.env.BENCH_PORT ?? 3860);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const VERIFY_RATE = Number(process.env.BENCH_VERIFY_RATE ?? 5);
+/** The server's SIGN_IN_CONCURRENCY (lib/auth/sign-in-gate.ts); unset = its default, one per core. */
+const CONCURRENCY = process.env.BENCH_SIGN_IN_CONCURRENCY;
 
 async function main() {
   console.log(`machine: ${machineDescription()}`);
-  const server = await startBenchServer({ port: PORT });
+  console.log(`sign-in gate: SIGN_IN_CONCURRENCY=${CONCURRENCY ?? 'default (one per core)'}`);
+  const server = await startBenchServer({ port: PORT, env: CONCURRENCY ? { SIGN_IN_CONCURRENCY: CONCURRENCY } : {} });
   try {
     const users = await server.createUsers(100);
     const tokens = await server.createDeviceTokens(users, 150);
