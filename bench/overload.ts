@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { machineDescription, startBenchServer } from './bench-server';
 import { assertTrustedLoginWorks, loginLoad, statusCounts, successes } from './logins';
@@ -15,6 +16,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const VERIFY_RATE = Number(process.env.BENCH_VERIFY_RATE ?? 5);
 /** The server's SIGN_IN_CONCURRENCY (lib/auth/sign-in-gate.ts); unset = its default, one per core. */
 const CONCURRENCY = process.env.BENCH_SIGN_IN_CONCURRENCY;
+/**
+ * Connections for the capacity run: no more than the gate admits (slots + 8 per slot waiting), or
+ * the refused ones come straight back, use up the run's device tokens and measure nothing.
+ */
+const CAPACITY_CONNECTIONS = Math.min(16, 9 * Number(CONCURRENCY ?? availableParallelism()));
 
 async function main() {
   console.log(`machine: ${machineDescription()}`);
@@ -28,9 +34,9 @@ async function main() {
     await loginLoad(server, tokens.splice(0, 100), { duration: 3 });
     await verifyLoad(server, codes.splice(0, 20), { amount: 20, connections: 5 });
 
-    const capacityRun = await loginLoad(server, tokens.splice(0, 2500), { duration: 10, connections: 16 });
+    const capacityRun = await loginLoad(server, tokens.splice(0, 2500), { duration: 10, connections: CAPACITY_CONNECTIONS });
     const capacity = successes(capacityRun) / 10;
-    console.log(`login capacity (16 connections, 10 s): ${capacity.toFixed(1)}/s, p50 ${capacityRun.latency.p50} ms`);
+    console.log(`login capacity (${CAPACITY_CONNECTIONS} connections, 10 s): ${capacity.toFixed(1)}/s, p50 ${capacityRun.latency.p50} ms (${statusCounts(capacityRun)})`);
 
     const verifyOptions = { overallRate: VERIFY_RATE, connections: 50, duration: SECONDS };
     const idle = await verifyLoad(server, codes, verifyOptions);
