@@ -10,6 +10,7 @@ import pg from 'pg';
 import { DEMO_PASSWORD, seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from '../scripts/db/apply-migrations';
 import { createScratchDatabase } from '../scripts/db/scratch-database';
+import { defaultGateSize } from '../lib/auth/sign-in-gate';
 import { startFakePostmark } from '../tests/support/fake-postmark';
 import { startFakeTwilio } from '../tests/support/fake-twilio';
 import { startUpstashBridge } from '../tests/support/upstash-bridge';
@@ -51,6 +52,22 @@ export function requireBuild() {
     console.error('No production build: run `SKIP_ENV_VALIDATION=1 npx next build` first.');
     process.exit(1);
   }
+}
+
+/**
+ * The bench server's sign-in gate (lib/auth/sign-in-gate.ts): SIGN_IN_CONCURRENCY from
+ * BENCH_SIGN_IN_CONCURRENCY (unset: the product's default), and how many password steps it admits
+ * at once (running + waiting). A closed-loop run with more connections than that gets 503s that
+ * come straight back and use up its device tokens, so the load runs stay within it.
+ */
+export function benchSignInGate(): { env: Record<string, string>; admits: number; description: string } {
+  const configured = process.env.BENCH_SIGN_IN_CONCURRENCY;
+  const { slots, queue } = defaultGateSize(os.availableParallelism(), configured ? Number(configured) : undefined);
+  return {
+    env: configured ? { SIGN_IN_CONCURRENCY: configured } : {},
+    admits: slots + queue,
+    description: `${slots} running + ${queue} waiting (SIGN_IN_CONCURRENCY=${configured ?? 'default'})`,
+  };
 }
 
 export function machineDescription(): string {

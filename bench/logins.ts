@@ -2,7 +2,7 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
-import { formFields, machineDescription, multipart, PASSWORD, startBenchServer, withCpuAccounting, type BenchServer } from './bench-server';
+import { benchSignInGate, formFields, machineDescription, multipart, PASSWORD, startBenchServer, withCpuAccounting, type BenchServer } from './bench-server';
 
 // `npm run bench:logins` (P1): logins per second through the password step of a trusted browser
 // (no code: password → device token → session → 303 to /account), against the argon2id bound
@@ -14,7 +14,9 @@ import { formFields, machineDescription, multipart, PASSWORD, startBenchServer, 
 
 const PORT = Number(process.env.BENCH_PORT ?? 3820);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const GATE = benchSignInGate();
+/** 16, or fewer when the server's sign-in gate admits fewer (see benchSignInGate). */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? Math.min(16, GATE.admits));
 
 /**
  * Password verifies per second with `inFlight` verifies always outstanding, for `seconds`, and
@@ -94,8 +96,9 @@ export function successes(result: { signedIn: number }): number {
 
 async function main() {
   console.log(`machine: ${machineDescription()}`);
+  console.log(`sign-in gate: ${GATE.description}`);
   const cores = os.cpus().length;
-  const server = await startBenchServer({ port: PORT });
+  const server = await startBenchServer({ port: PORT, env: GATE.env });
   try {
     const users = await server.createUsers(100);
     const tokens = await server.createDeviceTokens(users, 60);

@@ -1,6 +1,5 @@
-import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { machineDescription, startBenchServer } from './bench-server';
+import { benchSignInGate, machineDescription, startBenchServer } from './bench-server';
 import { assertTrustedLoginWorks, loginLoad, statusCounts, successes } from './logins';
 import { pendingCodes } from './sign-in-state';
 import { line, verifyLoad } from './verify';
@@ -14,18 +13,14 @@ import { line, verifyLoad } from './verify';
 const PORT = Number(process.env.BENCH_PORT ?? 3860);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const VERIFY_RATE = Number(process.env.BENCH_VERIFY_RATE ?? 5);
-/** The server's SIGN_IN_CONCURRENCY (lib/auth/sign-in-gate.ts); unset = its default, one per core. */
-const CONCURRENCY = process.env.BENCH_SIGN_IN_CONCURRENCY;
-/**
- * Connections for the capacity run: no more than the gate admits (slots + 8 per slot waiting), or
- * the refused ones come straight back, use up the run's device tokens and measure nothing.
- */
-const CAPACITY_CONNECTIONS = Math.min(16, 9 * Number(CONCURRENCY ?? availableParallelism()));
+const GATE = benchSignInGate();
+/** The capacity run's connections: 16, or fewer when the gate admits fewer (see benchSignInGate). */
+const CAPACITY_CONNECTIONS = Math.min(16, GATE.admits);
 
 async function main() {
   console.log(`machine: ${machineDescription()}`);
-  console.log(`sign-in gate: SIGN_IN_CONCURRENCY=${CONCURRENCY ?? 'default (one per core)'}`);
-  const server = await startBenchServer({ port: PORT, env: CONCURRENCY ? { SIGN_IN_CONCURRENCY: CONCURRENCY } : {} });
+  console.log(`sign-in gate: ${GATE.description}`);
+  const server = await startBenchServer({ port: PORT, env: GATE.env });
   try {
     const users = await server.createUsers(100);
     const tokens = await server.createDeviceTokens(users, 150);

@@ -90,7 +90,7 @@ export const env = createEnv({
     CRON_SECRET: z.string().min(16, 'CRON_SECRET must be at least 16 characters').optional(),
     /** Tests only: lets a production server run on a plain-HTTP APP_ORIGIN with real providers (CI production check). Refused on Vercel. */
     ALLOW_INSECURE_ORIGIN: flag(false),
-    /** Password steps one instance runs at once (default: one per CPU core); eight times as many more may wait, then 503 (P5). */
+    /** Password steps one instance runs at once (default: CPU cores − 1, at least 1); eight times as many more may wait, then 503 (P5). */
     SIGN_IN_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
     /** Benchmarks only: serves /api/bench/bare and /bench/blank (bench/*.ts). */
     BENCH_ROUTES: flag(false),

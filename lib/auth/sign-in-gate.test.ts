@@ -22,9 +22,9 @@ function held<T>(value: T) {
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('sign-in gate (P5 admission control)', () => {
-  it('sizes itself with one slot per core, or SIGN_IN_CONCURRENCY, and a queue of eight per slot', () => {
-    expect(defaultGateSize(2)).toEqual({ slots: 2, queue: 16 });
-    expect(defaultGateSize(8)).toEqual({ slots: 8, queue: 64 });
+  it('sizes itself with one slot per core but one, or SIGN_IN_CONCURRENCY, and a queue of eight per slot', () => {
+    expect(defaultGateSize(2)).toEqual({ slots: 1, queue: 8 });
+    expect(defaultGateSize(8)).toEqual({ slots: 7, queue: 56 });
     expect(defaultGateSize(1, undefined)).toEqual({ slots: 1, queue: 8 });
     expect(defaultGateSize(2, 6)).toEqual({ slots: 6, queue: 48 });
   });

@@ -6,7 +6,8 @@ import { availableParallelism } from 'node:os';
 // one: past the instance's capacity they all slow down together, each waits seconds, and what
 // else the instance serves (code verifies, pages) waits behind them. So:
 //
-// - at most `slots` password steps run at once (SIGN_IN_CONCURRENCY, default: one per core);
+// - at most `slots` password steps run at once (SIGN_IN_CONCURRENCY, default: one per core but
+//   one, at least one), so a core is left to everything else the instance serves;
 // - up to `queue` more wait their turn, in arrival order (eight per slot: a fraction of a second
 //   of work on a quiet instance, ≈ 8 × 25 ms);
 // - beyond that the instance is full and the step is refused at once, before anything is read
@@ -28,9 +29,9 @@ export class GateFullError extends Error {
   }
 }
 
-/** One slot per core unless configured; a queue of eight per slot. */
+/** One slot per core but one (at least one) unless configured; a queue of eight per slot. */
 export function defaultGateSize(cores: number, configured?: number): GateSize {
-  const slots = configured && configured > 0 ? configured : Math.max(1, cores);
+  const slots = configured && configured > 0 ? configured : Math.max(1, cores - 1);
   return { slots, queue: 8 * slots };
 }
 
