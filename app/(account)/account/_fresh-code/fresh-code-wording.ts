@@ -1,3 +1,4 @@
+import { readNotice } from '@/app/ui/notices';
 import type { SendFreshCodeResult } from '@/lib/auth/fresh-code';
 import type { SensitiveAction } from '@/lib/auth/fresh-code-message';
 import type { VerifyCodeResult } from '@/lib/otp/verify-code';
@@ -45,9 +46,7 @@ export const freshCodeNotices = {
   confirmed: { tone: 'info', text: 'Thank you, that’s confirmed.' },
 } as const;
 
-export function readFreshCodeNotice(value: unknown): (typeof freshCodeNotices)[keyof typeof freshCodeNotices] | null {
-  return typeof value === 'string' && Object.hasOwn(freshCodeNotices, value) ? freshCodeNotices[value as keyof typeof freshCodeNotices] : null;
-}
+export const readFreshCodeNotice = (value: unknown) => readNotice(freshCodeNotices, value);
 
 export function sendRefusal(result: Exclude<SendFreshCodeResult, { ok: true }>): string {
   switch (result.reason) {

@@ -9,7 +9,7 @@ import {
   type ContactKind, type SendResult,
 } from '@/lib/users/contact-change';
 import { getContactChangeDeps } from '@/lib/users/contact-change-deps';
-import type { VerifyCodeResult } from '@/lib/otp/verify-code';
+import { codeRefusal } from '../_fresh-code/fresh-code-wording';
 import type { ProfileNotice } from './profile-notices';
 
 // The profile's contact change (lib/users/contact-change.ts). Each action finds the signed-in
@@ -51,21 +51,6 @@ function sendMessage(result: Exclude<SendResult, { ok: true }>, destination: 'em
   }
 }
 
-function codeMessage(result: Exclude<VerifyCodeResult, { ok: true }>): string {
-  switch (result.reason) {
-    case 'malformed':
-      return 'Enter the 6-digit security code.';
-    case 'mismatch':
-      return `That code is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'try' : 'tries'} left.`;
-    case 'burnt':
-      return 'Too many wrong tries: that code no longer works. Send a new code.';
-    case 'expired':
-      return 'That code has expired. Send a new code.';
-    case 'no-code':
-      return 'There is no code to check. Send a new code.';
-  }
-}
-
 export async function sendIdentityCodeAction(): Promise<FormState> {
   const info = await getRequestInfo();
   const result = await run('sending a code to the current email', (userId) => sendIdentityCode(getContactChangeDeps(), { userId, ...info }));
@@ -79,7 +64,7 @@ export async function confirmIdentityAction(_prev: FormState, formData: FormData
   const result = await run('checking a code', (userId) => confirmIdentity(getContactChangeDeps(), { userId, code: codeFrom(formData), ...info }));
   if (failed(result)) return { error: UNAVAILABLE };
   if (result.ok) go('confirmed');
-  return { error: codeMessage(result) };
+  return { error: codeRefusal(result) };
 }
 
 export async function requestChangeAction(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -111,7 +96,7 @@ export async function confirmChangeAction(_prev: FormState, formData: FormData):
   if (result.ok) go(result.kind === 'email' ? 'email-changed' : 'phone-changed');
   if (result.reason === 'no-change') go('change-expired');
   if (result.reason === 'already-used') go('already-used');
-  return { error: codeMessage(result) };
+  return { error: codeRefusal(result) };
 }
 
 export async function cancelChangeAction(): Promise<FormState> {

@@ -1,5 +1,6 @@
-// Outcomes carried across an action's redirect as a fixed word in the query string: the page
-// shows only these texts, never anything taken from the URL.
+import { readNotice } from '@/app/ui/notices';
+
+// The notices of this page's actions (app/ui/notices.ts).
 export const profileNotices = {
   'identity-sent': { tone: 'info', text: 'A security code was sent to your email address.' },
   confirmed: { tone: 'info', text: 'Thank you. You can now change your email address or phone number for the next 10 minutes.' },
@@ -15,6 +16,4 @@ export const profileNotices = {
 
 export type ProfileNotice = keyof typeof profileNotices;
 
-export function readProfileNotice(value: unknown): (typeof profileNotices)[ProfileNotice] | null {
-  return typeof value === 'string' && Object.hasOwn(profileNotices, value) ? profileNotices[value as ProfileNotice] : null;
-}
+export const readProfileNotice = (value: unknown) => readNotice(profileNotices, value);

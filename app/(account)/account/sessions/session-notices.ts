@@ -1,5 +1,6 @@
-// Outcomes of the sessions page's actions, carried across their redirect as a fixed word in the
-// query string: the page shows only these texts, never anything taken from the URL.
+import { readNotice } from '@/app/ui/notices';
+
+// The notices of this page's actions (app/ui/notices.ts).
 export const sessionNotices = {
   'signed-out-one': { tone: 'info', text: 'That session was signed out. The browser it was on must sign in again.' },
   'signed-out-others': { tone: 'info', text: 'All your other sessions were signed out. Only this browser is still signed in.' },
@@ -9,6 +10,4 @@ export const sessionNotices = {
 
 export type SessionNotice = keyof typeof sessionNotices;
 
-export function readSessionNotice(value: unknown): (typeof sessionNotices)[SessionNotice] | null {
-  return typeof value === 'string' && Object.hasOwn(sessionNotices, value) ? sessionNotices[value as SessionNotice] : null;
-}
+export const readSessionNotice = (value: unknown) => readNotice(sessionNotices, value);

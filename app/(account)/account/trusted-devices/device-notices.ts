@@ -1,5 +1,6 @@
-// Outcomes of the delete actions, carried across their redirect as a fixed word in the query
-// string: the page shows only these texts, never anything taken from the URL.
+import { readNotice } from '@/app/ui/notices';
+
+// The notices of this page's actions (app/ui/notices.ts).
 export const deviceNotices = {
   deleted: { tone: 'info', text: 'The device was deleted. The next sign-in from it will ask for a security code.' },
   'deleted-this': { tone: 'info', text: 'This browser is no longer trusted. The next sign-in here will ask for a security code.' },
@@ -10,6 +11,4 @@ export const deviceNotices = {
 
 export type DeviceNotice = keyof typeof deviceNotices;
 
-export function readDeviceNotice(value: unknown): (typeof deviceNotices)[DeviceNotice] | null {
-  return typeof value === 'string' && Object.hasOwn(deviceNotices, value) ? deviceNotices[value as DeviceNotice] : null;
-}
+export const readDeviceNotice = (value: unknown) => readNotice(deviceNotices, value);

@@ -1,5 +1,6 @@
-// Outcomes carried across an action's redirect as a fixed word in the query string: the pages
-// show only these texts, never anything taken from the URL.
+import { readNotice } from '@/app/ui/notices';
+
+// The notices of this page's actions (app/ui/notices.ts).
 export const userNotices = {
   created: { tone: 'info', text: 'The user was created and emailed an invitation to set a password.' },
   'created-invitation-failed': { tone: 'error', text: 'The user was created, but the invitation email could not be sent. Send it again below.' },
@@ -17,9 +18,7 @@ export const userNotices = {
 
 export type UserNotice = keyof typeof userNotices;
 
-export function readUserNotice(value: unknown): (typeof userNotices)[UserNotice] | null {
-  return typeof value === 'string' && Object.hasOwn(userNotices, value) ? userNotices[value as UserNotice] : null;
-}
+export const readUserNotice = (value: unknown) => readNotice(userNotices, value);
 
 /**
  * A change of how someone signs in, refused because the admin entered no code within the window
