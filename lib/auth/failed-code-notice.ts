@@ -2,6 +2,7 @@ import type { LoginTicket } from '@/lib/auth/login-ticket';
 import type { RequestInfo, SignInDeps } from '@/lib/auth/sign-in';
 import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
 import { subjectKey } from '@/lib/rate-limit/rate-limiter';
+import { utcMinute } from '@/lib/format-time';
 
 /** Wrong codes on one sign-in after which its owner is told (OTP-13); a burnt code takes 5. */
 export const FAILED_CODE_NOTICE_AFTER = 3;
@@ -11,7 +12,7 @@ export const FAILED_CODE_NOTICE_AFTER = 3;
  * whoever it was knows the password. Plain text; no code, no link that signs in.
  */
 export function composeFailedCodeNotice(input: { to: string; wrongCodes: number; at: Date; ip: string | null; origin: string }): OutgoingMessage {
-  const when = `${input.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const when = utcMinute(input.at);
   const link = new URL('/account', input.origin).toString();
   return {
     channel: 'email',

@@ -4,6 +4,7 @@ import type { RequestInfo, SignInDeps, SignInUser } from '@/lib/auth/sign-in';
 import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
 import { lockedForMs } from '@/lib/rate-limit/account-lockout';
 import { subjectKey } from '@/lib/rate-limit/rate-limiter';
+import { utcMinute } from '@/lib/format-time';
 
 // The lockout email (RC-05). It is sent only for a real, enabled account, and only after the
 // response (deps.defer), so neither its work nor its failure shows in the answer's timing (BF-04).
@@ -16,7 +17,6 @@ const LOCK_NOTICE_FAILED: AuditEventType = 'signin.lock_notice_failed';
 /** The claim that a lock of this name was announced; an admin's unlock deletes it. */
 export const lockoutNoticeKey = (usernameKey: string) => `lockout-notice:${subjectKey(usernameKey)}`;
 
-const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
  * The email telling an account's owner that its name is locked after failed passwords. Plain
@@ -32,8 +32,8 @@ export function composeLockoutNotice(input: { to: string; failures: number; at: 
     text: [
       `Your account was locked after ${input.failures} failed password attempts.`,
       '',
-      `When: ${utc(input.at)}`,
-      `Locked until: ${utc(input.until)} (more failed attempts lock it for longer)`,
+      `When: ${utcMinute(input.at)}`,
+      `Locked until: ${utcMinute(input.until)} (more failed attempts lock it for longer)`,
       `IP address of the last attempt: ${input.ip ?? 'unknown'}`,
       '',
       `If this was you, wait until the lock ends and sign in again at ${signIn}, or ask your administrator to unlock your account.`,

@@ -1,9 +1,9 @@
 import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+import { utcMinute } from '@/lib/format-time';
 
 // The emails around a password: the reset link (RC-02) and the notices after a change or a reset
 // (PW-09, RC-05). Plain text; links are built from the configured origin, never from the request.
 
-const when = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The reset link's URL: the token rides in the query string of the configured origin. */
 export function passwordResetLink(origin: string, token: string): string {
@@ -20,7 +20,7 @@ export function composePasswordResetEmail(input: { to: string; username: string;
     text: [
       `Someone asked to reset the password of the Latchkey account "${input.username}".`,
       '',
-      `Choose a new password here (the link works once, until ${when(input.expiresAt)}):`,
+      `Choose a new password here (the link works once, until ${utcMinute(input.expiresAt)}):`,
       input.link,
       '',
       'After the reset you sign in with the new password and a security code as usual.',
@@ -38,7 +38,7 @@ export function composePasswordChangedNotice(input: { to: string; how: 'changed'
     text: [
       `The password of your Latchkey account was ${verb}${input.how === 'reset' ? ' with a link sent to this address' : ''}.`,
       '',
-      `When: ${when(input.at)}`,
+      `When: ${utcMinute(input.at)}`,
       `IP address: ${input.ip ?? 'unknown'}`,
       '',
       input.how === 'changed'

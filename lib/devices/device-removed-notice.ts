@@ -4,6 +4,7 @@ import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
 import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { getSender } from '@/lib/otp/delivery/senders';
+import { utcMinute } from '@/lib/format-time';
 
 // The email when trusted devices are removed on purpose (RC-05): by the user on My Trusted
 // Devices, or by an administrator. Removals that come with a change which sends its own notice
@@ -22,7 +23,7 @@ export type RemovedBy = 'self' | 'admin';
  * they are saved, TD-07), one a line, as typed. No code, no link that signs in.
  */
 export function composeDeviceRemovedNotice(input: { to: string; deviceNames: string[]; by: RemovedBy; at: Date; ip: string | null; origin: string }): OutgoingMessage {
-  const when = `${input.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const when = utcMinute(input.at);
   const link = new URL('/account/trusted-devices', input.origin).toString();
   const many = input.deviceNames.length > 1;
   const self = input.by === 'self';

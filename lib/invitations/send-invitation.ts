@@ -5,6 +5,7 @@ import { recordEvent } from '@/lib/audit/record-event';
 import { getSender } from '@/lib/otp/delivery/senders';
 import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { invitationLink, invitationTokenHash, newInvitationToken } from './invitation-token';
+import { utcMinute } from '@/lib/format-time';
 
 // Invitation emails for users created without a password (CSV-03). A token is made at send
 // time, so the link in the email is the only copy; a failed send is written on the Invitation
@@ -81,7 +82,7 @@ async function sendOne(user: Invitee, ctx: { sender: Sender | null; now: Date; o
 }
 
 export function composeInvitation(input: { to: string; username: string; name: string | null; link: string; expiresAt: Date }): OutgoingMessage {
-  const until = `${input.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const until = utcMinute(input.expiresAt);
   return {
     channel: 'email',
     to: input.to,

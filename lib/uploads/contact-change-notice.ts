@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+import { utcMinute } from '@/lib/format-time';
 
 /**
  * Told to the old address when an upload changed a user's phone or email (OTP-10, CSV-05): the
@@ -7,7 +8,7 @@ import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
  */
 export function composeContactChangeNotice(input: { to: string; username: string; phoneChanged: boolean; emailChanged: boolean; at: Date }): OutgoingMessage {
   const what = input.phoneChanged && input.emailChanged ? 'phone number and email address' : input.phoneChanged ? 'phone number' : 'email address';
-  const when = `${input.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const when = utcMinute(input.at);
   return {
     channel: 'email',
     to: input.to,

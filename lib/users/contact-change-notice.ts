@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
 import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
+import { utcMinute } from '@/lib/format-time';
 
 // The email to the OLD address when an email or phone changes (OTP-10, RC-05): if someone else
 // made the change, the owner hears of it at the address they still control. The new destination
@@ -17,7 +18,7 @@ export function composeContactChangeNotice(input: {
   by: 'self' | 'admin';
   origin: string;
 }): OutgoingMessage {
-  const when = `${input.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const when = utcMinute(input.at);
   const lines: string[] = [];
   if (input.change.email) lines.push(`Email address: now ${maskEmail(input.change.email.to)}`);
   if (input.change.phone) lines.push(`Phone number: ${input.change.phone.to ? `now ${maskPhone(input.change.phone.to)}` : 'removed'}`);
@@ -42,7 +43,7 @@ export function composeContactChangeNotice(input: {
 
 /** The email when two-step sign-in is switched on or off for an account (RC-05). */
 export function composeTwoFactorNotice(input: { to: string; enabled: boolean; at: Date; origin: string }): OutgoingMessage {
-  const when = `${input.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const when = utcMinute(input.at);
   return {
     channel: 'email',
     to: input.to,

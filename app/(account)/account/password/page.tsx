@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { FormMessage, secondaryButtonClass } from '@/app/ui/auth-card';
+import { FormMessage } from '@/app/ui/auth-card';
 import { requireUser } from '@/lib/auth/current-user';
 import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
 import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR } from '@/lib/auth/password-policy';
 import { FreshCodeSection } from '../_fresh-code/fresh-code-section';
 import { ChangePasswordForm } from './change-password-form';
+import { AccountHeader } from '../account-header';
 
 export const metadata: Metadata = { title: 'Change password' };
 
@@ -19,12 +19,7 @@ export default async function ChangePasswordPage({ searchParams }: { searchParam
 
   return (
     <main className="mx-auto max-w-2xl px-4 py-12">
-      <header className="mb-8 flex items-center justify-between">
-        <p className="text-sm font-semibold tracking-wide text-indigo-700 uppercase">Latchkey</p>
-        <nav aria-label="Account">
-          <Link href="/account" className={secondaryButtonClass}>Your account</Link>
-        </nav>
-      </header>
+      <AccountHeader />
       <h1 className="mb-6 text-2xl font-semibold">Change password</h1>
       {notice === 'changed' && (
         <FormMessage tone="info">

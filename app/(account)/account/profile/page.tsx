@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { FormMessage, secondaryButtonClass } from '@/app/ui/auth-card';
+import { FormMessage } from '@/app/ui/auth-card';
 import { requireUser } from '@/lib/auth/current-user';
 import { env } from '@/lib/env';
 import { viewContactChange } from '@/lib/users/contact-change';
@@ -11,6 +10,7 @@ import {
 } from './actions';
 import { ButtonForm, CodeEntryForm, ContactForm } from './profile-forms';
 import { readProfileNotice } from './profile-notices';
+import { AccountHeader } from '../account-header';
 
 export const metadata: Metadata = { title: 'Profile' };
 
@@ -23,12 +23,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
 
   return (
     <main className="mx-auto max-w-2xl px-4 py-12">
-      <header className="mb-8 flex items-center justify-between">
-        <p className="text-sm font-semibold tracking-wide text-indigo-700 uppercase">Latchkey</p>
-        <nav aria-label="Account">
-          <Link href="/account" className={secondaryButtonClass}>Your account</Link>
-        </nav>
-      </header>
+      <AccountHeader />
       <h1 className="mb-6 text-2xl font-semibold">Profile</h1>
       {notice && <FormMessage tone={notice.tone}>{notice.text}</FormMessage>}
 
