@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -10,6 +10,7 @@ import pg from 'pg';
 import { DEMO_PASSWORD, seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from '../scripts/db/apply-migrations';
 import { createScratchDatabase } from '../scripts/db/scratch-database';
+import { deleteKeys, stopProcess, waitUntilAnswering } from '../scripts/next-server';
 import { defaultGateSize } from '../lib/auth/sign-in-gate';
 import { startFakePostmark } from '../tests/support/fake-postmark';
 import { startFakeTwilio } from '../tests/support/fake-twilio';
@@ -99,7 +100,7 @@ export async function startBenchServer(options: { port: number; env?: Record<str
     const prefix = `latchkey-perf:${process.pid}-${randomBytes(4).toString('hex')}:`;
     const bridge = await startUpstashBridge({ redisUrl: REDIS_URL });
     undo.push(() => bridge.close());
-    undo.push(() => deleteKeys(prefix));
+    undo.push(() => deleteKeys(REDIS_URL, prefix));
     const counter = await startCountingProxy(bridge.url);
     undo.push(() => counter.close());
     const postmark = await startFakePostmark();
@@ -138,7 +139,7 @@ export async function startBenchServer(options: { port: number; env?: Record<str
     const server = spawn(process.execPath, [...profile, path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '--port', String(options.port)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     undo.push(() => stopProcess(server));
     process.once('exit', () => server.kill('SIGKILL'));
-    await waitUntilAnswering(origin, server);
+    await waitUntilAnswering(`${origin}/login`, server);
 
     const pool = new pg.Pool({ connectionString: database.url, max: 2 });
     undo.push(() => pool.end());
@@ -249,38 +250,6 @@ async function startCountingProxy(target: string) {
         agent.destroy();
       }),
   };
-}
-
-async function waitUntilAnswering(origin: string, child: ChildProcess) {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    if (await fetch(`${origin}/login`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`next start did not answer ${origin} within 60 s`);
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-  });
-}
-
-async function deleteKeys(prefix: string) {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    for (let cursor = '0'; ; ) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      if ((cursor = next) === '0') break;
-    }
-  } finally {
-    redis.disconnect();
-  }
 }
 
 type ProcessCpu = { pid: number; parent: number; name: string; cmdline: string; seconds: number };

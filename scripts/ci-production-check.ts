@@ -1,15 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import Redis from 'ioredis';
 import { DEMO_PASSWORD, seedDemoUsers } from '../prisma/seed';
 import { startFakePostmark, type FakePostmark } from '../tests/support/fake-postmark';
 import { startFakeTwilio, type FakeTwilio } from '../tests/support/fake-twilio';
 import { startUpstashBridge } from '../tests/support/upstash-bridge';
 import { applyMigrations } from './db/apply-migrations';
 import { createScratchDatabase, type ScratchDatabase } from './db/scratch-database';
+import { deleteKeys, stopProcess, waitUntilAnswering } from './next-server';
 
 // `npm run ci:production-check [-- --reuse-build]`: the production build as a deployment runs it.
 //
@@ -102,7 +102,7 @@ async function startConfigured() {
   const prefix = `latchkey-prodcheck:${process.pid}-${randomBytes(4).toString('hex')}:`;
   const bridge = await startUpstashBridge({ redisUrl: REDIS_URL });
   cleanups.push(() => bridge.close());
-  cleanups.push(() => deleteKeys(prefix));
+  cleanups.push(() => deleteKeys(REDIS_URL, prefix));
   const postmark = await startFakePostmark();
   cleanups.push(() => postmark.close());
   const twilio = await startFakeTwilio();
@@ -135,7 +135,7 @@ async function startConfigured() {
   };
   const server = spawn(NEXT, ['start', '--port', String(PORT)], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
   cleanups.push(() => stopProcess(server));
-  await waitUntilAnswering(server);
+  await waitUntilAnswering(`${ORIGIN}/login`, server);
   return { postmark, twilio, cronSecret };
 }
 
@@ -247,40 +247,6 @@ async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 1
     if (found) return found;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function waitUntilAnswering(server: ChildProcess) {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    check(server.exitCode === null && server.signalCode === null, `next start exited (${server.exitCode ?? server.signalCode})`);
-    const answered = await fetch(`${ORIGIN}/login`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
-    if (answered) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`next start did not answer ${ORIGIN}/login within 60 s`);
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
-}
-
-async function deleteKeys(prefix: string) {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    for (let cursor = '0'; ; ) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      if ((cursor = next) === '0') break;
-    }
-  } finally {
-    redis.disconnect();
   }
 }
 

@@ -6,6 +6,7 @@ import { seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from './db/apply-migrations';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { canCreateScratchDatabases, createScratchDatabase } from './db/scratch-database';
+import { stopProcess, waitUntilAnswering } from './next-server';
 
 // Servers for Playwright: one fresh, migrated and seeded database, then one `next start` per
 // entry of E2E_SERVERS, all sharing that database, each with its own env overrides:
@@ -66,30 +67,14 @@ async function startServer(spec: ServerSpec, authSecret: string) {
     console.error(`[serve-e2e] next start on port ${spec.port} exited (${signal ?? code}); stopping the others`);
     void stop(code || 1);
   });
-  await waitUntilAnswering(origin, child);
+  await waitUntilAnswering(`${origin}/login`, child, READY_TIMEOUT_MS);
   console.log(`ready ${spec.port} ${origin}`);
-}
-
-async function waitUntilAnswering(origin: string, child: ChildProcess) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline && child.exitCode === null) {
-    const answered = await fetch(origin, { redirect: 'manual', signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
-    if (answered) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`next start on ${origin} did not answer within ${READY_TIMEOUT_MS / 1000}s`);
 }
 
 function stop(code: number): Promise<never> {
   stopping ??= (async () => {
     await Promise.all(
-      children.filter((child) => child.exitCode === null && child.signalCode === null).map(
-        (child) =>
-          new Promise((resolve) => {
-            child.once('exit', resolve).kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-          }),
-      ),
+      children.map((child) => stopProcess(child)),
     );
     await database.stop().catch((error: unknown) => console.error('[serve-e2e] database cleanup failed:', error));
     process.exit(code);
