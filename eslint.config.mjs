@@ -5,7 +5,15 @@ import nextTs from 'eslint-config-next/typescript';
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores(['.next/**', 'out/**', 'lib/generated/**', '.data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts']),
+  globalIgnores([
+    '.next/**',
+    'out/**',
+    'lib/generated/**',
+    '.data/**',
+    'test-results/**',
+    'playwright-report/**',
+    'next-env.d.ts',
+  ]),
   // Nothing in app/ may reach the database or Redis directly (STYLE.md rule 1).
   {
     files: ['app/**/*.{ts,tsx}'],
@@ -14,7 +22,10 @@ export default defineConfig([
         'error',
         {
           patterns: [
-            { group: ['@/lib/db', '@/lib/store/*', '@prisma/*', '@upstash/*', '@/lib/generated/*'], message: 'Pages and actions go through lib/ (STYLE.md rule 1).' },
+            {
+              group: ['@/lib/db', '@/lib/store/*', '@prisma/*', '@upstash/*', '@/lib/generated/*'],
+              message: 'Pages and actions go through lib/ (STYLE.md rule 1).',
+            },
           ],
         },
       ],

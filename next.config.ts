@@ -3,7 +3,11 @@ import type { NextConfig } from 'next';
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Native and WASM packages stay outside the server bundle.
-  serverExternalPackages: ['@node-rs/argon2', '@electric-sql/pglite', '@electric-sql/pglite-socket'],
+  serverExternalPackages: [
+    '@node-rs/argon2',
+    '@electric-sql/pglite',
+    '@electric-sql/pglite-socket',
+  ],
   // next dev refuses its HMR socket to 127.0.0.1 unless listed (STACK.md gotcha 6).
   allowedDevOrigins: ['127.0.0.1', 'localhost'],
   // A User Upload without JavaScript posts the whole file to a server action (default limit 1 MB).
@@ -23,7 +27,11 @@ const nextConfig: NextConfig = {
           { key: 'X-Frame-Options', value: 'DENY' },
           { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
           // Nothing here needs these powers; WebOTP (SMS code autofill) stays allowed for this origin.
-          { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=(), otp-credentials=(self)' },
+          {
+            key: 'Permissions-Policy',
+            value:
+              'camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=(), otp-credentials=(self)',
+          },
         ],
       },
     ];

@@ -11,13 +11,24 @@ export const SHORT_TTL_SECONDS = 10;
 export const DATABASE_URL_FILE = path.resolve(import.meta.dirname, '.data/e2e-database-url');
 
 const chromiumArgs = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--no-first-run',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
 ];
 
 const servers = [
   { port: MAIN_PORT, env: { APP_ORIGIN: `http://127.0.0.1:${MAIN_PORT}` } },
-  { port: SHORT_TTL_PORT, env: { APP_ORIGIN: `http://127.0.0.1:${SHORT_TTL_PORT}`, OTP_TTL_SECONDS: String(SHORT_TTL_SECONDS) } },
+  {
+    port: SHORT_TTL_PORT,
+    env: {
+      APP_ORIGIN: `http://127.0.0.1:${SHORT_TTL_PORT}`,
+      OTP_TTL_SECONDS: String(SHORT_TTL_SECONDS),
+    },
+  },
 ];
 
 export default defineConfig({
@@ -41,7 +52,10 @@ export default defineConfig({
       name: 'chromium',
       use: {
         ...devices['Desktop Chrome'],
-        launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: chromiumArgs,
+        },
       },
     },
   ],

@@ -1,7 +1,11 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { env } from '@/lib/env';
 import { signInGate } from '@/lib/auth/sign-in-gate';
-import { contentSecurityPolicy, createNonce, strictTransportSecurity } from '@/lib/security/security-headers';
+import {
+  contentSecurityPolicy,
+  createNonce,
+  strictTransportSecurity,
+} from '@/lib/security/security-headers';
 
 // Headers: a fresh CSP nonce per request, and HSTS over HTTPS. No sessions, no database, no
 // redirects: the real checks live in the data-access layer that every page and action calls.
@@ -15,8 +19,17 @@ import { contentSecurityPolicy, createNonce, strictTransportSecurity } from '@/l
 
 export function proxy(request: NextRequest) {
   const https = env.APP_ORIGIN.startsWith('https://');
-  const policy = contentSecurityPolicy({ nonce: createNonce(), development: env.NODE_ENV === 'development', https });
-  if (request.method === 'POST' && request.nextUrl.pathname === '/login' && !request.headers.has('next-action') && signInGate(env.SIGN_IN_CONCURRENCY).full()) {
+  const policy = contentSecurityPolicy({
+    nonce: createNonce(),
+    development: env.NODE_ENV === 'development',
+    https,
+  });
+  if (
+    request.method === 'POST' &&
+    request.nextUrl.pathname === '/login' &&
+    !request.headers.has('next-action') &&
+    signInGate(env.SIGN_IN_CONCURRENCY).full()
+  ) {
     return busy(policy, https);
   }
 
@@ -40,7 +53,11 @@ function busy(policy: string, https: boolean) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Busy, try again</title></head><body style="font-family:system-ui,sans-serif;max-width:28rem;margin:6rem auto;padding:0 1rem;text-align:center"><h1>Too many sign-ins right now</h1><p>Nothing was checked or counted. Wait a second and sign in again.</p><p><a href="/login">Back to sign-in</a></p></body></html>`;
   const response = new NextResponse(html, {
     status: 503,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS), 'Cache-Control': 'no-store' },
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Retry-After': String(BUSY_RETRY_AFTER_SECONDS),
+      'Cache-Control': 'no-store',
+    },
   });
   response.headers.set('Content-Security-Policy', policy);
   const hsts = strictTransportSecurity(https);

@@ -15,9 +15,15 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
     <html lang="en">
       <body className="min-h-screen">
         {isOutboxActive() && (
-          <aside aria-label="Development notice" className="bg-amber-100 px-4 py-2 text-center text-sm text-amber-900">
+          <aside
+            aria-label="Development notice"
+            className="bg-amber-100 px-4 py-2 text-center text-sm text-amber-900"
+          >
             Messages are not really sent: codes and emails appear in the{' '}
-            <a className="font-medium underline" href="/dev/outbox">development outbox</a>.
+            <a className="font-medium underline" href="/dev/outbox">
+              development outbox
+            </a>
+            .
           </aside>
         )}
         {children}

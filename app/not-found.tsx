@@ -8,7 +8,9 @@ export default function NotFound() {
     <main className="mx-auto max-w-md px-4 py-24 text-center">
       <h1 className="mb-3 text-2xl font-semibold">Page not found</h1>
       <p className="mb-6 text-slate-700">There is nothing at this address.</p>
-      <Link href="/" className="font-medium text-indigo-700 underline">Go to the start page</Link>
+      <Link href="/" className="font-medium text-indigo-700 underline">
+        Go to the start page
+      </Link>
     </main>
   );
 }

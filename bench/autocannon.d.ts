@@ -2,10 +2,20 @@
 // @types/autocannon is not a dependency).
 declare module 'autocannon' {
   namespace autocannon {
-    type Request = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
+    type Request = {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+    };
     type RequestSpec = Request & {
       setupRequest?: (request: Request) => Request;
-      onResponse?: (status: number, body: string, context: unknown, headers?: Record<string, string>) => void;
+      onResponse?: (
+        status: number,
+        body: string,
+        context: unknown,
+        headers?: Record<string, string>,
+      ) => void;
     };
     type Options = {
       url: string;
@@ -19,7 +29,15 @@ declare module 'autocannon' {
       body?: string;
       requests?: RequestSpec[];
     };
-    type Histogram = { p50: number; p90: number; p97_5: number; p99: number; max: number; mean: number; min: number };
+    type Histogram = {
+      p50: number;
+      p90: number;
+      p97_5: number;
+      p99: number;
+      max: number;
+      mean: number;
+      min: number;
+    };
     type Result = {
       latency: Histogram;
       requests: { total: number; average: number };

@@ -42,7 +42,10 @@ export type BenchServer = {
   /** `count` users that share the demo password, for spreading load over rows. */
   createUsers(count: number): Promise<{ id: string; username: string }[]>;
   /** Trusted-device tokens, `perUser` for each user, valid for 30 days. */
-  createDeviceTokens(users: { id: string; username: string }[], perUser: number): Promise<{ username: string; token: string }[]>;
+  createDeviceTokens(
+    users: { id: string; username: string }[],
+    perUser: number,
+  ): Promise<{ username: string; token: string }[]>;
   stop(): Promise<void>;
 };
 
@@ -61,9 +64,16 @@ export function requireBuild() {
  * at once (running + waiting). A closed-loop run with more connections than that gets 503s that
  * come straight back and use up its device tokens, so the load runs stay within it.
  */
-export function benchSignInGate(): { env: Record<string, string>; admits: number; description: string } {
+export function benchSignInGate(): {
+  env: Record<string, string>;
+  admits: number;
+  description: string;
+} {
   const configured = process.env.BENCH_SIGN_IN_CONCURRENCY;
-  const { slots, queue } = defaultGateSize(os.availableParallelism(), configured ? Number(configured) : undefined);
+  const { slots, queue } = defaultGateSize(
+    os.availableParallelism(),
+    configured ? Number(configured) : undefined,
+  );
   return {
     env: configured ? { SIGN_IN_CONCURRENCY: configured } : {},
     admits: slots + queue,
@@ -73,24 +83,36 @@ export function benchSignInGate(): { env: Record<string, string>; admits: number
 
 export function machineDescription(): string {
   const cpus = os.cpus();
-  return `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+  return `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
 }
 
-export async function startBenchServer(options: { port: number; env?: Record<string, string>; deadlineSeconds?: number }): Promise<BenchServer> {
+export async function startBenchServer(options: {
+  port: number;
+  env?: Record<string, string>;
+  deadlineSeconds?: number;
+}): Promise<BenchServer> {
   requireBuild();
   const undo: (() => Promise<unknown>)[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      for (const step of undo.reverse()) await step().catch((error: unknown) => console.error('[bench] cleanup:', error));
+      for (const step of undo.reverse())
+        await step().catch((error: unknown) => console.error('[bench] cleanup:', error));
     })());
   // Bounded: a run that hangs (or is interrupted) still stops the server and drops the database.
   const abort = (why: string) => {
     console.error(`[bench] ${why}: stopping`);
     void stop().finally(() => process.exit(1));
   };
-  setTimeout(() => abort(`not done after ${options.deadlineSeconds ?? 240} s`), (options.deadlineSeconds ?? 240) * 1000).unref();
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => abort(signal));
+  setTimeout(
+    () => abort(`not done after ${options.deadlineSeconds ?? 240} s`),
+    (options.deadlineSeconds ?? 240) * 1000,
+  ).unref();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => abort(signal));
   try {
     const database = await createScratchDatabase(SERVER_URL, 'latchkey_perf');
     undo.push(() => database.drop());
@@ -135,8 +157,20 @@ export async function startBenchServer(options: { port: number; env?: Record<str
       ...options.env,
     };
     // BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
-    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    const server = spawn(process.execPath, [...profile, path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '--port', String(options.port)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const profile = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
+    const server = spawn(
+      process.execPath,
+      [
+        ...profile,
+        path.join(ROOT, 'node_modules/next/dist/bin/next'),
+        'start',
+        '--port',
+        String(options.port),
+      ],
+      { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     undo.push(() => stopProcess(server));
     process.once('exit', () => server.kill('SIGKILL'));
     await waitUntilAnswering(`${origin}/login`, server);
@@ -158,14 +192,20 @@ export async function startBenchServer(options: { port: number; env?: Record<str
       async redisCommandCounts() {
         const info = await redis.info('commandstats');
         const counts = new Map<string, number>();
-        for (const match of info.matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)) counts.set(match[1]!, Number(match[2]));
+        for (const match of info.matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm))
+          counts.set(match[1]!, Number(match[2]));
         return counts;
       },
       async createUsers(count) {
-        const { rows } = await pool.query<{ passwordHash: string }>(`SELECT "passwordHash" FROM "User" WHERE "usernameKey" = 'demo'`);
+        const { rows } = await pool.query<{ passwordHash: string }>(
+          `SELECT "passwordHash" FROM "User" WHERE "usernameKey" = 'demo'`,
+        );
         const first = usersMade;
         usersMade += count;
-        const users = Array.from({ length: count }, (_, i) => ({ id: `bench${String(first + i).padStart(6, '0')}`, username: `bench-${String(first + i).padStart(6, '0')}` }));
+        const users = Array.from({ length: count }, (_, i) => ({
+          id: `bench${String(first + i).padStart(6, '0')}`,
+          username: `bench-${String(first + i).padStart(6, '0')}`,
+        }));
         await pool.query(
           `INSERT INTO "User" (id, username, "usernameKey", email, "passwordHash", "twoFactor", "updatedAt")
            SELECT id, username, username, username || '@example.com', $3, true, now() FROM unnest($1::text[], $2::text[]) AS u(id, username)`,
@@ -174,17 +214,27 @@ export async function startBenchServer(options: { port: number; env?: Record<str
         return users;
       },
       async createDeviceTokens(users, perUser) {
-        const tokens = users.flatMap((user) => Array.from({ length: perUser }, () => ({ ...user, token: randomBytes(32).toString('base64url') })));
+        const tokens = users.flatMap((user) =>
+          Array.from({ length: perUser }, () => ({
+            ...user,
+            token: randomBytes(32).toString('base64url'),
+          })),
+        );
         for (let i = 0; i < tokens.length; i += 5000) {
           const batch = tokens.slice(i, i + 5000);
           await pool.query(
             `INSERT INTO "TrustedDevice" (id, "userId", "tokenHash", name, "expiresAt")
              SELECT 'dev' || md5(h), u, h, 'Bench browser', now() + interval '30 days' FROM unnest($1::text[], $2::text[]) AS t(u, h)`,
-            [batch.map((t) => t.id), batch.map((t) => createHash('sha256').update(t.token).digest('hex'))],
+            [
+              batch.map((t) => t.id),
+              batch.map((t) => createHash('sha256').update(t.token).digest('hex')),
+            ],
           );
         }
         // Interleaved, so that consecutive requests hit different users.
-        return tokens.map((t, i) => tokens[(i % users.length) * perUser + Math.floor(i / users.length)]!).map((t) => ({ username: t.username, token: t.token }));
+        return tokens
+          .map((t, i) => tokens[(i % users.length) * perUser + Math.floor(i / users.length)]!)
+          .map((t) => ({ username: t.username, token: t.token }));
       },
       stop,
     };
@@ -195,8 +245,14 @@ export async function startBenchServer(options: { port: number; env?: Record<str
 }
 
 /** The hidden fields of the form that posts to `action`-bearing <form> number `index` on a page. */
-export async function formFields(origin: string, pathname: string, cookie = ''): Promise<[string, string][]> {
-  const html = await (await fetch(origin + pathname, { headers: cookie ? { cookie } : {}, redirect: 'manual' })).text();
+export async function formFields(
+  origin: string,
+  pathname: string,
+  cookie = '',
+): Promise<[string, string][]> {
+  const html = await (
+    await fetch(origin + pathname, { headers: cookie ? { cookie } : {}, redirect: 'manual' })
+  ).text();
   const form = [...html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)][0]?.[1];
   if (!form) throw new Error(`no form on ${pathname}`);
   return [...form.matchAll(/<input\b[^>]*type="hidden"[^>]*>/g)].map((m) => {
@@ -209,19 +265,32 @@ export async function formFields(origin: string, pathname: string, cookie = ''):
 /** A multipart/form-data body the way a browser without JavaScript posts a server action's form. */
 export function multipart(fields: [string, string][]): { body: string; contentType: string } {
   const boundary = `----latchkeybench${randomBytes(8).toString('hex')}`;
-  const body = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('') + `--${boundary}--\r\n`;
+  const body =
+    fields
+      .map(
+        ([name, value]) =>
+          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+      )
+      .join('') + `--${boundary}--\r\n`;
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 function decodeEntities(text: string) {
-  return text.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** Percentile of a list of numbers (nearest rank). */
 export function percentile(values: number[], p: number): number {
   if (!values.length) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  ]!;
 }
 
 async function startCountingProxy(target: string) {
@@ -230,10 +299,20 @@ async function startCountingProxy(target: string) {
   let count = 0;
   const server = http.createServer((req, res) => {
     count += 1;
-    const forward = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers, agent }, (reply) => {
-      res.writeHead(reply.statusCode ?? 502, reply.headers);
-      reply.pipe(res);
-    });
+    const forward = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+        agent,
+      },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      },
+    );
     forward.on('error', () => res.writeHead(502).end());
     req.pipe(forward);
   });
@@ -264,7 +343,13 @@ function processTable(): ProcessCpu[] {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
       // USER_HZ is 100 on Linux.
-      table.push({ pid: Number(entry), parent: Number(fields[1]), name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cmdline, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+      table.push({
+        pid: Number(entry),
+        parent: Number(fields[1]),
+        name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        cmdline,
+        seconds: (Number(fields[11]) + Number(fields[12])) / 100,
+      });
     } catch {
       // the process ended while being read
     }
@@ -275,11 +360,14 @@ function processTable(): ProcessCpu[] {
 type Part = (p: ProcessCpu, table: ProcessCpu[]) => boolean;
 
 /** A process and its descendants. */
-const treeOf = (root: number): Part => (p, table) => {
-  const parents = new Map(table.map((t) => [t.pid, t.parent]));
-  for (let pid: number | undefined = p.pid; pid !== undefined && pid > 1; pid = parents.get(pid)) if (pid === root) return true;
-  return false;
-};
+const treeOf =
+  (root: number): Part =>
+  (p, table) => {
+    const parents = new Map(table.map((t) => [t.pid, t.parent]));
+    for (let pid: number | undefined = p.pid; pid !== undefined && pid > 1; pid = parents.get(pid))
+      if (pid === root) return true;
+    return false;
+  };
 
 /**
  * Runs `measure` and reports the CPU seconds each part of the system spent meanwhile, process by
@@ -287,10 +375,14 @@ const treeOf = (root: number): Part => (p, table) => {
  * machine is shared: PostgreSQL counts only the backends serving this run's database, and Redis
  * is the whole server, other users included.
  */
-export async function withCpuAccounting<T>(server: BenchServer, measure: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number>; wallSeconds: number }> {
+export async function withCpuAccounting<T>(
+  server: BenchServer,
+  measure: () => Promise<T>,
+): Promise<{ result: T; cpu: Record<string, number>; wallSeconds: number }> {
   const parts: Record<string, Part> = {
     'next start': treeOf(server.pid),
-    'postgres (this database)': (p) => p.name.startsWith('postgres') && p.cmdline.includes(` ${server.databaseName} `),
+    'postgres (this database)': (p) =>
+      p.name.startsWith('postgres') && p.cmdline.includes(` ${server.databaseName} `),
     'redis (whole server, shared)': (p) => p.name.startsWith('redis-server'),
     'bench process (load generator, Upstash bridge)': (p) => p.pid === process.pid,
   };
@@ -300,7 +392,12 @@ export async function withCpuAccounting<T>(server: BenchServer, measure: () => P
   const wallSeconds = (performance.now() - started) / 1000;
   const after = processTable();
   const cpu = Object.fromEntries(
-    Object.entries(parts).map(([label, chosen]) => [label, after.filter((p) => chosen(p, after)).reduce((sum, p) => sum + p.seconds - (before.get(p.pid) ?? 0), 0)]),
+    Object.entries(parts).map(([label, chosen]) => [
+      label,
+      after
+        .filter((p) => chosen(p, after))
+        .reduce((sum, p) => sum + p.seconds - (before.get(p.pid) ?? 0), 0),
+    ]),
   );
   return { result, cpu, wallSeconds };
 }

@@ -2,7 +2,16 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
-import { benchSignInGate, formFields, machineDescription, multipart, PASSWORD, startBenchServer, withCpuAccounting, type BenchServer } from './bench-server';
+import {
+  benchSignInGate,
+  formFields,
+  machineDescription,
+  multipart,
+  PASSWORD,
+  startBenchServer,
+  withCpuAccounting,
+  type BenchServer,
+} from './bench-server';
 
 // `npm run bench:logins` (P1): logins per second through the password step of a trusted browser
 // (no code: password → device token → session → 303 to /account), against the argon2id bound
@@ -22,20 +31,28 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? Math.min(16, GATE.ad
  * Password verifies per second with `inFlight` verifies always outstanding, for `seconds`, and
  * the CPU milliseconds one verify costs (this process's CPU time over the verifies done).
  */
-export async function argon2Bound(passwordHash: string, seconds = 5, inFlight = 8): Promise<{ perSecond: number; cpuMs: number }> {
+export async function argon2Bound(
+  passwordHash: string,
+  seconds = 5,
+  inFlight = 8,
+): Promise<{ perSecond: number; cpuMs: number }> {
   let done = 0;
   const cpuBefore = process.cpuUsage();
   const until = performance.now() + seconds * 1000;
   const worker = async () => {
     while (performance.now() < until) {
-      if (!(await verify(passwordHash, PASSWORD))) throw new Error('the bench hash does not match the password');
+      if (!(await verify(passwordHash, PASSWORD)))
+        throw new Error('the bench hash does not match the password');
       done += 1;
     }
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: inFlight }, worker));
   const cpu = process.cpuUsage(cpuBefore);
-  return { perSecond: done / ((performance.now() - started) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / done };
+  return {
+    perSecond: done / ((performance.now() - started) / 1000),
+    cpuMs: (cpu.user + cpu.system) / 1000 / done,
+  };
 }
 
 /**
@@ -43,7 +60,11 @@ export async function argon2Bound(passwordHash: string, seconds = 5, inFlight = 
  * `signedIn` counts the answers that are a 303 to /account (a reused or refused token lands on
  * /login/method instead, also with a 303).
  */
-export async function loginLoad(server: BenchServer, tokens: { username: string; token: string }[], options: Partial<autocannon.Options>): Promise<autocannon.Result & { signedIn: number }> {
+export async function loginLoad(
+  server: BenchServer,
+  tokens: { username: string; token: string }[],
+  options: Partial<autocannon.Options>,
+): Promise<autocannon.Result & { signedIn: number }> {
   const fields = await formFields(server.origin, '/login');
   const bodies = new Map<string, ReturnType<typeof multipart>>();
   let next = 0;
@@ -60,11 +81,26 @@ export async function loginLoad(server: BenchServer, tokens: { username: string;
           // Past the end tokens are reused: those logins get a code step instead, and do not count.
           const { username, token } = tokens[next++ % tokens.length]!;
           let form = bodies.get(username);
-          if (!form) bodies.set(username, (form = multipart([...fields, ['username', username], ['password', PASSWORD]])));
-          return { ...request, body: form.body, headers: { ...request.headers, origin: server.origin, 'content-type': form.contentType, cookie: `latchkey.device=${token}` } };
+          if (!form)
+            bodies.set(
+              username,
+              (form = multipart([...fields, ['username', username], ['password', PASSWORD]])),
+            );
+          return {
+            ...request,
+            body: form.body,
+            headers: {
+              ...request.headers,
+              origin: server.origin,
+              'content-type': form.contentType,
+              cookie: `latchkey.device=${token}`,
+            },
+          };
         },
         onResponse: (status, _body, _context, headers) => {
-          const location = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'location')?.[1];
+          const location = Object.entries(headers ?? {}).find(
+            ([name]) => name.toLowerCase() === 'location',
+          )?.[1];
           if (status === 303 && String(location ?? '').endsWith('/account')) signedIn += 1;
         },
       },
@@ -74,12 +110,34 @@ export async function loginLoad(server: BenchServer, tokens: { username: string;
 }
 
 /** One login by hand first: the load is worth measuring only if it signs people in. */
-export async function assertTrustedLoginWorks(server: BenchServer, token: { username: string; token: string }) {
-  const form = multipart([...(await formFields(server.origin, '/login')), ['username', token.username], ['password', PASSWORD]]);
-  const response = await fetch(`${server.origin}/login`, { method: 'POST', body: form.body, headers: { origin: server.origin, 'content-type': form.contentType, cookie: `latchkey.device=${token.token}` }, redirect: 'manual' });
+export async function assertTrustedLoginWorks(
+  server: BenchServer,
+  token: { username: string; token: string },
+) {
+  const form = multipart([
+    ...(await formFields(server.origin, '/login')),
+    ['username', token.username],
+    ['password', PASSWORD],
+  ]);
+  const response = await fetch(`${server.origin}/login`, {
+    method: 'POST',
+    body: form.body,
+    headers: {
+      origin: server.origin,
+      'content-type': form.contentType,
+      cookie: `latchkey.device=${token.token}`,
+    },
+    redirect: 'manual',
+  });
   const cookies = response.headers.getSetCookie().map((c) => c.split('=')[0]);
-  if (response.status !== 303 || !response.headers.get('location')?.endsWith('/account') || !cookies.includes('latchkey.session'))
-    throw new Error(`a trusted login answered ${response.status} → ${response.headers.get('location')} (cookies: ${cookies.join(', ')})`);
+  if (
+    response.status !== 303 ||
+    !response.headers.get('location')?.endsWith('/account') ||
+    !cookies.includes('latchkey.session')
+  )
+    throw new Error(
+      `a trusted login answered ${response.status} → ${response.headers.get('location')} (cookies: ${cookies.join(', ')})`,
+    );
 }
 
 export function statusCounts(result: autocannon.Result): string {
@@ -112,38 +170,64 @@ async function main() {
     const trips = server.upstashRoundTrips() - tripsBefore;
     const commandsAfter = await server.redisCommandCounts();
     const n = successes(counted);
-    const perCommand = [...commandsAfter].map(([name, calls]) => [name, (calls - (commandsBefore.get(name) ?? 0)) / n] as const).filter(([name, c]) => c > 0.01 && name !== 'info');
-    console.log(`one login at a time (${n}): p50 ${counted.latency.p50} ms; Upstash round trips per login ${(trips / n).toFixed(2)}; Redis commands ${perCommand.reduce((a, [, c]) => a + c, 0).toFixed(2)} (${perCommand.map(([name, c]) => `${name} ${c.toFixed(2)}`).join(', ')})`);
+    const perCommand = [...commandsAfter]
+      .map(([name, calls]) => [name, (calls - (commandsBefore.get(name) ?? 0)) / n] as const)
+      .filter(([name, c]) => c > 0.01 && name !== 'info');
+    console.log(
+      `one login at a time (${n}): p50 ${counted.latency.p50} ms; Upstash round trips per login ${(trips / n).toFixed(2)}; Redis commands ${perCommand.reduce((a, [, c]) => a + c, 0).toFixed(2)} (${perCommand.map(([name, c]) => `${name} ${c.toFixed(2)}`).join(', ')})`,
+    );
 
     const before = await argon2Bound(hash);
-    console.log(`argon2id bound before (8 in flight, 5 s): ${before.perSecond.toFixed(1)} verifies/s, ${before.cpuMs.toFixed(1)} CPU ms per verify`);
+    console.log(
+      `argon2id bound before (8 in flight, 5 s): ${before.perSecond.toFixed(1)} verifies/s, ${before.cpuMs.toFixed(1)} CPU ms per verify`,
+    );
     // Warm-up: the first requests compile and connect.
     await loginLoad(server, tokens.splice(0, 200), { duration: 3 });
 
-    const { result, cpu, wallSeconds } = await withCpuAccounting(server, () => loginLoad(server, tokens, {}));
+    const { result, cpu, wallSeconds } = await withCpuAccounting(server, () =>
+      loginLoad(server, tokens, {}),
+    );
     const after = await argon2Bound(hash);
-    console.log(`argon2id bound after: ${after.perSecond.toFixed(1)} verifies/s, ${after.cpuMs.toFixed(1)} CPU ms per verify`);
+    console.log(
+      `argon2id bound after: ${after.perSecond.toFixed(1)} verifies/s, ${after.cpuMs.toFixed(1)} CPU ms per verify`,
+    );
     const bound = (before.perSecond + after.perSecond) / 2;
     const verifyCpuMs = (before.cpuMs + after.cpuMs) / 2;
     const logins = successes(result);
     const loginsPerSecond = logins / wallSeconds;
 
-    console.log(`\nlogins (trusted browser, ${CONNECTIONS} connections, ${SECONDS} s): ${statusCounts(result)}`);
-    console.log(`latency ms: p50 ${result.latency.p50}, p99 ${result.latency.p99}, max ${result.latency.max}`);
-    console.log(`logins/s: ${loginsPerSecond.toFixed(1)}; argon2id bound (mean of before and after): ${bound.toFixed(1)} verifies/s`);
-    console.log(`ratio (wall clock): ${((100 * loginsPerSecond) / bound).toFixed(0)} % of the bound (goal ≥ 80 %)`);
+    console.log(
+      `\nlogins (trusted browser, ${CONNECTIONS} connections, ${SECONDS} s): ${statusCounts(result)}`,
+    );
+    console.log(
+      `latency ms: p50 ${result.latency.p50}, p99 ${result.latency.p99}, max ${result.latency.max}`,
+    );
+    console.log(
+      `logins/s: ${loginsPerSecond.toFixed(1)}; argon2id bound (mean of before and after): ${bound.toFixed(1)} verifies/s`,
+    );
+    console.log(
+      `ratio (wall clock): ${((100 * loginsPerSecond) / bound).toFixed(0)} % of the bound (goal ≥ 80 %)`,
+    );
 
     // Wall-clock figures move with whatever else the machine runs; CPU time per operation does
     // not, so the same ratio is also given as CPU cost: a verify's over a login's.
-    const perLogin = Object.fromEntries(Object.entries(cpu).map(([part, seconds]) => [part, (1000 * seconds) / logins]));
+    const perLogin = Object.fromEntries(
+      Object.entries(cpu).map(([part, seconds]) => [part, (1000 * seconds) / logins]),
+    );
     const appMs = perLogin['next start']!;
     const allMs = Object.values(perLogin).reduce((a, b) => a + b, 0);
     console.log('\nCPU ms per login during the run:');
     for (const [part, ms] of Object.entries(perLogin)) console.log(`  ${part}: ${ms.toFixed(1)}`);
     console.log(`  argon2id verify alone: ${verifyCpuMs.toFixed(1)}`);
-    console.log(`ratio (CPU, app process only, as on a deployment whose database and Redis are elsewhere): ${((100 * verifyCpuMs) / appMs).toFixed(0)} %`);
-    console.log(`ratio (CPU, everything on this machine): ${((100 * verifyCpuMs) / allMs).toFixed(0)} %`);
-    console.log(`share of the machine this run got: ${((100 * Object.values(cpu).reduce((a, b) => a + b, 0)) / (wallSeconds * cores)).toFixed(0)} % of ${cores} cores`);
+    console.log(
+      `ratio (CPU, app process only, as on a deployment whose database and Redis are elsewhere): ${((100 * verifyCpuMs) / appMs).toFixed(0)} %`,
+    );
+    console.log(
+      `ratio (CPU, everything on this machine): ${((100 * verifyCpuMs) / allMs).toFixed(0)} %`,
+    );
+    console.log(
+      `share of the machine this run got: ${((100 * Object.values(cpu).reduce((a, b) => a + b, 0)) / (wallSeconds * cores)).toFixed(0)} % of ${cores} cores`,
+    );
   } finally {
     await server.stop();
   }
@@ -154,7 +238,11 @@ async function passwordHashOf(server: BenchServer): Promise<string> {
   const client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
   try {
-    return (await client.query<{ passwordHash: string }>(`SELECT "passwordHash" FROM "User" WHERE "usernameKey" = 'demo'`)).rows[0]!.passwordHash;
+    return (
+      await client.query<{ passwordHash: string }>(
+        `SELECT "passwordHash" FROM "User" WHERE "usernameKey" = 'demo'`,
+      )
+    ).rows[0]!.passwordHash;
   } finally {
     await client.end();
   }

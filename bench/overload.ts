@@ -24,14 +24,23 @@ async function main() {
   try {
     const users = await server.createUsers(100);
     const tokens = await server.createDeviceTokens(users, 150);
-    const codes = await pendingCodes(server, users.map((u) => u.id), 600);
+    const codes = await pendingCodes(
+      server,
+      users.map((u) => u.id),
+      600,
+    );
     await assertTrustedLoginWorks(server, tokens.shift()!);
     await loginLoad(server, tokens.splice(0, 100), { duration: 3 });
     await verifyLoad(server, codes.splice(0, 20), { amount: 20, connections: 5 });
 
-    const capacityRun = await loginLoad(server, tokens.splice(0, 2500), { duration: 10, connections: CAPACITY_CONNECTIONS });
+    const capacityRun = await loginLoad(server, tokens.splice(0, 2500), {
+      duration: 10,
+      connections: CAPACITY_CONNECTIONS,
+    });
     const capacity = successes(capacityRun) / 10;
-    console.log(`login capacity (${CAPACITY_CONNECTIONS} connections, 10 s): ${capacity.toFixed(1)}/s, p50 ${capacityRun.latency.p50} ms (${statusCounts(capacityRun)})`);
+    console.log(
+      `login capacity (${CAPACITY_CONNECTIONS} connections, 10 s): ${capacity.toFixed(1)}/s, p50 ${capacityRun.latency.p50} ms (${statusCounts(capacityRun)})`,
+    );
 
     const verifyOptions = { overallRate: VERIFY_RATE, connections: 50, duration: SECONDS };
     const idle = await verifyLoad(server, codes, verifyOptions);
@@ -40,21 +49,39 @@ async function main() {
     console.log(line(idle, SECONDS));
 
     const offered = 2 * capacity;
-    const logins = loginLoad(server, tokens, { overallRate: Math.max(1, Math.round(offered)), connections: 200, duration: SECONDS, timeout: 10 });
+    const logins = loginLoad(server, tokens, {
+      overallRate: Math.max(1, Math.round(offered)),
+      connections: 200,
+      duration: SECONDS,
+      timeout: 10,
+    });
     const loaded = await verifyLoad(server, codes, verifyOptions);
     const loginResult = await logins;
-    console.log(`\nthe same verifies while logins are offered at ${offered.toFixed(0)}/s (2 × capacity):`);
+    console.log(
+      `\nthe same verifies while logins are offered at ${offered.toFixed(0)}/s (2 × capacity):`,
+    );
     console.log(line(loaded, SECONDS));
-    console.log(`verify p99 under overload / idle: ${(loaded.result.latency.p99 / idle.result.latency.p99).toFixed(1)}× (goal ≤ 2×)`);
+    console.log(
+      `verify p99 under overload / idle: ${(loaded.result.latency.p99 / idle.result.latency.p99).toFixed(1)}× (goal ≤ 2×)`,
+    );
 
-    const refused = (loginResult.statusCodeStats?.['429']?.count ?? 0) + (loginResult.statusCodeStats?.['503']?.count ?? 0);
+    const refused =
+      (loginResult.statusCodeStats?.['429']?.count ?? 0) +
+      (loginResult.statusCodeStats?.['503']?.count ?? 0);
     console.log(`\nlogins offered at ${offered.toFixed(0)}/s: ${statusCounts(loginResult)}`);
-    console.log(`latency ms: p50 ${loginResult.latency.p50}, p99 ${loginResult.latency.p99}, max ${loginResult.latency.max}`);
+    console.log(
+      `latency ms: p50 ${loginResult.latency.p50}, p99 ${loginResult.latency.p99}, max ${loginResult.latency.max}`,
+    );
     const served = successes(loginResult) / SECONDS;
-    console.log(`signed in ${served.toFixed(1)}/s; refused with 429/503: ${refused}; timed out (queued past 10 s): ${loginResult.timeouts}`);
+    console.log(
+      `signed in ${served.toFixed(1)}/s; refused with 429/503: ${refused}; timed out (queued past 10 s): ${loginResult.timeouts}`,
+    );
     // On a shared machine capacity moves with the neighbours' load; a run that served nearly
     // all it was offered was not an overload, whatever the capacity run said.
-    if (served > 0.9 * offered) console.log('NOT OVERLOADED: the server kept up with the offered rate (its capacity rose after it was measured); run again.');
+    if (served > 0.9 * offered)
+      console.log(
+        'NOT OVERLOADED: the server kept up with the offered rate (its capacity rose after it was measured); run again.',
+      );
   } finally {
     await server.stop();
   }

@@ -15,7 +15,8 @@ import { awaitingDeviceName, passwordDone, pendingCodes } from './sign-in-state'
 
 const PORT = Number(process.env.BENCH_PORT ?? 3840);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = '--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --disable-quic --no-first-run';
+const CHROMIUM_FLAGS =
+  '--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --disable-quic --no-first-run';
 
 type Page = { name: string; path: string; cookie?: string };
 
@@ -25,20 +26,47 @@ async function signInPages(server: BenchServer): Promise<Page[]> {
   return [
     { name: 'blank (baseline)', path: '/bench/blank' },
     { name: 'sign in', path: '/login' },
-    { name: 'choose a method', path: '/login/method', cookie: `latchkey.ticket=${await passwordDone(server, user!.id)}` },
+    {
+      name: 'choose a method',
+      path: '/login/method',
+      cookie: `latchkey.ticket=${await passwordDone(server, user!.id)}`,
+    },
     { name: 'enter the code', path: '/login/verify', cookie: `latchkey.ticket=${code!.ticketId}` },
-    { name: 'name this device', path: '/login/device', cookie: `latchkey.ticket=${await awaitingDeviceName(server, user!.id)}` },
+    {
+      name: 'name this device',
+      path: '/login/device',
+      cookie: `latchkey.ticket=${await awaitingDeviceName(server, user!.id)}`,
+    },
   ];
 }
 
 /** Every script the page's HTML loads, fetched and gzipped; the HTML's own gzipped size too. */
 async function weigh(server: BenchServer, page: Page) {
-  const response = await fetch(server.origin + page.path, { headers: page.cookie ? { cookie: page.cookie } : {}, redirect: 'manual' });
-  if (response.status !== 200) throw new Error(`${page.path} answered ${response.status} → ${response.headers.get('location')}`);
+  const response = await fetch(server.origin + page.path, {
+    headers: page.cookie ? { cookie: page.cookie } : {},
+    redirect: 'manual',
+  });
+  if (response.status !== 200)
+    throw new Error(
+      `${page.path} answered ${response.status} → ${response.headers.get('location')}`,
+    );
   const html = await response.text();
-  const scripts = [...new Set([...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]!))];
-  const sizes = await Promise.all(scripts.map(async (src) => gzipSync(Buffer.from(await (await fetch(new URL(src, server.origin))).arrayBuffer()), { level: 9 }).byteLength));
-  return { scripts: new Map(scripts.map((s, i) => [s, sizes[i]!])), js: sizes.reduce((a, b) => a + b, 0), html: gzipSync(html, { level: 9 }).byteLength };
+  const scripts = [
+    ...new Set([...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]!)),
+  ];
+  const sizes = await Promise.all(
+    scripts.map(
+      async (src) =>
+        gzipSync(Buffer.from(await (await fetch(new URL(src, server.origin))).arrayBuffer()), {
+          level: 9,
+        }).byteLength,
+    ),
+  );
+  return {
+    scripts: new Map(scripts.map((s, i) => [s, sizes[i]!])),
+    js: sizes.reduce((a, b) => a + b, 0),
+    html: gzipSync(html, { level: 9 }).byteLength,
+  };
 }
 
 type Scores = { performance: number; accessibility: number; metrics: string };
@@ -49,10 +77,21 @@ async function lighthouse(server: BenchServer, page: Page): Promise<Scores | str
   const dir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-lh-'));
   try {
     const out = path.join(dir, 'report.json');
-    const args = [server.origin + page.path, '--quiet', '--only-categories=performance,accessibility', `--chrome-flags=${CHROMIUM_FLAGS}`, '--output=json', `--output-path=${out}`];
+    const args = [
+      server.origin + page.path,
+      '--quiet',
+      '--only-categories=performance,accessibility',
+      `--chrome-flags=${CHROMIUM_FLAGS}`,
+      '--output=json',
+      `--output-path=${out}`,
+    ];
     if (page.cookie) args.push(`--extra-headers=${JSON.stringify({ Cookie: page.cookie })}`);
     // Not spawnSync: the Upstash bridge lives in this process and must go on answering the server.
-    const child = spawn(bin, args, { env: { ...process.env, CHROME_PATH: CHROMIUM }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+    const child = spawn(bin, args, {
+      env: { ...process.env, CHROME_PATH: CHROMIUM },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 120_000,
+    });
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -62,10 +101,22 @@ async function lighthouse(server: BenchServer, page: Page): Promise<Scores | str
       audits: Record<string, { numericValue?: number; score: number | null }>;
       finalDisplayedUrl?: string;
     };
-    if (report.finalDisplayedUrl && new URL(report.finalDisplayedUrl).pathname !== page.path) return `redirected to ${report.finalDisplayedUrl}`;
-    const metric = (id: string, label: string, unit = 'ms') => `${label} ${Math.round(report.audits[id]?.numericValue ?? Number.NaN)}${unit}`;
-    const metrics = [metric('first-contentful-paint', 'FCP'), metric('largest-contentful-paint', 'LCP'), metric('total-blocking-time', 'TBT'), metric('speed-index', 'SI'), `CLS ${(report.audits['cumulative-layout-shift']?.numericValue ?? 0).toFixed(3)}`].join(', ');
-    return { performance: Math.round(100 * (report.categories.performance?.score ?? 0)), accessibility: Math.round(100 * (report.categories.accessibility?.score ?? 0)), metrics };
+    if (report.finalDisplayedUrl && new URL(report.finalDisplayedUrl).pathname !== page.path)
+      return `redirected to ${report.finalDisplayedUrl}`;
+    const metric = (id: string, label: string, unit = 'ms') =>
+      `${label} ${Math.round(report.audits[id]?.numericValue ?? Number.NaN)}${unit}`;
+    const metrics = [
+      metric('first-contentful-paint', 'FCP'),
+      metric('largest-contentful-paint', 'LCP'),
+      metric('total-blocking-time', 'TBT'),
+      metric('speed-index', 'SI'),
+      `CLS ${(report.audits['cumulative-layout-shift']?.numericValue ?? 0).toFixed(3)}`,
+    ].join(', ');
+    return {
+      performance: Math.round(100 * (report.categories.performance?.score ?? 0)),
+      accessibility: Math.round(100 * (report.categories.accessibility?.score ?? 0)),
+      metrics,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -74,7 +125,10 @@ async function lighthouse(server: BenchServer, page: Page): Promise<Scores | str
 async function main() {
   console.log(`machine: ${machineDescription()}`);
   const withLighthouse = process.argv.includes('--lighthouse');
-  const server = await startBenchServer({ port: PORT, deadlineSeconds: withLighthouse ? 900 : 240 });
+  const server = await startBenchServer({
+    port: PORT,
+    deadlineSeconds: withLighthouse ? 900 : 240,
+  });
   try {
     const pages = await signInPages(server);
     const weights = [];
@@ -84,24 +138,35 @@ async function main() {
     // "Beyond blank" is what the page loads that the blank page does not: its own chunks. The
     // difference of the totals can be smaller, since the blank page may load a shared chunk
     // (next/link's, for one) that a sign-in page does not.
-    console.log('\npage               first-load JS (gzip)   beyond blank (goal ≤ 5 kB)   total − blank   HTML (gzip)');
+    console.log(
+      '\npage               first-load JS (gzip)   beyond blank (goal ≤ 5 kB)   total − blank   HTML (gzip)',
+    );
     for (const w of weights) {
       const own = [...w.scripts].filter(([src]) => !blank.scripts.has(src));
       const beyond = own.reduce((sum, [, size]) => sum + size, 0);
-      const cells = w === blank ? ''.padEnd(43) : `${`+${kB(beyond)} kB ${beyond <= 5000 ? 'ok' : 'over'}`.padEnd(29)}${`${w.js - blank.js >= 0 ? '+' : ''}${kB(w.js - blank.js)} kB`.padEnd(14)}`;
-      console.log(`${w.page.name.padEnd(18)} ${kB(w.js).padStart(8)} kB ${String(w.scripts.size).padStart(3)} files  ${cells} ${kB(w.html).padStart(6)} kB`);
+      const cells =
+        w === blank
+          ? ''.padEnd(43)
+          : `${`+${kB(beyond)} kB ${beyond <= 5000 ? 'ok' : 'over'}`.padEnd(29)}${`${w.js - blank.js >= 0 ? '+' : ''}${kB(w.js - blank.js)} kB`.padEnd(14)}`;
+      console.log(
+        `${w.page.name.padEnd(18)} ${kB(w.js).padStart(8)} kB ${String(w.scripts.size).padStart(3)} files  ${cells} ${kB(w.html).padStart(6)} kB`,
+      );
     }
     for (const w of weights.slice(1)) {
       const own = [...w.scripts].filter(([src]) => !blank.scripts.has(src));
       const missing = [...blank.scripts].filter(([src]) => !w.scripts.has(src));
-      console.log(`  ${w.page.name}: own ${own.map(([src, size]) => `${src.split('/').pop()} ${kB(size)} kB`).join(', ') || 'none'}${missing.length ? `; not loaded from the blank page's: ${missing.map(([src, size]) => `${src.split('/').pop()} ${kB(size)} kB`).join(', ')}` : ''}`);
+      console.log(
+        `  ${w.page.name}: own ${own.map(([src, size]) => `${src.split('/').pop()} ${kB(size)} kB`).join(', ') || 'none'}${missing.length ? `; not loaded from the blank page's: ${missing.map(([src, size]) => `${src.split('/').pop()} ${kB(size)} kB`).join(', ')}` : ''}`,
+      );
     }
 
     if (withLighthouse) {
       // Lighthouse's simulated throttling scales what it observes on this CPU, so a busy machine
       // costs points: each page is run RUNS times and the median performance score is shown.
       const runs = Number(process.env.LIGHTHOUSE_RUNS ?? 3);
-      console.log(`\nLighthouse 12.2.3 (mobile, simulated throttling), median of ${runs}: performance / accessibility (metrics of the median run)`);
+      console.log(
+        `\nLighthouse 12.2.3 (mobile, simulated throttling), median of ${runs}: performance / accessibility (metrics of the median run)`,
+      );
       for (let i = 0; i < pages.length; i++) {
         const results: Scores[] = [];
         for (let run = 0; run < runs; run++) {
@@ -114,7 +179,9 @@ async function main() {
         if (!results.length) continue;
         results.sort((a, b) => a.performance - b.performance);
         const median = results[Math.floor(results.length / 2)]!;
-        console.log(`${pages[i]!.name.padEnd(18)} ${median.performance} / ${median.accessibility}   (all runs: ${results.map((r) => r.performance).join(', ')}; ${median.metrics})`);
+        console.log(
+          `${pages[i]!.name.padEnd(18)} ${median.performance} / ${median.accessibility}   (all runs: ${results.map((r) => r.performance).join(', ')}; ${median.metrics})`,
+        );
       }
     }
   } finally {

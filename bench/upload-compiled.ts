@@ -26,5 +26,9 @@ await build({
   tsconfig: 'tsconfig.json',
   logLevel: 'warning',
 });
-const run = spawnSync(process.execPath, ['--conditions=react-server', outfile, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, BENCH_RUNTIME: 'node (esbuild bundle)' } });
+const run = spawnSync(
+  process.execPath,
+  ['--conditions=react-server', outfile, ...process.argv.slice(2)],
+  { stdio: 'inherit', env: { ...process.env, BENCH_RUNTIME: 'node (esbuild bundle)' } },
+);
 process.exit(run.status ?? 1);

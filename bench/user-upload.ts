@@ -32,23 +32,45 @@ try {
   await applyMigrations(scratch.url, { migrationsDir: path.resolve('prisma/migrations') });
   await monitor.connect();
   // lib/env.ts reads these at first import, so they are set before lib/ is loaded.
-  Object.assign(process.env, { DATABASE_URL: scratch.url, AUTH_SECRET: randomBytes(32).toString('base64url'), OUTBOX_ENABLED: '1', MEMORY_STORE: '1' });
+  Object.assign(process.env, {
+    DATABASE_URL: scratch.url,
+    AUTH_SECRET: randomBytes(32).toString('base64url'),
+    OUTBOX_ENABLED: '1',
+    MEMORY_STORE: '1',
+  });
   const { db } = await import('../lib/db');
-  const { appendUploadChunk, finishUpload, startUpload } = await import('../lib/uploads/receive-upload');
+  const { appendUploadChunk, finishUpload, startUpload } =
+    await import('../lib/uploads/receive-upload');
   const { importUpload } = await import('../lib/uploads/import-upload');
   const { sendInvitations } = await import('../lib/invitations/send-invitation');
 
-  const admin = await db.user.create({ data: { username: 'bench-admin', usernameKey: 'bench-admin', email: 'bench-admin@example.com', passwordHash: 'x', role: 'admin' } });
+  const admin = await db.user.create({
+    data: {
+      username: 'bench-admin',
+      usernameKey: 'bench-admin',
+      email: 'bench-admin@example.com',
+      passwordHash: 'x',
+      role: 'admin',
+    },
+  });
   // BENCH_WARMUP=1: one 10-row upload and import first, so every query shape the upload uses is
   // compiled (Prisma's query compiler grows its WebAssembly memory per new shape) before the
   // measured upload begins, as in a server that has taken an upload before.
   if (process.env.BENCH_WARMUP) {
     const w = await startUpload({ adminId: admin.id, fileName: 'warmup.csv', declaredSize: 1 });
     if (!w.ok) throw new Error(w.error);
-    const warm = new TextEncoder().encode(`username,name,email,phone,role,two_factor\r\n${Array.from({ length: 10 }, (_, i) => `warm-${i},,warm-${i}@example.com,,user,no\r\n`).join('')}`);
+    const warm = new TextEncoder().encode(
+      `username,name,email,phone,role,two_factor\r\n${Array.from({ length: 10 }, (_, i) => `warm-${i},,warm-${i}@example.com,,user,no\r\n`).join('')}`,
+    );
     await appendUploadChunk({ adminId: admin.id, uploadId: w.uploadId, index: 0, bytes: warm });
     await finishUpload({ adminId: admin.id, uploadId: w.uploadId });
-    await importUpload({ uploadId: w.uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: null });
+    await importUpload({
+      uploadId: w.uploadId,
+      adminId: admin.id,
+      allOrNothing: false,
+      existingMode: 'skip',
+      sender: null,
+    });
     await db.$executeRawUnsafe(`DELETE FROM "User" WHERE username LIKE 'warm-%'`);
   }
   const rssBefore = rssMb();
@@ -63,21 +85,36 @@ try {
   let bytes = 0;
   let index = 0;
   for (const chunk of fileChunks(ROWS)) {
-    const appended = await appendUploadChunk({ ...who, uploadId: started.uploadId, index: index++, bytes: chunk });
+    const appended = await appendUploadChunk({
+      ...who,
+      uploadId: started.uploadId,
+      index: index++,
+      bytes: chunk,
+    });
     if (!appended.ok) throw new Error(appended.error);
     bytes += chunk.byteLength;
   }
   const uploaded = await finishUpload({ ...who, uploadId: started.uploadId });
   if (!uploaded.ok) throw new Error(uploaded.error);
   const validate = await phase.end();
-  console.log(`file: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${index} chunks`);
+  console.log(
+    `file: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${index} chunks`,
+  );
 
   memoryTrace?.phase('upload + dry run');
   phase = await startPhase();
   const batchSize = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined;
-  const imported = await importUpload({ uploadId: uploaded.uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: null, batchSize });
+  const imported = await importUpload({
+    uploadId: uploaded.uploadId,
+    adminId: admin.id,
+    allOrNothing: false,
+    existingMode: 'skip',
+    sender: null,
+    batchSize,
+  });
   const importing = await phase.end();
-  if (!imported.ok || imported.created !== ROWS) throw new Error(`import created ${imported.ok ? imported.created : imported.error}`);
+  if (!imported.ok || imported.created !== ROWS)
+    throw new Error(`import created ${imported.ok ? imported.created : imported.error}`);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   memoryTrace?.phase('import');
 
@@ -89,13 +126,15 @@ try {
 
   // The same rows, ids included, in the User table's own columns, loaded by psql's \copy into
   // the same table.
-  const hash = (await db.user.findFirstOrThrow({ where: { username: 'bench-000001' } })).passwordHash;
+  const hash = (await db.user.findFirstOrThrow({ where: { username: 'bench-000001' } }))
+    .passwordHash;
   await db.$executeRawUnsafe('TRUNCATE "User" CASCADE');
   await db.$disconnect();
   await (await import('../lib/uploads/upload-connection')).uploadPool().end();
   const copyFile = path.join(workDir, 'users.csv');
   writeCopyFile(copyFile, imported.createdIds, hash);
-  const columns = '(id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "updatedAt")';
+  const columns =
+    '(id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "updatedAt")';
   // The backend's CPU time is read before and after, inside the same psql session.
   const script = [
     'SELECT pg_backend_pid() AS pid \\gset',
@@ -105,24 +144,46 @@ try {
     '\\! cat /proc/$BENCH_BACKEND_PID/stat 2>/dev/null || echo',
   ].join('\n');
   t = performance.now();
-  const psql = spawnSync('psql', [scratch.url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', '-'], { input: script, encoding: 'utf8' });
+  const psql = spawnSync('psql', [scratch.url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', '-'], {
+    input: script,
+    encoding: 'utf8',
+  });
   const copyMs = performance.now() - t;
   if (psql.status !== 0) throw new Error(`psql \\copy failed: ${psql.stderr}`);
-  const [before, after] = psql.stdout.split('\n').filter((line) => line.includes('(postgres)') || line === '').slice(0, 2).map(cpuMsOfStat);
-  const copyServerMs = typeof before === 'number' && typeof after === 'number' ? after - before : null;
+  const [before, after] = psql.stdout
+    .split('\n')
+    .filter((line) => line.includes('(postgres)') || line === '')
+    .slice(0, 2)
+    .map(cpuMsOfStat);
+  const copyServerMs =
+    typeof before === 'number' && typeof after === 'number' ? after - before : null;
 
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const cpu = (p: Phase) => `(CPU: this process ${s(p.processCpuMs)}, database ${p.serverCpuMs === null ? 'n/a' : s(p.serverCpuMs)})`;
+  const cpu = (p: Phase) =>
+    `(CPU: this process ${s(p.processCpuMs)}, database ${p.serverCpuMs === null ? 'n/a' : s(p.serverCpuMs)})`;
   const total = validate.wallMs + importing.wallMs;
   console.log(`validate (upload + dry run + staging): ${s(validate.wallMs)} ${cpu(validate)}`);
-  console.log(`import (checks again + writes users, invitations, audit): ${s(importing.wallMs)} ${cpu(importing)}`);
+  console.log(
+    `import (checks again + writes users, invitations, audit): ${s(importing.wallMs)} ${cpu(importing)}`,
+  );
   console.log(`validate + import: ${s(total)}`);
-  console.log(`psql \\copy of the same rows: ${s(copyMs)} (database CPU ${copyServerMs === null ? 'n/a' : s(copyServerMs)})`);
-  console.log(`ratio (validate + import) / \\copy: ${(total / copyMs).toFixed(1)}×; import alone: ${(importing.wallMs / copyMs).toFixed(1)}×  (goal ≤ 4×)`);
-  if (copyServerMs && importing.serverCpuMs !== null) console.log(`database CPU, import / \\copy: ${(importing.serverCpuMs / copyServerMs).toFixed(1)}×`);
-  console.log(`invitations: ${sent.sent} sent through the outbox in ${s(inviteMs)} (${Math.round(sent.sent / (inviteMs / 1000))}/s)`);
+  console.log(
+    `psql \\copy of the same rows: ${s(copyMs)} (database CPU ${copyServerMs === null ? 'n/a' : s(copyServerMs)})`,
+  );
+  console.log(
+    `ratio (validate + import) / \\copy: ${(total / copyMs).toFixed(1)}×; import alone: ${(importing.wallMs / copyMs).toFixed(1)}×  (goal ≤ 4×)`,
+  );
+  if (copyServerMs && importing.serverCpuMs !== null)
+    console.log(
+      `database CPU, import / \\copy: ${(importing.serverCpuMs / copyServerMs).toFixed(1)}×`,
+    );
+  console.log(
+    `invitations: ${sent.sent} sent through the outbox in ${s(inviteMs)} (${Math.round(sent.sent / (inviteMs / 1000))}/s)`,
+  );
   console.log(`run by: ${process.env.BENCH_RUNTIME ?? 'tsx'}, Node ${process.version}`);
-  console.log(`peak RSS: ${peakRssMb.toFixed(0)} MB (goal ≤ 250 MB); ${rssBefore.toFixed(0)} MB before the upload began (${rssAtStart.toFixed(0)} MB at start), so the upload's own peak is ${(peakRssMb - rssBefore).toFixed(0)} MB above that`);
+  console.log(
+    `peak RSS: ${peakRssMb.toFixed(0)} MB (goal ≤ 250 MB); ${rssBefore.toFixed(0)} MB before the upload began (${rssAtStart.toFixed(0)} MB at start), so the upload's own peak is ${(peakRssMb - rssBefore).toFixed(0)} MB above that`,
+  );
 } finally {
   await monitor.end().catch(() => {});
   rmSync(workDir, { recursive: true, force: true });
@@ -141,7 +202,9 @@ function traceMemory() {
   return {
     phase(name: string) {
       sample();
-      console.log(`memory peaks, ${name}: ${keys.map((k) => `${k} ${(peaks[k] / 1048576).toFixed(0)}`).join(', ')} MB`);
+      console.log(
+        `memory peaks, ${name}: ${keys.map((k) => `${k} ${(peaks[k] / 1048576).toFixed(0)}`).join(', ')} MB`,
+      );
       peaks = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
     },
   };
@@ -158,14 +221,20 @@ async function startPhase() {
       const wallMs = performance.now() - wall;
       const used = process.cpuUsage(processCpu);
       const serverNow = await serverCpuMs();
-      return { wallMs, processCpuMs: (used.user + used.system) / 1000, serverCpuMs: server && serverNow ? sumDifference(server, serverNow) : null };
+      return {
+        wallMs,
+        processCpuMs: (used.user + used.system) / 1000,
+        serverCpuMs: server && serverNow ? sumDifference(server, serverNow) : null,
+      };
     },
   };
 }
 
 /** CPU time of each backend serving the scratch database (other than this monitor), by pid. */
 async function serverCpuMs(): Promise<Map<number, number> | null> {
-  const { rows } = await monitor.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const { rows } = await monitor.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
   const times = new Map<number, number>();
   for (const { pid } of rows) {
     let stat: string;
@@ -222,7 +291,9 @@ function writeCopyFile(file: string, ids: readonly string[], passwordHash: strin
   for (let i = 1; i <= rows; i++) {
     const n = String(i).padStart(6, '0');
     const phone = i % 3 === 2 ? '' : `+1415555${String(i % 10_000).padStart(4, '0')}`;
-    out.push(`${ids[i - 1]},bench-${n},bench-${n},Bench Person ${n},bench-${n}@example.com,${phone},"${passwordHash}",${i % 50 === 0 ? 'admin' : 'user'},${phone ? 't' : 'f'},${now}\n`);
+    out.push(
+      `${ids[i - 1]},bench-${n},bench-${n},Bench Person ${n},bench-${n}@example.com,${phone},"${passwordHash}",${i % 50 === 0 ? 'admin' : 'user'},${phone ? 't' : 'f'},${now}\n`,
+    );
     if (out.length === 10_000 || i === rows) {
       appendFileSync(file, out.join(''));
       out = [];

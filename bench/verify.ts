@@ -1,7 +1,14 @@
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { formFields, machineDescription, multipart, startBenchServer, withCpuAccounting, type BenchServer } from './bench-server';
+import {
+  formFields,
+  machineDescription,
+  multipart,
+  startBenchServer,
+  withCpuAccounting,
+  type BenchServer,
+} from './bench-server';
 import { pendingCodes, type PendingCode } from './sign-in-state';
 
 // `npm run bench:verify` (P2): the code step (POST /login/verify with a correct code → session
@@ -17,11 +24,25 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 10);
 
-export type Run = { label: string; result: autocannon.Result; ok: number; notOk: number; used: number };
+export type Run = {
+  label: string;
+  result: autocannon.Result;
+  ok: number;
+  notOk: number;
+  used: number;
+};
 
 /** Correct codes, each on its own ticket; `ok` counts the 303s to /account (a session made). */
-export async function verifyLoad(server: BenchServer, codes: PendingCode[], options: Partial<autocannon.Options>): Promise<Run> {
-  const fields = await formFields(server.origin, '/login/verify', `latchkey.ticket=${codes[0]!.ticketId}`);
+export async function verifyLoad(
+  server: BenchServer,
+  codes: PendingCode[],
+  options: Partial<autocannon.Options>,
+): Promise<Run> {
+  const fields = await formFields(
+    server.origin,
+    '/login/verify',
+    `latchkey.ticket=${codes[0]!.ticketId}`,
+  );
   let next = 0;
   let ok = 0;
   let notOk = 0;
@@ -37,10 +58,20 @@ export async function verifyLoad(server: BenchServer, codes: PendingCode[], opti
           const pending = codes[next++];
           if (!pending) throw new Error('ran out of tickets');
           const form = multipart([...fields, ['code', pending.code]]);
-          return { ...request, body: form.body, headers: { origin: server.origin, 'content-type': form.contentType, cookie: `latchkey.ticket=${pending.ticketId}` } };
+          return {
+            ...request,
+            body: form.body,
+            headers: {
+              origin: server.origin,
+              'content-type': form.contentType,
+              cookie: `latchkey.ticket=${pending.ticketId}`,
+            },
+          };
         },
         onResponse: (status, _body, _context, headers) => {
-          const location = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'location')?.[1];
+          const location = Object.entries(headers ?? {}).find(
+            ([name]) => name.toLowerCase() === 'location',
+          )?.[1];
           if (status === 303 && String(location ?? '').endsWith('/account')) ok += 1;
           else notOk += 1;
         },
@@ -50,9 +81,25 @@ export async function verifyLoad(server: BenchServer, codes: PendingCode[], opti
   return { label: 'verify', result, ok, notOk, used: next };
 }
 
-export async function bareLoad(server: BenchServer, options: Partial<autocannon.Options>): Promise<Run> {
-  const result = await autocannon({ url: `${server.origin}/api/bench/bare`, method: 'POST', connections: CONNECTIONS, duration: SECONDS, headers: { origin: server.origin }, ...options });
-  return { label: 'bare', result, ok: result.statusCodeStats?.['200']?.count ?? 0, notOk: result.non2xx + result.errors, used: 0 };
+export async function bareLoad(
+  server: BenchServer,
+  options: Partial<autocannon.Options>,
+): Promise<Run> {
+  const result = await autocannon({
+    url: `${server.origin}/api/bench/bare`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { origin: server.origin },
+    ...options,
+  });
+  return {
+    label: 'bare',
+    result,
+    ok: result.statusCodeStats?.['200']?.count ?? 0,
+    notOk: result.non2xx + result.errors,
+    used: 0,
+  };
 }
 
 export function line(run: Run, seconds: number) {
@@ -65,7 +112,11 @@ async function main() {
   const server = await startBenchServer({ port: PORT });
   try {
     const users = await server.createUsers(100);
-    const codes = await pendingCodes(server, users.map((u) => u.id), 4000);
+    const codes = await pendingCodes(
+      server,
+      users.map((u) => u.id),
+      4000,
+    );
     // Warm-up (compilation, connection pools), then make sure a verify signs someone in.
     const warm = await verifyLoad(server, codes.splice(0, 100), { amount: 100, connections: 10 });
     if (warm.ok < 90) throw new Error(`warm-up: only ${warm.ok} of 100 verifies made a session`);
@@ -77,10 +128,18 @@ async function main() {
     const counted = await verifyLoad(server, codes.splice(0, 50), { amount: 50, connections: 1 });
     const trips = server.upstashRoundTrips() - tripsBefore;
     const commandsAfter = await server.redisCommandCounts();
-    const perCommand = [...commandsAfter].map(([name, calls]) => [name, (calls - (commandsBefore.get(name) ?? 0)) / counted.ok] as const).filter(([, n]) => n > 0.01);
-    console.log(`\none verify at a time (${counted.ok} verifies): p50 ${counted.result.latency.p50} ms, p99 ${counted.result.latency.p99} ms`);
+    const perCommand = [...commandsAfter]
+      .map(
+        ([name, calls]) => [name, (calls - (commandsBefore.get(name) ?? 0)) / counted.ok] as const,
+      )
+      .filter(([, n]) => n > 0.01);
+    console.log(
+      `\none verify at a time (${counted.ok} verifies): p50 ${counted.result.latency.p50} ms, p99 ${counted.result.latency.p99} ms`,
+    );
     console.log(`Upstash HTTP round trips per verify: ${(trips / counted.ok).toFixed(2)} (goal 1)`);
-    console.log(`Redis commands per verify: ${perCommand.reduce((a, [, n]) => a + n, 0).toFixed(2)} (${perCommand.map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ')})`);
+    console.log(
+      `Redis commands per verify: ${perCommand.reduce((a, [, n]) => a + n, 0).toFixed(2)} (${perCommand.map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ')})`,
+    );
 
     console.log(`\nsaturated: ${CONNECTIONS} connections, ${SECONDS} s each`);
     const bare1 = await withCpuAccounting(server, () => bareLoad(server, {}));
@@ -91,18 +150,30 @@ async function main() {
     console.log(line(verify.result, SECONDS));
     console.log(line(bare2, SECONDS));
     const bareP99 = (bare1.result.result.latency.p99 + bare2.result.latency.p99) / 2;
-    console.log(`verify p99 − bare p99: ${(verify.result.result.latency.p99 - bareP99).toFixed(0)} ms (goal ≤ 2 ms); ratio ${(verify.result.result.latency.p99 / bareP99).toFixed(1)}×`);
-    const appMs = (run: { cpu: Record<string, number>; result: Run }) => (1000 * run.cpu['next start']!) / run.result.ok;
-    const allMs = (run: { cpu: Record<string, number>; result: Run }) => (1000 * Object.values(run.cpu).reduce((a, b) => a + b, 0)) / run.result.ok;
-    console.log(`CPU ms per request, app process: verify ${appMs(verify).toFixed(1)}, bare ${appMs(bare1).toFixed(2)}; everything on the machine: verify ${allMs(verify).toFixed(1)}, bare ${allMs(bare1).toFixed(2)}`);
-    console.log(`share of the machine the verify run got: ${((100 * Object.values(verify.cpu).reduce((a, b) => a + b, 0)) / (verify.wallSeconds * os.cpus().length)).toFixed(0)} %`);
+    console.log(
+      `verify p99 − bare p99: ${(verify.result.result.latency.p99 - bareP99).toFixed(0)} ms (goal ≤ 2 ms); ratio ${(verify.result.result.latency.p99 / bareP99).toFixed(1)}×`,
+    );
+    const appMs = (run: { cpu: Record<string, number>; result: Run }) =>
+      (1000 * run.cpu['next start']!) / run.result.ok;
+    const allMs = (run: { cpu: Record<string, number>; result: Run }) =>
+      (1000 * Object.values(run.cpu).reduce((a, b) => a + b, 0)) / run.result.ok;
+    console.log(
+      `CPU ms per request, app process: verify ${appMs(verify).toFixed(1)}, bare ${appMs(bare1).toFixed(2)}; everything on the machine: verify ${allMs(verify).toFixed(1)}, bare ${allMs(bare1).toFixed(2)}`,
+    );
+    console.log(
+      `share of the machine the verify run got: ${((100 * Object.values(verify.cpu).reduce((a, b) => a + b, 0)) / (verify.wallSeconds * os.cpus().length)).toFixed(0)} %`,
+    );
 
-    console.log(`\npaced: ${PACED_RATE} requests/s over ${CONNECTIONS} connections, ${SECONDS} s each`);
+    console.log(
+      `\npaced: ${PACED_RATE} requests/s over ${CONNECTIONS} connections, ${SECONDS} s each`,
+    );
     const pacedBare = await bareLoad(server, { overallRate: PACED_RATE });
     const pacedVerify = await verifyLoad(server, codes, { overallRate: PACED_RATE });
     console.log(line(pacedBare, SECONDS));
     console.log(line(pacedVerify, SECONDS));
-    console.log(`verify p99 − bare p99: ${(pacedVerify.result.latency.p99 - pacedBare.result.latency.p99).toFixed(0)} ms; p50 − p50: ${(pacedVerify.result.latency.p50 - pacedBare.result.latency.p50).toFixed(0)} ms`);
+    console.log(
+      `verify p99 − bare p99: ${(pacedVerify.result.latency.p99 - pacedBare.result.latency.p99).toFixed(0)} ms; p50 − p50: ${(pacedVerify.result.latency.p50 - pacedBare.result.latency.p50).toFixed(0)} ms`,
+    );
   } finally {
     await server.stop();
   }

@@ -8,7 +8,10 @@ import { env } from '@/lib/env';
 const globalForDb = globalThis as unknown as { latchkeyDb?: PrismaClient };
 
 function createClient() {
-  const adapter = new PrismaPg({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 5000 });
+  const adapter = new PrismaPg({
+    connectionString: env.DATABASE_URL,
+    connectionTimeoutMillis: 5000,
+  });
   return new PrismaClient({ adapter });
 }
 

@@ -13,12 +13,16 @@ console.log(JSON.stringify({ APP_ORIGIN: env.APP_ORIGIN, STORE_KEY_PREFIX: env.S
 
 function importEnv(vars: Record<string, string>): { ok: boolean; stdout: string; stderr: string } {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...vars };
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PRINT], {
-    cwd: ROOT,
-    env: env as NodeJS.ProcessEnv,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', PRINT],
+    {
+      cwd: ROOT,
+      env: env as NodeJS.ProcessEnv,
+      encoding: 'utf8',
+      timeout: 20_000,
+    },
+  );
   return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -33,7 +37,8 @@ const complete = {
   POSTMARK_FROM: 'Latchkey <login@example.com>',
 };
 
-const without = (vars: Record<string, string>, ...names: string[]) => Object.fromEntries(Object.entries(vars).filter(([name]) => !names.includes(name)));
+const without = (vars: Record<string, string>, ...names: string[]) =>
+  Object.fromEntries(Object.entries(vars).filter(([name]) => !names.includes(name)));
 
 describe('lib/env.ts at boot', () => {
   it('a production start with nothing configured fails naming DATABASE_URL and AUTH_SECRET', () => {
@@ -45,7 +50,15 @@ describe('lib/env.ts at boot', () => {
   });
 
   it('a production start without the store, email provider or an https origin names each of them', () => {
-    const run = importEnv(without(complete, 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'POSTMARK_SERVER_TOKEN', 'APP_ORIGIN'));
+    const run = importEnv(
+      without(
+        complete,
+        'UPSTASH_REDIS_REST_URL',
+        'UPSTASH_REDIS_REST_TOKEN',
+        'POSTMARK_SERVER_TOKEN',
+        'APP_ORIGIN',
+      ),
+    );
     expect(run.ok).toBe(false);
     expect(run.stderr).toContain('UPSTASH_REDIS_REST_URL: required in production');
     expect(run.stderr).toContain('POSTMARK_SERVER_TOKEN, POSTMARK_FROM: required');
@@ -55,7 +68,11 @@ describe('lib/env.ts at boot', () => {
   it('a complete production configuration loads', () => {
     const run = importEnv(complete);
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ APP_ORIGIN: 'https://login.example.com', STORE_KEY_PREFIX: 'latchkey:', OUTBOX_ENABLED: false });
+    expect(JSON.parse(run.stdout)).toEqual({
+      APP_ORIGIN: 'https://login.example.com',
+      STORE_KEY_PREFIX: 'latchkey:',
+      OUTBOX_ENABLED: false,
+    });
   });
 
   it('SKIP_ENV_VALIDATION=1 (next build) loads with nothing configured', () => {
@@ -64,25 +81,62 @@ describe('lib/env.ts at boot', () => {
 
   it('a Vercel preview gets its branch URL as origin and its own Redis key prefix unless they are set', () => {
     const rest = without(complete, 'APP_ORIGIN');
-    const vercel = { VERCEL: '1', VERCEL_ENV: 'preview', VERCEL_URL: 'latchkey-abc123-team.vercel.app', VERCEL_BRANCH_URL: 'latchkey-git-feature-sms-team.vercel.app', VERCEL_GIT_COMMIT_REF: 'feature/SMS limits!' };
+    const vercel = {
+      VERCEL: '1',
+      VERCEL_ENV: 'preview',
+      VERCEL_URL: 'latchkey-abc123-team.vercel.app',
+      VERCEL_BRANCH_URL: 'latchkey-git-feature-sms-team.vercel.app',
+      VERCEL_GIT_COMMIT_REF: 'feature/SMS limits!',
+    };
     const derived = importEnv({ ...rest, ...vercel });
-    expect(JSON.parse(derived.stdout)).toMatchObject({ APP_ORIGIN: 'https://latchkey-git-feature-sms-team.vercel.app', STORE_KEY_PREFIX: 'latchkey:preview:feature-SMS-limits-:' });
-    const explicit = importEnv({ ...rest, ...vercel, APP_ORIGIN: 'https://preview.example.com', STORE_KEY_PREFIX: 'mine:' });
-    expect(JSON.parse(explicit.stdout)).toMatchObject({ APP_ORIGIN: 'https://preview.example.com', STORE_KEY_PREFIX: 'mine:' });
+    expect(JSON.parse(derived.stdout)).toMatchObject({
+      APP_ORIGIN: 'https://latchkey-git-feature-sms-team.vercel.app',
+      STORE_KEY_PREFIX: 'latchkey:preview:feature-SMS-limits-:',
+    });
+    const explicit = importEnv({
+      ...rest,
+      ...vercel,
+      APP_ORIGIN: 'https://preview.example.com',
+      STORE_KEY_PREFIX: 'mine:',
+    });
+    expect(JSON.parse(explicit.stdout)).toMatchObject({
+      APP_ORIGIN: 'https://preview.example.com',
+      STORE_KEY_PREFIX: 'mine:',
+    });
   });
 
   it('the outbox is refused on the production deployment and off unless enabled on a preview', () => {
-    const production = importEnv({ ...complete, VERCEL: '1', VERCEL_ENV: 'production', OUTBOX_ENABLED: '1' });
+    const production = importEnv({
+      ...complete,
+      VERCEL: '1',
+      VERCEL_ENV: 'production',
+      OUTBOX_ENABLED: '1',
+    });
     expect(production.ok).toBe(false);
     expect(production.stderr).toContain('OUTBOX_ENABLED: never on the production deployment');
-    const preview = importEnv({ ...complete, VERCEL: '1', VERCEL_ENV: 'preview', VERCEL_URL: 'x.vercel.app' });
+    const preview = importEnv({
+      ...complete,
+      VERCEL: '1',
+      VERCEL_ENV: 'preview',
+      VERCEL_URL: 'x.vercel.app',
+    });
     expect(JSON.parse(preview.stdout)).toMatchObject({ OUTBOX_ENABLED: false });
   });
 
   it('ALLOW_INSECURE_ORIGIN lets a local production check use http, and is refused on Vercel', () => {
-    const local = importEnv({ ...complete, APP_ORIGIN: 'http://127.0.0.1:3850', ALLOW_INSECURE_ORIGIN: '1' });
+    const local = importEnv({
+      ...complete,
+      APP_ORIGIN: 'http://127.0.0.1:3850',
+      ALLOW_INSECURE_ORIGIN: '1',
+    });
     expect(local.ok).toBe(true);
-    const onVercel = importEnv({ ...complete, APP_ORIGIN: 'http://127.0.0.1:3850', ALLOW_INSECURE_ORIGIN: '1', VERCEL: '1', VERCEL_ENV: 'preview' });
+    const onVercel = importEnv({
+      ...complete,
+      APP_ORIGIN: 'http://127.0.0.1:3850',
+      ALLOW_INSECURE_ORIGIN: '1',
+      VERCEL: '1',
+      VERCEL_ENV: 'preview',
+    });
     expect(onVercel.stderr).toContain('ALLOW_INSECURE_ORIGIN: for local tests only');
   });
 

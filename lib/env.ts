@@ -22,7 +22,9 @@ const isProduction = process.env.NODE_ENV === 'production';
 const vercelEnv = process.env.VERCEL_ENV;
 const preview = vercelEnv === 'preview';
 const previewHost = process.env.VERCEL_BRANCH_URL || process.env.VERCEL_URL;
-const previewRef = (process.env.VERCEL_GIT_COMMIT_REF || process.env.VERCEL_URL || '').replace(/[^\w.-]+/g, '-').slice(0, 40);
+const previewRef = (process.env.VERCEL_GIT_COMMIT_REF || process.env.VERCEL_URL || '')
+  .replace(/[^\w.-]+/g, '-')
+  .slice(0, 40);
 
 export const env = createEnv({
   server: {
@@ -32,13 +34,18 @@ export const env = createEnv({
     /** Signs session JWTs and keys the code HMAC. 32+ characters from a CSPRNG. */
     AUTH_SECRET: z.string().min(32, 'AUTH_SECRET must be at least 32 characters'),
     /** Public origin of the app (https://login.example.com); links and the WebOTP line use it. */
-    APP_ORIGIN: z.url().default(preview && previewHost ? `https://${previewHost}` : 'http://localhost:3000'),
+    APP_ORIGIN: z
+      .url()
+      .default(preview && previewHost ? `https://${previewHost}` : 'http://localhost:3000'),
     UPSTASH_REDIS_REST_URL: z.url().optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
     /** Explicit opt-in to the single-process in-memory store outside development. */
     MEMORY_STORE: flag(!isProduction),
     /** Prefix for every key this deployment writes to Redis (one per preview, per test run). */
-    STORE_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default(preview && previewRef ? `latchkey:preview:${previewRef}:` : 'latchkey:'),
+    STORE_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/)
+      .default(preview && previewRef ? `latchkey:preview:${previewRef}:` : 'latchkey:'),
     OTP_TTL_SECONDS: seconds(45, 10, 600),
     OTP_RESEND_COOLDOWN_SECONDS: seconds(15, 0, 300),
     LOGIN_TICKET_TTL_SECONDS: seconds(600, 60, 3600),
@@ -52,10 +59,18 @@ export const env = createEnv({
     /** How long a trusted browser skips the code; capped at 90 days (TD-01). */
     TRUSTED_DEVICE_DAYS: seconds(30, 1, 90),
     /** Region for phone numbers typed without a country code (ISO 3166 alpha-2, e.g. US, DE). */
-    PHONE_DEFAULT_REGION: z.string().regex(/^[A-Z]{2}$/, 'PHONE_DEFAULT_REGION must be a two-letter region code like US').default('US'),
+    PHONE_DEFAULT_REGION: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'PHONE_DEFAULT_REGION must be a two-letter region code like US')
+      .default('US'),
     /** User Upload caps (CSV-01). */
     UPLOAD_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
-    UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(20 * 1024 * 1024),
+    UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(200 * 1024 * 1024)
+      .default(20 * 1024 * 1024),
     /** How long an invitation (set-password) link works (RC-02). */
     INVITATION_TTL_HOURS: seconds(72, 1, 720),
     /** When true nobody may sign in with the password alone, whatever their own setting. */
@@ -68,7 +83,10 @@ export const env = createEnv({
     /** Calling codes SMS and voice codes may go to, e.g. "1,44,49" (FR-01). 1 is all of NANP. */
     SMS_ALLOWED_COUNTRY_CODES: z
       .string()
-      .regex(/^\s*\+?[1-9]\d{0,2}(\s*,\s*\+?[1-9]\d{0,2})*\s*$/, 'SMS_ALLOWED_COUNTRY_CODES must be calling codes like 1,44,49')
+      .regex(
+        /^\s*\+?[1-9]\d{0,2}(\s*,\s*\+?[1-9]\d{0,2})*\s*$/,
+        'SMS_ALLOWED_COUNTRY_CODES must be calling codes like 1,44,49',
+      )
       .default('1')
       .transform((list) => list.split(',').map((code) => code.trim().replace(/^\+/, ''))),
     /** SMS and voice codes per UTC day for the whole deployment; then only email is offered (FR-03). */
@@ -79,11 +97,20 @@ export const env = createEnv({
     POSTMARK_MESSAGE_STREAM: z.string().min(1).default('outbound'),
     /** host:port of a Postmark-compatible server reached over plain HTTP (tests only). */
     POSTMARK_API_HOST: z.string().min(1).optional(),
-    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'TWILIO_ACCOUNT_SID must look like AC + 32 hex digits').optional(),
+    TWILIO_ACCOUNT_SID: z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'TWILIO_ACCOUNT_SID must look like AC + 32 hex digits')
+      .optional(),
     TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
     /** Sender number in E.164; or set TWILIO_MESSAGING_SERVICE_SID for SMS. */
-    TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'TWILIO_FROM must be in E.164, like +15005550006').optional(),
-    TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/).optional(),
+    TWILIO_FROM: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'TWILIO_FROM must be in E.164, like +15005550006')
+      .optional(),
+    TWILIO_MESSAGING_SERVICE_SID: z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/)
+      .optional(),
     /** Base URL of a Twilio-compatible API (tests only), e.g. http://127.0.0.1:4010. */
     TWILIO_API_BASE_URL: z.url().optional(),
     /** Bearer token Vercel Cron sends to /api/cron/cleanup; without it the job refuses to run. */
@@ -101,7 +128,9 @@ export const env = createEnv({
   emptyStringAsUndefined: true,
   skipValidation: process.env.SKIP_ENV_VALIDATION === '1',
   onValidationError: (issues) => {
-    const lines = issues.map((i) => `  ${i.path?.map((p) => (typeof p === 'object' ? p.key : p)).join('.')}: ${i.message}`);
+    const lines = issues.map(
+      (i) => `  ${i.path?.map((p) => (typeof p === 'object' ? p.key : p)).join('.')}: ${i.message}`,
+    );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example and README.md.`);
   },
 });
@@ -113,18 +142,32 @@ if (process.env.SKIP_ENV_VALIDATION !== '1') {
   if (!!env.UPSTASH_REDIS_REST_URL !== !!env.UPSTASH_REDIS_REST_TOKEN)
     problems.push('UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN: set both or neither');
   if (!env.UPSTASH_REDIS_REST_URL && !env.MEMORY_STORE)
-    problems.push('UPSTASH_REDIS_REST_URL: required in production (or MEMORY_STORE=1 for one process)');
+    problems.push(
+      'UPSTASH_REDIS_REST_URL: required in production (or MEMORY_STORE=1 for one process)',
+    );
   if (!env.OUTBOX_ENABLED && !(env.POSTMARK_SERVER_TOKEN && env.POSTMARK_FROM))
     problems.push('POSTMARK_SERVER_TOKEN, POSTMARK_FROM: required unless OUTBOX_ENABLED=1');
   if (!!env.TWILIO_ACCOUNT_SID !== !!env.TWILIO_AUTH_TOKEN)
     problems.push('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither');
   if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM)
-    problems.push('TWILIO_FROM: required with TWILIO_ACCOUNT_SID (voice calls need a caller number)');
-  if (env.NODE_ENV === 'production' && !env.APP_ORIGIN.startsWith('https://') && !env.OUTBOX_ENABLED && !env.ALLOW_INSECURE_ORIGIN)
+    problems.push(
+      'TWILIO_FROM: required with TWILIO_ACCOUNT_SID (voice calls need a caller number)',
+    );
+  if (
+    env.NODE_ENV === 'production' &&
+    !env.APP_ORIGIN.startsWith('https://') &&
+    !env.OUTBOX_ENABLED &&
+    !env.ALLOW_INSECURE_ORIGIN
+  )
     problems.push('APP_ORIGIN: must be https:// in production');
   if (env.OUTBOX_ENABLED && vercelEnv === 'production')
-    problems.push('OUTBOX_ENABLED: never on the production deployment (codes would be shown, not sent)');
+    problems.push(
+      'OUTBOX_ENABLED: never on the production deployment (codes would be shown, not sent)',
+    );
   if (env.ALLOW_INSECURE_ORIGIN && env.VERCEL)
     problems.push('ALLOW_INSECURE_ORIGIN: for local tests only, never on Vercel');
-  if (problems.length) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}\nSee .env.example and README.md.`);
+  if (problems.length)
+    throw new Error(
+      `Invalid configuration:\n  ${problems.join('\n  ')}\nSee .env.example and README.md.`,
+    );
 }

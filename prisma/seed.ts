@@ -21,16 +21,37 @@ export type DemoUser = {
 };
 
 export const DEMO_USERS: readonly DemoUser[] = [
-  { username: 'admin', name: 'Ada Admin', email: 'admin@example.com', role: 'admin', phone: '+14155550100' },
-  { username: 'demo', name: 'Dana Demo', email: 'demo@example.com', role: 'user', phone: '+14155550101' },
-  { username: 'demo-email', name: 'Eli Email', email: 'demo-email@example.com', role: 'user', phone: null },
+  {
+    username: 'admin',
+    name: 'Ada Admin',
+    email: 'admin@example.com',
+    role: 'admin',
+    phone: '+14155550100',
+  },
+  {
+    username: 'demo',
+    name: 'Dana Demo',
+    email: 'demo@example.com',
+    role: 'user',
+    phone: '+14155550101',
+  },
+  {
+    username: 'demo-email',
+    name: 'Eli Email',
+    email: 'demo-email@example.com',
+    role: 'user',
+    phone: null,
+  },
 ];
 
 /**
  * Creates the demo users that are missing. An existing demo user is left as it is, so a contact
  * change made while trying the app survives the next `npm run dev`; `reset: true` restores them.
  */
-export async function seedDemoUsers(databaseUrl: string, options: { reset?: boolean } = {}): Promise<readonly DemoUser[]> {
+export async function seedDemoUsers(
+  databaseUrl: string,
+  options: { reset?: boolean } = {},
+): Promise<readonly DemoUser[]> {
   const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 2 }) });
   try {
     for (const user of DEMO_USERS) {
@@ -58,7 +79,6 @@ export async function seedDemoUsers(databaseUrl: string, options: { reset?: bool
   }
 }
 
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   nextEnv.loadEnvConfig(process.cwd(), process.env.NODE_ENV !== 'production');
   const databaseUrl = process.env.DATABASE_URL;
@@ -67,9 +87,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(1);
   }
   if (process.env.NODE_ENV === 'production' && !process.argv.includes('--allow-production')) {
-    console.error('Refusing to seed demo users (a published password) with NODE_ENV=production; pass --allow-production for a preview.');
+    console.error(
+      'Refusing to seed demo users (a published password) with NODE_ENV=production; pass --allow-production for a preview.',
+    );
     process.exit(1);
   }
   const users = await seedDemoUsers(databaseUrl, { reset: process.argv.includes('--reset') });
-  console.log(`Demo users ready (password ${DEMO_PASSWORD}): ${users.map((u) => u.username).join(', ')}`);
+  console.log(
+    `Demo users ready (password ${DEMO_PASSWORD}): ${users.map((u) => u.username).join(', ')}`,
+  );
 }

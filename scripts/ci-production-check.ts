@@ -33,10 +33,22 @@ const ORIGIN = `http://127.0.0.1:${PORT}`;
 const SERVER_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 const DEADLINE_MS = 5 * 60_000;
 // Nothing of the caller's configuration reaches the app: only what a bare machine has.
-const BARE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NEXT_TELEMETRY_DISABLED: '1' };
+const BARE_ENV = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/tmp',
+  NEXT_TELEMETRY_DISABLED: '1',
+};
 
 const cleanups: (() => Promise<unknown>)[] = [];
 let cleaning: Promise<void> | undefined;
@@ -49,7 +61,8 @@ const deadline = setTimeout(() => {
   console.error(`[production-check] FAILED: not done within ${DEADLINE_MS / 1000}s`);
   void cleanUp().finally(() => process.exit(1));
 }, DEADLINE_MS);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void cleanUp().finally(() => process.exit(1)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => void cleanUp().finally(() => process.exit(1)));
 
 try {
   build();
@@ -73,27 +86,43 @@ function build() {
     return;
   }
   step('next build with no configuration (SKIP_ENV_VALIDATION=1)');
-  const result = spawnSync(NEXT, ['build'], { cwd: ROOT, stdio: 'inherit', env: { ...BARE_ENV, NODE_ENV: 'production', SKIP_ENV_VALIDATION: '1' } });
+  const result = spawnSync(NEXT, ['build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...BARE_ENV, NODE_ENV: 'production', SKIP_ENV_VALIDATION: '1' },
+  });
   check(result.status === 0, `next build exited with ${result.status ?? result.signal}`);
 }
 
 async function startWithoutConfigurationFails() {
   step('next start with nothing configured must stop at once, naming what is missing');
-  const child = spawn(NEXT, ['start', '--port', String(PORT)], { cwd: ROOT, env: { ...BARE_ENV, NODE_ENV: 'production' } });
+  const child = spawn(NEXT, ['start', '--port', String(PORT)], {
+    cwd: ROOT,
+    env: { ...BARE_ENV, NODE_ENV: 'production' },
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exit = await new Promise<number | string | null>((resolve) => {
-    const timer = setTimeout(() => (child.kill('SIGKILL'), resolve('still running after 30 s')), 30_000);
+    const timer = setTimeout(
+      () => (child.kill('SIGKILL'), resolve('still running after 30 s')),
+      30_000,
+    );
     child.on('exit', (code, signal) => (clearTimeout(timer), resolve(code ?? signal)));
   });
-  check(exit !== 0 && exit !== 'still running after 30 s', `next start without configuration did not fail (${exit}):\n${output}`);
-  for (const name of ['DATABASE_URL', 'AUTH_SECRET']) check(output.includes(name), `the start-up error does not name ${name}:\n${output}`);
+  check(
+    exit !== 0 && exit !== 'still running after 30 s',
+    `next start without configuration did not fail (${exit}):\n${output}`,
+  );
+  for (const name of ['DATABASE_URL', 'AUTH_SECRET'])
+    check(output.includes(name), `the start-up error does not name ${name}:\n${output}`);
   console.log(`exited with ${exit}; the error names DATABASE_URL and AUTH_SECRET`);
 }
 
 async function startConfigured() {
-  step(`fresh database on ${redactUrl(SERVER_URL)}, Redis ${REDIS_URL} through the Upstash bridge, provider fakes`);
+  step(
+    `fresh database on ${redactUrl(SERVER_URL)}, Redis ${REDIS_URL} through the Upstash bridge, provider fakes`,
+  );
   const database: ScratchDatabase = await createScratchDatabase(SERVER_URL, 'latchkey_prodcheck');
   cleanups.push(() => database.drop());
   await applyMigrations(database.url);
@@ -133,7 +162,11 @@ async function startConfigured() {
     TWILIO_API_BASE_URL: twilio.baseUrl,
     CRON_SECRET: cronSecret,
   };
-  const server = spawn(NEXT, ['start', '--port', String(PORT)], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const server = spawn(NEXT, ['start', '--port', String(PORT)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   cleanups.push(() => stopProcess(server));
   await waitUntilAnswering(`${ORIGIN}/login`, server);
   return { postmark, twilio, cronSecret };
@@ -146,7 +179,13 @@ async function signInJourneys(app: { postmark: FakePostmark; twilio: FakeTwilio 
   const page = await browser.newPage({ baseURL: ORIGIN });
   const errors: string[] = [];
   // The app has no favicon; the browser's own request for one is not the app's error.
-  page.on('console', (message) => message.type() === 'error' && !message.location().url.endsWith('/favicon.ico') && errors.push(`${message.text()} (${message.location().url})`));
+  page.on(
+    'console',
+    (message) =>
+      message.type() === 'error' &&
+      !message.location().url.endsWith('/favicon.ico') &&
+      errors.push(`${message.text()} (${message.location().url})`),
+  );
   page.on('pageerror', (error) => errors.push(String(error)));
 
   // 1. SMS code (Twilio), trusting this browser: the device step, then the new-device email.
@@ -155,7 +194,11 @@ async function signInJourneys(app: { postmark: FakePostmark; twilio: FakeTwilio 
   await page.getByRole('radio', { name: /^SMS/ }).check();
   await page.getByRole('button', { name: 'Proceed' }).click();
   await expectPath(page, '/login/verify');
-  const sms = await waitFor(() => app.twilio.requests.find((r) => r.resource === 'Messages' && r.form.To === '+14155550101'), 'an SMS request to Twilio');
+  const sms = await waitFor(
+    () =>
+      app.twilio.requests.find((r) => r.resource === 'Messages' && r.form.To === '+14155550101'),
+    'an SMS request to Twilio',
+  );
   const smsCode = /#(\d{6})\s*$/.exec(String(sms.form.Body))?.[1];
   check(smsCode, `no code at the end of the SMS body: ${sms.form.Body}`);
   await page.getByLabel('Security code').fill(smsCode);
@@ -165,11 +208,20 @@ async function signInJourneys(app: { postmark: FakePostmark; twilio: FakeTwilio 
   await page.getByLabel('Device name').fill('Production check');
   await page.getByRole('button', { name: 'Login' }).click();
   await signedInAs(page, 'demo');
-  await waitFor(() => app.postmark.requests.find((r) => (r.body as { To?: string } | undefined)?.To === 'demo@example.com'), 'the new-device email to Postmark');
+  await waitFor(
+    () =>
+      app.postmark.requests.find(
+        (r) => (r.body as { To?: string } | undefined)?.To === 'demo@example.com',
+      ),
+    'the new-device email to Postmark',
+  );
   const cookies = await page.context().cookies();
   for (const name of ['latchkey.session', 'latchkey.device']) {
     const cookie = cookies.find((c) => c.name === name);
-    check(cookie?.httpOnly && cookie.sameSite === 'Lax' && cookie.path === '/', `cookie ${name} missing or without HttpOnly, SameSite=Lax, Path=/`);
+    check(
+      cookie?.httpOnly && cookie.sameSite === 'Lax' && cookie.path === '/',
+      `cookie ${name} missing or without HttpOnly, SameSite=Lax, Path=/`,
+    );
   }
   console.log('SMS code and trusted browser: signed in as demo');
   await signOut(page);
@@ -179,7 +231,13 @@ async function signInJourneys(app: { postmark: FakePostmark; twilio: FakeTwilio 
   await expectPath(page, '/login/method');
   await page.getByRole('button', { name: 'Proceed' }).click();
   await expectPath(page, '/login/verify');
-  const email = await waitFor(() => app.postmark.requests.find((r) => (r.body as { To?: string } | undefined)?.To === 'demo-email@example.com'), 'a code email to Postmark');
+  const email = await waitFor(
+    () =>
+      app.postmark.requests.find(
+        (r) => (r.body as { To?: string } | undefined)?.To === 'demo-email@example.com',
+      ),
+    'a code email to Postmark',
+  );
   const emailCode = /\b(\d{6})\b/.exec(String((email.body as { TextBody?: string }).TextBody))?.[1];
   check(emailCode, 'no 6-digit code in the email');
   await page.getByLabel('Security code').fill(emailCode);
@@ -193,7 +251,10 @@ async function signInJourneys(app: { postmark: FakePostmark; twilio: FakeTwilio 
   const emailsBefore = app.postmark.requests.length;
   await password(page, 'demo');
   await signedInAs(page, 'demo');
-  check(app.twilio.requests.length === smsBefore && app.postmark.requests.length === emailsBefore, 'a code was sent to a trusted browser');
+  check(
+    app.twilio.requests.length === smsBefore && app.postmark.requests.length === emailsBefore,
+    'a code was sent to a trusted browser',
+  );
   console.log('trusted browser: signed in as demo with the password alone');
   check(errors.length === 0, `the browser logged errors:\n${errors.join('\n')}`);
 }
@@ -202,21 +263,44 @@ async function cronCleanup(secret: string) {
   step('cron clean-up: refused without CRON_SECRET, runs with it');
   const denied = await fetch(`${ORIGIN}/api/cron/cleanup`);
   check(denied.status === 401, `/api/cron/cleanup without a token answered ${denied.status}`);
-  const ran = await fetch(`${ORIGIN}/api/cron/cleanup`, { headers: { authorization: `Bearer ${secret}` } });
+  const ran = await fetch(`${ORIGIN}/api/cron/cleanup`, {
+    headers: { authorization: `Bearer ${secret}` },
+  });
   const body = (await ran.json()) as { ok?: boolean };
-  check(ran.status === 200 && body.ok === true, `/api/cron/cleanup with the token answered ${ran.status} ${JSON.stringify(body)}`);
+  check(
+    ran.status === 200 && body.ok === true,
+    `/api/cron/cleanup with the token answered ${ran.status} ${JSON.stringify(body)}`,
+  );
   console.log(JSON.stringify(body));
 }
 
 function assertProviderRequests(postmark: FakePostmark, twilio: FakeTwilio) {
   step('every provider request conformed (OTP-12)');
-  const all = [...postmark.requests.map((r) => ({ to: 'Postmark', ...r })), ...twilio.requests.map((r) => ({ to: 'Twilio', ...r }))];
-  for (const r of all) console.log(`${r.to} ${r.method} ${r.path} → ${r.status}${r.conforms ? '' : ` VIOLATIONS: ${r.violations.join('; ')}`}`);
-  check(postmark.requests.length >= 2 && twilio.requests.length >= 1, 'expected at least 2 Postmark and 1 Twilio requests');
-  check(all.every((r) => r.conforms && r.status < 300), 'a provider request did not conform or was refused');
+  const all = [
+    ...postmark.requests.map((r) => ({ to: 'Postmark', ...r })),
+    ...twilio.requests.map((r) => ({ to: 'Twilio', ...r })),
+  ];
+  for (const r of all)
+    console.log(
+      `${r.to} ${r.method} ${r.path} → ${r.status}${r.conforms ? '' : ` VIOLATIONS: ${r.violations.join('; ')}`}`,
+    );
+  check(
+    postmark.requests.length >= 2 && twilio.requests.length >= 1,
+    'expected at least 2 Postmark and 1 Twilio requests',
+  );
+  check(
+    all.every((r) => r.conforms && r.status < 300),
+    'a provider request did not conform or was refused',
+  );
   const validity = Number(twilio.requests[0]!.form.ValidityPeriod);
-  check(validity > 0 && validity <= 600, `the SMS carries no ValidityPeriod within the code lifetime (OTP-11): ${validity}`);
-  if (!twilio.schemaChecked) console.log('note: ../shared/testdata is absent, Twilio requests were checked by the hand-written rules only');
+  check(
+    validity > 0 && validity <= 600,
+    `the SMS carries no ValidityPeriod within the code lifetime (OTP-11): ${validity}`,
+  );
+  if (!twilio.schemaChecked)
+    console.log(
+      'note: ../shared/testdata is absent, Twilio requests were checked by the hand-written rules only',
+    );
 }
 
 async function password(page: Page, username: string) {
@@ -227,7 +311,10 @@ async function password(page: Page, username: string) {
 }
 
 async function signedInAs(page: Page, username: string) {
-  await page.getByTestId('signed-in-user').filter({ hasText: username }).waitFor({ timeout: 15_000 });
+  await page
+    .getByTestId('signed-in-user')
+    .filter({ hasText: username })
+    .waitFor({ timeout: 15_000 });
   await expectPath(page, '/account');
 }
 
@@ -252,7 +339,10 @@ async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 1
 
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
-    for (const undo of cleanups.reverse()) await undo().catch((error: unknown) => console.error('[production-check] cleanup step failed:', error));
+    for (const undo of cleanups.reverse())
+      await undo().catch((error: unknown) =>
+        console.error('[production-check] cleanup step failed:', error),
+      );
   })();
   return cleaning;
 }

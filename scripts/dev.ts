@@ -7,7 +7,11 @@ import path from 'node:path';
 import nextEnv from '@next/env';
 import { DEMO_PASSWORD, seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from './db/apply-migrations';
-import { EmbeddedPostgresLockedError, startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres';
+import {
+  EmbeddedPostgresLockedError,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from './db/embedded-postgres';
 
 // `npm run dev` with nothing configured: an embedded PostgreSQL kept in .data/pglite, migrated
 // and seeded with the demo users, a persistent AUTH_SECRET, then `next dev` with both in its
@@ -30,9 +34,14 @@ let databaseUrl = process.env.DATABASE_URL;
 try {
   if (!databaseUrl) {
     const started = Date.now();
-    embedded = await startEmbeddedPostgres({ dataDir: PGLITE_DIR, port: await freePort(PREFERRED_DB_PORT) });
+    embedded = await startEmbeddedPostgres({
+      dataDir: PGLITE_DIR,
+      port: await freePort(PREFERRED_DB_PORT),
+    });
     databaseUrl = embedded.url;
-    log(`embedded PostgreSQL (${path.relative(ROOT, PGLITE_DIR)}) ready in ${Date.now() - started} ms`);
+    log(
+      `embedded PostgreSQL (${path.relative(ROOT, PGLITE_DIR)}) ready in ${Date.now() - started} ms`,
+    );
   }
   await applyMigrations(databaseUrl, { log });
   await seedDemoUsers(databaseUrl);
@@ -41,9 +50,14 @@ try {
   if (error instanceof EmbeddedPostgresLockedError) {
     console.error(`[dev] ${error.message}`);
     const stop = error.holder ? ` (kill ${error.holder.pid})` : '';
-    console.error(`[dev] Another \`npm run dev\` is probably running in this folder: use that one, or stop it${stop} and try again.`);
+    console.error(
+      `[dev] Another \`npm run dev\` is probably running in this folder: use that one, or stop it${stop} and try again.`,
+    );
   } else {
-    console.error('[dev] Could not prepare the database:', error instanceof Error ? error.message : error);
+    console.error(
+      '[dev] Could not prepare the database:',
+      error instanceof Error ? error.message : error,
+    );
   }
   process.exit(1);
 }
@@ -51,11 +65,15 @@ try {
 const authSecret = process.env.AUTH_SECRET || readOrCreateSecret();
 printBanner();
 
-const next = spawn(path.join(ROOT, 'node_modules/.bin/next'), ['dev', '--port', appPort, ...process.argv.slice(2)], {
-  cwd: ROOT,
-  stdio: 'inherit',
-  env: { ...process.env, DATABASE_URL: databaseUrl, AUTH_SECRET: authSecret },
-});
+const next = spawn(
+  path.join(ROOT, 'node_modules/.bin/next'),
+  ['dev', '--port', appPort, ...process.argv.slice(2)],
+  {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, DATABASE_URL: databaseUrl, AUTH_SECRET: authSecret },
+  },
+);
 // Ctrl+C reaches next dev directly (same process group); a `kill` aimed at this launcher is
 // passed on. Either way the database is closed only after next dev has gone.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

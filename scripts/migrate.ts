@@ -8,7 +8,9 @@ import { applyMigrations } from './db/apply-migrations';
 nextEnv.loadEnvConfig(process.cwd(), process.env.NODE_ENV !== 'production');
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
-  console.error('DATABASE_URL is not set. Point it at a PostgreSQL database, or run `npm run dev`, which starts an embedded one and migrates it.');
+  console.error(
+    'DATABASE_URL is not set. Point it at a PostgreSQL database, or run `npm run dev`, which starts an embedded one and migrates it.',
+  );
   process.exit(1);
 }
 

@@ -5,11 +5,22 @@ import Redis from 'ioredis';
 // CI production check (ci-production-check.ts) and the benchmarks (bench/bench-server.ts).
 
 /** Waits until `url` answers 200 (redirects not followed), failing at once if the server exits. */
-export async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+export async function waitUntilAnswering(
+  url: string,
+  child: ChildProcess,
+  timeoutMs = 60_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`next start exited (${child.exitCode ?? child.signalCode})`);
-    const answered = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`next start exited (${child.exitCode ?? child.signalCode})`);
+    const answered = await fetch(url, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(2000),
+    }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (answered) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -31,7 +42,7 @@ export async function deleteKeys(redisUrl: string, prefix: string): Promise<void
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
-    for (let cursor = '0'; ; ) {
+    for (let cursor = '0'; ;) {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       if (keys.length) await redis.del(...keys);
       if ((cursor = next) === '0') break;

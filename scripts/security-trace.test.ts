@@ -3,12 +3,14 @@ import { markdownTable, parseRequirements, testTitles, trace } from './security-
 
 describe('security:trace', () => {
   it('reads IDs from list items only, each with the words up to the next ID', () => {
-    const requirements = parseRequirements([
-      'Name the test with its ID, so that `grep -r "OTP-03" tests lib` finds the proof.',
-      '- PW-01 Minimum 8 code points; count them. PW-02 Accept at least 64, never truncate.',
-      '- OTP-03 Single use, consumed atomically.',
-      'AV-01\tRedis or PostgreSQL down: a clear page.',
-    ].join('\n'));
+    const requirements = parseRequirements(
+      [
+        'Name the test with its ID, so that `grep -r "OTP-03" tests lib` finds the proof.',
+        '- PW-01 Minimum 8 code points; count them. PW-02 Accept at least 64, never truncate.',
+        '- OTP-03 Single use, consumed atomically.',
+        'AV-01\tRedis or PostgreSQL down: a clear page.',
+      ].join('\n'),
+    );
     expect(requirements).toEqual([
       { id: 'PW-01', text: 'Minimum 8 code points; count them.' },
       { id: 'PW-02', text: 'Accept at least 64, never truncate.' },
@@ -26,11 +28,21 @@ describe('security:trace', () => {
         const note = 'SE-09 not a title';
         expect(/'nonce-([^']+)'/.test(x), 'SE-08 a message, not a title').toBe(true);
       });`;
-    expect(testTitles('x.test.ts', source).map((t) => t.title)).toEqual(['PW-01 passwords', 'CSV-04 escapes %j', 'AV-02 ${channel} fails']);
+    expect(testTitles('x.test.ts', source).map((t) => t.title)).toEqual([
+      'PW-01 passwords',
+      'CSV-04 escapes %j',
+      'AV-02 ${channel} fails',
+    ]);
   });
 
   it('matches whole IDs and lists the requirements no test names', () => {
-    const rows = trace([{ id: 'SE-01', text: 'a' }, { id: 'SE-10', text: 'b' }], [{ file: 'f.ts', title: 'SE-010 and SE-01x are other things; SE-01 is this' }]);
+    const rows = trace(
+      [
+        { id: 'SE-01', text: 'a' },
+        { id: 'SE-10', text: 'b' },
+      ],
+      [{ file: 'f.ts', title: 'SE-010 and SE-01x are other things; SE-01 is this' }],
+    );
     expect(rows.map((r) => r.tests.length)).toEqual([1, 0]);
     expect(markdownTable(rows, 'test')).toContain('**No test names:** SE-10');
   });

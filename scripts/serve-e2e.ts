@@ -28,7 +28,8 @@ const database = await freshDatabase();
 const children: ChildProcess[] = [];
 let stopping: Promise<never> | undefined;
 
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.on(signal, () => void stop(0));
 
 try {
   await applyMigrations(database.url);
@@ -60,11 +61,17 @@ async function startServer(spec: ServerSpec, authSecret: string) {
     AUTH_SECRET: spec.env?.AUTH_SECRET ?? authSecret,
     PORT: String(spec.port),
   };
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/next'), ['start', '--port', String(spec.port)], { cwd: ROOT, env, stdio: 'inherit' });
+  const child = spawn(
+    path.join(ROOT, 'node_modules/.bin/next'),
+    ['start', '--port', String(spec.port)],
+    { cwd: ROOT, env, stdio: 'inherit' },
+  );
   children.push(child);
   child.on('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`[serve-e2e] next start on port ${spec.port} exited (${signal ?? code}); stopping the others`);
+    console.error(
+      `[serve-e2e] next start on port ${spec.port} exited (${signal ?? code}); stopping the others`,
+    );
     void stop(code || 1);
   });
   await waitUntilAnswering(`${origin}/login`, child, READY_TIMEOUT_MS);
@@ -73,10 +80,10 @@ async function startServer(spec: ServerSpec, authSecret: string) {
 
 function stop(code: number): Promise<never> {
   stopping ??= (async () => {
-    await Promise.all(
-      children.map((child) => stopProcess(child)),
-    );
-    await database.stop().catch((error: unknown) => console.error('[serve-e2e] database cleanup failed:', error));
+    await Promise.all(children.map((child) => stopProcess(child)));
+    await database
+      .stop()
+      .catch((error: unknown) => console.error('[serve-e2e] database cleanup failed:', error));
     process.exit(code);
   })();
   return stopping;

@@ -5,7 +5,12 @@ import { existsSync } from 'node:fs';
 // downloaded one). On a machine without Chromium it says so and skips, except in CI, where a
 // missing browser is a failure.
 
-const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const candidates = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 const browser = candidates.find((p): p is string => !!p && existsSync(p));
 if (!browser) {
   const message = 'No Chromium found (set CHROMIUM_PATH, or `apt-get install chromium`).';

@@ -2,7 +2,9 @@
 export function AuthCard({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <main className="mx-auto flex min-h-[80vh] max-w-md flex-col justify-center px-4 py-12">
-      <p className="mb-6 text-center text-sm font-semibold tracking-wide text-indigo-700 uppercase">Latchkey</p>
+      <p className="mb-6 text-center text-sm font-semibold tracking-wide text-indigo-700 uppercase">
+        Latchkey
+      </p>
       <div className="rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
         <h1 className="mb-6 text-2xl font-semibold text-slate-900">{title}</h1>
         {children}
@@ -11,10 +13,25 @@ export function AuthCard({ title, children }: { title: string; children: React.R
   );
 }
 
-export function FormMessage({ id, tone = 'error', children }: { id?: string; tone?: 'error' | 'info'; children: React.ReactNode }) {
-  const colours = tone === 'error' ? 'border-red-200 bg-red-50 text-red-800' : 'border-sky-200 bg-sky-50 text-sky-900';
+export function FormMessage({
+  id,
+  tone = 'error',
+  children,
+}: {
+  id?: string;
+  tone?: 'error' | 'info';
+  children: React.ReactNode;
+}) {
+  const colours =
+    tone === 'error'
+      ? 'border-red-200 bg-red-50 text-red-800'
+      : 'border-sky-200 bg-sky-50 text-sky-900';
   return (
-    <p id={id} role={tone === 'error' ? 'alert' : 'status'} className={`mb-4 rounded-md border px-3 py-2 text-sm ${colours}`}>
+    <p
+      id={id}
+      role={tone === 'error' ? 'alert' : 'status'}
+      className={`mb-4 rounded-md border px-3 py-2 text-sm ${colours}`}
+    >
       {children}
     </p>
   );

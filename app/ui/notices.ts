@@ -5,6 +5,9 @@
 export type Notice = { readonly tone: 'info' | 'error'; readonly text: string };
 
 /** The notice a query-string word names in `table`, or null. */
-export function readNotice<T extends Record<string, Notice>>(table: T, value: unknown): T[keyof T] | null {
+export function readNotice<T extends Record<string, Notice>>(
+  table: T,
+  value: unknown,
+): T[keyof T] | null {
   return typeof value === 'string' && Object.hasOwn(table, value) ? table[value as keyof T] : null;
 }

@@ -17,8 +17,18 @@ export type AuditFilter = {
   to: Date | null;
 };
 
-export type AuditFilterInput = { user?: string; type?: string; from?: string; to?: string; page?: string };
-export type ParsedAuditQuery = { filter: AuditFilter; page: number; errors: { from?: string; to?: string } };
+export type AuditFilterInput = {
+  user?: string;
+  type?: string;
+  from?: string;
+  to?: string;
+  page?: string;
+};
+export type ParsedAuditQuery = {
+  filter: AuditFilter;
+  page: number;
+  errors: { from?: string; to?: string };
+};
 
 export const AUDIT_PAGE_SIZE = 50;
 /** An export is bounded so one click cannot stream the whole table for minutes. */
@@ -37,7 +47,9 @@ function parseTime(text: string): Date | null | 'invalid' {
   const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
   const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, Number.isNaN(s) ? 0 : s!));
   // Date.UTC rolls 2026-02-31 over into March: refuse dates that do not exist.
-  return date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d! && h! < 24 && mi! < 60 ? date : 'invalid';
+  return date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d! && h! < 24 && mi! < 60
+    ? date
+    : 'invalid';
 }
 
 /** Reads the page's query string; anything malformed is dropped (and said), never an error page. */
@@ -53,7 +65,12 @@ export function parseAuditQuery(input: AuditFilterInput): ParsedAuditQuery {
   const to = toStart instanceof Date ? new Date(toStart.getTime() + 60_000) : null;
   const page = Math.max(1, Math.min(1_000_000, Math.floor(Number(input.page)) || 1));
   return {
-    filter: { username, type: type.length <= 64 && EVENT_NAME.test(type) ? type : '', from: from instanceof Date ? from : null, to },
+    filter: {
+      username,
+      type: type.length <= 64 && EVENT_NAME.test(type) ? type : '',
+      from: from instanceof Date ? from : null,
+      to,
+    },
     page,
     errors,
   };
@@ -76,40 +93,88 @@ export function auditQueryString(filter: AuditFilter, extra: Record<string, stri
 async function whereOf(filter: AuditFilter): Promise<Prisma.AuditEventWhereInput> {
   const and: Prisma.AuditEventWhereInput[] = [];
   if (filter.username) {
-    const user = await db.user.findUnique({ where: { usernameKey: canonicalUsername(filter.username) }, select: { id: true } });
-    and.push({ OR: [...(user ? [{ userId: user.id }] : []), { subject: { equals: filter.username, mode: 'insensitive' } }] });
+    const user = await db.user.findUnique({
+      where: { usernameKey: canonicalUsername(filter.username) },
+      select: { id: true },
+    });
+    and.push({
+      OR: [
+        ...(user ? [{ userId: user.id }] : []),
+        { subject: { equals: filter.username, mode: 'insensitive' } },
+      ],
+    });
   }
   if (filter.type) and.push({ type: filter.type });
-  if (filter.from || filter.to) and.push({ createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } });
+  if (filter.from || filter.to)
+    and.push({
+      createdAt: {
+        ...(filter.from ? { gte: filter.from } : {}),
+        ...(filter.to ? { lt: filter.to } : {}),
+      },
+    });
   return { AND: and };
 }
 
-const rowFields = { id: true, createdAt: true, type: true, userId: true, subject: true, ip: true, userAgent: true, detail: true } as const;
+const rowFields = {
+  id: true,
+  createdAt: true,
+  type: true,
+  userId: true,
+  subject: true,
+  ip: true,
+  userAgent: true,
+  detail: true,
+} as const;
 /** An event and the username of the user it concerns (null: no user, or one no longer there). */
-export type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof rowFields }> & { user: { username: string } | null };
+export type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof rowFields }> & {
+  user: { username: string } | null;
+};
 
 // Events carry the user's id without a foreign key (append-only, see schema.prisma): the
 // usernames of a page of events come from one look-up.
-async function withUsernames(events: Prisma.AuditEventGetPayload<{ select: typeof rowFields }>[]): Promise<AuditRow[]> {
+async function withUsernames(
+  events: Prisma.AuditEventGetPayload<{ select: typeof rowFields }>[],
+): Promise<AuditRow[]> {
   const ids = [...new Set(events.flatMap((e) => (e.userId ? [e.userId] : [])))];
-  const users = ids.length ? await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true } }) : [];
+  const users = ids.length
+    ? await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true } })
+    : [];
   const byId = new Map(users.map((u) => [u.id, { username: u.username }]));
   return events.map((e) => ({ ...e, user: (e.userId && byId.get(e.userId)) || null }));
 }
-const newestFirst: Prisma.AuditEventOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
+const newestFirst: Prisma.AuditEventOrderByWithRelationInput[] = [
+  { createdAt: 'desc' },
+  { id: 'desc' },
+];
 
-export async function listAuditEvents(filter: AuditFilter, requestedPage: number, pageSize = AUDIT_PAGE_SIZE) {
+export async function listAuditEvents(
+  filter: AuditFilter,
+  requestedPage: number,
+  pageSize = AUDIT_PAGE_SIZE,
+) {
   const where = await whereOf(filter);
   const total = await db.auditEvent.count({ where });
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(pageCount, Math.max(1, requestedPage));
-  const events = await withUsernames(await db.auditEvent.findMany({ where, orderBy: newestFirst, skip: (page - 1) * pageSize, take: pageSize, select: rowFields }));
+  const events = await withUsernames(
+    await db.auditEvent.findMany({
+      where,
+      orderBy: newestFirst,
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      select: rowFields,
+    }),
+  );
   return { events, total, page, pageSize, pageCount };
 }
 
 /** Event names that occur in the table, for the filter's choices (new kinds appear by themselves). */
 export async function listAuditEventTypes(): Promise<string[]> {
-  const rows = await db.auditEvent.findMany({ distinct: ['type'], select: { type: true }, orderBy: { type: 'asc' } });
+  const rows = await db.auditEvent.findMany({
+    distinct: ['type'],
+    select: { type: true },
+    orderBy: { type: 'asc' },
+  });
   return rows.map((r) => r.type);
 }
 
@@ -122,29 +187,67 @@ export function describeDetail(detail: Prisma.JsonValue): string {
     .join(', ');
 }
 
-export const AUDIT_CSV_COLUMNS = ['time_utc', 'event', 'username', 'typed_username', 'ip', 'user_agent', 'details'] as const;
+export const AUDIT_CSV_COLUMNS = [
+  'time_utc',
+  'event',
+  'username',
+  'typed_username',
+  'ip',
+  'user_agent',
+  'details',
+] as const;
 
 /**
  * The export, newest first, line by line: every cell through csvCell, which neutralises
  * spreadsheet formulas (CSV-04): user agents, typed usernames and device names are attacker text.
  */
-export async function* auditCsvLines(filter: AuditFilter, maxRows = AUDIT_EXPORT_MAX_ROWS): AsyncGenerator<string> {
+export async function* auditCsvLines(
+  filter: AuditFilter,
+  maxRows = AUDIT_EXPORT_MAX_ROWS,
+): AsyncGenerator<string> {
   const where = await whereOf(filter);
   yield csvLine(AUDIT_CSV_COLUMNS);
   let cursor: string | undefined;
   let written = 0;
   while (written < maxRows) {
-    const batch = await withUsernames(await db.auditEvent.findMany({
-      where, orderBy: newestFirst, select: rowFields, take: Math.min(EXPORT_BATCH, maxRows - written),
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-    }));
+    const batch = await withUsernames(
+      await db.auditEvent.findMany({
+        where,
+        orderBy: newestFirst,
+        select: rowFields,
+        take: Math.min(EXPORT_BATCH, maxRows - written),
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      }),
+    );
     for (const e of batch) {
-      yield csvLine([e.createdAt.toISOString(), e.type, e.user?.username ?? '', e.subject ?? '', e.ip ?? '', e.userAgent ?? '', e.detail === null ? '' : JSON.stringify(e.detail)]);
+      yield csvLine([
+        e.createdAt.toISOString(),
+        e.type,
+        e.user?.username ?? '',
+        e.subject ?? '',
+        e.ip ?? '',
+        e.userAgent ?? '',
+        e.detail === null ? '' : JSON.stringify(e.detail),
+      ]);
     }
     written += batch.length;
     if (batch.length === 0 || (batch.length < EXPORT_BATCH && written < maxRows)) return;
     cursor = batch.at(-1)!.id;
   }
-  const more = await db.auditEvent.findFirst({ where, orderBy: newestFirst, select: { id: true }, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
-  if (more) yield csvLine(['', '*', '', '', '', '', `Stopped after ${maxRows} rows: narrow the filter to export the rest.`]);
+  const more = await db.auditEvent.findFirst({
+    where,
+    orderBy: newestFirst,
+    select: { id: true },
+    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+  });
+  if (more)
+    yield csvLine([
+      '',
+      '*',
+      '',
+      '',
+      '',
+      '',
+      `Stopped after ${maxRows} rows: narrow the filter to export the rest.`,
+    ]);
 }

@@ -70,7 +70,12 @@ function cleanDetail(value: Prisma.InputJsonValue): Prisma.InputJsonValue {
   if (typeof value === 'string') return withoutNul(value);
   if (Array.isArray(value)) return value.map((v) => (v === null ? v : cleanDetail(v)));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), v === null || v === undefined ? v : cleanDetail(v as Prisma.InputJsonValue)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        withoutNul(k),
+        v === null || v === undefined ? v : cleanDetail(v as Prisma.InputJsonValue),
+      ]),
+    );
   }
   return value;
 }
@@ -80,9 +85,15 @@ export function auditRow(event: AuditEventInput) {
   return {
     type: event.type,
     userId: event.userId ?? null,
-    subject: event.subject === null || event.subject === undefined ? null : withoutNul(event.subject.slice(0, 200)),
+    subject:
+      event.subject === null || event.subject === undefined
+        ? null
+        : withoutNul(event.subject.slice(0, 200)),
     ip: event.ip ?? null,
-    userAgent: event.userAgent === null || event.userAgent === undefined ? null : withoutNul(event.userAgent.slice(0, 500)),
+    userAgent:
+      event.userAgent === null || event.userAgent === undefined
+        ? null
+        : withoutNul(event.userAgent.slice(0, 500)),
     detail: event.detail === undefined ? undefined : cleanDetail(event.detail),
   };
 }

@@ -10,7 +10,8 @@ import type { PasswordResetDeps } from '@/lib/auth/password-reset';
 // flow's store, senders, code key and clock (so these codes live and expire like sign-in codes),
 // and the windows from configuration.
 
-export type AccountSecurityDeps = FreshCodeDeps & PasswordResetDeps & { config: FreshCodeDeps['config'] & PasswordResetDeps['config'] };
+export type AccountSecurityDeps = FreshCodeDeps &
+  PasswordResetDeps & { config: FreshCodeDeps['config'] & PasswordResetDeps['config'] };
 
 export function getAccountSecurityDeps(): AccountSecurityDeps {
   const signIn = getSignInDeps();
@@ -20,7 +21,10 @@ export function getAccountSecurityDeps(): AccountSecurityDeps {
     hmacKey: signIn.hmacKey,
     now: signIn.now,
     // After the response: a reset email for a real account must not make the answer slower (RC-01).
-    defer: (task) => after(() => task().catch((error) => console.error('password reset: deferred email failed', error))),
+    defer: (task) =>
+      after(() =>
+        task().catch((error) => console.error('password reset: deferred email failed', error)),
+      ),
     config: {
       otpTtlSeconds: signIn.config.otpTtlSeconds,
       resendCooldownSeconds: signIn.config.resendCooldownSeconds,
@@ -36,5 +40,6 @@ export function getAccountSecurityDeps(): AccountSecurityDeps {
  * SENSITIVE_ACTION_WINDOW_MINUTES, back to `page`, which then offers to send one.
  */
 export async function requireFreshCode(userId: string, page: string): Promise<void> {
-  if ((await getFreshCodeUntil(getAccountSecurityDeps(), userId)) === null) redirect(`${page}?fresh=required`);
+  if ((await getFreshCodeUntil(getAccountSecurityDeps(), userId)) === null)
+    redirect(`${page}?fresh=required`);
 }

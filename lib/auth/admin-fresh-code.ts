@@ -4,7 +4,14 @@ import { getFreshCodeUntil, type FreshCodeDeps } from '@/lib/auth/fresh-code';
 import { signOutEverywhere } from '@/lib/auth/sessions/manage-sessions';
 import { unlockAccount } from '@/lib/rate-limit/unlock-account';
 import { importUpload } from '@/lib/uploads/import-upload';
-import { createUser, revokeUserDevice, revokeUserDevices, updateUser, type CreateUserResult, type UpdateUserResult } from '@/lib/users/admin-users';
+import {
+  createUser,
+  revokeUserDevice,
+  revokeUserDevices,
+  updateUser,
+  type CreateUserResult,
+  type UpdateUserResult,
+} from '@/lib/users/admin-users';
 import type { UserInput } from '@/lib/users/user-form';
 
 // Fresh re-authentication of the ADMIN before changing how someone else signs in (SE-07,
@@ -25,7 +32,13 @@ export type Gated<T> = { ok: true; value: T } | NotFresh;
 const NOT_FRESH: NotFresh = { ok: false, reason: 'not-fresh' };
 
 /** The fields of a user whose change needs the admin's fresh code: how, and whether, they sign in. */
-export const SIGN_IN_FIELDS = ['email', 'phone', 'twoFactor', 'role', 'disabled'] as const satisfies readonly (keyof UserInput)[];
+export const SIGN_IN_FIELDS = [
+  'email',
+  'phone',
+  'twoFactor',
+  'role',
+  'disabled',
+] as const satisfies readonly (keyof UserInput)[];
 
 type SignInFields = Pick<UserInput, (typeof SIGN_IN_FIELDS)[number]>;
 
@@ -40,7 +53,11 @@ export async function isAdminFresh(deps: FreshnessDeps, adminId: string): Promis
 }
 
 /** Runs `change` only when the admin's code is fresh. */
-export async function whenAdminFresh<T>(deps: FreshnessDeps, adminId: string, change: () => Promise<T>): Promise<Gated<T>> {
+export async function whenAdminFresh<T>(
+  deps: FreshnessDeps,
+  adminId: string,
+  change: () => Promise<T>,
+): Promise<Gated<T>> {
   if (!(await isAdminFresh(deps, adminId))) return NOT_FRESH;
   return { ok: true, value: await change() };
 }
@@ -49,26 +66,41 @@ export async function whenAdminFresh<T>(deps: FreshnessDeps, adminId: string, ch
  * An edit on the user page. Name and username alone need no code (they are not how anyone signs
  * in); any sign-in field does. Compared with what is stored now, not with what the form showed.
  */
-export async function updateUserAsAdmin(deps: FreshnessDeps, ...args: Parameters<typeof updateUser>): Promise<UpdateUserResult | NotFresh> {
+export async function updateUserAsAdmin(
+  deps: FreshnessDeps,
+  ...args: Parameters<typeof updateUser>
+): Promise<UpdateUserResult | NotFresh> {
   const [userId, input, actor] = args;
-  const before = await db.user.findUnique({ where: { id: userId }, select: { email: true, phone: true, twoFactor: true, role: true, disabled: true } });
+  const before = await db.user.findUnique({
+    where: { id: userId },
+    select: { email: true, phone: true, twoFactor: true, role: true, disabled: true },
+  });
   if (!before) return { ok: false, reason: 'not-found' };
   if (changesSignIn(before, input) && !(await isAdminFresh(deps, actor.id))) return NOT_FRESH;
   return updateUser(...args);
 }
 
 /** A new user: with the admin role it grants admin rights, so it needs a code; a plain user does not. */
-export async function createUserAsAdmin(deps: FreshnessDeps, ...args: Parameters<typeof createUser>): Promise<CreateUserResult | NotFresh> {
+export async function createUserAsAdmin(
+  deps: FreshnessDeps,
+  ...args: Parameters<typeof createUser>
+): Promise<CreateUserResult | NotFresh> {
   const [input, actor] = args;
   if (input.role === 'admin' && !(await isAdminFresh(deps, actor.id))) return NOT_FRESH;
   return createUser(...args);
 }
 
-export function revokeDeviceAsAdmin(deps: FreshnessDeps, ...args: Parameters<typeof revokeUserDevice>) {
+export function revokeDeviceAsAdmin(
+  deps: FreshnessDeps,
+  ...args: Parameters<typeof revokeUserDevice>
+) {
   return whenAdminFresh(deps, args[0].actor.id, () => revokeUserDevice(...args));
 }
 
-export function revokeDevicesAsAdmin(deps: FreshnessDeps, ...args: Parameters<typeof revokeUserDevices>) {
+export function revokeDevicesAsAdmin(
+  deps: FreshnessDeps,
+  ...args: Parameters<typeof revokeUserDevices>
+) {
   return whenAdminFresh(deps, args[0].actor.id, () => revokeUserDevices(...args));
 }
 
@@ -77,7 +109,10 @@ export function unlockAsAdmin(deps: FreshnessDeps, ...args: Parameters<typeof un
   return whenAdminFresh(deps, args[0].actor.id, () => unlockAccount(...args));
 }
 
-export function signOutEverywhereAsAdmin(deps: FreshnessDeps, ...args: Parameters<typeof signOutEverywhere>) {
+export function signOutEverywhereAsAdmin(
+  deps: FreshnessDeps,
+  ...args: Parameters<typeof signOutEverywhere>
+) {
   return whenAdminFresh(deps, args[0].actorId, () => signOutEverywhere(...args));
 }
 

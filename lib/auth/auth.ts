@@ -67,7 +67,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     async signOut(message) {
       if (!('token' in message) || typeof message.token?.sid !== 'string') return;
       await endSession(message.token.sid);
-      await recordEvent({ type: 'signout', userId: typeof message.token.sub === 'string' ? message.token.sub : null });
+      await recordEvent({
+        type: 'signout',
+        userId: typeof message.token.sub === 'string' ? message.token.sub : null,
+      });
     },
   },
 });

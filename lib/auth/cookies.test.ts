@@ -17,10 +17,15 @@ describe('auth cookie names and attributes', () => {
   it('SE-04 over https every auth cookie is __Host- prefixed, Secure, HttpOnly, SameSite=Lax, Path=/', async () => {
     const cookies = await cookiesFor('https://login.example.com');
     expect(cookies.secureCookies).toBe(true);
-    expect([cookies.ticketCookieName, cookies.sessionCookieName, cookies.deviceCookieName]).toEqual([
-      '__Host-latchkey.ticket', '__Host-latchkey.session', '__Host-latchkey.device',
-    ]);
-    expect(cookies.cookieOptions).toEqual({ httpOnly: true, secure: true, sameSite: 'lax', path: '/' });
+    expect([cookies.ticketCookieName, cookies.sessionCookieName, cookies.deviceCookieName]).toEqual(
+      ['__Host-latchkey.ticket', '__Host-latchkey.session', '__Host-latchkey.device'],
+    );
+    expect(cookies.cookieOptions).toEqual({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+      path: '/',
+    });
     // __Host- cookies must not name a Domain; the options never set one.
     expect(cookies.cookieOptions).not.toHaveProperty('domain');
   });
@@ -29,6 +34,11 @@ describe('auth cookie names and attributes', () => {
     const cookies = await cookiesFor('http://localhost:3000');
     expect(cookies.secureCookies).toBe(false);
     expect(cookies.sessionCookieName).toBe('latchkey.session');
-    expect(cookies.cookieOptions).toEqual({ httpOnly: true, secure: false, sameSite: 'lax', path: '/' });
+    expect(cookies.cookieOptions).toEqual({
+      httpOnly: true,
+      secure: false,
+      sameSite: 'lax',
+      path: '/',
+    });
   });
 });

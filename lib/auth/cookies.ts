@@ -8,7 +8,12 @@ import { env } from '@/lib/env';
 export const secureCookies = (env.APP_ORIGIN ?? '').startsWith('https://');
 const prefix = secureCookies ? '__Host-' : '';
 
-export const cookieOptions = { httpOnly: true, secure: secureCookies, sameSite: 'lax', path: '/' } as const;
+export const cookieOptions = {
+  httpOnly: true,
+  secure: secureCookies,
+  sameSite: 'lax',
+  path: '/',
+} as const;
 
 export const ticketCookieName = `${prefix}latchkey.ticket`;
 export const sessionCookieName = `${prefix}latchkey.session`;

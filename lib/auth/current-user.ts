@@ -16,7 +16,17 @@ export const getCurrentUser = cache(async () => {
   if (!id) return null;
   const user = await db.user.findUnique({
     where: { id },
-    select: { id: true, username: true, name: true, email: true, phone: true, role: true, twoFactor: true, disabled: true, lastSignInAt: true },
+    select: {
+      id: true,
+      username: true,
+      name: true,
+      email: true,
+      phone: true,
+      role: true,
+      twoFactor: true,
+      disabled: true,
+      lastSignInAt: true,
+    },
   });
   return user && !user.disabled ? user : null;
 });

@@ -11,7 +11,13 @@ export const FAILED_CODE_NOTICE_AFTER = 3;
  * The email sent when someone passed the password step and then entered wrong codes (OTP-13):
  * whoever it was knows the password. Plain text; no code, no link that signs in.
  */
-export function composeFailedCodeNotice(input: { to: string; wrongCodes: number; at: Date; ip: string | null; origin: string }): OutgoingMessage {
+export function composeFailedCodeNotice(input: {
+  to: string;
+  wrongCodes: number;
+  at: Date;
+  ip: string | null;
+  origin: string;
+}): OutgoingMessage {
   const when = utcMinute(input.at);
   const link = new URL('/account', input.origin).toString();
   return {
@@ -40,7 +46,10 @@ export async function tellOwnerOfWrongCodes(
   input: { ticketId: string; ticket: LoginTicket } & RequestInfo,
 ): Promise<void> {
   const now = deps.now();
-  const wrong = await deps.store.increment(`wrong-codes:${subjectKey(input.ticketId)}`, Math.max(1000, input.ticket.expiresAt - now));
+  const wrong = await deps.store.increment(
+    `wrong-codes:${subjectKey(input.ticketId)}`,
+    Math.max(1000, input.ticket.expiresAt - now),
+  );
   if (wrong !== FAILED_CODE_NOTICE_AFTER) return;
   const user = await deps.users.findById(input.ticket.userId);
   if (!user) return;
@@ -48,9 +57,21 @@ export async function tellOwnerOfWrongCodes(
   try {
     const email = deps.senderFor('email');
     if (!email) throw new Error('no email sender is configured');
-    await email.send(composeFailedCodeNotice({ to: user.email, wrongCodes: wrong, at: new Date(now), ip: input.ip, origin: deps.config.origin }));
+    await email.send(
+      composeFailedCodeNotice({
+        to: user.email,
+        wrongCodes: wrong,
+        at: new Date(now),
+        ip: input.ip,
+        origin: deps.config.origin,
+      }),
+    );
     await deps.audit({ type: 'code.failures_notified', ...who, detail: { wrongCodes: wrong } });
   } catch (error) {
-    await deps.audit({ type: 'code.failures_notice_failed', ...who, detail: { error: String(error instanceof Error ? error.message : error) } });
+    await deps.audit({
+      type: 'code.failures_notice_failed',
+      ...who,
+      detail: { error: String(error instanceof Error ? error.message : error) },
+    });
   }
 }

@@ -16,7 +16,8 @@ export async function finishSignIn(ticketId: string, state: FormState = {}): Pro
     await signIn('ticket', { ticket: ticketId, redirectTo: '/account' });
   } catch (error) {
     if (error instanceof AuthError) {
-      if (error.type === 'CredentialsSignin') return { ...state, error: 'Your sign-in has expired. Start again.' };
+      if (error.type === 'CredentialsSignin')
+        return { ...state, error: 'Your sign-in has expired. Start again.' };
       console.error('sign-in: session could not be created', error);
       return { ...state, error: UNAVAILABLE_MESSAGE };
     }

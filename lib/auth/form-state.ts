@@ -6,4 +6,5 @@ export type FormState = {
   values?: Record<string, string>;
 };
 
-export const UNAVAILABLE_MESSAGE = 'Sign-in is unavailable right now. Nothing was changed; try again shortly.';
+export const UNAVAILABLE_MESSAGE =
+  'Sign-in is unavailable right now. Nothing was changed; try again shortly.';

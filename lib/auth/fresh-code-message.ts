@@ -13,7 +13,13 @@ const purposes: Record<SensitiveAction, string> = {
   admin: 'change how another person signs in to Latchkey, as an administrator',
 };
 
-export function composeFreshCodeMessage(input: { to: string; code: string; ttlSeconds: number; origin: string; action: SensitiveAction }): OutgoingMessage {
+export function composeFreshCodeMessage(input: {
+  to: string;
+  code: string;
+  ttlSeconds: number;
+  origin: string;
+  action: SensitiveAction;
+}): OutgoingMessage {
   return {
     channel: 'email',
     to: input.to,

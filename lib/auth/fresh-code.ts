@@ -21,7 +21,12 @@ export type FreshCodeDeps = {
   senderFor(channel: Channel): Sender | null;
   hmacKey: Buffer;
   now(): number;
-  config: { otpTtlSeconds: number; resendCooldownSeconds: number; origin: string; freshCodeWindowMs: number };
+  config: {
+    otpTtlSeconds: number;
+    resendCooldownSeconds: number;
+    origin: string;
+    freshCodeWindowMs: number;
+  };
 };
 
 type RequestInfo = { ip: string | null; userAgent: string | null };
@@ -43,21 +48,37 @@ export function freshUntil(enteredAt: number | null, now: number, windowMs: numb
 }
 
 /** Records that the person just entered a code sent to them. */
-export async function markCodeFresh(store: ExpiringStore, userId: string, now: number, windowMs: number): Promise<void> {
+export async function markCodeFresh(
+  store: ExpiringStore,
+  userId: string,
+  now: number,
+  windowMs: number,
+): Promise<void> {
   await store.put(recentCodeKey(userId), now, windowMs);
 }
 
 /** Until when the person may make sensitive changes without another code; null when a code is needed. */
-export async function getFreshCodeUntil(deps: Pick<FreshCodeDeps, 'store' | 'now' | 'config'>, userId: string): Promise<number | null> {
+export async function getFreshCodeUntil(
+  deps: Pick<FreshCodeDeps, 'store' | 'now' | 'config'>,
+  userId: string,
+): Promise<number | null> {
   const enteredAt = await deps.store.get<number>(recentCodeKey(userId));
   return freshUntil(enteredAt, deps.now(), deps.config.freshCodeWindowMs);
 }
 
-export type FreshCodeView = { freshUntil: number | null; pending: { to: string; secondsLeft: number } | null };
+export type FreshCodeView = {
+  freshUntil: number | null;
+  pending: { to: string; secondsLeft: number } | null;
+};
 
 export async function viewFreshCode(deps: FreshCodeDeps, userId: string): Promise<FreshCodeView> {
-  const [until, pending] = await Promise.all([getFreshCodeUntil(deps, userId), deps.store.get<Pending>(pendingKey(userId))]);
-  const secondsLeft = pending ? Math.max(0, Math.ceil((pending.codeExpiresAt - deps.now()) / 1000)) : 0;
+  const [until, pending] = await Promise.all([
+    getFreshCodeUntil(deps, userId),
+    deps.store.get<Pending>(pendingKey(userId)),
+  ]);
+  const secondsLeft = pending
+    ? Math.max(0, Math.ceil((pending.codeExpiresAt - deps.now()) / 1000))
+    : 0;
   return { freshUntil: until, pending: pending && { to: pending.to, secondsLeft } };
 }
 
@@ -67,50 +88,117 @@ export type SendFreshCodeResult =
   | { ok: false; reason: 'limited' | 'channel-unavailable' | 'delivery-failed' };
 
 /** A code to the person's current email (read from the database now), replacing any earlier one. */
-export async function sendFreshCode(deps: FreshCodeDeps, input: { userId: string; action: SensitiveAction } & RequestInfo): Promise<SendFreshCodeResult> {
+export async function sendFreshCode(
+  deps: FreshCodeDeps,
+  input: { userId: string; action: SensitiveAction } & RequestInfo,
+): Promise<SendFreshCodeResult> {
   const inner = deps.senderFor('email');
   if (!inner) return { ok: false, reason: 'channel-unavailable' };
-  if ((await deps.store.increment(sendsKey(input.userId), 3_600_000)) > FRESH_CODES_PER_HOUR) return { ok: false, reason: 'limited' };
-  const user = await db.user.findUniqueOrThrow({ where: { id: input.userId }, select: { email: true } });
+  if ((await deps.store.increment(sendsKey(input.userId), 3_600_000)) > FRESH_CODES_PER_HOUR)
+    return { ok: false, reason: 'limited' };
+  const user = await db.user.findUniqueOrThrow({
+    where: { id: input.userId },
+    select: { email: true },
+  });
   const now = deps.now();
   const existing = await deps.store.get<Pending>(pendingKey(input.userId));
   const reuse = existing && existing.to === user.email ? existing : null;
-  const pending = { ticketId: reuse?.ticketId ?? newTicketId(), to: user.email, createdAt: reuse?.createdAt ?? now };
+  const pending = {
+    ticketId: reuse?.ticketId ?? newTicketId(),
+    to: user.email,
+    createdAt: reuse?.createdAt ?? now,
+  };
   const { otpTtlSeconds: ttlSeconds, origin } = deps.config;
   // issueCode words its message for sign-in; this sender rewords it for the change at hand.
-  const sender: Sender = { send: (m) => inner.send(composeFreshCodeMessage({ to: m.to, code: m.code ?? '', ttlSeconds, origin, action: input.action })) };
+  const sender: Sender = {
+    send: (m) =>
+      inner.send(
+        composeFreshCodeMessage({
+          to: m.to,
+          code: m.code ?? '',
+          ttlSeconds,
+          origin,
+          action: input.action,
+        }),
+      ),
+  };
   const result = await issueCode({
-    store: deps.store, sender, hmacKey: deps.hmacKey, ticketId: pending.ticketId, channel: 'email', destination: user.email,
-    ttlSeconds, cooldownSeconds: deps.config.resendCooldownSeconds, origin, now,
+    store: deps.store,
+    sender,
+    hmacKey: deps.hmacKey,
+    ticketId: pending.ticketId,
+    channel: 'email',
+    destination: user.email,
+    ttlSeconds,
+    cooldownSeconds: deps.config.resendCooldownSeconds,
+    origin,
+    now,
   });
   const who = { userId: input.userId, ip: input.ip, userAgent: input.userAgent };
   if (!result.ok) {
     if (result.reason === 'cooldown') return result;
-    await recordEvent({ type: 'code.send_failed', ...who, detail: { purpose: 'sensitive-action', action: input.action, channel: 'email' } });
+    await recordEvent({
+      type: 'code.send_failed',
+      ...who,
+      detail: { purpose: 'sensitive-action', action: input.action, channel: 'email' },
+    });
     return { ok: false, reason: 'delivery-failed' };
   }
   // Resending never stretches the first deadline.
   const ttlMs = pending.createdAt + PENDING_MS - now;
-  if (ttlMs > 0) await deps.store.put(pendingKey(input.userId), { ...pending, codeExpiresAt: result.expiresAt }, ttlMs);
-  await recordEvent({ type: 'code.sent', ...who, detail: { purpose: 'sensitive-action', action: input.action, channel: 'email', to: maskEmail(user.email) } });
+  if (ttlMs > 0)
+    await deps.store.put(
+      pendingKey(input.userId),
+      { ...pending, codeExpiresAt: result.expiresAt },
+      ttlMs,
+    );
+  await recordEvent({
+    type: 'code.sent',
+    ...who,
+    detail: {
+      purpose: 'sensitive-action',
+      action: input.action,
+      channel: 'email',
+      to: maskEmail(user.email),
+    },
+  });
   return { ok: true, codeExpiresAt: result.expiresAt };
 }
 
 /** The code from sendFreshCode. A match makes the next window fresh (SE-07). */
-export async function confirmFreshCode(deps: FreshCodeDeps, input: { userId: string; code: string } & RequestInfo): Promise<VerifyCodeResult> {
+export async function confirmFreshCode(
+  deps: FreshCodeDeps,
+  input: { userId: string; code: string } & RequestInfo,
+): Promise<VerifyCodeResult> {
   const pending = await deps.store.get<Pending>(pendingKey(input.userId));
   if (!pending) return { ok: false, reason: 'no-code' };
   const now = deps.now();
-  let result = await verifyCode({ store: deps.store, hmacKey: deps.hmacKey, ticketId: pending.ticketId, code: input.code, now });
+  let result = await verifyCode({
+    store: deps.store,
+    hmacKey: deps.hmacKey,
+    ticketId: pending.ticketId,
+    code: input.code,
+    now,
+  });
   // A code swept away by its TTL reads as "no code"; the person should hear "expired".
-  if (!result.ok && result.reason === 'no-code' && pending.codeExpiresAt <= now) result = { ok: false, reason: 'expired' };
+  if (!result.ok && result.reason === 'no-code' && pending.codeExpiresAt <= now)
+    result = { ok: false, reason: 'expired' };
   const who = { userId: input.userId, ip: input.ip, userAgent: input.userAgent };
   if (result.ok) {
     await markCodeFresh(deps.store, input.userId, now, deps.config.freshCodeWindowMs);
     await deps.store.delete(pendingKey(input.userId));
     await recordEvent({ type: 'reauth.confirmed', ...who, detail: { channel: 'email' } });
-  } else if (result.reason === 'mismatch' || result.reason === 'burnt' || result.reason === 'expired') {
-    const type = result.reason === 'mismatch' ? 'code.rejected' : result.reason === 'burnt' ? 'code.burnt' : 'code.expired';
+  } else if (
+    result.reason === 'mismatch' ||
+    result.reason === 'burnt' ||
+    result.reason === 'expired'
+  ) {
+    const type =
+      result.reason === 'mismatch'
+        ? 'code.rejected'
+        : result.reason === 'burnt'
+          ? 'code.burnt'
+          : 'code.expired';
     await recordEvent({ type, ...who, detail: { purpose: 'sensitive-action', channel: 'email' } });
   }
   return result;

@@ -15,14 +15,21 @@ import { utcMinute } from '@/lib/format-time';
 const LOCK_NOTICE_FAILED: AuditEventType = 'signin.lock_notice_failed';
 
 /** The claim that a lock of this name was announced; an admin's unlock deletes it. */
-export const lockoutNoticeKey = (usernameKey: string) => `lockout-notice:${subjectKey(usernameKey)}`;
-
+export const lockoutNoticeKey = (usernameKey: string) =>
+  `lockout-notice:${subjectKey(usernameKey)}`;
 
 /**
  * The email telling an account's owner that its name is locked after failed passwords. Plain
  * text; no code, no link that signs in: the links lead to the ordinary sign-in and reset pages.
  */
-export function composeLockoutNotice(input: { to: string; failures: number; at: Date; until: Date; ip: string | null; origin: string }): OutgoingMessage {
+export function composeLockoutNotice(input: {
+  to: string;
+  failures: number;
+  at: Date;
+  until: Date;
+  ip: string | null;
+  origin: string;
+}): OutgoingMessage {
   const forgot = new URL('/forgot-password', input.origin).toString();
   const signIn = new URL('/login', input.origin).toString();
   return {
@@ -50,19 +57,43 @@ export function composeLockoutNotice(input: { to: string; failures: number; at: 
  */
 export async function tellOwnerOfLockout(
   deps: Pick<SignInDeps, 'store' | 'senderFor' | 'audit' | 'config'>,
-  input: { usernameKey: string; user: SignInUser; failures: number; lockMs: number; at: number } & RequestInfo,
+  input: {
+    usernameKey: string;
+    user: SignInUser;
+    failures: number;
+    lockMs: number;
+    at: number;
+  } & RequestInfo,
 ): Promise<void> {
   const { user } = input;
   if (user.disabled) return;
   // The lock as it stands now: a later failure of the same burst may have lengthened it.
   const lockMs = Math.max(input.lockMs, (await lockedForMs(deps.store, input.usernameKey)) ?? 0);
-  if (!(await deps.store.putIfAbsent(lockoutNoticeKey(input.usernameKey), { at: input.at }, lockMs))) return;
+  if (
+    !(await deps.store.putIfAbsent(lockoutNoticeKey(input.usernameKey), { at: input.at }, lockMs))
+  )
+    return;
   try {
     const email = deps.senderFor('email');
     if (!email) throw new Error('no email sender is configured');
-    await email.send(composeLockoutNotice({ to: user.email, failures: input.failures, at: new Date(input.at), until: new Date(input.at + lockMs), ip: input.ip, origin: deps.config.origin }));
+    await email.send(
+      composeLockoutNotice({
+        to: user.email,
+        failures: input.failures,
+        at: new Date(input.at),
+        until: new Date(input.at + lockMs),
+        ip: input.ip,
+        origin: deps.config.origin,
+      }),
+    );
   } catch (error) {
     // Like the new-device notice, only a failure is audited: `signin.locked` already says a lock started.
-    await deps.audit({ type: LOCK_NOTICE_FAILED, userId: user.id, ip: input.ip, userAgent: input.userAgent, detail: { error: String(error instanceof Error ? error.message : error) } });
+    await deps.audit({
+      type: LOCK_NOTICE_FAILED,
+      userId: user.id,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      detail: { error: String(error instanceof Error ? error.message : error) },
+    });
   }
 }

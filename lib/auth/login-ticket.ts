@@ -59,7 +59,13 @@ export function isWellFormedTicketId(id: string | undefined | null): id is strin
 
 export async function createTicket(
   store: ExpiringStore,
-  input: { userId: string; stage: TicketStage; method?: LoginTicket['method']; ttlSeconds: number; now: number },
+  input: {
+    userId: string;
+    stage: TicketStage;
+    method?: LoginTicket['method'];
+    ttlSeconds: number;
+    now: number;
+  },
 ): Promise<{ id: string; ticket: LoginTicket }> {
   const id = newTicketId();
   const ticket: LoginTicket = {
@@ -73,14 +79,23 @@ export async function createTicket(
   return { id, ticket };
 }
 
-export async function readTicket(store: ExpiringStore, id: string | undefined | null, now: number): Promise<LoginTicket | null> {
+export async function readTicket(
+  store: ExpiringStore,
+  id: string | undefined | null,
+  now: number,
+): Promise<LoginTicket | null> {
   if (!isWellFormedTicketId(id)) return null;
   const ticket = await store.get<LoginTicket>(ticketKey(id));
   return ticket && ticket.expiresAt > now ? ticket : null;
 }
 
 /** Saves a changed ticket without extending its life. */
-export async function saveTicket(store: ExpiringStore, id: string, ticket: LoginTicket, now: number): Promise<void> {
+export async function saveTicket(
+  store: ExpiringStore,
+  id: string,
+  ticket: LoginTicket,
+  now: number,
+): Promise<void> {
   const ttlMs = ticket.expiresAt - now;
   if (ttlMs <= 0) return;
   await store.put(ticketKey(id), ticket, ttlMs);
@@ -107,21 +122,33 @@ export async function markVerified(
     expiresAt: now + ttlMs,
   };
   await store.put(verifiedKey(id), verified, ttlMs);
-  await Promise.all([store.delete(ticketKey(id)), store.delete(codeKey(id)), store.delete(cooldownKey(id))]);
+  await Promise.all([
+    store.delete(ticketKey(id)),
+    store.delete(codeKey(id)),
+    store.delete(cooldownKey(id)),
+  ]);
 }
 
 /**
  * Takes a verified ticket out of the store: of concurrent callers only one gets it, so one
  * verified code yields one session (OTP-03).
  */
-export async function takeVerifiedTicket(store: ExpiringStore, id: string, now: number): Promise<LoginTicket | null> {
+export async function takeVerifiedTicket(
+  store: ExpiringStore,
+  id: string,
+  now: number,
+): Promise<LoginTicket | null> {
   if (!isWellFormedTicketId(id)) return null;
   const ticket = await store.take<LoginTicket>(verifiedKey(id));
   return ticket && ticket.stage === 'verified' && ticket.expiresAt > now ? ticket : null;
 }
 
 /** Reads a verified ticket without using it up (the device-name step shows it first). */
-export async function peekVerifiedTicket(store: ExpiringStore, id: string | undefined | null, now: number): Promise<LoginTicket | null> {
+export async function peekVerifiedTicket(
+  store: ExpiringStore,
+  id: string | undefined | null,
+  now: number,
+): Promise<LoginTicket | null> {
   if (!isWellFormedTicketId(id)) return null;
   const ticket = await store.get<LoginTicket>(verifiedKey(id));
   return ticket && ticket.stage === 'verified' && ticket.expiresAt > now ? ticket : null;
@@ -158,14 +185,21 @@ const HANDOFFS = Symbol.for('latchkey.signInHandoffs');
 const handoffHolder = globalThis as typeof globalThis & { [HANDOFFS]?: Map<string, Handoff> };
 const handoffs = () => (handoffHolder[HANDOFFS] ??= new Map());
 
-export function handOver<User, Event>(ticketId: string, handoff: Omit<Handoff<User, Event>, 'expiresAt'>, now: number): void {
+export function handOver<User, Event>(
+  ticketId: string,
+  handoff: Omit<Handoff<User, Event>, 'expiresAt'>,
+  now: number,
+): void {
   const map = handoffs();
   for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
   map.set(ticketKey(ticketId), { ...handoff, expiresAt: now + HANDOFF_TTL_MS });
 }
 
 /** Takes the handoff of a ticket id, once; null when there is none (or it expired). */
-export function takeHandoff<User, Event>(ticketId: string, now: number): Handoff<User, Event> | null {
+export function takeHandoff<User, Event>(
+  ticketId: string,
+  now: number,
+): Handoff<User, Event> | null {
   if (!isWellFormedTicketId(ticketId)) return null;
   const key = ticketKey(ticketId);
   const map = handoffs();

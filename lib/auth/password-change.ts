@@ -28,44 +28,84 @@ export type ChangePasswordResult =
 
 export async function changePassword(
   deps: PasswordChangeDeps,
-  input: { userId: string; currentSessionId: string | null; currentPassword: string; newPassword: string } & RequestInfo,
+  input: {
+    userId: string;
+    currentSessionId: string | null;
+    currentPassword: string;
+    newPassword: string;
+  } & RequestInfo,
 ): Promise<ChangePasswordResult> {
   const who = { userId: input.userId, ip: input.ip, userAgent: input.userAgent };
-  if ((await getFreshCodeUntil(deps, input.userId)) === null) return { ok: false, reason: 'not-fresh' };
+  if ((await getFreshCodeUntil(deps, input.userId)) === null)
+    return { ok: false, reason: 'not-fresh' };
   if (((await deps.store.get<number>(triesKey(input.userId))) ?? 0) >= CURRENT_PASSWORD_TRIES) {
     await recordEvent({ type: 'password.change_failed', ...who, detail: { reason: 'limited' } });
     return { ok: false, reason: 'limited' };
   }
-  const user = await db.user.findUniqueOrThrow({ where: { id: input.userId }, select: { username: true, email: true, passwordHash: true } });
+  const user = await db.user.findUniqueOrThrow({
+    where: { id: input.userId },
+    select: { username: true, email: true, passwordHash: true },
+  });
   const current = await checkPassword(input.currentPassword, user.passwordHash);
   if (!current.ok) {
     await deps.store.increment(triesKey(input.userId), TRIES_WINDOW_MS);
-    await recordEvent({ type: 'password.change_failed', ...who, detail: { reason: 'wrong-password' } });
+    await recordEvent({
+      type: 'password.change_failed',
+      ...who,
+      detail: { reason: 'wrong-password' },
+    });
     return { ok: false, reason: 'wrong-password' };
   }
   // PW-01: 15 code points, because any account may trust a browser, where the password alone signs in.
-  const policy = checkPasswordPolicy(input.newPassword, { username: user.username, email: user.email, canBeOnlyFactor: true });
+  const policy = checkPasswordPolicy(input.newPassword, {
+    username: user.username,
+    email: user.email,
+    canBeOnlyFactor: true,
+  });
   if (!policy.ok) return { ok: false, reason: 'weak', message: policy.message };
 
   const passwordHash = await hashPassword(input.newPassword);
   // Trust ends first: if the save then fails, the person enters a code next time, which is safe.
-  const devicesRevoked = await revokeAllTrustedDevices({ userId: input.userId, reason: 'password-changed', actorId: input.userId, ip: input.ip, userAgent: input.userAgent });
+  const devicesRevoked = await revokeAllTrustedDevices({
+    userId: input.userId,
+    reason: 'password-changed',
+    actorId: input.userId,
+    ip: input.ip,
+    userAgent: input.userAgent,
+  });
   const others = input.currentSessionId ? { id: { not: input.currentSessionId } } : {};
   const [, sessions] = await db.$transaction([
     db.user.update({ where: { id: input.userId }, data: { passwordHash } }),
     db.session.deleteMany({ where: { userId: input.userId, ...others } }),
   ]);
   await deps.store.delete(triesKey(input.userId));
-  await recordEvent({ type: 'sessions.revoked', ...who, detail: { reason: 'password-changed', count: sessions.count, actorId: input.userId } });
+  await recordEvent({
+    type: 'sessions.revoked',
+    ...who,
+    detail: { reason: 'password-changed', count: sessions.count, actorId: input.userId },
+  });
 
   let noticeSent = false;
   try {
     const email = deps.senderFor('email');
-    if (email) await email.send(composePasswordChangedNotice({ to: user.email, how: 'changed', at: new Date(deps.now()), ip: input.ip, origin: deps.config.origin }));
+    if (email)
+      await email.send(
+        composePasswordChangedNotice({
+          to: user.email,
+          how: 'changed',
+          at: new Date(deps.now()),
+          ip: input.ip,
+          origin: deps.config.origin,
+        }),
+      );
     noticeSent = !!email;
   } catch {
     // The change stands: the person proved the old password and a fresh code. The audit says the notice failed.
   }
-  await recordEvent({ type: 'password.changed', ...who, detail: { sessionsEnded: sessions.count, devicesRevoked, noticeSent } });
+  await recordEvent({
+    type: 'password.changed',
+    ...who,
+    detail: { sessionsEnded: sessions.count, devicesRevoked, noticeSent },
+  });
   return { ok: true, sessionsEnded: sessions.count, devicesRevoked };
 }

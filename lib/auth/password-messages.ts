@@ -4,7 +4,6 @@ import { utcMinute } from '@/lib/format-time';
 // The emails around a password: the reset link (RC-02) and the notices after a change or a reset
 // (PW-09, RC-05). Plain text; links are built from the configured origin, never from the request.
 
-
 /** The reset link's URL: the token rides in the query string of the configured origin. */
 export function passwordResetLink(origin: string, token: string): string {
   const url = new URL('/reset-password', origin);
@@ -12,7 +11,12 @@ export function passwordResetLink(origin: string, token: string): string {
   return url.toString();
 }
 
-export function composePasswordResetEmail(input: { to: string; username: string; link: string; expiresAt: Date }): OutgoingMessage {
+export function composePasswordResetEmail(input: {
+  to: string;
+  username: string;
+  link: string;
+  expiresAt: Date;
+}): OutgoingMessage {
   return {
     channel: 'email',
     to: input.to,
@@ -29,7 +33,13 @@ export function composePasswordResetEmail(input: { to: string; username: string;
   };
 }
 
-export function composePasswordChangedNotice(input: { to: string; how: 'changed' | 'reset'; at: Date; ip: string | null; origin: string }): OutgoingMessage {
+export function composePasswordChangedNotice(input: {
+  to: string;
+  how: 'changed' | 'reset';
+  at: Date;
+  ip: string | null;
+  origin: string;
+}): OutgoingMessage {
   const verb = input.how === 'changed' ? 'changed' : 'reset';
   return {
     channel: 'email',

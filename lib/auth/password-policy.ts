@@ -32,25 +32,52 @@ export type PasswordContext = {
   canBeOnlyFactor: boolean;
 };
 
-export function checkPasswordPolicy(password: string, context: PasswordContext): PasswordPolicyResult {
+export function checkPasswordPolicy(
+  password: string,
+  context: PasswordContext,
+): PasswordPolicyResult {
   // Counted and compared as hashPassword will see it (NFKC, PW-03, lib/auth/password.ts).
   const normalized = password.normalize('NFKC');
   const length = [...normalized].length;
-  const min = context.canBeOnlyFactor ? PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR : PASSWORD_MIN_CODE_POINTS;
+  const min = context.canBeOnlyFactor
+    ? PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR
+    : PASSWORD_MIN_CODE_POINTS;
   if (length < min) {
-    const why = context.canBeOnlyFactor ? ', because on a browser you trust your password alone signs you in' : '';
-    return { ok: false, reason: 'too-short', message: `Use at least ${min} characters${why}. Spaces and any characters are allowed; a few unrelated words make a good password.` };
+    const why = context.canBeOnlyFactor
+      ? ', because on a browser you trust your password alone signs you in'
+      : '';
+    return {
+      ok: false,
+      reason: 'too-short',
+      message: `Use at least ${min} characters${why}. Spaces and any characters are allowed; a few unrelated words make a good password.`,
+    };
   }
   if (length > PASSWORD_POLICY_MAX_CODE_POINTS) {
-    return { ok: false, reason: 'too-long', message: `Use at most ${PASSWORD_POLICY_MAX_CODE_POINTS} characters.` };
+    return {
+      ok: false,
+      reason: 'too-long',
+      message: `Use at most ${PASSWORD_POLICY_MAX_CODE_POINTS} characters.`,
+    };
   }
   const lower = normalized.toLowerCase();
   if (isCommon(lower)) {
-    return { ok: false, reason: 'common', message: 'This password is on a list of commonly used passwords, which attackers try first. Choose another.' };
+    return {
+      ok: false,
+      reason: 'common',
+      message:
+        'This password is on a list of commonly used passwords, which attackers try first. Choose another.',
+    };
   }
-  const word = contextWords(context).find((w) => lower === w || (w.length >= CONTEXT_MIN && lower.includes(w)));
+  const word = contextWords(context).find(
+    (w) => lower === w || (w.length >= CONTEXT_MIN && lower.includes(w)),
+  );
   if (word) {
-    return { ok: false, reason: 'context', message: 'Do not use the product name, your username or your email address in your password: they are the first guesses.' };
+    return {
+      ok: false,
+      reason: 'context',
+      message:
+        'Do not use the product name, your username or your email address in your password: they are the first guesses.',
+    };
   }
   return { ok: true };
 }

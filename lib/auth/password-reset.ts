@@ -4,7 +4,11 @@ import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import { hashPassword } from '@/lib/auth/password';
 import { checkPasswordPolicy } from '@/lib/auth/password-policy';
-import { composePasswordChangedNotice, composePasswordResetEmail, passwordResetLink } from '@/lib/auth/password-messages';
+import {
+  composePasswordChangedNotice,
+  composePasswordResetEmail,
+  passwordResetLink,
+} from '@/lib/auth/password-messages';
 import { recentCodeKey } from '@/lib/auth/fresh-code';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
 import type { Channel, Sender } from '@/lib/otp/delivery/sender';
@@ -40,18 +44,26 @@ const requestsKey = (subject: string) => `password-reset-requests:${subject}`;
 export const RESET_EMAILS_PER_HOUR = 3;
 
 export const newResetToken = () => randomBytes(32).toString('base64url');
-export const isWellFormedResetToken = (token: unknown): token is string => typeof token === 'string' && /^[A-Za-z0-9_-]{43}$/.test(token);
+export const isWellFormedResetToken = (token: unknown): token is string =>
+  typeof token === 'string' && /^[A-Za-z0-9_-]{43}$/.test(token);
 
 /** Usernames cannot hold "@" (lib/users/username.ts), so an "@" means an email address. */
 async function findAccount(identifier: string) {
   const select = { id: true, username: true, email: true, disabled: true } as const;
   return identifier.includes('@')
-    ? db.user.findFirst({ where: { email: { equals: identifier, mode: 'insensitive' } }, select, orderBy: { createdAt: 'asc' } })
+    ? db.user.findFirst({
+        where: { email: { equals: identifier, mode: 'insensitive' } },
+        select,
+        orderBy: { createdAt: 'asc' },
+      })
     : db.user.findUnique({ where: { usernameKey: canonicalUsername(identifier) }, select });
 }
 
 /** Forgot password: nothing is returned, so nothing can tell whether the account exists (RC-01). */
-export async function requestPasswordReset(deps: PasswordResetDeps, input: { identifier: string } & RequestInfo): Promise<void> {
+export async function requestPasswordReset(
+  deps: PasswordResetDeps,
+  input: { identifier: string } & RequestInfo,
+): Promise<void> {
   const identifier = input.identifier.trim().slice(0, 320);
   const found = identifier ? await findAccount(identifier) : null;
   const account = found && !found.disabled ? found : null;
@@ -65,13 +77,26 @@ export async function requestPasswordReset(deps: PasswordResetDeps, input: { ide
   const previous = await deps.store.get<string>(latestKey(subject));
   // Only the newest link works: asking again ends the one before.
   if (previous && allowed) await deps.store.delete(`password-reset:${previous}`);
-  const entry: ResetEntry = { userId: account && allowed ? account.id : null, expiresAt: now + ttlMs };
+  const entry: ResetEntry = {
+    userId: account && allowed ? account.id : null,
+    expiresAt: now + ttlMs,
+  };
   await deps.store.put(tokenKey(token), entry, ttlMs);
   if (allowed) await deps.store.put(latestKey(subject), sha256(token), ttlMs);
 
-  const outcome = !found ? 'unknown-account' : found.disabled ? 'disabled' : allowed ? 'sent' : 'limited';
+  const outcome = !found
+    ? 'unknown-account'
+    : found.disabled
+      ? 'disabled'
+      : allowed
+        ? 'sent'
+        : 'limited';
   await recordEvent({
-    type: 'password.reset_requested', userId: found?.id ?? null, subject: found ? null : identifier, ip: input.ip, userAgent: input.userAgent,
+    type: 'password.reset_requested',
+    userId: found?.id ?? null,
+    subject: found ? null : identifier,
+    ip: input.ip,
+    userAgent: input.userAgent,
     detail: { outcome },
   });
   if (!account || !allowed) return;
@@ -81,45 +106,77 @@ export async function requestPasswordReset(deps: PasswordResetDeps, input: { ide
     try {
       if (!email) throw new Error('No email delivery is configured.');
       const link = passwordResetLink(deps.config.origin, token);
-      await email.send(composePasswordResetEmail({ to: account.email, username: account.username, link, expiresAt: new Date(now + ttlMs) }));
+      await email.send(
+        composePasswordResetEmail({
+          to: account.email,
+          username: account.username,
+          link,
+          expiresAt: new Date(now + ttlMs),
+        }),
+      );
     } catch (error) {
       // The link never arrived, so it must not stay usable.
       await deps.store.delete(tokenKey(token));
-      const message = error instanceof Error ? error.message.slice(0, 300) : 'The email could not be sent.';
-      await recordEvent({ type: 'password.reset_send_failed', userId: account.id, ip: input.ip, userAgent: input.userAgent, detail: { error: message } });
+      const message =
+        error instanceof Error ? error.message.slice(0, 300) : 'The email could not be sent.';
+      await recordEvent({
+        type: 'password.reset_send_failed',
+        userId: account.id,
+        ip: input.ip,
+        userAgent: input.userAgent,
+        detail: { error: message },
+      });
     }
   });
 }
 
-export type ResetLinkState = { ok: true; userId: string; username: string; email: string } | { ok: false; reason: 'invalid' };
+export type ResetLinkState =
+  { ok: true; userId: string; username: string; email: string } | { ok: false; reason: 'invalid' };
 
 /** Reads a reset link without using it: opening the page (or a mail scanner) changes nothing (SE-08). */
-export async function findPasswordReset(deps: PasswordResetDeps, token: unknown): Promise<ResetLinkState> {
+export async function findPasswordReset(
+  deps: PasswordResetDeps,
+  token: unknown,
+): Promise<ResetLinkState> {
   if (!isWellFormedResetToken(token)) return { ok: false, reason: 'invalid' };
   const entry = await deps.store.get<ResetEntry>(tokenKey(token));
   if (!entry?.userId || entry.expiresAt <= deps.now()) return { ok: false, reason: 'invalid' };
-  const user = await db.user.findUnique({ where: { id: entry.userId }, select: { id: true, username: true, email: true, disabled: true } });
+  const user = await db.user.findUnique({
+    where: { id: entry.userId },
+    select: { id: true, username: true, email: true, disabled: true },
+  });
   if (!user || user.disabled) return { ok: false, reason: 'invalid' };
   return { ok: true, userId: user.id, username: user.username, email: user.email };
 }
 
-export type ResetPasswordResult = { ok: true; username: string } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'weak'; message: string };
+export type ResetPasswordResult =
+  | { ok: true; username: string }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'weak'; message: string };
 
 /**
  * Sets the new password through a reset link, once. It signs nobody in (RC-03): every session
  * ends and every trusted device is revoked, so the next sign-in, here or anywhere, asks for the
  * password and then a code. The person is told by email (RC-05).
  */
-export async function resetPassword(deps: PasswordResetDeps, input: { token: string; password: string } & RequestInfo): Promise<ResetPasswordResult> {
+export async function resetPassword(
+  deps: PasswordResetDeps,
+  input: { token: string; password: string } & RequestInfo,
+): Promise<ResetPasswordResult> {
   const found = await findPasswordReset(deps, input.token);
   if (!found.ok) return found;
   // Checked before the link is used, so a refused password does not cost the link.
-  const policy = checkPasswordPolicy(input.password, { username: found.username, email: found.email, canBeOnlyFactor: true });
+  const policy = checkPasswordPolicy(input.password, {
+    username: found.username,
+    email: found.email,
+    canBeOnlyFactor: true,
+  });
   if (!policy.ok) return { ok: false, reason: 'weak', message: policy.message };
   const passwordHash = await hashPassword(input.password);
   // Of two submissions of one link, one takes it; the other is told the link is used.
   const entry = await deps.store.take<ResetEntry>(tokenKey(input.token));
-  if (!entry || entry.userId !== found.userId || entry.expiresAt <= deps.now()) return { ok: false, reason: 'invalid' };
+  if (!entry || entry.userId !== found.userId || entry.expiresAt <= deps.now())
+    return { ok: false, reason: 'invalid' };
 
   const userId = found.userId;
   const who = { ip: input.ip, userAgent: input.userAgent };
@@ -129,18 +186,40 @@ export async function resetPassword(deps: PasswordResetDeps, input: { token: str
     db.user.update({ where: { id: userId }, data: { passwordHash } }),
     db.session.deleteMany({ where: { userId } }),
   ]);
-  await Promise.all([deps.store.delete(latestKey(userId)), deps.store.delete(recentCodeKey(userId))]);
-  await recordEvent({ type: 'sessions.revoked', userId, ...who, detail: { reason: 'password-reset', count: sessions.count, actorId: userId } });
+  await Promise.all([
+    deps.store.delete(latestKey(userId)),
+    deps.store.delete(recentCodeKey(userId)),
+  ]);
+  await recordEvent({
+    type: 'sessions.revoked',
+    userId,
+    ...who,
+    detail: { reason: 'password-reset', count: sessions.count, actorId: userId },
+  });
 
   const at = new Date(deps.now());
   let noticeSent = false;
   try {
     const email = deps.senderFor('email');
-    if (email) await email.send(composePasswordChangedNotice({ to: found.email, how: 'reset', at, ip: input.ip, origin: deps.config.origin }));
+    if (email)
+      await email.send(
+        composePasswordChangedNotice({
+          to: found.email,
+          how: 'reset',
+          at,
+          ip: input.ip,
+          origin: deps.config.origin,
+        }),
+      );
     noticeSent = !!email;
   } catch {
     // The reset stands; the audit says the notice failed.
   }
-  await recordEvent({ type: 'password.reset', userId, ...who, detail: { sessionsEnded: sessions.count, noticeSent } });
+  await recordEvent({
+    type: 'password.reset',
+    userId,
+    ...who,
+    detail: { sessionsEnded: sessions.count, noticeSent },
+  });
   return { ok: true, username: found.username };
 }

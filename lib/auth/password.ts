@@ -36,7 +36,10 @@ export type PasswordCheck = { ok: true; needsRehash: boolean } | { ok: false };
  * Verifies `password` against `passwordHash`, or against a dummy hash when there is no user, so
  * both paths take the same time. Over-long input is refused without hashing it.
  */
-export async function checkPassword(password: string, passwordHash: string | null | undefined): Promise<PasswordCheck> {
+export async function checkPassword(
+  password: string,
+  passwordHash: string | null | undefined,
+): Promise<PasswordCheck> {
   const tooLong = [...password].length > PASSWORD_MAX_CODE_POINTS;
   const target = passwordHash && !tooLong ? passwordHash : await getDummyHash();
   const candidate = tooLong ? '' : normalizePassword(password);

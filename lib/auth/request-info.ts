@@ -14,7 +14,11 @@ export function requestInfoFrom(h: Headers): RequestInfo {
   const ip = forwarded || h.get('x-real-ip') || null;
   const location = approximateLocation(h);
   // An IPv4 client seen through a dual-stack socket reads "::ffff:203.0.113.7": show it as IPv4.
-  return { ip: ip?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '') ?? null, userAgent: h.get('user-agent'), ...(location ? { location } : {}) };
+  return {
+    ip: ip?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '') ?? null,
+    userAgent: h.get('user-agent'),
+    ...(location ? { location } : {}),
+  };
 }
 
 /** "Berlin, DE" from Vercel's geolocation headers; elsewhere those headers could be forged. */

@@ -74,7 +74,15 @@ export async function startSignInSession(input: {
     input.events.map((event) => {
       // Every event is the signing-in user's: the statement takes the id from the user row.
       const row = auditRow(event);
-      return { id: newRowId(), type: row.type, subject: row.subject, ip: row.ip, userAgent: row.userAgent, detail: row.detail, at: event.at.toISOString() };
+      return {
+        id: newRowId(),
+        type: row.type,
+        subject: row.subject,
+        ip: row.ip,
+        userAgent: row.userAgent,
+        detail: row.detail,
+        at: event.at.toISOString(),
+      };
     }),
   );
   const rows = await db.$queryRaw<{ id: string }[]>`
@@ -103,11 +111,20 @@ export async function startSignInSession(input: {
  * session id) and user, or null when it was ended, expired, went idle or never existed. A row
  * found dead is deleted, so it no longer shows on the sessions page either.
  */
-export async function findLiveSession(sessionId: string, clock: SessionClock = {}): Promise<{ id: string; userId: string } | null> {
+export async function findLiveSession(
+  sessionId: string,
+  clock: SessionClock = {},
+): Promise<{ id: string; userId: string } | null> {
   const now = clock.now ?? Date.now();
   const row = await db.session.findUnique({
     where: { sessionToken: digest(sessionId) },
-    select: { id: true, userId: true, expires: true, lastSeenAt: true, user: { select: { disabled: true } } },
+    select: {
+      id: true,
+      userId: true,
+      expires: true,
+      lastSeenAt: true,
+      user: { select: { disabled: true } },
+    },
   });
   if (!row) return null;
   const expired = row.expires.getTime() <= now;
@@ -125,7 +142,11 @@ export async function findLiveSession(sessionId: string, clock: SessionClock = {
 /** Where a live session must have been seen since, for queries that list or count sessions. */
 export function liveSessionWhere(userId: string, clock: SessionClock = {}) {
   const now = clock.now ?? Date.now();
-  return { userId, expires: { gt: new Date(now) }, lastSeenAt: { gte: new Date(now - (clock.idleMs ?? idleLimitMs())) } };
+  return {
+    userId,
+    expires: { gt: new Date(now) },
+    lastSeenAt: { gte: new Date(now - (clock.idleMs ?? idleLimitMs())) },
+  };
 }
 
 export async function endSession(sessionId: string): Promise<void> {
@@ -139,7 +160,12 @@ export async function endAllSessions(userId: string): Promise<number> {
 }
 
 /** Ends every session of a user but one (sign out everywhere else, password change: PW-09). */
-export async function endOtherSessions(userId: string, keepRecordId: string | null): Promise<number> {
-  const { count } = await db.session.deleteMany({ where: { userId, ...(keepRecordId ? { id: { not: keepRecordId } } : {}) } });
+export async function endOtherSessions(
+  userId: string,
+  keepRecordId: string | null,
+): Promise<number> {
+  const { count } = await db.session.deleteMany({
+    where: { userId, ...(keepRecordId ? { id: { not: keepRecordId } } : {}) },
+  });
   return count;
 }

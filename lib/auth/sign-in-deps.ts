@@ -14,7 +14,13 @@ import type { SignInDeps, SignInUser } from '@/lib/auth/sign-in';
 // Picks the real collaborators of the sign-in flow from configuration.
 
 const userFields = {
-  id: true, username: true, email: true, phone: true, passwordHash: true, twoFactor: true, disabled: true,
+  id: true,
+  username: true,
+  email: true,
+  phone: true,
+  passwordHash: true,
+  twoFactor: true,
+  disabled: true,
 } as const;
 
 let hmacKey: Buffer | undefined;
@@ -26,7 +32,8 @@ export function getSignInDeps(): SignInDeps {
     users: {
       findByUsernameKey: (usernameKey): Promise<SignInUser | null> =>
         db.user.findUnique({ where: { usernameKey }, select: userFields }),
-      findById: (id): Promise<SignInUser | null> => db.user.findUnique({ where: { id }, select: userFields }),
+      findById: (id): Promise<SignInUser | null> =>
+        db.user.findUnique({ where: { id }, select: userFields }),
       updatePasswordHash: async (id, passwordHash) => {
         await db.user.update({ where: { id }, data: { passwordHash } });
       },
@@ -35,11 +42,15 @@ export function getSignInDeps(): SignInDeps {
       },
     },
     // The sign-in audits a device's use with the session's rows, in one statement.
-    devices: { redeem: (input) => redeemDeviceToken(input, { recordUse: false }), trust: trustDevice },
+    devices: {
+      redeem: (input) => redeemDeviceToken(input, { recordUse: false }),
+      trust: trustDevice,
+    },
     senderFor: getSender,
     audit: recordEvent,
     sessions: {
-      start: (input) => startSignInSession({ ...input, maxAgeSeconds: env.SESSION_MAX_AGE_HOURS * 3600 }),
+      start: (input) =>
+        startSignInSession({ ...input, maxAgeSeconds: env.SESSION_MAX_AGE_HOURS * 3600 }),
     },
     limits: getRateLimiter(),
     hmacKey,
@@ -54,6 +65,7 @@ export function getSignInDeps(): SignInDeps {
       smsAllowedCallingCodes: env.SMS_ALLOWED_COUNTRY_CODES,
     },
     now: Date.now,
-    defer: (task) => after(() => task().catch((error) => console.error('sign-in: deferred work failed', error))),
+    defer: (task) =>
+      after(() => task().catch((error) => console.error('sign-in: deferred work failed', error))),
   };
 }

@@ -74,7 +74,9 @@ describe('sign-in gate (P5 admission control)', () => {
 
   it('releases the slot when a task fails, so a throwing hash never wedges the gate', async () => {
     const gate = createGate({ slots: 1, queue: 1 });
-    await expect(gate.run(async () => Promise.reject(new Error('malformed hash')))).rejects.toThrow('malformed hash');
+    await expect(gate.run(async () => Promise.reject(new Error('malformed hash')))).rejects.toThrow(
+      'malformed hash',
+    );
     expect(gate.load()).toEqual({ running: 0, waiting: 0 });
     expect(await gate.run(async () => 'next')).toBe('next');
   });

@@ -51,7 +51,8 @@ export function createGate(size: GateSize): Gate {
   const full = () => running >= size.slots && waiting.length >= size.queue;
   const release = () => {
     const next = waiting.shift();
-    if (next) next(); // the slot passes straight to the next in line
+    if (next)
+      next(); // the slot passes straight to the next in line
     else running--;
   };
   return {

@@ -10,14 +10,27 @@ import { ipSubject, retryAfterSeconds } from '@/lib/rate-limit/rate-limiter';
 // password is checked and hit after it failed (BF-01 to BF-05).
 
 /** A refusal when this address, or the whole deployment, has failed too often; null otherwise. */
-export async function passwordLimitRefusal(deps: SignInDeps, input: { username: string } & RequestInfo): Promise<Limited | null> {
+export async function passwordLimitRefusal(
+  deps: SignInDeps,
+  input: { username: string } & RequestInfo,
+): Promise<Limited | null> {
   const [byIp, global] = await Promise.all([
     deps.limits.peek('password-ip', ipSubject(input.ip)),
     deps.limits.peek('password-global', 'all'),
   ]);
-  const refused = !byIp.allowed ? { policy: 'password-ip', ...byIp } : !global.allowed ? { policy: 'password-global', ...global } : null;
+  const refused = !byIp.allowed
+    ? { policy: 'password-ip', ...byIp }
+    : !global.allowed
+      ? { policy: 'password-global', ...global }
+      : null;
   if (!refused) return null;
-  await deps.audit({ type: 'ratelimit.hit', subject: input.username, ip: input.ip, userAgent: input.userAgent, detail: { policy: refused.policy, step: 'password' } });
+  await deps.audit({
+    type: 'ratelimit.hit',
+    subject: input.username,
+    ip: input.ip,
+    userAgent: input.userAgent,
+    detail: { policy: refused.policy, step: 'password' },
+  });
   return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(refused.resetAt) };
 }
 
@@ -27,20 +40,36 @@ export async function passwordLimitRefusal(deps: SignInDeps, input: { username: 
  */
 export async function recordFailedPassword(
   deps: SignInDeps,
-  input: { usernameKey: string; user: SignInUser | null; typed: string; reason: string } & RequestInfo,
+  input: {
+    usernameKey: string;
+    user: SignInUser | null;
+    typed: string;
+    reason: string;
+  } & RequestInfo,
 ): Promise<void> {
   const [lockout] = await Promise.all([
     input.usernameKey ? recordPasswordFailure(deps.store, input.usernameKey) : null,
     deps.limits.hit('password-ip', ipSubject(input.ip)),
     deps.limits.hit('password-global', 'all'),
   ]);
-  const whom = { userId: input.user?.id ?? null, subject: input.user ? null : input.typed, ip: input.ip, userAgent: input.userAgent };
+  const whom = {
+    userId: input.user?.id ?? null,
+    subject: input.user ? null : input.typed,
+    ip: input.ip,
+    userAgent: input.userAgent,
+  };
   await deps.audit({ type: 'signin.password_failed', ...whom, detail: { reason: input.reason } });
   if (lockout?.startedLockMs) {
-    await deps.audit({ type: 'signin.locked', ...whom, detail: { failures: lockout.failures, lockSeconds: lockout.startedLockMs / 1000 } });
+    await deps.audit({
+      type: 'signin.locked',
+      ...whom,
+      detail: { failures: lockout.failures, lockSeconds: lockout.startedLockMs / 1000 },
+    });
     // The owner's email goes after the response, so its work shows in no timing (RC-05, BF-04).
-    const { user, usernameKey, ip, userAgent } = input, notice = { failures: lockout.failures, lockMs: lockout.startedLockMs, at: deps.now() };
-    if (user) deps.defer(() => tellOwnerOfLockout(deps, { user, usernameKey, ip, userAgent, ...notice }));
+    const { user, usernameKey, ip, userAgent } = input,
+      notice = { failures: lockout.failures, lockMs: lockout.startedLockMs, at: deps.now() };
+    if (user)
+      deps.defer(() => tellOwnerOfLockout(deps, { user, usernameKey, ip, userAgent, ...notice }));
   }
 }
 
@@ -54,7 +83,13 @@ export async function codeSendRefusal(
 ): Promise<Limited | { ok: false; reason: 'channel-unavailable' } | null> {
   const refused = await chargeCodeSend(deps.limits, input);
   if (!refused) return null;
-  await deps.audit({ type: 'ratelimit.hit', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { policy: refused.policy, step: 'code-send', channel: input.channel } });
+  await deps.audit({
+    type: 'ratelimit.hit',
+    userId: input.userId,
+    ip: input.ip,
+    userAgent: input.userAgent,
+    detail: { policy: refused.policy, step: 'code-send', channel: input.channel },
+  });
   if (refused.policy === 'sms-daily-budget') return { ok: false, reason: 'channel-unavailable' };
   return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(refused.resetAt) };
 }

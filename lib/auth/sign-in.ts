@@ -4,16 +4,39 @@ import type { ExpiringStore } from '@/lib/store/expiring-store';
 import type { Channel, Sender } from '@/lib/otp/delivery/sender';
 import { checkPassword, hashPassword } from '@/lib/auth/password';
 import {
-  codeKey, cooldownKey, createTicket, handOver, isWellFormedTicketId, NAMING_TTL_MS, newTicketId, peekVerifiedTicket, readTicket,
-  saveTicket, takeHandoff, takeVerifiedTicket, ticketKey, trustClaimKey, verifiedKey, type LoginTicket, type SignInMethod,
+  codeKey,
+  cooldownKey,
+  createTicket,
+  handOver,
+  isWellFormedTicketId,
+  NAMING_TTL_MS,
+  newTicketId,
+  peekVerifiedTicket,
+  readTicket,
+  saveTicket,
+  takeHandoff,
+  takeVerifiedTicket,
+  ticketKey,
+  trustClaimKey,
+  verifiedKey,
+  type LoginTicket,
+  type SignInMethod,
 } from '@/lib/auth/login-ticket';
 import { tellOwnerOfWrongCodes } from '@/lib/auth/failed-code-notice';
-import { codeSendRefusal, passwordLimitRefusal, recordFailedPassword } from '@/lib/auth/sign-in-limits';
+import {
+  codeSendRefusal,
+  passwordLimitRefusal,
+  recordFailedPassword,
+} from '@/lib/auth/sign-in-limits';
 import { composeNewDeviceNotice } from '@/lib/devices/new-device-notice';
 import { issueCode } from '@/lib/otp/issue-code';
 import { hashCode, isWellFormedCode } from '@/lib/otp/code';
 import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
-import { clearPasswordFailures, codeFailuresKey, lockStatus } from '@/lib/rate-limit/account-lockout';
+import {
+  clearPasswordFailures,
+  codeFailuresKey,
+  lockStatus,
+} from '@/lib/rate-limit/account-lockout';
 import { countersToRestart, phoneChannelsOpen } from '@/lib/rate-limit/code-send-limits';
 import { retryAfterSeconds, type RateLimiter } from '@/lib/rate-limit/rate-limiter';
 import { canonicalUsername } from '@/lib/users/username';
@@ -42,8 +65,12 @@ export type SignInDeps = {
   };
   devices: {
     /** Uses and rotates a device token; null unless it is this user's live device. The caller audits the use. */
-    redeem(input: { token: string | undefined; userId: string; now: Date } & RequestInfo): Promise<DeviceGrant | null>;
-    trust(input: { userId: string; name: string; lifetimeDays: number; now: Date } & RequestInfo): Promise<DeviceGrant>;
+    redeem(
+      input: { token: string | undefined; userId: string; now: Date } & RequestInfo,
+    ): Promise<DeviceGrant | null>;
+    trust(
+      input: { userId: string; name: string; lifetimeDays: number; now: Date } & RequestInfo,
+    ): Promise<DeviceGrant>;
   };
   senderFor(channel: Channel): Sender | null;
   audit(event: AuditEventInput): Promise<void>;
@@ -52,7 +79,9 @@ export type SignInDeps = {
      * Ends a proven sign-in in one statement: lastSignInAt, the sign-in's audit events and the
      * session row (SE-06); the new session id, or null when the user is gone or disabled.
      */
-    start(input: { userId: string; at: Date; events: TimedAuditEvent[] } & RequestInfo): Promise<string | null>;
+    start(
+      input: { userId: string; at: Date; events: TimedAuditEvent[] } & RequestInfo,
+    ): Promise<string | null>;
   };
   /** The policy table's counters (lib/rate-limit/policies.ts). */
   limits: RateLimiter;
@@ -116,17 +145,27 @@ export async function submitPassword(
 
   const locked = lock?.lockedForMs ?? null;
   // PostgreSQL text cannot hold U+0000, and no username contains it: such input matches nobody.
-  const user = usernameKey && !usernameKey.includes('\u0000') ? await deps.users.findByUsernameKey(usernameKey) : null;
+  const user =
+    usernameKey && !usernameKey.includes('\u0000')
+      ? await deps.users.findByUsernameKey(usernameKey)
+      : null;
   // While locked the real hash is not consulted: the right password gets the dummy's answer and
   // time, so trying it tells nothing (BF-01).
   const check = await checkPassword(input.password, locked ? undefined : user?.passwordHash);
   if (locked || !check.ok || !user || user.disabled) {
-    const reason = locked ? 'locked' : !user ? 'unknown-user' : user.disabled && check.ok ? 'disabled' : 'wrong-password';
+    const reason = locked
+      ? 'locked'
+      : !user
+        ? 'unknown-user'
+        : user.disabled && check.ok
+          ? 'disabled'
+          : 'wrong-password';
     await recordFailedPassword(deps, { usernameKey, user, typed: input.username, reason, ...who });
     return { ok: false, reason: 'invalid' };
   }
   // A name with no failures has nothing to forget: most sign-ins skip this round trip.
-  if (lock && (lock.failures > 0 || lock.lockedForMs !== null)) await clearPasswordFailures(deps.store, usernameKey);
+  if (lock && (lock.failures > 0 || lock.lockedForMs !== null))
+    await clearPasswordFailures(deps.store, usernameKey);
   if (check.needsRehash) {
     await deps.users.updatePasswordHash(user.id, await hashPassword(input.password));
     await deps.audit({ type: 'password.rehashed', userId: user.id, ...who });
@@ -136,18 +175,54 @@ export async function submitPassword(
   const passwordOnly = !user.twoFactor && !deps.config.requireTwoFactor;
   // A trusted browser skips the code, never the password: it is checked only now (TD-05: the
   // token must belong to this user; TD-03: the database decides; TD-04: it rotates).
-  const device = passwordOnly || !input.deviceToken ? null : await deps.devices.redeem({ token: input.deviceToken, userId: user.id, now: new Date(now), ...who });
-  const method: SignInMethod | null = passwordOnly ? 'password-only' : device ? 'trusted-device' : null;
-  const passwordOk: AuditEventInput = { type: 'signin.password_ok', userId: user.id, ...who, detail: { next: method ?? 'code' } };
+  const device =
+    passwordOnly || !input.deviceToken
+      ? null
+      : await deps.devices.redeem({
+          token: input.deviceToken,
+          userId: user.id,
+          now: new Date(now),
+          ...who,
+        });
+  const method: SignInMethod | null = passwordOnly
+    ? 'password-only'
+    : device
+      ? 'trusted-device'
+      : null;
+  const passwordOk: AuditEventInput = {
+    type: 'signin.password_ok',
+    userId: user.id,
+    ...who,
+    detail: { next: method ?? 'code' },
+  };
   if (method) {
     // Proven: no ticket in the store. The proof waits in this process for the Credentials
     // provider, which this same request calls next; its audit rows go with the session's.
     const id = newTicketId();
-    const used: TimedAuditEvent[] = device ? [{ type: 'device.used', userId: user.id, ...who, detail: { deviceId: device.deviceId }, at: new Date(now) }] : [];
-    handOver<SignInUser, TimedAuditEvent>(id, { userId: user.id, method, user, events: [{ ...passwordOk, at: new Date(now) }, ...used] }, now);
+    const used: TimedAuditEvent[] = device
+      ? [
+          {
+            type: 'device.used',
+            userId: user.id,
+            ...who,
+            detail: { deviceId: device.deviceId },
+            at: new Date(now),
+          },
+        ]
+      : [];
+    handOver<SignInUser, TimedAuditEvent>(
+      id,
+      { userId: user.id, method, user, events: [{ ...passwordOk, at: new Date(now) }, ...used] },
+      now,
+    );
     return { ok: true, ticketId: id, next: 'session', ...(device ? { device } : {}) };
   }
-  const { id } = await createTicket(deps.store, { userId: user.id, stage: 'password', ttlSeconds: deps.config.ticketTtlSeconds, now });
+  const { id } = await createTicket(deps.store, {
+    userId: user.id,
+    stage: 'password',
+    ttlSeconds: deps.config.ticketTtlSeconds,
+    now,
+  });
   await deps.audit(passwordOk);
   return { ok: true, ticketId: id, next: 'method' };
 }
@@ -160,12 +235,17 @@ export type ChannelChoice = { channel: Channel; destination: string };
  */
 export async function channelChoices(deps: SignInDeps, user: SignInUser): Promise<ChannelChoice[]> {
   const choices: ChannelChoice[] = [];
-  if (deps.senderFor('email')) choices.push({ channel: 'email', destination: maskEmail(user.email) });
+  if (deps.senderFor('email'))
+    choices.push({ channel: 'email', destination: maskEmail(user.email) });
   const phoneChannels = (['sms', 'voice'] as const).filter((channel) => deps.senderFor(channel));
   if (user.phone && phoneChannels.length) {
-    const rules = { killSwitch: deps.config.smsKillSwitch, allowedCallingCodes: deps.config.smsAllowedCallingCodes };
+    const rules = {
+      killSwitch: deps.config.smsKillSwitch,
+      allowedCallingCodes: deps.config.smsAllowedCallingCodes,
+    };
     if (await phoneChannelsOpen(deps.limits, rules, user.phone)) {
-      for (const channel of phoneChannels) choices.push({ channel, destination: maskPhone(user.phone) });
+      for (const channel of phoneChannels)
+        choices.push({ channel, destination: maskPhone(user.phone) });
     }
   }
   return choices;
@@ -174,7 +254,10 @@ export async function channelChoices(deps: SignInDeps, user: SignInUser): Promis
 export type TicketView = { ticket: LoginTicket; user: SignInUser; choices: ChannelChoice[] };
 
 /** The pending sign-in behind a ticket id, or null when there is none (expired, used, forged). */
-export async function viewTicket(deps: SignInDeps, ticketId: string | undefined): Promise<TicketView | null> {
+export async function viewTicket(
+  deps: SignInDeps,
+  ticketId: string | undefined,
+): Promise<TicketView | null> {
   const ticket = await readTicket(deps.store, ticketId, deps.now());
   if (!ticket) return null;
   const user = await deps.users.findById(ticket.userId);
@@ -209,8 +292,16 @@ export async function sendCode(
   }
   if (await isAccountCodeLocked(deps, user.id)) return { ok: false, reason: 'locked' };
   // issueCode enforces the cooldown atomically; asking first keeps a refused resend from using up the caps.
-  const cooldownLeft = deps.config.resendCooldownSeconds > 0 ? await deps.store.ttlMs(cooldownKey(input.ticketId)) : null;
-  if (cooldownLeft) return { ok: false, reason: 'cooldown', retryAfterSeconds: Math.max(1, Math.ceil(cooldownLeft / 1000)) };
+  const cooldownLeft =
+    deps.config.resendCooldownSeconds > 0
+      ? await deps.store.ttlMs(cooldownKey(input.ticketId))
+      : null;
+  if (cooldownLeft)
+    return {
+      ok: false,
+      reason: 'cooldown',
+      retryAfterSeconds: Math.max(1, Math.ceil(cooldownLeft / 1000)),
+    };
 
   const who = { userId: user.id, ip: input.ip, userAgent: input.userAgent };
   const refused = await codeSendRefusal(deps, { ...input, userId: user.id, destination });
@@ -231,14 +322,41 @@ export async function sendCode(
   });
   if (!result.ok) {
     if (result.reason === 'cooldown') return result;
-    await deps.audit({ type: 'code.send_failed', ...who, detail: { channel: input.channel, error: result.error.message } });
+    await deps.audit({
+      type: 'code.send_failed',
+      ...who,
+      detail: { channel: input.channel, error: result.error.message },
+    });
     return { ok: false, reason: 'delivery-failed', retryable: result.retryable };
   }
   // A correct code will restart the counters of the account and of this destination (OTP-06), in
   // the code step's one store operation.
-  const restartOnMatch = countersToRestart(deps.limits, { userId: user.id, channel: input.channel, destination });
-  await saveTicket(deps.store, input.ticketId, { ...ticket, stage: 'code-sent', channel: input.channel, codeExpiresAt: result.expiresAt, codeSentAt: result.sentAt, restartOnMatch }, now);
-  await deps.audit({ type: 'code.sent', ...who, detail: { channel: input.channel, to: view.choices.find((c) => c.channel === input.channel)?.destination ?? null } });
+  const restartOnMatch = countersToRestart(deps.limits, {
+    userId: user.id,
+    channel: input.channel,
+    destination,
+  });
+  await saveTicket(
+    deps.store,
+    input.ticketId,
+    {
+      ...ticket,
+      stage: 'code-sent',
+      channel: input.channel,
+      codeExpiresAt: result.expiresAt,
+      codeSentAt: result.sentAt,
+      restartOnMatch,
+    },
+    now,
+  );
+  await deps.audit({
+    type: 'code.sent',
+    ...who,
+    detail: {
+      channel: input.channel,
+      to: view.choices.find((c) => c.channel === input.channel)?.destination ?? null,
+    },
+  });
   return { ok: true, expiresAt: result.expiresAt };
 }
 
@@ -290,8 +408,16 @@ export async function submitCode(
     case 'malformed':
       return { ok: false, reason: result.outcome };
     case 'limited':
-      await deps.audit({ type: 'ratelimit.hit', ...who, detail: { policy: 'code-try-ticket', step: 'code' } });
-      return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(ticket.expiresAt, now) };
+      await deps.audit({
+        type: 'ratelimit.hit',
+        ...who,
+        detail: { policy: 'code-try-ticket', step: 'code' },
+      });
+      return {
+        ok: false,
+        reason: 'limited',
+        retryAfterSeconds: retryAfterSeconds(ticket.expiresAt, now),
+      };
     case 'match':
       // The store has also restarted the send counters of the account and of the destination the
       // code reached (OTP-06: a person who receives their codes is never capped).
@@ -299,15 +425,32 @@ export async function submitCode(
       return { ok: true, next: trust ? 'device-name' : 'session' };
     case 'mismatch': {
       const burnt = result.attemptsLeft <= 0;
-      await deps.audit({ type: burnt ? 'code.burnt' : 'code.rejected', ...who, detail: { channel: ticket.channel ?? null } });
-      await tellOwnerOfWrongCodes(deps, { ticketId, ticket, ip: input.ip, userAgent: input.userAgent });
-      return burnt ? { ok: false, reason: 'burnt' } : { ok: false, reason: 'mismatch', attemptsLeft: result.attemptsLeft };
+      await deps.audit({
+        type: burnt ? 'code.burnt' : 'code.rejected',
+        ...who,
+        detail: { channel: ticket.channel ?? null },
+      });
+      await tellOwnerOfWrongCodes(deps, {
+        ticketId,
+        ticket,
+        ip: input.ip,
+        userAgent: input.userAgent,
+      });
+      return burnt
+        ? { ok: false, reason: 'burnt' }
+        : { ok: false, reason: 'mismatch', attemptsLeft: result.attemptsLeft };
     }
     case 'expired':
-      await deps.audit({ type: 'code.expired', ...who, detail: { channel: ticket.channel ?? null } });
+      await deps.audit({
+        type: 'code.expired',
+        ...who,
+        detail: { channel: ticket.channel ?? null },
+      });
       return { ok: false, reason: 'expired' };
     case 'missing':
-      return ticket.codeExpiresAt && ticket.codeExpiresAt <= now ? { ok: false, reason: 'expired' } : { ok: false, reason: 'no-code' };
+      return ticket.codeExpiresAt && ticket.codeExpiresAt <= now
+        ? { ok: false, reason: 'expired' }
+        : { ok: false, reason: 'no-code' };
   }
 }
 
@@ -334,18 +477,33 @@ export async function completeSignIn(
   if (!user || user.disabled) return null;
   const method = proof.method ?? 'code';
   const who = { ip: input.ip, userAgent: input.userAgent };
-  const succeeded: TimedAuditEvent = { type: 'signin.succeeded', userId: user.id, ...who, detail: { method }, at: new Date(now) };
-  const sessionId = await deps.sessions.start({ userId: user.id, ...who, at: new Date(now), events: [...(handoff?.events ?? []), succeeded] });
+  const succeeded: TimedAuditEvent = {
+    type: 'signin.succeeded',
+    userId: user.id,
+    ...who,
+    detail: { method },
+    at: new Date(now),
+  };
+  const sessionId = await deps.sessions.start({
+    userId: user.id,
+    ...who,
+    at: new Date(now),
+    events: [...(handoff?.events ?? []), succeeded],
+  });
   return sessionId ? { userId: user.id, method, sessionId } : null;
 }
 
 /** The device-name step: a verified ticket whose person asked to trust this browser. */
-export async function viewDeviceNaming(deps: SignInDeps, ticketId: string | undefined): Promise<LoginTicket | null> {
+export async function viewDeviceNaming(
+  deps: SignInDeps,
+  ticketId: string | undefined,
+): Promise<LoginTicket | null> {
   const ticket = await peekVerifiedTicket(deps.store, ticketId, deps.now());
   return ticket?.trustRequested && ticket.method === 'code' ? ticket : null;
 }
 
-export type NameDeviceResult = { ok: true; device: DeviceGrant } | { ok: false; reason: 'no-ticket' };
+export type NameDeviceResult =
+  { ok: true; device: DeviceGrant } | { ok: false; reason: 'no-ticket' };
 
 /**
  * Trusts this browser for the user of a verified ticket (step 4), once per ticket, and tells the
@@ -363,14 +521,39 @@ export async function nameDevice(
   if (!user || user.disabled) return { ok: false, reason: 'no-ticket' };
 
   const now = new Date(deps.now());
-  const device = await deps.devices.trust({ userId: user.id, name: input.name, lifetimeDays: deps.config.trustedDeviceDays, now, ip: input.ip, userAgent: input.userAgent, location: input.location });
+  const device = await deps.devices.trust({
+    userId: user.id,
+    name: input.name,
+    lifetimeDays: deps.config.trustedDeviceDays,
+    now,
+    ip: input.ip,
+    userAgent: input.userAgent,
+    location: input.location,
+  });
   const email = deps.senderFor('email');
   try {
     if (!email) throw new Error('no email sender is configured');
-    await email.send(composeNewDeviceNotice({ to: user.email, deviceName: input.name, at: now, ip: input.ip, origin: deps.config.origin }));
+    await email.send(
+      composeNewDeviceNotice({
+        to: user.email,
+        deviceName: input.name,
+        at: now,
+        ip: input.ip,
+        origin: deps.config.origin,
+      }),
+    );
   } catch (error) {
     // The notice is best effort: the sign-in the person just proved should not fail for it.
-    await deps.audit({ type: 'device.notice_failed', userId: user.id, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.deviceId, error: String(error instanceof Error ? error.message : error) } });
+    await deps.audit({
+      type: 'device.notice_failed',
+      userId: user.id,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      detail: {
+        deviceId: device.deviceId,
+        error: String(error instanceof Error ? error.message : error),
+      },
+    });
   }
   return { ok: true, device };
 }

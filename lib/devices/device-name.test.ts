@@ -16,17 +16,29 @@ describe('device names (TD-07)', () => {
     expect(parseDeviceName('   ')).toMatchObject({ ok: false });
     expect(parseDeviceName(undefined)).toMatchObject({ ok: false });
     expect(parseDeviceName('😀'.repeat(64))).toMatchObject({ ok: true });
-    expect(parseDeviceName('😀'.repeat(65))).toMatchObject({ ok: false, error: expect.stringContaining('64') });
+    expect(parseDeviceName('😀'.repeat(65))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('64'),
+    });
   });
 });
 
 describe('describeUserAgent', () => {
   it('names the browser and OS', () => {
-    const ua = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
-    expect(describeUserAgent(ua)).toEqual({ browser: 'Chrome', os: 'macOS', suggestedName: 'Chrome on macOS' });
+    const ua =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    expect(describeUserAgent(ua)).toEqual({
+      browser: 'Chrome',
+      os: 'macOS',
+      suggestedName: 'Chrome on macOS',
+    });
   });
 
   it('falls back when the user agent says nothing', () => {
-    expect(describeUserAgent('')).toEqual({ browser: null, os: null, suggestedName: 'This browser' });
+    expect(describeUserAgent('')).toEqual({
+      browser: null,
+      os: null,
+      suggestedName: 'This browser',
+    });
   });
 });

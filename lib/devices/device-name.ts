@@ -17,6 +17,10 @@ export function parseDeviceName(input: unknown): DeviceNameResult {
     .trim();
   const length = [...name].length;
   if (length === 0) return { ok: false, error: 'Give this device a name.' };
-  if (length > DEVICE_NAME_MAX) return { ok: false, error: `Use at most ${DEVICE_NAME_MAX} characters (this name has ${length}).` };
+  if (length > DEVICE_NAME_MAX)
+    return {
+      ok: false,
+      error: `Use at most ${DEVICE_NAME_MAX} characters (this name has ${length}).`,
+    };
   return { ok: true, name };
 }

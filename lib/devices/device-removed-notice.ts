@@ -12,8 +12,16 @@ import { utcMinute } from '@/lib/format-time';
 // Decision record: docs/decisions/0011-notifications.md.
 
 /** Collaborators of the notice; the real ones by default (the same shape as AdminUserDeps). */
-export type DeviceNoticeDeps = { senderFor(channel: Channel): Sender | null; origin: string; now(): Date };
-export const deviceNoticeDeps = (): DeviceNoticeDeps => ({ senderFor: getSender, origin: env.APP_ORIGIN, now: () => new Date() });
+export type DeviceNoticeDeps = {
+  senderFor(channel: Channel): Sender | null;
+  origin: string;
+  now(): Date;
+};
+export const deviceNoticeDeps = (): DeviceNoticeDeps => ({
+  senderFor: getSender,
+  origin: env.APP_ORIGIN,
+  now: () => new Date(),
+});
 
 export type RemovedBy = 'self' | 'admin';
 
@@ -22,7 +30,14 @@ export type RemovedBy = 'self' | 'admin';
  * owner. Plain text; device names are the user's own words (control characters are refused when
  * they are saved, TD-07), one a line, as typed. No code, no link that signs in.
  */
-export function composeDeviceRemovedNotice(input: { to: string; deviceNames: string[]; by: RemovedBy; at: Date; ip: string | null; origin: string }): OutgoingMessage {
+export function composeDeviceRemovedNotice(input: {
+  to: string;
+  deviceNames: string[];
+  by: RemovedBy;
+  at: Date;
+  ip: string | null;
+  origin: string;
+}): OutgoingMessage {
   const when = utcMinute(input.at);
   const link = new URL('/account/trusted-devices', input.origin).toString();
   const many = input.deviceNames.length > 1;
@@ -54,7 +69,14 @@ export function composeDeviceRemovedNotice(input: { to: string; deviceNames: str
  */
 export async function tellOwnerOfRemovedDevices(
   deps: DeviceNoticeDeps,
-  input: { userId: string; deviceNames: string[]; by: RemovedBy; ip: string | null; userAgent: string | null; actorId?: string | null },
+  input: {
+    userId: string;
+    deviceNames: string[];
+    by: RemovedBy;
+    ip: string | null;
+    userAgent: string | null;
+    actorId?: string | null;
+  },
 ): Promise<void> {
   if (!input.deviceNames.length) return;
   try {
@@ -62,12 +84,29 @@ export async function tellOwnerOfRemovedDevices(
     if (!user) throw new Error('no such user');
     const email = deps.senderFor('email');
     if (!email) throw new Error('no email sender is configured');
-    await email.send(composeDeviceRemovedNotice({ to: user.email, deviceNames: input.deviceNames, by: input.by, at: deps.now(), ip: input.ip, origin: deps.origin }));
+    await email.send(
+      composeDeviceRemovedNotice({
+        to: user.email,
+        deviceNames: input.deviceNames,
+        by: input.by,
+        at: deps.now(),
+        ip: input.ip,
+        origin: deps.origin,
+      }),
+    );
   } catch (error) {
     try {
       await recordEvent({
-        type: 'device.notice_failed', userId: input.userId, ip: input.ip, userAgent: input.userAgent,
-        detail: { notice: 'device-removed', by: input.by, count: input.deviceNames.length, error: String(error instanceof Error ? error.message : error) },
+        type: 'device.notice_failed',
+        userId: input.userId,
+        ip: input.ip,
+        userAgent: input.userAgent,
+        detail: {
+          notice: 'device-removed',
+          by: input.by,
+          count: input.deviceNames.length,
+          error: String(error instanceof Error ? error.message : error),
+        },
       });
     } catch (auditError) {
       console.error('device-removed notice: could not audit its failure', auditError);

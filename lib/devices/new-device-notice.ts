@@ -5,7 +5,13 @@ import { utcMinute } from '@/lib/format-time';
  * The email sent when a browser becomes trusted (TD-09): which device, when, from where, and
  * where to remove it. Plain text; the device name is the user's own words, shown as typed.
  */
-export function composeNewDeviceNotice(input: { to: string; deviceName: string; at: Date; ip: string | null; origin: string }): OutgoingMessage {
+export function composeNewDeviceNotice(input: {
+  to: string;
+  deviceName: string;
+  at: Date;
+  ip: string | null;
+  origin: string;
+}): OutgoingMessage {
   const when = utcMinute(input.at);
   const link = new URL('/account/trusted-devices', input.origin).toString();
   return {

@@ -3,7 +3,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { recordEvent } from '@/lib/audit/record-event';
-import { deviceNoticeDeps, tellOwnerOfRemovedDevices, type DeviceNoticeDeps } from '@/lib/devices/device-removed-notice';
+import {
+  deviceNoticeDeps,
+  tellOwnerOfRemovedDevices,
+  type DeviceNoticeDeps,
+} from '@/lib/devices/device-removed-notice';
 import { describeUserAgent } from '@/lib/devices/describe-user-agent';
 import { parseDeviceName } from '@/lib/devices/device-name';
 
@@ -11,7 +15,11 @@ import { parseDeviceName } from '@/lib/devices/device-name';
 // cookie; the database keeps only its SHA-256. The server decides: a row that is missing,
 // expired or another user's means a code, whatever the cookie says.
 
-export type DeviceContext = { ip: string | null; userAgent: string | null; location?: string | null };
+export type DeviceContext = {
+  ip: string | null;
+  userAgent: string | null;
+  location?: string | null;
+};
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = () => randomBytes(32).toString('base64url');
@@ -21,7 +29,9 @@ export const TRUST_LIFETIME_MAX_DAYS = 90;
 
 function assertLifetime(days: number): void {
   if (!Number.isFinite(days) || days < 1 || days > TRUST_LIFETIME_MAX_DAYS)
-    throw new RangeError(`trusted-device lifetime must be 1–${TRUST_LIFETIME_MAX_DAYS} days, got ${days}`);
+    throw new RangeError(
+      `trusted-device lifetime must be 1–${TRUST_LIFETIME_MAX_DAYS} days, got ${days}`,
+    );
 }
 
 // Callers parse what the person typed and show the refusal; this is the last line that keeps an
@@ -37,12 +47,14 @@ export function isWellFormedDeviceToken(token: unknown): token is string {
 }
 
 /** Trusts the browser a verified sign-in came from; returns the token for its cookie. */
-export async function trustDevice(input: {
-  userId: string;
-  name: string;
-  lifetimeDays: number;
-  now: Date;
-} & DeviceContext): Promise<{ token: string; deviceId: string; expiresAt: Date }> {
+export async function trustDevice(
+  input: {
+    userId: string;
+    name: string;
+    lifetimeDays: number;
+    now: Date;
+  } & DeviceContext,
+): Promise<{ token: string; deviceId: string; expiresAt: Date }> {
   assertLifetime(input.lifetimeDays);
   const name = storableName(input.name);
   const token = newToken();
@@ -63,7 +75,13 @@ export async function trustDevice(input: {
       expiresAt,
     },
   });
-  await recordEvent({ type: 'device.trusted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.id, name } });
+  await recordEvent({
+    type: 'device.trusted',
+    userId: input.userId,
+    ip: input.ip,
+    userAgent: input.userAgent,
+    detail: { deviceId: device.id, name },
+  });
   return { token, deviceId: device.id, expiresAt };
 }
 
@@ -82,11 +100,23 @@ export async function redeemDeviceToken(
   const rotated = newToken();
   const [device, ...more] = await db.trustedDevice.updateManyAndReturn({
     where: { tokenHash: digest(input.token), userId: input.userId, expiresAt: { gt: input.now } },
-    data: { tokenHash: digest(rotated), lastUsedAt: input.now, ip: input.ip, ...(input.location ? { location: input.location } : {}) },
+    data: {
+      tokenHash: digest(rotated),
+      lastUsedAt: input.now,
+      ip: input.ip,
+      ...(input.location ? { location: input.location } : {}),
+    },
     select: { id: true, expiresAt: true },
   });
   if (!device || more.length) return null;
-  if (options.recordUse ?? true) await recordEvent({ type: 'device.used', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: device.id } });
+  if (options.recordUse ?? true)
+    await recordEvent({
+      type: 'device.used',
+      userId: input.userId,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      detail: { deviceId: device.id },
+    });
   return { token: rotated, deviceId: device.id, expiresAt: device.expiresAt };
 }
 
@@ -104,26 +134,54 @@ export type TrustedDeviceView = {
 };
 
 /** The user's live devices, newest use first; `currentToken` marks this browser's. */
-export async function listTrustedDevices(userId: string, currentToken: string | undefined, now = new Date()): Promise<TrustedDeviceView[]> {
+export async function listTrustedDevices(
+  userId: string,
+  currentToken: string | undefined,
+  now = new Date(),
+): Promise<TrustedDeviceView[]> {
   const currentHash = isWellFormedDeviceToken(currentToken) ? digest(currentToken) : null;
   // Named columns, so a column added later is not shown until someone decides it should be.
   const rows = await db.trustedDevice.findMany({
     where: { userId, expiresAt: { gt: now } },
     orderBy: { lastUsedAt: 'desc' },
-    select: { id: true, name: true, browser: true, os: true, ip: true, location: true, createdAt: true, lastUsedAt: true, expiresAt: true, tokenHash: true },
+    select: {
+      id: true,
+      name: true,
+      browser: true,
+      os: true,
+      ip: true,
+      location: true,
+      createdAt: true,
+      lastUsedAt: true,
+      expiresAt: true,
+      tokenHash: true,
+    },
   });
   return rows.map(({ tokenHash, ...row }) => ({ ...row, isCurrent: tokenHash === currentHash }));
 }
 
 /** Renames one of the user's own devices; false when no such device is theirs (TD-07). */
-export async function renameTrustedDevice(input: { userId: string; deviceId: string; name: string } & DeviceContext): Promise<boolean> {
+export async function renameTrustedDevice(
+  input: { userId: string; deviceId: string; name: string } & DeviceContext,
+): Promise<boolean> {
   const name = storableName(input.name);
-  const { count } = await db.trustedDevice.updateMany({ where: { id: input.deviceId, userId: input.userId }, data: { name } });
-  if (count) await recordEvent({ type: 'device.renamed', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: input.deviceId, name } });
+  const { count } = await db.trustedDevice.updateMany({
+    where: { id: input.deviceId, userId: input.userId },
+    data: { name },
+  });
+  if (count)
+    await recordEvent({
+      type: 'device.renamed',
+      userId: input.userId,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      detail: { deviceId: input.deviceId, name },
+    });
   return count === 1;
 }
 
-export type DeleteDeviceResult = { ok: true; wasCurrent: boolean } | { ok: false; reason: 'not-found' };
+export type DeleteDeviceResult =
+  { ok: true; wasCurrent: boolean } | { ok: false; reason: 'not-found' };
 
 /**
  * Deletes one of the user's own devices, at once (TD-06); not-found when it is not theirs (TD-07).
@@ -138,9 +196,22 @@ export async function deleteTrustedDevice(
   const row = await db.trustedDevice.findFirst({ where, select: { tokenHash: true, name: true } });
   const { count } = row ? await db.trustedDevice.deleteMany({ where }) : { count: 0 };
   if (!row || count !== 1) return { ok: false, reason: 'not-found' };
-  await recordEvent({ type: 'device.deleted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { deviceId: input.deviceId } });
-  await tellOwnerOfRemovedDevices(notice, { userId: input.userId, deviceNames: [row.name], by: 'self', ip: input.ip, userAgent: input.userAgent });
-  const wasCurrent = isWellFormedDeviceToken(input.currentToken) && row.tokenHash === digest(input.currentToken);
+  await recordEvent({
+    type: 'device.deleted',
+    userId: input.userId,
+    ip: input.ip,
+    userAgent: input.userAgent,
+    detail: { deviceId: input.deviceId },
+  });
+  await tellOwnerOfRemovedDevices(notice, {
+    userId: input.userId,
+    deviceNames: [row.name],
+    by: 'self',
+    ip: input.ip,
+    userAgent: input.userAgent,
+  });
+  const wasCurrent =
+    isWellFormedDeviceToken(input.currentToken) && row.tokenHash === digest(input.currentToken);
   return { ok: true, wasCurrent };
 }
 
@@ -148,7 +219,9 @@ export async function deleteTrustedDevice(
 // and returns the names: a device trusted meanwhile is neither left behind nor left out.
 async function deleteDevicesOf(userId: string, keepTokenHash?: string): Promise<string[]> {
   const keep = keepTokenHash ? Prisma.sql`AND "tokenHash" <> ${keepTokenHash}` : Prisma.empty;
-  const rows = await db.$queryRaw<{ name: string }[]>`DELETE FROM "TrustedDevice" WHERE "userId" = ${userId} ${keep} RETURNING "name"`;
+  const rows = await db.$queryRaw<
+    { name: string }[]
+  >`DELETE FROM "TrustedDevice" WHERE "userId" = ${userId} ${keep} RETURNING "name"`;
   return rows.map((row) => row.name).sort((a, b) => a.localeCompare(b));
 }
 
@@ -160,12 +233,32 @@ export async function deleteOtherTrustedDevices(
   const keep = isWellFormedDeviceToken(input.currentToken) ? digest(input.currentToken) : undefined;
   const names = await deleteDevicesOf(input.userId, keep);
   const count = names.length;
-  if (count) await recordEvent({ type: 'device.deleted', userId: input.userId, ip: input.ip, userAgent: input.userAgent, detail: { others: count } });
-  await tellOwnerOfRemovedDevices(notice, { userId: input.userId, deviceNames: names, by: 'self', ip: input.ip, userAgent: input.userAgent });
+  if (count)
+    await recordEvent({
+      type: 'device.deleted',
+      userId: input.userId,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      detail: { others: count },
+    });
+  await tellOwnerOfRemovedDevices(notice, {
+    userId: input.userId,
+    deviceNames: names,
+    by: 'self',
+    ip: input.ip,
+    userAgent: input.userAgent,
+  });
   return count;
 }
 
-export type RevocationReason = 'password-changed' | 'password-reset' | 'email-changed' | 'phone-changed' | 'two-factor-reset' | 'account-disabled' | 'admin';
+export type RevocationReason =
+  | 'password-changed'
+  | 'password-reset'
+  | 'email-changed'
+  | 'phone-changed'
+  | 'two-factor-reset'
+  | 'account-disabled'
+  | 'admin';
 
 /**
  * Ends trust for every device of a user (TD-06). Every event that must end trust calls this one
@@ -174,7 +267,12 @@ export type RevocationReason = 'password-changed' | 'password-reset' | 'email-ch
  * other reasons are side effects of a change that sends its own notice, so they send none.
  */
 export async function revokeAllTrustedDevices(
-  input: { userId: string; reason: RevocationReason; actorId?: string | null; notify?: DeviceNoticeDeps } & Partial<DeviceContext>,
+  input: {
+    userId: string;
+    reason: RevocationReason;
+    actorId?: string | null;
+    notify?: DeviceNoticeDeps;
+  } & Partial<DeviceContext>,
 ): Promise<number> {
   const names = await deleteDevicesOf(input.userId);
   const count = names.length;
@@ -186,7 +284,13 @@ export async function revokeAllTrustedDevices(
     detail: { reason: input.reason, count, actorId: input.actorId ?? null },
   });
   if (input.notify) {
-    await tellOwnerOfRemovedDevices(input.notify, { userId: input.userId, deviceNames: names, by: 'admin', ip: input.ip ?? null, userAgent: input.userAgent ?? null });
+    await tellOwnerOfRemovedDevices(input.notify, {
+      userId: input.userId,
+      deviceNames: names,
+      by: 'admin',
+      ip: input.ip ?? null,
+      userAgent: input.userAgent ?? null,
+    });
   }
   return count;
 }

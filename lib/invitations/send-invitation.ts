@@ -23,9 +23,16 @@ export type SendInvitationsOptions = {
   concurrency?: number;
 };
 
-export type SendInvitationsResult = { sent: number; failed: { userId: string; error: string }[]; skipped: number };
+export type SendInvitationsResult = {
+  sent: number;
+  failed: { userId: string; error: string }[];
+  skipped: number;
+};
 
-export async function sendInvitations(userIds: readonly string[], options: SendInvitationsOptions): Promise<SendInvitationsResult> {
+export async function sendInvitations(
+  userIds: readonly string[],
+  options: SendInvitationsOptions,
+): Promise<SendInvitationsResult> {
   const sender = options.sender === undefined ? getSender('email') : options.sender;
   const now = options.now ?? (() => new Date());
   const origin = options.origin ?? env.APP_ORIGIN;
@@ -35,9 +42,19 @@ export async function sendInvitations(userIds: readonly string[], options: SendI
 
   for (let start = 0; start < userIds.length; start += batchSize) {
     const ids = userIds.slice(start, start + batchSize);
-    const users = await db.user.findMany({ where: { id: { in: ids }, disabled: false }, select: { id: true, username: true, name: true, email: true } });
+    const users = await db.user.findMany({
+      where: { id: { in: ids }, disabled: false },
+      select: { id: true, username: true, name: true, email: true },
+    });
     // A user who has already set a password through an invitation needs no other.
-    const accepted = new Set((await db.invitation.findMany({ where: { userId: { in: ids }, usedAt: { not: null } }, select: { userId: true } })).map((i) => i.userId));
+    const accepted = new Set(
+      (
+        await db.invitation.findMany({
+          where: { userId: { in: ids }, usedAt: { not: null } },
+          select: { userId: true },
+        })
+      ).map((i) => i.userId),
+    );
     result.skipped += ids.length - users.length;
     const queue = users.filter((u) => {
       if (accepted.has(u.id)) result.skipped += 1;
@@ -45,7 +62,13 @@ export async function sendInvitations(userIds: readonly string[], options: SendI
     });
     const worker = async () => {
       for (let user = queue.shift(); user; user = queue.shift()) {
-        const outcome = await sendOne(user, { sender, now: now(), origin, ttlMs, actorId: options.actorId });
+        const outcome = await sendOne(user, {
+          sender,
+          now: now(),
+          origin,
+          ttlMs,
+          actorId: options.actorId,
+        });
         if (outcome.ok) result.sent += 1;
         else result.failed.push({ userId: user.id, error: outcome.error });
       }
@@ -57,31 +80,79 @@ export async function sendInvitations(userIds: readonly string[], options: SendI
 
 type Invitee = { id: string; username: string; name: string | null; email: string };
 
-async function sendOne(user: Invitee, ctx: { sender: Sender | null; now: Date; origin: string; ttlMs: number; actorId: string | null }): Promise<{ ok: true } | { ok: false; error: string }> {
+async function sendOne(
+  user: Invitee,
+  ctx: { sender: Sender | null; now: Date; origin: string; ttlMs: number; actorId: string | null },
+): Promise<{ ok: true } | { ok: false; error: string }> {
   const token = newInvitationToken();
   const expiresAt = new Date(ctx.now.getTime() + ctx.ttlMs);
   // Only the newest link works: earlier unused ones end now.
-  await db.invitation.updateMany({ where: { userId: user.id, usedAt: null, tokenHash: { not: null }, expiresAt: { gt: ctx.now } }, data: { expiresAt: ctx.now } });
-  const pending = await db.invitation.findFirst({ where: { userId: user.id, usedAt: null, tokenHash: null }, orderBy: { createdAt: 'desc' }, select: { id: true } });
+  await db.invitation.updateMany({
+    where: { userId: user.id, usedAt: null, tokenHash: { not: null }, expiresAt: { gt: ctx.now } },
+    data: { expiresAt: ctx.now },
+  });
+  const pending = await db.invitation.findFirst({
+    where: { userId: user.id, usedAt: null, tokenHash: null },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true },
+  });
   const invitation = pending
-    ? await db.invitation.update({ where: { id: pending.id }, data: { tokenHash: invitationTokenHash(token), expiresAt, error: null } })
-    : await db.invitation.create({ data: { userId: user.id, tokenHash: invitationTokenHash(token), expiresAt } });
+    ? await db.invitation.update({
+        where: { id: pending.id },
+        data: { tokenHash: invitationTokenHash(token), expiresAt, error: null },
+      })
+    : await db.invitation.create({
+        data: { userId: user.id, tokenHash: invitationTokenHash(token), expiresAt },
+      });
   try {
     if (!ctx.sender) throw new Error('No email delivery is configured.');
-    await ctx.sender.send(composeInvitation({ to: user.email, username: user.username, name: user.name, link: invitationLink(ctx.origin, token), expiresAt }));
+    await ctx.sender.send(
+      composeInvitation({
+        to: user.email,
+        username: user.username,
+        name: user.name,
+        link: invitationLink(ctx.origin, token),
+        expiresAt,
+      }),
+    );
   } catch (error) {
-    const message = error instanceof Error ? error.message.slice(0, 500) : 'The email could not be sent.';
+    const message =
+      error instanceof Error ? error.message.slice(0, 500) : 'The email could not be sent.';
     // Back to pending: the token was never delivered, so it must not stay usable.
-    await db.invitation.update({ where: { id: invitation.id }, data: { tokenHash: null, expiresAt: null, sentAt: null, error: message } });
-    await recordEvent({ type: 'invitation.send_failed', userId: user.id, detail: { invitationId: invitation.id, actorId: ctx.actorId, error: message } });
+    await db.invitation.update({
+      where: { id: invitation.id },
+      data: { tokenHash: null, expiresAt: null, sentAt: null, error: message },
+    });
+    await recordEvent({
+      type: 'invitation.send_failed',
+      userId: user.id,
+      detail: { invitationId: invitation.id, actorId: ctx.actorId, error: message },
+    });
     return { ok: false, error: message };
   }
-  await db.invitation.update({ where: { id: invitation.id }, data: { sentAt: ctx.now, error: null } });
-  await recordEvent({ type: 'invitation.sent', userId: user.id, detail: { invitationId: invitation.id, actorId: ctx.actorId, expiresAt: expiresAt.toISOString() } });
+  await db.invitation.update({
+    where: { id: invitation.id },
+    data: { sentAt: ctx.now, error: null },
+  });
+  await recordEvent({
+    type: 'invitation.sent',
+    userId: user.id,
+    detail: {
+      invitationId: invitation.id,
+      actorId: ctx.actorId,
+      expiresAt: expiresAt.toISOString(),
+    },
+  });
   return { ok: true };
 }
 
-export function composeInvitation(input: { to: string; username: string; name: string | null; link: string; expiresAt: Date }): OutgoingMessage {
+export function composeInvitation(input: {
+  to: string;
+  username: string;
+  name: string | null;
+  link: string;
+  expiresAt: Date;
+}): OutgoingMessage {
   const until = utcMinute(input.expiresAt);
   return {
     channel: 'email',
@@ -102,14 +173,23 @@ export function composeInvitation(input: { to: string; username: string; name: s
 
 /** Users created by an upload whose invitation has not been sent yet (pending or failed). */
 export async function pendingInvitationUserIds(uploadId: string, limit: number): Promise<string[]> {
-  const rows = await db.invitation.findMany({ where: { uploadId, tokenHash: null, usedAt: null }, select: { userId: true }, orderBy: { createdAt: 'asc' }, take: limit });
+  const rows = await db.invitation.findMany({
+    where: { uploadId, tokenHash: null, usedAt: null },
+    select: { userId: true },
+    orderBy: { createdAt: 'asc' },
+    take: limit,
+  });
   return [...new Set(rows.map((r) => r.userId))];
 }
 
-export async function invitationCounts(uploadId: string): Promise<{ sent: number; failed: number; pending: number; accepted: number }> {
+export async function invitationCounts(
+  uploadId: string,
+): Promise<{ sent: number; failed: number; pending: number; accepted: number }> {
   const [sent, failed, pending, accepted] = await Promise.all([
     db.invitation.count({ where: { uploadId, sentAt: { not: null } } }),
-    db.invitation.count({ where: { uploadId, tokenHash: null, usedAt: null, error: { not: null } } }),
+    db.invitation.count({
+      where: { uploadId, tokenHash: null, usedAt: null, error: { not: null } },
+    }),
     db.invitation.count({ where: { uploadId, tokenHash: null, usedAt: null, error: null } }),
     db.invitation.count({ where: { uploadId, usedAt: { not: null } } }),
   ]);

@@ -26,7 +26,10 @@ export const RETENTION = {
   STALLED_IMPORT_HOURS: 2,
 } as const;
 
-export type CleanupDb = Pick<PrismaClient, 'trustedDevice' | 'invitation' | 'userUpload' | 'userUploadChunk'>;
+export type CleanupDb = Pick<
+  PrismaClient,
+  'trustedDevice' | 'invitation' | 'userUpload' | 'userUploadChunk'
+>;
 
 export type CleanupReport = {
   expiredTrustedDevices: number;
@@ -41,24 +44,51 @@ const HOUR = 3_600_000;
 const ago = (now: Date, ms: number) => new Date(now.getTime() - ms);
 
 export const UNIMPORTED_ERROR = `The file was not imported within ${RETENTION.VALIDATED_UPLOAD_DAYS} days and has been deleted. Upload it again to import it.`;
-export const STALLED_ERROR = 'The import stopped without finishing (the server ended it). Rows already committed stay imported; upload the file again for the rest.';
+export const STALLED_ERROR =
+  'The import stopped without finishing (the server ended it). Rows already committed stay imported; upload the file again for the rest.';
 
-export async function cleanUp(now: Date = new Date(), db: CleanupDb = database): Promise<CleanupReport> {
+export async function cleanUp(
+  now: Date = new Date(),
+  db: CleanupDb = database,
+): Promise<CleanupReport> {
   const invitationCutoff = ago(now, RETENTION.INVITATION_GRACE_DAYS * 24 * HOUR);
 
   const devices = await db.trustedDevice.deleteMany({ where: { expiresAt: { lt: now } } });
   const invitations = await db.invitation.deleteMany({
-    where: { OR: [{ usedAt: { lt: invitationCutoff } }, { usedAt: null, expiresAt: { lt: invitationCutoff } }] },
+    where: {
+      OR: [
+        { usedAt: { lt: invitationCutoff } },
+        { usedAt: null, expiresAt: { lt: invitationCutoff } },
+      ],
+    },
   });
   // Chunks go with the record (onDelete: Cascade).
   const abandoned = await db.userUpload.deleteMany({
-    where: { status: 'receiving', updatedAt: { lt: ago(now, RETENTION.ABANDONED_UPLOAD_HOURS * HOUR) } },
+    where: {
+      status: 'receiving',
+      updatedAt: { lt: ago(now, RETENTION.ABANDONED_UPLOAD_HOURS * HOUR) },
+    },
   });
-  const unimported = await endUploads(db, 'validated', ago(now, RETENTION.VALIDATED_UPLOAD_DAYS * 24 * HOUR), { error: UNIMPORTED_ERROR });
-  const stalled = await endUploads(db, 'importing', ago(now, RETENTION.STALLED_IMPORT_HOURS * HOUR), { error: STALLED_ERROR, importedAt: now });
+  const unimported = await endUploads(
+    db,
+    'validated',
+    ago(now, RETENTION.VALIDATED_UPLOAD_DAYS * 24 * HOUR),
+    { error: UNIMPORTED_ERROR },
+  );
+  const stalled = await endUploads(
+    db,
+    'importing',
+    ago(now, RETENTION.STALLED_IMPORT_HOURS * HOUR),
+    { error: STALLED_ERROR, importedAt: now },
+  );
   // A finished import deletes its own content; this catches what a crash between the two left.
   const leftover = await db.userUploadChunk.deleteMany({
-    where: { upload: { status: { in: ['imported', 'rejected', 'failed'] }, updatedAt: { lt: ago(now, HOUR) } } },
+    where: {
+      upload: {
+        status: { in: ['imported', 'rejected', 'failed'] },
+        updatedAt: { lt: ago(now, HOUR) },
+      },
+    },
   });
 
   return {
@@ -72,13 +102,26 @@ export async function cleanUp(now: Date = new Date(), db: CleanupDb = database):
 }
 
 /** Marks `status` uploads untouched since `before` failed, and deletes their file content. */
-async function endUploads(db: CleanupDb, status: 'validated' | 'importing', before: Date, data: { error: string; importedAt?: Date }) {
-  const found = await db.userUpload.findMany({ where: { status, updatedAt: { lt: before } }, select: { id: true } });
+async function endUploads(
+  db: CleanupDb,
+  status: 'validated' | 'importing',
+  before: Date,
+  data: { error: string; importedAt?: Date },
+) {
+  const found = await db.userUpload.findMany({
+    where: { status, updatedAt: { lt: before } },
+    select: { id: true },
+  });
   const ids = found.map((u) => u.id);
   if (!ids.length) return { ended: 0, chunks: 0 };
   // The status stays in the WHERE: an import that claims the upload meanwhile (claimForImport
   // moves `validated` to `importing` under the same guard) wins, and that upload is left alone.
-  const ended = await db.userUpload.updateMany({ where: { id: { in: ids }, status }, data: { status: 'failed', ...data } });
-  const chunks = await db.userUploadChunk.deleteMany({ where: { uploadId: { in: ids }, upload: { status: 'failed' } } });
+  const ended = await db.userUpload.updateMany({
+    where: { id: { in: ids }, status },
+    data: { status: 'failed', ...data },
+  });
+  const chunks = await db.userUploadChunk.deleteMany({
+    where: { uploadId: { in: ids }, upload: { status: 'failed' } },
+  });
   return { ended: ended.count, chunks: chunks.count };
 }

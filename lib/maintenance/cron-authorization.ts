@@ -6,10 +6,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type CronAuthorization = 'ok' | 'not-configured' | 'denied';
 
-export function authorizeCronRequest(authorization: string | null, secret: string | undefined): CronAuthorization {
+export function authorizeCronRequest(
+  authorization: string | null,
+  secret: string | undefined,
+): CronAuthorization {
   if (!secret) return 'not-configured';
   const expected = `Bearer ${secret}`;
   // Compared as digests: equal lengths for timingSafeEqual, and nothing learnt from the time.
   const digest = (value: string) => createHash('sha256').update(value).digest();
-  return authorization !== null && timingSafeEqual(digest(authorization), digest(expected)) ? 'ok' : 'denied';
+  return authorization !== null && timingSafeEqual(digest(authorization), digest(expected))
+    ? 'ok'
+    : 'denied';
 }

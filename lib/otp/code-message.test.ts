@@ -6,7 +6,12 @@ const base = { code: '123456', ttlSeconds: 45, origin: 'https://login.example.co
 describe('composeCodeMessage', () => {
   it('email: subject, code, lifetime, origin and what to do if it was not you', () => {
     const message = composeCodeMessage({ ...base, channel: 'email', to: 'ada@example.com' });
-    expect(message).toMatchObject({ channel: 'email', to: 'ada@example.com', subject: 'Your Latchkey security code', code: '123456' });
+    expect(message).toMatchObject({
+      channel: 'email',
+      to: 'ada@example.com',
+      subject: 'Your Latchkey security code',
+      code: '123456',
+    });
     expect(message.text).toContain('123456');
     expect(message.text).toContain('45 seconds');
     expect(message.text).toContain('https://login.example.com');
@@ -17,14 +22,18 @@ describe('composeCodeMessage', () => {
   it('OTP-11 sms: short text, ValidityPeriod equal to the code lifetime', () => {
     const message = composeCodeMessage({ ...base, channel: 'sms', to: '+15005550006' });
     expect(message.validitySeconds).toBe(45);
-    expect(message.text.split('\n')[0]).toBe('Your Latchkey security code is 123456. It expires in 45 seconds.');
+    expect(message.text.split('\n')[0]).toBe(
+      'Your Latchkey security code is 123456. It expires in 45 seconds.',
+    );
     // One SMS segment (160 GSM-7 characters) is cheaper and arrives whole.
     expect(message.text.length).toBeLessThanOrEqual(160);
   });
 
   it('sms: the last line is the origin-bound WebOTP line, host without port', () => {
     const lastLine = (origin: string) =>
-      composeCodeMessage({ ...base, channel: 'sms', to: '+15005550006', origin }).text.split('\n').at(-1);
+      composeCodeMessage({ ...base, channel: 'sms', to: '+15005550006', origin })
+        .text.split('\n')
+        .at(-1);
     expect(lastLine('https://login.example.com')).toBe('@login.example.com #123456');
     expect(lastLine('http://localhost:3000')).toBe('@localhost #123456');
     expect(lastLine('https://Login.Example.COM:443/')).toBe('@login.example.com #123456');
@@ -32,7 +41,9 @@ describe('composeCodeMessage', () => {
 
   it('voice: digits separated so they are read one by one, said twice', () => {
     const message = composeCodeMessage({ ...base, channel: 'voice', to: '+15005550006' });
-    expect(message.text).toBe('Your Latchkey security code is: 1, 2, 3, 4, 5, 6. Again: 1, 2, 3, 4, 5, 6.');
+    expect(message.text).toBe(
+      'Your Latchkey security code is: 1, 2, 3, 4, 5, 6. Again: 1, 2, 3, 4, 5, 6.',
+    );
   });
 
   it('OTP-01 leading zeros are kept on every channel', () => {

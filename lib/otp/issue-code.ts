@@ -33,16 +33,28 @@ export type IssueCodeResult =
 export async function issueCode(input: IssueCodeInput): Promise<IssueCodeResult> {
   const { store, ticketId, now } = input;
   if (input.cooldownSeconds > 0) {
-    const claimed = await store.putIfAbsent(cooldownKey(ticketId), now, input.cooldownSeconds * 1000);
+    const claimed = await store.putIfAbsent(
+      cooldownKey(ticketId),
+      now,
+      input.cooldownSeconds * 1000,
+    );
     if (!claimed) {
       const left = (await store.ttlMs(cooldownKey(ticketId))) ?? 1000;
-      return { ok: false, reason: 'cooldown', retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
+      return {
+        ok: false,
+        reason: 'cooldown',
+        retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)),
+      };
     }
   }
 
   const code = generateCode(input.random);
   const expiresAt = now + input.ttlSeconds * 1000;
-  const stored: StoredCode = { hash: hashCode(input.hmacKey, ticketId, code), expiresAt, attemptsLeft: CODE_MAX_ATTEMPTS };
+  const stored: StoredCode = {
+    hash: hashCode(input.hmacKey, ticketId, code),
+    expiresAt,
+    attemptsLeft: CODE_MAX_ATTEMPTS,
+  };
   await store.put(codeKey(ticketId), stored, input.ttlSeconds * 1000 + EXPIRY_GRACE_MS);
 
   const message = composeCodeMessage({
@@ -59,7 +71,11 @@ export async function issueCode(input: IssueCodeInput): Promise<IssueCodeResult>
     const failure =
       error instanceof DeliveryError
         ? error
-        : new DeliveryError('The message could not be sent', { channel: input.channel, retryable: true, cause: error });
+        : new DeliveryError('The message could not be sent', {
+            channel: input.channel,
+            retryable: true,
+            cause: error,
+          });
     return { ok: false, reason: 'delivery-failed', retryable: failure.retryable, error: failure };
   }
   return { ok: true, expiresAt, sentAt: now };

@@ -24,7 +24,11 @@ export async function verifyCode(input: {
 }): Promise<VerifyCodeResult> {
   const code = input.code.trim();
   if (!isWellFormedCode(code)) return { ok: false, reason: 'malformed' };
-  const attempt = await input.store.attemptCode(codeKey(input.ticketId), hashCode(input.hmacKey, input.ticketId, code), input.now);
+  const attempt = await input.store.attemptCode(
+    codeKey(input.ticketId),
+    hashCode(input.hmacKey, input.ticketId, code),
+    input.now,
+  );
   switch (attempt.outcome) {
     case 'match':
       return { ok: true };

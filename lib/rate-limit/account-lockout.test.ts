@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@/lib/store/memory-store';
-import { clearPasswordFailures, lockDurationMs, lockStatus, recordPasswordFailure } from './account-lockout';
+import {
+  clearPasswordFailures,
+  lockDurationMs,
+  lockStatus,
+  recordPasswordFailure,
+} from './account-lockout';
 import { lockoutPolicy } from './policies';
 
 const MINUTE = 60_000;
@@ -10,15 +15,30 @@ describe('account lockout', () => {
     const locks = Array.from({ length: 50 }, (_, i) => lockDurationMs(i + 1));
     expect(locks.slice(0, 4)).toEqual([null, null, null, null]);
     const started = locks.flatMap((ms, i) => (ms === null ? [] : [[i + 1, ms / MINUTE]]));
-    expect(started).toEqual([[5, 1], [10, 2], [15, 4], [20, 8], [25, 16], [30, 32], [35, 60], [40, 60], [45, 60], [50, 60]]);
+    expect(started).toEqual([
+      [5, 1],
+      [10, 2],
+      [15, 4],
+      [20, 8],
+      [25, 16],
+      [30, 32],
+      [35, 60],
+      [40, 60],
+      [45, 60],
+      [50, 60],
+    ]);
     expect(lockDurationMs(5_000_000)).toBe(lockoutPolicy.maxLockMs);
   });
 
   it('BF-01 a lock runs out on its own, and clearing forgets the failures', async () => {
     let now = 1_700_000_000_000;
     const store = createMemoryStore({ now: () => now });
-    for (let i = 0; i < 4; i++) expect((await recordPasswordFailure(store, 'alice')).startedLockMs).toBeNull();
-    expect(await recordPasswordFailure(store, 'alice')).toEqual({ failures: 5, startedLockMs: MINUTE });
+    for (let i = 0; i < 4; i++)
+      expect((await recordPasswordFailure(store, 'alice')).startedLockMs).toBeNull();
+    expect(await recordPasswordFailure(store, 'alice')).toEqual({
+      failures: 5,
+      startedLockMs: MINUTE,
+    });
     expect(await lockStatus(store, 'alice')).toEqual({ failures: 5, lockedForMs: MINUTE });
     now += MINUTE;
     expect(await lockStatus(store, 'alice')).toEqual({ failures: 5, lockedForMs: null });

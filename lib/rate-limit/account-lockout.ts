@@ -22,19 +22,28 @@ export type LockStatus = {
 };
 
 /** How long the `failures`-th failure locks for, or null when it does not start a lock. */
-export function lockDurationMs(failures: number, policy: LockoutPolicy = lockoutPolicy): number | null {
+export function lockDurationMs(
+  failures: number,
+  policy: LockoutPolicy = lockoutPolicy,
+): number | null {
   if (failures < policy.threshold || failures % policy.threshold !== 0) return null;
   const doublings = failures / policy.threshold - 1;
   return Math.min(policy.firstLockMs * 2 ** Math.min(doublings, 30), policy.maxLockMs);
 }
 
-export async function lockedForMs(store: ExpiringStore, usernameKey: string): Promise<number | null> {
+export async function lockedForMs(
+  store: ExpiringStore,
+  usernameKey: string,
+): Promise<number | null> {
   const ms = await store.ttlMs(lockKey(usernameKey));
   return ms !== null && ms > 0 ? ms : null;
 }
 
 export async function lockStatus(store: ExpiringStore, usernameKey: string): Promise<LockStatus> {
-  const [failures, locked] = await Promise.all([store.get<number>(failuresKey(usernameKey)), lockedForMs(store, usernameKey)]);
+  const [failures, locked] = await Promise.all([
+    store.get<number>(failuresKey(usernameKey)),
+    lockedForMs(store, usernameKey),
+  ]);
   return { failures: failures ?? 0, lockedForMs: locked };
 }
 
@@ -56,6 +65,9 @@ export async function recordPasswordFailure(
 }
 
 /** A correct password (when not locked) or an admin's unlock: the name starts from zero. */
-export async function clearPasswordFailures(store: ExpiringStore, usernameKey: string): Promise<void> {
+export async function clearPasswordFailures(
+  store: ExpiringStore,
+  usernameKey: string,
+): Promise<void> {
   await Promise.all([store.delete(failuresKey(usernameKey)), store.delete(lockKey(usernameKey))]);
 }

@@ -9,7 +9,10 @@ export function callingCode(e164: string): string | null {
 }
 
 /** True when SMS and voice codes may go to `e164`; an unparseable number never may. */
-export function isAllowedDestination(e164: string, allowedCallingCodes: readonly string[]): boolean {
+export function isAllowedDestination(
+  e164: string,
+  allowedCallingCodes: readonly string[],
+): boolean {
   const code = callingCode(e164);
   return code !== null && allowedCallingCodes.includes(code);
 }

@@ -15,8 +15,10 @@ export function createStoreRateLimiter(options: {
 }): RateLimiter {
   const { store, policies } = options;
   const now = options.now ?? Date.now;
-  const counterKey = (policy: PolicyName, subject: string) => `rl:${options.namespace ?? ''}${policy}:${subjectKey(subject)}`;
-  const key = (policy: PolicyName, subject: string, bucket: number) => `${counterKey(policy, subject)}:${bucket}`;
+  const counterKey = (policy: PolicyName, subject: string) =>
+    `rl:${options.namespace ?? ''}${policy}:${subjectKey(subject)}`;
+  const key = (policy: PolicyName, subject: string, bucket: number) =>
+    `${counterKey(policy, subject)}:${bucket}`;
 
   return {
     policies,

@@ -5,7 +5,13 @@ describe('telling a limited person when to try again', () => {
   it('says it in words, rounded up so the person never comes back too early', () => {
     expect(tooManyAttemptsMessage(150)).toBe('Too many attempts. Try again in 3 minutes.');
     expect([1, 45, 60, 61, 5_400, 5_401, 86_400].map(describeWait)).toEqual([
-      '1 second', '45 seconds', '1 minute', '2 minutes', '90 minutes', '2 hours', '24 hours',
+      '1 second',
+      '45 seconds',
+      '1 minute',
+      '2 minutes',
+      '90 minutes',
+      '2 hours',
+      '24 hours',
     ]);
     expect(describeWait(0)).toBe('1 second');
   });

@@ -3,7 +3,12 @@ import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import { getExpiringStore } from '@/lib/store/store';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
-import { clearPasswordFailures, codeFailuresKey, lockStatus, type LockStatus } from './account-lockout';
+import {
+  clearPasswordFailures,
+  codeFailuresKey,
+  lockStatus,
+  type LockStatus,
+} from './account-lockout';
 import { getRateLimiter } from './get-rate-limiter';
 import type { RateLimiter } from './rate-limiter';
 import { ACCOUNT_CODE_FAILURE_LIMIT } from '@/lib/auth/sign-in';
@@ -19,7 +24,11 @@ export type AccountLock = LockStatus & {
 };
 
 type Deps = { store: ExpiringStore; limits: RateLimiter; audit: typeof recordEvent };
-const realDeps = (): Deps => ({ store: getExpiringStore(), limits: getRateLimiter(), audit: recordEvent });
+const realDeps = (): Deps => ({
+  store: getExpiringStore(),
+  limits: getRateLimiter(),
+  audit: recordEvent,
+});
 
 async function usernameKeyOf(userId: string): Promise<string | null> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { usernameKey: true } });
@@ -27,11 +36,21 @@ async function usernameKeyOf(userId: string): Promise<string | null> {
 }
 
 /** The user's lockout state, or null when there is no such user. */
-export async function getAccountLock(userId: string, deps: Deps = realDeps()): Promise<AccountLock | null> {
+export async function getAccountLock(
+  userId: string,
+  deps: Deps = realDeps(),
+): Promise<AccountLock | null> {
   const usernameKey = await usernameKeyOf(userId);
   if (usernameKey === null) return null;
-  const [status, codeFailures] = await Promise.all([lockStatus(deps.store, usernameKey), deps.store.get<number>(codeFailuresKey(userId))]);
-  return { ...status, codeFailures: codeFailures ?? 0, codesLocked: (codeFailures ?? 0) >= ACCOUNT_CODE_FAILURE_LIMIT };
+  const [status, codeFailures] = await Promise.all([
+    lockStatus(deps.store, usernameKey),
+    deps.store.get<number>(codeFailuresKey(userId)),
+  ]);
+  return {
+    ...status,
+    codeFailures: codeFailures ?? 0,
+    codesLocked: (codeFailures ?? 0) >= ACCOUNT_CODE_FAILURE_LIMIT,
+  };
 }
 
 /**
@@ -58,7 +77,12 @@ export async function unlockAccount(
     userId: input.userId,
     ip: input.actor.ip ?? null,
     userAgent: input.actor.userAgent ?? null,
-    detail: { actorId: input.actor.id, wasLocked: before?.lockedForMs != null, failures: before?.failures ?? 0, codeFailures: before?.codeFailures ?? 0 },
+    detail: {
+      actorId: input.actor.id,
+      wasLocked: before?.lockedForMs != null,
+      failures: before?.failures ?? 0,
+      codeFailures: before?.codeFailures ?? 0,
+    },
   });
   return true;
 }

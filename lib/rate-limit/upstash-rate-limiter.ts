@@ -29,7 +29,8 @@ export function createUpstashRateLimiter(options: {
     signal: () => AbortSignal.timeout(timeoutMs),
     enableTelemetry: false,
   });
-  const prefixOf = (policy: PolicyName) => `${options.keyPrefix}rl:${options.namespace ?? ''}${policy}`;
+  const prefixOf = (policy: PolicyName) =>
+    `${options.keyPrefix}rl:${options.namespace ?? ''}${policy}`;
   const limiters = new Map<PolicyName, Ratelimit>();
 
   function limiterFor(policy: PolicyName): Ratelimit {
@@ -57,7 +58,9 @@ export function createUpstashRateLimiter(options: {
     try {
       return await run();
     } catch (error) {
-      throw new StoreUnavailableError(`Upstash rate limit ${operation} failed`, { cause: redact(error) });
+      throw new StoreUnavailableError(`Upstash rate limit ${operation} failed`, {
+        cause: redact(error),
+      });
     }
   }
 
@@ -65,7 +68,8 @@ export function createUpstashRateLimiter(options: {
     policies,
 
     // The same layout as @upstash/ratelimit's fixedWindow keys (`<prefix>:<id>:<bucket>`, see reset).
-    counterKey: (policy, subject) => `rl:${options.namespace ?? ''}${policy}:${subjectKey(subject)}`,
+    counterKey: (policy, subject) =>
+      `rl:${options.namespace ?? ''}${policy}:${subjectKey(subject)}`,
 
     async hit(policy, subject): Promise<LimitDecision> {
       const result = await call('hit', () => limiterFor(policy).limit(subjectKey(subject)));

@@ -72,7 +72,9 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
       expect(await store.putIfAbsent('cooldown', 'first', shortTtlMs)).toBe(true);
       expect(await store.putIfAbsent('cooldown', 'second', shortTtlMs)).toBe(false);
       expect(await store.get('cooldown')).toBe('first');
-      await afterShortTtl(async () => expect(await store.putIfAbsent('cooldown', 'third', 60_000)).toBe(true));
+      await afterShortTtl(async () =>
+        expect(await store.putIfAbsent('cooldown', 'third', 60_000)).toBe(true),
+      );
       expect(await store.get('cooldown')).toBe('third');
     });
 
@@ -86,8 +88,12 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
 
     it('BF-02 counts 100 concurrent increments exactly and sets the TTL only when the counter is created', async () => {
       const { store, elapse } = makeStore();
-      const counts = await Promise.all(Array.from({ length: 100 }, () => store.increment('failures', 60_000)));
-      expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      const counts = await Promise.all(
+        Array.from({ length: 100 }, () => store.increment('failures', 60_000)),
+      );
+      expect([...counts].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
       await elapse(1_000);
       // A later, longer TTL must not extend the window: otherwise a steady trickle never resets.
       expect(await store.increment('failures', 600_000)).toBe(101);
@@ -97,26 +103,39 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
 
     it('attemptCode answers missing, match (once), and mismatch with the tries left', async () => {
       const { store } = makeStore();
-      expect(await store.attemptCode('code', 'anything', Date.now())).toEqual({ outcome: 'missing' });
+      expect(await store.attemptCode('code', 'anything', Date.now())).toEqual({
+        outcome: 'missing',
+      });
       const stored = code();
       await store.put('code', stored, 45_000);
-      expect(await store.attemptCode('code', 'hmac-of-a-wrong-code', Date.now())).toEqual({ outcome: 'mismatch', attemptsLeft: 4 });
+      expect(await store.attemptCode('code', 'hmac-of-a-wrong-code', Date.now())).toEqual({
+        outcome: 'mismatch',
+        attemptsLeft: 4,
+      });
       // Rewritten with every field intact (Redis's cjson must not round epoch milliseconds).
       expect(await store.get('code')).toEqual({ ...stored, attemptsLeft: 4 });
       expect(await store.ttlMs('code')).toBeLessThanOrEqual(45_000); // a wrong try keeps the TTL
       expect(await store.ttlMs('code')).toBeGreaterThan(40_000);
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({ outcome: 'match' });
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({ outcome: 'missing' });
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({
+        outcome: 'match',
+      });
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({
+        outcome: 'missing',
+      });
     });
 
     it('OTP-02 attemptCode refuses a code past its stored expiresAt even while the key lives', async () => {
       const { store } = makeStore();
       const issuedAt = Date.now();
       await store.put('code', code({ expiresAt: issuedAt + 45_000 }), 600_000);
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', issuedAt + 45_001)).toEqual({ outcome: 'expired' });
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', issuedAt + 45_001)).toEqual({
+        outcome: 'expired',
+      });
       expect(await store.get('code')).toBeNull();
       await store.put('code', code({ expiresAt: issuedAt + 45_000 }), 600_000);
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', issuedAt + 44_000)).toEqual({ outcome: 'match' });
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', issuedAt + 44_000)).toEqual({
+        outcome: 'match',
+      });
     });
 
     it('OTP-05 five wrong tries burn the code: the sixth try, even the right code, finds nothing', async () => {
@@ -129,13 +148,17 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
         if (attempt.outcome === 'mismatch') left.push(attempt.attemptsLeft);
       }
       expect(left).toEqual([4, 3, 2, 1, 0]);
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({ outcome: 'missing' });
+      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({
+        outcome: 'missing',
+      });
     });
 
     it('OTP-05 20 concurrent wrong tries spend exactly the 5 tries there are', async () => {
       const { store } = makeStore();
       await store.put('code', code(), 45_000);
-      const attempts = await Promise.all(Array.from({ length: 20 }, (_, i) => store.attemptCode('code', `wrong-${i}`, Date.now())));
+      const attempts = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.attemptCode('code', `wrong-${i}`, Date.now())),
+      );
       const left = attempts.flatMap((a) => (a.outcome === 'mismatch' ? [a.attemptsLeft] : []));
       expect(left.sort()).toEqual([0, 1, 2, 3, 4]);
       expect(attempts.filter((a) => a.outcome === 'missing')).toHaveLength(15);
@@ -145,38 +168,84 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
       const { store } = makeStore();
       await store.put('code', code(), 45_000);
       const attempts = await Promise.all(
-        Array.from({ length: 20 }, () => store.attemptCode('code', 'hmac-of-the-right-code', Date.now())),
+        Array.from({ length: 20 }, () =>
+          store.attemptCode('code', 'hmac-of-the-right-code', Date.now()),
+        ),
       );
       expect(attempts.filter((a) => a.outcome === 'match')).toHaveLength(1);
       expect(attempts.filter((a) => a.outcome === 'missing')).toHaveLength(19);
     });
 
     describe('checkTicketCode: a whole code step in one operation', () => {
-      type Ticket = { userId: string; stage: string; channel?: string; expiresAt: number; createdAt: number; codeTries?: number; restartOnMatch?: { key: string; windowMs: number }[] };
+      type Ticket = {
+        userId: string;
+        stage: string;
+        channel?: string;
+        expiresAt: number;
+        createdAt: number;
+        codeTries?: number;
+        restartOnMatch?: { key: string; windowMs: number }[];
+      };
       const setup = async (store: ExpiringStore, over: Partial<Ticket> = {}) => {
         const id = randomUUID();
-        const keys = { ticketKey: `t:${id}`, codeKey: `c:${id}`, cooldownKey: `r:${id}`, verifiedKey: `v:${id}`, failuresKeyPrefix: `f:${id}:` };
+        const keys = {
+          ticketKey: `t:${id}`,
+          codeKey: `c:${id}`,
+          cooldownKey: `r:${id}`,
+          verifiedKey: `v:${id}`,
+          failuresKeyPrefix: `f:${id}:`,
+        };
         const now = Date.now();
-        const ticket: Ticket = { userId: 'u1', stage: 'code-sent', channel: 'email', createdAt: now, expiresAt: now + 600_000, ...over };
+        const ticket: Ticket = {
+          userId: 'u1',
+          stage: 'code-sent',
+          channel: 'email',
+          createdAt: now,
+          expiresAt: now + 600_000,
+          ...over,
+        };
         await store.put(keys.ticketKey, ticket, 600_000);
         await store.put(keys.codeKey, code(), 45_000);
         await store.put(keys.cooldownKey, 1, 30_000);
-        const check = (codeHash: string | null, more: Partial<Parameters<ExpiringStore['checkTicketCode']>[0]> = {}) =>
+        const check = (
+          codeHash: string | null,
+          more: Partial<Parameters<ExpiringStore['checkTicketCode']>[0]> = {},
+        ) =>
           store.checkTicketCode<Ticket>({
-            ...keys, codeHash, nowMs: Date.now(), accountFailureLimit: 100, accountFailureWindowMs: 86_400_000,
-            ticketTryLimit: 10, verifiedTtlMs: null, trustRequested: false, ...more,
+            ...keys,
+            codeHash,
+            nowMs: Date.now(),
+            accountFailureLimit: 100,
+            accountFailureWindowMs: 86_400_000,
+            ticketTryLimit: 10,
+            verifiedTtlMs: null,
+            trustRequested: false,
+            ...more,
           });
-        return { keys, ticket, check, failures: () => store.get<number>(`${keys.failuresKeyPrefix}u1`) };
+        return {
+          keys,
+          ticket,
+          check,
+          failures: () => store.get<number>(`${keys.failuresKeyPrefix}u1`),
+        };
       };
 
       it('OTP-03 a match answers the ticket, deletes code, cooldown, ticket and the account counter, and writes no verified ticket unless asked', async () => {
         const { store } = makeStore();
         const { keys, ticket, check, failures } = await setup(store);
-        expect(await check('hmac-of-a-wrong-code')).toEqual({ outcome: 'mismatch', attemptsLeft: 4, ticket });
+        expect(await check('hmac-of-a-wrong-code')).toEqual({
+          outcome: 'mismatch',
+          attemptsLeft: 4,
+          ticket,
+        });
         expect(await failures()).toBe(1);
         expect(await store.get(keys.ticketKey)).toEqual({ ...ticket, codeTries: 1 });
-        expect(await check('hmac-of-the-right-code')).toEqual({ outcome: 'match', ticket: { ...ticket, codeTries: 1 } });
-        for (const key of [keys.ticketKey, keys.codeKey, keys.cooldownKey, keys.verifiedKey]) expect(await store.get(key)).toBeNull();
+        expect(await check('hmac-of-the-right-code')).toEqual({
+          outcome: 'match',
+          ticket: { ...ticket, codeTries: 1 },
+        });
+        for (const key of [keys.ticketKey, keys.codeKey, keys.cooldownKey, keys.verifiedKey])
+          expect(await store.get(key)).toBeNull();
         expect(await failures()).toBeNull();
         expect(await check('hmac-of-the-right-code')).toEqual({ outcome: 'no-ticket' });
       });
@@ -184,14 +253,21 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
       it('OTP-06 a match restarts the current window of each counter the ticket names, and only that window', async () => {
         const { store } = makeStore();
         const nowMs = Date.now();
-        const restartOnMatch = [{ key: `rl:test:${randomUUID()}`, windowMs: 3_600_000 }, { key: `rl:test:${randomUUID()}`, windowMs: 60_000 }];
+        const restartOnMatch = [
+          { key: `rl:test:${randomUUID()}`, windowMs: 3_600_000 },
+          { key: `rl:test:${randomUUID()}`, windowMs: 60_000 },
+        ];
         const { keys, check } = await setup(store, { restartOnMatch });
         const current = restartOnMatch.map((c) => `${c.key}:${Math.floor(nowMs / c.windowMs)}`);
         const previous = `${restartOnMatch[0]!.key}:${Math.floor(nowMs / 3_600_000) - 1}`;
         for (const key of [...current, previous]) await store.increment(key, 3_600_000);
-        expect(await check('hmac-of-a-wrong-code', { nowMs })).toMatchObject({ outcome: 'mismatch' });
+        expect(await check('hmac-of-a-wrong-code', { nowMs })).toMatchObject({
+          outcome: 'mismatch',
+        });
         for (const key of current) expect(await store.get(key)).toBe(1);
-        expect(await check('hmac-of-the-right-code', { nowMs, verifiedTtlMs: 60_000 })).toMatchObject({ outcome: 'match' });
+        expect(
+          await check('hmac-of-the-right-code', { nowMs, verifiedTtlMs: 60_000 }),
+        ).toMatchObject({ outcome: 'match' });
         for (const key of current) expect(await store.get(key)).toBeNull();
         expect(await store.get(previous)).toBe(1);
         expect(await store.get(keys.verifiedKey)).not.toHaveProperty('restartOnMatch');
@@ -201,8 +277,20 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
         const { store } = makeStore();
         const { keys, ticket, check } = await setup(store);
         const nowMs = Date.now();
-        expect(await check('hmac-of-the-right-code', { verifiedTtlMs: 60_000, trustRequested: true, nowMs })).toMatchObject({ outcome: 'match' });
-        expect(await store.get(keys.verifiedKey)).toEqual({ ...ticket, stage: 'verified', method: 'code', trustRequested: true, expiresAt: nowMs + 60_000 });
+        expect(
+          await check('hmac-of-the-right-code', {
+            verifiedTtlMs: 60_000,
+            trustRequested: true,
+            nowMs,
+          }),
+        ).toMatchObject({ outcome: 'match' });
+        expect(await store.get(keys.verifiedKey)).toEqual({
+          ...ticket,
+          stage: 'verified',
+          method: 'code',
+          trustRequested: true,
+          expiresAt: nowMs + 60_000,
+        });
         expect(await store.ttlMs(keys.verifiedKey)).toBeGreaterThan(55_000);
       });
 
@@ -220,7 +308,9 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
         expect(await store.get(typo.keys.ticketKey)).toEqual(typo.ticket);
         expect(await store.get(typo.keys.codeKey)).toMatchObject({ attemptsLeft: 5 });
         const late = await setup(store);
-        expect(await late.check('hmac-of-the-right-code', { nowMs: code().expiresAt + 1_000 })).toMatchObject({ outcome: 'expired' });
+        expect(
+          await late.check('hmac-of-the-right-code', { nowMs: code().expiresAt + 1_000 }),
+        ).toMatchObject({ outcome: 'expired' });
         expect(await late.check('hmac-of-the-right-code')).toMatchObject({ outcome: 'missing' });
       });
 
@@ -228,24 +318,40 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
         const { store } = makeStore();
         const locked = await setup(store);
         await store.increment(`${locked.keys.failuresKeyPrefix}u1`, 60_000);
-        expect(await locked.check('hmac-of-the-right-code', { accountFailureLimit: 1 })).toMatchObject({ outcome: 'locked' });
+        expect(
+          await locked.check('hmac-of-the-right-code', { accountFailureLimit: 1 }),
+        ).toMatchObject({ outcome: 'locked' });
         expect(await store.get(locked.keys.codeKey)).toMatchObject({ attemptsLeft: 5 });
         const tries = await setup(store);
-        expect(await tries.check('wrong-1', { ticketTryLimit: 2 })).toMatchObject({ outcome: 'mismatch', attemptsLeft: 4 });
-        expect(await tries.check('wrong-2', { ticketTryLimit: 2 })).toMatchObject({ outcome: 'mismatch', attemptsLeft: 3 });
-        expect(await tries.check('hmac-of-the-right-code', { ticketTryLimit: 2 })).toMatchObject({ outcome: 'limited' });
+        expect(await tries.check('wrong-1', { ticketTryLimit: 2 })).toMatchObject({
+          outcome: 'mismatch',
+          attemptsLeft: 4,
+        });
+        expect(await tries.check('wrong-2', { ticketTryLimit: 2 })).toMatchObject({
+          outcome: 'mismatch',
+          attemptsLeft: 3,
+        });
+        expect(await tries.check('hmac-of-the-right-code', { ticketTryLimit: 2 })).toMatchObject({
+          outcome: 'limited',
+        });
         expect(await store.get(tries.keys.codeKey)).toMatchObject({ attemptsLeft: 3 });
       });
 
       it('OTP-03 OTP-05 of 20 parallel submissions of the right code exactly one matches; 20 wrong ones burn exactly 5 tries', async () => {
         const { store } = makeStore();
         const right = await setup(store);
-        const outcomes = await Promise.all(Array.from({ length: 20 }, () => right.check('hmac-of-the-right-code')));
+        const outcomes = await Promise.all(
+          Array.from({ length: 20 }, () => right.check('hmac-of-the-right-code')),
+        );
         expect(outcomes.filter((o) => o.outcome === 'match')).toHaveLength(1);
         expect(outcomes.filter((o) => o.outcome === 'no-ticket')).toHaveLength(19);
         const wrong = await setup(store);
-        const misses = await Promise.all(Array.from({ length: 20 }, (_, i) => wrong.check(`wrong-${i}`, { ticketTryLimit: 100 })));
-        expect(misses.flatMap((o) => (o.outcome === 'mismatch' ? [o.attemptsLeft] : [])).sort()).toEqual([0, 1, 2, 3, 4]);
+        const misses = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => wrong.check(`wrong-${i}`, { ticketTryLimit: 100 })),
+        );
+        expect(
+          misses.flatMap((o) => (o.outcome === 'mismatch' ? [o.attemptsLeft] : [])).sort(),
+        ).toEqual([0, 1, 2, 3, 4]);
         expect(misses.filter((o) => o.outcome === 'missing')).toHaveLength(15);
         expect(await wrong.failures()).toBe(5);
       });
@@ -302,7 +408,11 @@ describe('Upstash store when the server is gone', () => {
         probe.close(() => resolve(port));
       });
     });
-    const store = createUpstashStore({ url: `http://127.0.0.1:${closedPort}`, token: 't', keyPrefix: 'unreachable:' });
+    const store = createUpstashStore({
+      url: `http://127.0.0.1:${closedPort}`,
+      token: 't',
+      keyPrefix: 'unreachable:',
+    });
     const started = Date.now();
     const outcomes = await Promise.allSettled([
       store.put('k', 1, 1_000),
@@ -316,7 +426,8 @@ describe('Upstash store when the server is gone', () => {
     ]);
     for (const outcome of outcomes) {
       expect(outcome.status).toBe('rejected');
-      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(StoreUnavailableError);
+      if (outcome.status === 'rejected')
+        expect(outcome.reason).toBeInstanceOf(StoreUnavailableError);
     }
     expect(Date.now() - started).toBeLessThan(5_000);
   });
@@ -327,7 +438,12 @@ describe('Upstash store when the server is gone', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     try {
-      const store = createUpstashStore({ url: `http://127.0.0.1:${port}`, token: 't', keyPrefix: 'silent:', timeoutMs: 300 });
+      const store = createUpstashStore({
+        url: `http://127.0.0.1:${port}`,
+        token: 't',
+        keyPrefix: 'silent:',
+        timeoutMs: 300,
+      });
       const started = Date.now();
       await expect(store.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
       expect(Date.now() - started).toBeLessThan(2_000);

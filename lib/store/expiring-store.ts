@@ -48,7 +48,10 @@ export type TicketCodeCheck = {
 
 export type TicketCodeOutcome<T> =
   | { outcome: 'no-ticket' }
-  | { outcome: 'no-code' | 'locked' | 'limited' | 'malformed' | 'expired' | 'missing' | 'match'; ticket: T }
+  | {
+      outcome: 'no-code' | 'locked' | 'limited' | 'malformed' | 'expired' | 'missing' | 'match';
+      ticket: T;
+    }
   | { outcome: 'mismatch'; attemptsLeft: number; ticket: T };
 
 export interface ExpiringStore {

@@ -1,6 +1,12 @@
 import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
-import type { CodeAttempt, ExpiringStore, StoredCode, TicketCodeCheck, TicketCodeOutcome } from './expiring-store';
+import type {
+  CodeAttempt,
+  ExpiringStore,
+  StoredCode,
+  TicketCodeCheck,
+  TicketCodeOutcome,
+} from './expiring-store';
 
 // The zero-config store: a Map in this process. It is only correct while one process serves every
 // request (`next dev`, `next start` on one machine): a second instance or a serverless function
@@ -91,7 +97,8 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
       }
       const count: unknown = JSON.parse(entry.json);
       // Same refusal as Redis INCR on a non-counter, so both adapters fail alike.
-      if (!Number.isSafeInteger(count)) throw new TypeError(`increment: ${key} does not hold a counter`);
+      if (!Number.isSafeInteger(count))
+        throw new TypeError(`increment: ${key} does not hold a counter`);
       entry.json = JSON.stringify((count as number) + 1);
       return (count as number) + 1;
     },
@@ -112,7 +119,13 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
       const entry = live(check.ticketKey, at);
       if (!entry) return { outcome: 'no-ticket' };
       type Restart = { key: string; windowMs: number };
-      const ticket = JSON.parse(entry.json) as T & { userId: string; stage: string; expiresAt: number; codeTries?: number; restartOnMatch?: Restart[] };
+      const ticket = JSON.parse(entry.json) as T & {
+        userId: string;
+        stage: string;
+        expiresAt: number;
+        codeTries?: number;
+        restartOnMatch?: Restart[];
+      };
       if (!(ticket.expiresAt > check.nowMs)) return { outcome: 'no-ticket' };
       if (ticket.stage !== 'code-sent') return { outcome: 'no-code', ticket };
       const failuresKey = check.failuresKeyPrefix + ticket.userId;
@@ -131,10 +144,20 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
         return { outcome: 'mismatch', attemptsLeft: result.attemptsLeft, ticket };
       }
       if (result.outcome !== 'match') return { outcome: result.outcome, ticket };
-      for (const key of [check.codeKey, check.cooldownKey, check.ticketKey, failuresKey]) entries.delete(key);
-      for (const counter of ticket.restartOnMatch ?? []) entries.delete(`${counter.key}:${Math.floor(check.nowMs / counter.windowMs)}`);
+      for (const key of [check.codeKey, check.cooldownKey, check.ticketKey, failuresKey])
+        entries.delete(key);
+      for (const counter of ticket.restartOnMatch ?? [])
+        entries.delete(`${counter.key}:${Math.floor(check.nowMs / counter.windowMs)}`);
       if (check.verifiedTtlMs !== null) {
-        const verified = { ...ticket, codeTries: undefined, restartOnMatch: undefined, stage: 'verified', method: 'code', trustRequested: check.trustRequested, expiresAt: check.nowMs + check.verifiedTtlMs };
+        const verified = {
+          ...ticket,
+          codeTries: undefined,
+          restartOnMatch: undefined,
+          stage: 'verified',
+          method: 'code',
+          trustRequested: check.trustRequested,
+          expiresAt: check.nowMs + check.verifiedTtlMs,
+        };
         write(check.verifiedKey, verified, check.verifiedTtlMs, at);
       }
       return { outcome: 'match', ticket };
@@ -155,6 +178,7 @@ function toJson(value: unknown): string {
 }
 
 function checkTtl(ttlMs: number): number {
-  if (!Number.isFinite(ttlMs) || ttlMs < 1) throw new RangeError(`ttlMs must be at least 1, got ${ttlMs}`);
+  if (!Number.isFinite(ttlMs) || ttlMs < 1)
+    throw new RangeError(`ttlMs must be at least 1, got ${ttlMs}`);
   return Math.ceil(ttlMs);
 }

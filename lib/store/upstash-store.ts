@@ -1,6 +1,11 @@
 import 'server-only';
 import { Redis } from '@upstash/redis';
-import { type CodeAttempt, type ExpiringStore, StoreUnavailableError, type TicketCodeOutcome } from './expiring-store';
+import {
+  type CodeAttempt,
+  type ExpiringStore,
+  StoreUnavailableError,
+  type TicketCodeOutcome,
+} from './expiring-store';
 
 // The production store: Upstash Redis over its REST API. Values are JSON strings that this file
 // writes and parses itself: with automatic deserialisation on, the client turns numeric strings
@@ -195,22 +200,44 @@ export function createUpstashStore(options: {
         case 'mismatch':
           return { outcome, attemptsLeft: Number(attemptsLeft) };
         default:
-          throw new StoreUnavailableError(`Upstash attemptCode answered ${JSON.stringify(outcome)}`);
+          throw new StoreUnavailableError(
+            `Upstash attemptCode answered ${JSON.stringify(outcome)}`,
+          );
       }
     },
 
-    async checkTicketCode<T>(check: Parameters<ExpiringStore['checkTicketCode']>[0]): Promise<TicketCodeOutcome<T>> {
+    async checkTicketCode<T>(
+      check: Parameters<ExpiringStore['checkTicketCode']>[0],
+    ): Promise<TicketCodeOutcome<T>> {
       const verifiedTtl = check.verifiedTtlMs === null ? '' : String(checkTtl(check.verifiedTtlMs));
       const windowMs = String(checkTtl(check.accountFailureWindowMs));
-      const keys = [k(check.ticketKey), k(check.codeKey), k(check.cooldownKey), k(check.verifiedKey)];
-      const args = [
-        check.codeHash ?? '', String(check.nowMs), k(check.failuresKeyPrefix), String(check.accountFailureLimit), windowMs,
-        String(check.ticketTryLimit), verifiedTtl, check.trustRequested ? '1' : '0', check.codeHash === null ? '1' : '0', k(''),
+      const keys = [
+        k(check.ticketKey),
+        k(check.codeKey),
+        k(check.cooldownKey),
+        k(check.verifiedKey),
       ];
-      const [outcome, left, raw] = await call('checkTicketCode', () => checkTicketScript.exec(keys, args));
+      const args = [
+        check.codeHash ?? '',
+        String(check.nowMs),
+        k(check.failuresKeyPrefix),
+        String(check.accountFailureLimit),
+        windowMs,
+        String(check.ticketTryLimit),
+        verifiedTtl,
+        check.trustRequested ? '1' : '0',
+        check.codeHash === null ? '1' : '0',
+        k(''),
+      ];
+      const [outcome, left, raw] = await call('checkTicketCode', () =>
+        checkTicketScript.exec(keys, args),
+      );
       if (outcome === 'no-ticket') return { outcome };
       const ticket = fromJson<T>(typeof raw === 'string' ? raw : null);
-      if (ticket === null) throw new StoreUnavailableError(`Upstash checkTicketCode answered ${JSON.stringify(outcome)} without a ticket`);
+      if (ticket === null)
+        throw new StoreUnavailableError(
+          `Upstash checkTicketCode answered ${JSON.stringify(outcome)} without a ticket`,
+        );
       switch (outcome) {
         case 'mismatch':
           return { outcome, attemptsLeft: Number(left), ticket };
@@ -223,7 +250,9 @@ export function createUpstashStore(options: {
         case 'match':
           return { outcome, ticket };
         default:
-          throw new StoreUnavailableError(`Upstash checkTicketCode answered ${JSON.stringify(outcome)}`);
+          throw new StoreUnavailableError(
+            `Upstash checkTicketCode answered ${JSON.stringify(outcome)}`,
+          );
       }
     },
   };
@@ -248,6 +277,7 @@ function toJson(value: unknown): string {
 }
 
 function checkTtl(ttlMs: number): number {
-  if (!Number.isFinite(ttlMs) || ttlMs < 1) throw new RangeError(`ttlMs must be at least 1, got ${ttlMs}`);
+  if (!Number.isFinite(ttlMs) || ttlMs < 1)
+    throw new RangeError(`ttlMs must be at least 1, got ${ttlMs}`);
   return Math.ceil(ttlMs);
 }

@@ -6,8 +6,19 @@ import { utcMinute } from '@/lib/format-time';
  * new destination is an unverified authenticator until a code round-trips, and if the user did
  * not expect it they should say so.
  */
-export function composeContactChangeNotice(input: { to: string; username: string; phoneChanged: boolean; emailChanged: boolean; at: Date }): OutgoingMessage {
-  const what = input.phoneChanged && input.emailChanged ? 'phone number and email address' : input.phoneChanged ? 'phone number' : 'email address';
+export function composeContactChangeNotice(input: {
+  to: string;
+  username: string;
+  phoneChanged: boolean;
+  emailChanged: boolean;
+  at: Date;
+}): OutgoingMessage {
+  const what =
+    input.phoneChanged && input.emailChanged
+      ? 'phone number and email address'
+      : input.phoneChanged
+        ? 'phone number'
+        : 'email address';
   const when = utcMinute(input.at);
   return {
     channel: 'email',

@@ -12,7 +12,14 @@ import type { ClassifiedRow, ExistingUser } from './validate-upload';
 
 type Tx = Prisma.TransactionClient;
 
-export type ContactChange = { userId: string; username: string; oldEmail: string; newEmail: string; phoneChanged: boolean; emailChanged: boolean };
+export type ContactChange = {
+  userId: string;
+  username: string;
+  oldEmail: string;
+  newEmail: string;
+  phoneChanged: boolean;
+  emailChanged: boolean;
+};
 
 export type BatchOutcome = {
   created: number;
@@ -38,8 +45,22 @@ export type BatchOptions = {
   idPrefix: string;
 };
 
-export async function writeStagedBatches(tx: Tx, range: { from: number; to: number; rows: number }, options: BatchOptions): Promise<BatchOutcome> {
-  const outcome: BatchOutcome = { created: 0, updated: 0, skipped: 0, failed: 0, createdIds: [], contactChanges: [], existing: 0, emailTaken: 0, problems: [] };
+export async function writeStagedBatches(
+  tx: Tx,
+  range: { from: number; to: number; rows: number },
+  options: BatchOptions,
+): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = {
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    failed: 0,
+    createdIds: [],
+    contactChanges: [],
+    existing: 0,
+    emailTaken: 0,
+    problems: [],
+  };
   const care = await rowsNeedingCare(tx, options.uploadId, range.from, range.to);
   const existing: (ClassifiedRow & { existing: ExistingUser })[] = [];
   for (const row of care) {
@@ -55,7 +76,11 @@ export async function writeStagedBatches(tx: Tx, range: { from: number; to: numb
 
   const fresh = range.rows - care.length;
   if (fresh > 0) {
-    const detail = JSON.stringify({ via: 'upload', uploadId: options.uploadId, actorId: options.actorId });
+    const detail = JSON.stringify({
+      via: 'upload',
+      uploadId: options.uploadId,
+      actorId: options.actorId,
+    });
     // Ids in row order, so the new index entries (and the foreign-key look-ups of the two rows
     // that follow each user) land side by side instead of all over the indexes.
     // The new ids come back as one comma-separated text value: as 5,000 result rows, Prisma's
@@ -112,7 +137,16 @@ export async function writeStagedBatches(tx: Tx, range: { from: number; to: numb
     }))
     .filter((c) => c.phoneChanged || c.emailChanged);
   await tx.auditEvent.createMany({
-    data: changed.map((r) => ({ type: 'user.updated', userId: r.existing.id, detail: { via: 'upload', uploadId: options.uploadId, actorId: options.actorId, fields: changedFields(r, r.existing) } })),
+    data: changed.map((r) => ({
+      type: 'user.updated',
+      userId: r.existing.id,
+      detail: {
+        via: 'upload',
+        uploadId: options.uploadId,
+        actorId: options.actorId,
+        fields: changedFields(r, r.existing),
+      },
+    })),
   });
   return outcome;
 }

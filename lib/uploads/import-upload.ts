@@ -8,10 +8,28 @@ import type { Sender } from '@/lib/otp/delivery/sender';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { composeContactChangeNotice } from './contact-change-notice';
 import { INVITED_PASSWORD_HASH } from './invited-password';
-import { writeStagedBatches, type BatchOptions, type BatchOutcome, type ContactChange } from './import-batch';
+import {
+  writeStagedBatches,
+  type BatchOptions,
+  type BatchOutcome,
+  type ContactChange,
+} from './import-batch';
 import { checkStagedRows, EMAIL_TAKEN, listStagedBatches, STAGED_BATCH_ROWS } from './staged-rows';
-import { claimForImport, deleteUploadContent, finishImportRecord, getUploadRecord, setProgress, storedProblems, type UploadRecord } from './upload-store';
-import { MAX_STORED_PROBLEMS, withDatabaseCheck, type FileCheck, type ValidationResult } from './validate-upload';
+import {
+  claimForImport,
+  deleteUploadContent,
+  finishImportRecord,
+  getUploadRecord,
+  setProgress,
+  storedProblems,
+  type UploadRecord,
+} from './upload-store';
+import {
+  MAX_STORED_PROBLEMS,
+  withDatabaseCheck,
+  type FileCheck,
+  type ValidationResult,
+} from './validate-upload';
 
 // The import (CSV-02, CSV-03, CSV-05) of the rows the dry run staged. What can have changed since
 // the dry run (the database: usernames and addresses taken) is checked again inside each
@@ -21,7 +39,15 @@ import { MAX_STORED_PROBLEMS, withDatabaseCheck, type FileCheck, type Validation
 
 export type ImportChoice = { allOrNothing: boolean; existingMode: 'skip' | 'update' };
 export type ImportResult =
-  | { ok: true; status: 'imported' | 'rejected'; created: number; updated: number; skipped: number; failed: number; createdIds: string[] }
+  | {
+      ok: true;
+      status: 'imported' | 'rejected';
+      created: number;
+      updated: number;
+      skipped: number;
+      failed: number;
+      createdIds: string[];
+    }
   | { ok: false; error: string };
 
 type Who = { ip: string | null; userAgent: string | null };
@@ -38,33 +64,54 @@ class NotAllValid extends Error {
   }
 }
 
-export async function importUpload(input: ImportChoice & {
-  uploadId: string;
-  adminId: string;
-  ip?: string | null;
-  userAgent?: string | null;
-  sender?: Sender | null;
-  /** Rows per transaction in "import the valid rows", rounded to whole staged batches. */
-  batchSize?: number;
-}): Promise<ImportResult> {
+export async function importUpload(
+  input: ImportChoice & {
+    uploadId: string;
+    adminId: string;
+    ip?: string | null;
+    userAgent?: string | null;
+    sender?: Sender | null;
+    /** Rows per transaction in "import the valid rows", rounded to whole staged batches. */
+    batchSize?: number;
+  },
+): Promise<ImportResult> {
   const record = await getUploadRecord(input.uploadId);
-  if (!record || record.status !== 'validated') return { ok: false, error: 'This upload cannot be imported (it was imported already, or it was not validated).' };
+  if (!record || record.status !== 'validated')
+    return {
+      ok: false,
+      error: 'This upload cannot be imported (it was imported already, or it was not validated).',
+    };
   const batches = await listStagedBatches(input.uploadId);
   const staged = batches.reduce((sum, b) => sum + b.rowCount, 0);
   // Validated before rows were staged (an earlier version of the app): nothing to import from.
-  if (staged === 0 && record.rowsValid > 0) return { ok: false, error: 'This upload was checked by an earlier version of the app. Upload the file again.' };
-  if (!(await claimForImport(input.uploadId, { allOrNothing: input.allOrNothing, existingMode: input.existingMode }))) return { ok: false, error: 'This upload is already being imported.' };
+  if (staged === 0 && record.rowsValid > 0)
+    return {
+      ok: false,
+      error: 'This upload was checked by an earlier version of the app. Upload the file again.',
+    };
+  if (
+    !(await claimForImport(input.uploadId, {
+      allOrNothing: input.allOrNothing,
+      existingMode: input.existingMode,
+    }))
+  )
+    return { ok: false, error: 'This upload is already being imported.' };
   const who: Who = { ip: input.ip ?? null, userAgent: input.userAgent ?? null };
   const file = fileCheckOf(record, staged);
   const perRun = Math.max(1, Math.round((input.batchSize ?? IMPORT_RUN_ROWS) / STAGED_BATCH_ROWS));
   const runs: { from: number; to: number; rows: number }[] = [];
   for (let i = 0; i < batches.length; i += perRun) {
     const run = batches.slice(i, i + perRun);
-    runs.push({ from: run[0]!.index, to: run.at(-1)!.index, rows: run.reduce((sum, b) => sum + b.rowCount, 0) });
+    runs.push({
+      from: run[0]!.index,
+      to: run.at(-1)!.index,
+      rows: run.reduce((sum, b) => sum + b.rowCount, 0),
+    });
   }
 
   // "Only if every row is valid", and a row failed its own checks: it would fail again.
-  if (input.allOrNothing && file.rowsInvalid > 0) return rejectAll(input, record.fileName, file, 0, who);
+  if (input.allOrNothing && file.rowsInvalid > 0)
+    return rejectAll(input, record.fileName, file, 0, who);
   const options = batchOptions(input);
   const totals = emptyTotals();
   try {
@@ -99,32 +146,70 @@ export async function importUpload(input: ImportChoice & {
         await revokeDevices(outcome.contactChanges, input.adminId, who);
         rowsDone += run.rows;
         // Progress against rows read, of which only the staged ones take time.
-        await setProgress(input.uploadId, Math.round((record.rowsRead * rowsDone) / Math.max(1, staged)));
+        await setProgress(
+          input.uploadId,
+          Math.round((record.rowsRead * rowsDone) / Math.max(1, staged)),
+        );
       }
     }
   } catch (error) {
-    if (error instanceof NotAllValid) return rejectAll(input, record.fileName, file, error.failed, who);
-    await finishImportRecord(input.uploadId, { status: 'failed', error: 'The import stopped on an unexpected error; rows already committed stay imported. See the server log.', ...counts(totals), importedAt: new Date() });
+    if (error instanceof NotAllValid)
+      return rejectAll(input, record.fileName, file, error.failed, who);
+    await finishImportRecord(input.uploadId, {
+      status: 'failed',
+      error:
+        'The import stopped on an unexpected error; rows already committed stay imported. See the server log.',
+      ...counts(totals),
+      importedAt: new Date(),
+    });
     await deleteUploadContent(input.uploadId);
-    await recordEvent({ type: 'upload.imported', userId: input.adminId, ...who, detail: { uploadId: input.uploadId, status: 'failed', ...counts(totals) } });
+    await recordEvent({
+      type: 'upload.imported',
+      userId: input.adminId,
+      ...who,
+      detail: { uploadId: input.uploadId, status: 'failed', ...counts(totals) },
+    });
     throw new Error(`import of upload ${input.uploadId} failed`, { cause: error });
   }
 
-  const result = withDatabaseCheck(file, { emailTaken: totals.emailTaken, existing: totals.existing, problems: totals.problems });
+  const result = withDatabaseCheck(file, {
+    emailTaken: totals.emailTaken,
+    existing: totals.existing,
+    problems: totals.problems,
+  });
   const failed = totals.failed + file.rowsInvalid;
   const notices = await tellOldAddresses(totals.contactChanges, input, who);
-  await finishImportRecord(input.uploadId, { ...recordFields(result), status: 'imported', ...counts(totals), failed, importedAt: new Date() });
+  await finishImportRecord(input.uploadId, {
+    ...recordFields(result),
+    status: 'imported',
+    ...counts(totals),
+    failed,
+    importedAt: new Date(),
+  });
   await deleteUploadContent(input.uploadId);
   await recordEvent({
     type: 'upload.imported',
     userId: input.adminId,
     ...who,
-    detail: { uploadId: input.uploadId, fileName: record.fileName, allOrNothing: input.allOrNothing, existingMode: input.existingMode, ...counts(totals), failed, contactChanges: totals.contactChanges.length, noticesFailed: notices.failed },
+    detail: {
+      uploadId: input.uploadId,
+      fileName: record.fileName,
+      allOrNothing: input.allOrNothing,
+      existingMode: input.existingMode,
+      ...counts(totals),
+      failed,
+      contactChanges: totals.contactChanges.length,
+      noticesFailed: notices.failed,
+    },
   });
   return { ok: true, status: 'imported', ...counts(totals), failed, createdIds: totals.createdIds };
 }
 
-function batchOptions(input: { uploadId: string; adminId: string; existingMode: 'skip' | 'update' }): BatchOptions {
+function batchOptions(input: {
+  uploadId: string;
+  adminId: string;
+  existingMode: 'skip' | 'update';
+}): BatchOptions {
   return {
     uploadId: input.uploadId,
     actorId: input.adminId,
@@ -157,11 +242,24 @@ function fileCheckOf(record: UploadRecord, staged: number): FileCheck {
     rowsValid: staged,
     rowsInvalid: record.rowsRead - staged,
     problems: own,
-    problemsOmitted: Math.max(0, stored.length + record.problemsOmitted - takenAtDryRun - own.length),
+    problemsOmitted: Math.max(
+      0,
+      stored.length + record.problemsOmitted - takenAtDryRun - own.length,
+    ),
   };
 }
 
-const emptyTotals = (): BatchOutcome => ({ created: 0, updated: 0, skipped: 0, failed: 0, createdIds: [], contactChanges: [], existing: 0, emailTaken: 0, problems: [] });
+const emptyTotals = (): BatchOutcome => ({
+  created: 0,
+  updated: 0,
+  skipped: 0,
+  failed: 0,
+  createdIds: [],
+  contactChanges: [],
+  existing: 0,
+  emailTaken: 0,
+  problems: [],
+});
 
 function add(totals: BatchOutcome, o: BatchOutcome) {
   totals.created += o.created;
@@ -173,19 +271,33 @@ function add(totals: BatchOutcome, o: BatchOutcome) {
   for (const id of o.createdIds) totals.createdIds.push(id);
   totals.contactChanges.push(...o.contactChanges);
   // Runs come in row order: the first problems are the ones kept.
-  for (const p of o.problems) if (totals.problems.length < MAX_STORED_PROBLEMS) totals.problems.push(p);
+  for (const p of o.problems)
+    if (totals.problems.length < MAX_STORED_PROBLEMS) totals.problems.push(p);
 }
 
-const counts = (t: BatchOutcome) => ({ created: t.created, updated: t.updated, skipped: t.skipped, failed: t.failed });
+const counts = (t: BatchOutcome) => ({
+  created: t.created,
+  updated: t.updated,
+  skipped: t.skipped,
+  failed: t.failed,
+});
 
-const recordFields = ({ problems, ...found }: ValidationResult) => ({ ...found, problems: problems as unknown as Prisma.InputJsonValue });
+const recordFields = ({ problems, ...found }: ValidationResult) => ({
+  ...found,
+  problems: problems as unknown as Prisma.InputJsonValue,
+});
 
 // Right after the commit that changed the phone or address (TD-06, OTP-10), through the one
 // function every trust-ending event uses. Not inside the transaction: that function has its own
 // connection, which embedded PostgreSQL would make wait for the transaction.
 async function revokeDevices(changes: ContactChange[], actorId: string, who: Who) {
   for (const change of changes) {
-    await revokeAllTrustedDevices({ userId: change.userId, reason: change.phoneChanged ? 'phone-changed' : 'email-changed', actorId, ...who });
+    await revokeAllTrustedDevices({
+      userId: change.userId,
+      reason: change.phoneChanged ? 'phone-changed' : 'email-changed',
+      actorId,
+      ...who,
+    });
   }
 }
 
@@ -193,25 +305,67 @@ async function revokeDevices(changes: ContactChange[], actorId: string, who: Who
  * "Only if every row is valid" and some row is not: nothing was written (or it was rolled back).
  * The report shows the database as it is now.
  */
-async function rejectAll(input: { uploadId: string; adminId: string }, fileName: string, file: FileCheck, failedWhileWriting: number, who: Who): Promise<ImportResult> {
-  const found = withDatabaseCheck(file, await checkStagedRows(input.uploadId, { limit: MAX_STORED_PROBLEMS }));
+async function rejectAll(
+  input: { uploadId: string; adminId: string },
+  fileName: string,
+  file: FileCheck,
+  failedWhileWriting: number,
+  who: Who,
+): Promise<ImportResult> {
+  const found = withDatabaseCheck(
+    file,
+    await checkStagedRows(input.uploadId, { limit: MAX_STORED_PROBLEMS }),
+  );
   // A row beaten to its username by another writer fails without being a problem of the file.
   const failed = Math.max(found.rowsInvalid, failedWhileWriting);
-  await finishImportRecord(input.uploadId, { ...recordFields(found), status: 'rejected', created: 0, updated: 0, skipped: 0, failed, importedAt: new Date() });
+  await finishImportRecord(input.uploadId, {
+    ...recordFields(found),
+    status: 'rejected',
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    failed,
+    importedAt: new Date(),
+  });
   await deleteUploadContent(input.uploadId);
-  await recordEvent({ type: 'upload.rejected', userId: input.adminId, ...who, detail: { uploadId: input.uploadId, fileName, reason: 'invalid-rows', rowsInvalid: failed } });
-  return { ok: true, status: 'rejected', created: 0, updated: 0, skipped: 0, failed, createdIds: [] };
+  await recordEvent({
+    type: 'upload.rejected',
+    userId: input.adminId,
+    ...who,
+    detail: { uploadId: input.uploadId, fileName, reason: 'invalid-rows', rowsInvalid: failed },
+  });
+  return {
+    ok: true,
+    status: 'rejected',
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    failed,
+    createdIds: [],
+  };
 }
 
 /** OTP-10: the old address hears of every phone or email change; a failed notice is counted. */
-async function tellOldAddresses(changes: ContactChange[], input: { adminId: string; uploadId: string; sender?: Sender | null }, who: Who) {
+async function tellOldAddresses(
+  changes: ContactChange[],
+  input: { adminId: string; uploadId: string; sender?: Sender | null },
+  who: Who,
+) {
   const sender = input.sender === undefined ? getSender('email') : input.sender;
   let failed = 0;
   for (const change of changes) {
     let noticeSent = false;
     try {
       if (sender) {
-        await sender.send(composeContactChangeNotice({ to: change.oldEmail, username: change.username, phoneChanged: change.phoneChanged, emailChanged: change.emailChanged, at: new Date() }));
+        await sender.send(
+          composeContactChangeNotice({
+            to: change.oldEmail,
+            username: change.username,
+            phoneChanged: change.phoneChanged,
+            emailChanged: change.emailChanged,
+            at: new Date(),
+          }),
+        );
         noticeSent = true;
       }
     } catch {
@@ -219,7 +373,18 @@ async function tellOldAddresses(changes: ContactChange[], input: { adminId: stri
     }
     if (!noticeSent) failed += 1;
     const fields = [change.phoneChanged && 'phone', change.emailChanged && 'email'].filter(Boolean);
-    await recordEvent({ type: 'contact.changed', userId: change.userId, ...who, detail: { via: 'upload', uploadId: input.uploadId, actorId: input.adminId, fields, noticeSent } });
+    await recordEvent({
+      type: 'contact.changed',
+      userId: change.userId,
+      ...who,
+      detail: {
+        via: 'upload',
+        uploadId: input.uploadId,
+        actorId: input.adminId,
+        fields,
+        noticeSent,
+      },
+    });
   }
   return { failed };
 }

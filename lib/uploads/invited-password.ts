@@ -9,4 +9,5 @@
 // lib/auth/password.ts answers a malformed hash at once, without hashing, which timing would tell.
 // invited-password.test.ts fails when PASSWORD_HASH_OPTIONS change: make a new one then with
 //   node -e "require('@node-rs/argon2').hash(require('crypto').randomBytes(32).toString('base64url'), {algorithm: 2, memoryCost: M, timeCost: T, parallelism: P}).then(console.log)"
-export const INVITED_PASSWORD_HASH = '$argon2id$v=19$m=19456,t=2,p=1$aiYQvjCSx0hckZ/i+o3JzQ$MK4EWF8NIFYWahuRT5FNxdWV6GQShHtzhmB6EVCv4Sw';
+export const INVITED_PASSWORD_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$aiYQvjCSx0hckZ/i+o3JzQ$MK4EWF8NIFYWahuRT5FNxdWV6GQShHtzhmB6EVCv4Sw';

@@ -29,7 +29,12 @@ describe('problem report (CSV-04)', () => {
   });
 
   it('CSV-04 the report has a header, one line per problem, and says how many were not stored', () => {
-    const lines = [...problemReportLines([{ row: 2, column: 'email', reason: 'Not a valid email address.', value: '=x' }], 5)];
+    const lines = [
+      ...problemReportLines(
+        [{ row: 2, column: 'email', reason: 'Not a valid email address.', value: '=x' }],
+        5,
+      ),
+    ];
     expect(lines).toEqual([
       'row,column,value,reason\r\n',
       "2,email,'=x,Not a valid email address.\r\n",

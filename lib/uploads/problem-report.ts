@@ -18,8 +18,17 @@ export function csvLine(cells: readonly (string | number | null | undefined)[]):
 }
 
 /** The problem report: one line per problem, then a note when problems were not stored. */
-export function* problemReportLines(problems: readonly UploadProblem[], omitted: number): Generator<string> {
+export function* problemReportLines(
+  problems: readonly UploadProblem[],
+  omitted: number,
+): Generator<string> {
   yield csvLine(['row', 'column', 'value', 'reason']);
   for (const p of problems) yield csvLine([p.row, p.column, p.value ?? '', p.reason]);
-  if (omitted > 0) yield csvLine(['', '*', '', `${omitted} more problems were found but not stored; fix the rows above and upload the file again.`]);
+  if (omitted > 0)
+    yield csvLine([
+      '',
+      '*',
+      '',
+      `${omitted} more problems were found but not stored; fix the rows above and upload the file again.`,
+    ]);
 }

@@ -10,7 +10,8 @@ async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8A
 
 async function read(bytes: Uint8Array, size: number) {
   const records = [];
-  for await (const record of readUploadRecords(chunksOf(bytes, size), { maxRows: 100 })) records.push(record);
+  for await (const record of readUploadRecords(chunksOf(bytes, size), { maxRows: 100 }))
+    records.push(record);
   return records;
 }
 
@@ -42,18 +43,37 @@ describe('readUploadRecords (CSV-01)', () => {
 
   it('CSV-01 refuses invalid UTF-8 wherever the chunks split it: a stray, a truncated or an overlong sequence, a surrogate', async () => {
     const prefix = encode(`${HEADER}\r\nann,`);
-    for (const bad of [[0xe9, 0x2c], [0xe2, 0x82], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98]]) {
+    for (const bad of [
+      [0xe9, 0x2c],
+      [0xe2, 0x82],
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf0, 0x9f, 0x98],
+    ]) {
       const file = new Uint8Array([...prefix, ...bad, ...encode(',a@example.com,,user,no\r\n')]);
       const truncatedAtEnd = new Uint8Array([...prefix, ...bad]);
       for (const size of [1, 2, 3, prefix.length + 1, 64]) {
         expect(await refusal(file, size), `${bad} in chunks of ${size}`).toBe('encoding');
-        expect(await refusal(truncatedAtEnd, size), `${bad} at the end in chunks of ${size}`).toBe('encoding');
+        expect(await refusal(truncatedAtEnd, size), `${bad} at the end in chunks of ${size}`).toBe(
+          'encoding',
+        );
       }
     }
   });
 
   it('CSV-01 refuses NUL bytes as binary and an unclosed quote as malformed', async () => {
-    expect(await refusal(new Uint8Array([...encode(`${HEADER}\r\nann`), 0, ...encode(',,a@example.com,,user,no\r\n')]), 4)).toBe('binary');
-    expect(await refusal(encode(`${HEADER}\r\n"ann,,a@example.com,,user,no\r\n`), 4)).toBe('malformed');
+    expect(
+      await refusal(
+        new Uint8Array([
+          ...encode(`${HEADER}\r\nann`),
+          0,
+          ...encode(',,a@example.com,,user,no\r\n'),
+        ]),
+        4,
+      ),
+    ).toBe('binary');
+    expect(await refusal(encode(`${HEADER}\r\n"ann,,a@example.com,,user,no\r\n`), 4)).toBe(
+      'malformed',
+    );
   });
 });

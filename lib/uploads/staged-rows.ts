@@ -28,7 +28,11 @@ export type SqlClient = Pick<typeof db, '$queryRaw' | '$executeRaw'>;
  * Stages one batch. Two dry runs of the same file (a repeated request) write the same batches,
  * so a batch already there is left as it is.
  */
-export async function stageRows(uploadId: string, index: number, batch: StagedBatch): Promise<void> {
+export async function stageRows(
+  uploadId: string,
+  index: number,
+  batch: StagedBatch,
+): Promise<void> {
   // Through `pg`: the document is one big parameter (upload-connection.ts).
   await uploadPool().query(
     `INSERT INTO "UserUploadBatch" ("uploadId", index, "rowCount", rows) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING`,
@@ -36,8 +40,14 @@ export async function stageRows(uploadId: string, index: number, batch: StagedBa
   );
 }
 
-export async function listStagedBatches(uploadId: string): Promise<{ index: number; rowCount: number }[]> {
-  return db.userUploadBatch.findMany({ where: { uploadId }, select: { index: true, rowCount: true }, orderBy: { index: 'asc' } });
+export async function listStagedBatches(
+  uploadId: string,
+): Promise<{ index: number; rowCount: number }[]> {
+  return db.userUploadBatch.findMany({
+    where: { uploadId },
+    select: { index: true, rowCount: true },
+    orderBy: { index: 'asc' },
+  });
 }
 
 /** Staged batches `from`…`to` (inclusive) as a table `s` with UploadRow's columns. */
@@ -60,7 +70,10 @@ export type DatabaseCheck = {
 };
 
 /** The checks against the database for every staged row of an upload (the dry run, a rejection). */
-export async function checkStagedRows(uploadId: string, options: { limit: number; client?: SqlClient }): Promise<DatabaseCheck> {
+export async function checkStagedRows(
+  uploadId: string,
+  options: { limit: number; client?: SqlClient },
+): Promise<DatabaseCheck> {
   const client = options.client ?? db;
   const [counts] = await client.$queryRaw<{ emailTaken: number; existing: number }[]>`
     SELECT count(*) FILTER (WHERE taken)::int AS "emailTaken", count(*) FILTER (WHERE existing AND NOT taken)::int AS existing
@@ -73,13 +86,23 @@ export async function checkStagedRows(uploadId: string, options: { limit: number
   return { ...found, problems: rows.map(emailTakenProblem) };
 }
 
-export const emailTakenProblem = (r: { row: number; email: string }): UploadProblem => ({ row: r.row, column: 'email', reason: EMAIL_TAKEN, value: shortValue(r.email) });
+export const emailTakenProblem = (r: { row: number; email: string }): UploadProblem => ({
+  row: r.row,
+  column: 'email',
+  reason: EMAIL_TAKEN,
+  value: shortValue(r.email),
+});
 
 /** A staged row the import cannot simply insert: its username exists, or its email is taken. */
 export type RowNeedingCare = UploadRow & { existing: ExistingUser | null; emailTaken: boolean };
 
 /** The staged rows of batches `from`…`to` whose username exists or whose email is taken, now. */
-export async function rowsNeedingCare(client: SqlClient, uploadId: string, from: number, to: number): Promise<RowNeedingCare[]> {
+export async function rowsNeedingCare(
+  client: SqlClient,
+  uploadId: string,
+  from: number,
+  to: number,
+): Promise<RowNeedingCare[]> {
   return client.$queryRaw<RowNeedingCare[]>`
     SELECT s.row, s.username, s."usernameKey", s.name, s.email, s."emailKey", s.phone, s.role::text AS role, s."twoFactor", t.taken AS "emailTaken",
       CASE WHEN u.id IS NOT NULL THEN json_build_object('id', u.id, 'usernameKey', u."usernameKey", 'email', u.email, 'phone', u.phone,

@@ -13,11 +13,12 @@ export const NAME_MAX_CODE_POINTS = 300;
 export const TWO_FACTOR_VALUES = 'true/false, yes/no or 1/0 (empty means true)';
 
 /** The template offered for download: the header and two example rows. */
-export const TEMPLATE_CSV = [
-  UPLOAD_COLUMNS.join(','),
-  'jdoe,Jane Doe,jane.doe@example.com,+1 415 555 0132,user,true',
-  'asmith,Alex Smith,alex.smith@example.com,,user,false',
-].join('\r\n') + '\r\n';
+export const TEMPLATE_CSV =
+  [
+    UPLOAD_COLUMNS.join(','),
+    'jdoe,Jane Doe,jane.doe@example.com,+1 415 555 0132,user,true',
+    'asmith,Alex Smith,alex.smith@example.com,,user,false',
+  ].join('\r\n') + '\r\n';
 
 /**
  * Null when `header` is exactly the expected columns; otherwise a message that names what is
@@ -26,14 +27,21 @@ export const TEMPLATE_CSV = [
  */
 export function checkHeader(header: readonly string[]): string | null {
   const got = header.map((h) => h.trim());
-  if (got.length === UPLOAD_COLUMNS.length && got.every((h, i) => h === UPLOAD_COLUMNS[i])) return null;
+  if (got.length === UPLOAD_COLUMNS.length && got.every((h, i) => h === UPLOAD_COLUMNS[i]))
+    return null;
   const expected = `Expected the columns ${UPLOAD_COLUMNS.join(',')} in that order.`;
   const missing = UPLOAD_COLUMNS.filter((c) => !got.includes(c));
   const unexpected = got.filter((h) => !(UPLOAD_COLUMNS as readonly string[]).includes(h));
   const parts: string[] = [];
   if (missing.length) parts.push(`missing: ${missing.join(', ')}`);
-  if (unexpected.length) parts.push(`unexpected: ${unexpected.map((h) => (h === '' ? '(empty)' : shorten(h))).join(', ')}`);
-  if (!parts.length) parts.push(new Set(got).size < got.length ? 'a column appears twice' : 'the columns are out of order');
+  if (unexpected.length)
+    parts.push(
+      `unexpected: ${unexpected.map((h) => (h === '' ? '(empty)' : shorten(h))).join(', ')}`,
+    );
+  if (!parts.length)
+    parts.push(
+      new Set(got).size < got.length ? 'a column appears twice' : 'the columns are out of order',
+    );
   return `The first line is not the expected header (${parts.join('; ')}). ${expected}`;
 }
 

@@ -32,7 +32,9 @@ export function uploadPool(): pg.Pool {
 }
 
 /** Runs `work` in a transaction on one connection of the pool. */
-export async function inUploadTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inUploadTransaction<T>(
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await uploadPool().connect();
   let broken: Error | undefined;
   try {

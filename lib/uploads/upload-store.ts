@@ -15,10 +15,18 @@ export const CHUNK_BYTES = 1024 * 1024;
 /** Receiving uploads untouched this long are abandoned (a closed tab) and swept. */
 const ABANDONED_MS = 24 * 3600 * 1000;
 
-export async function createUploadRecord(input: { fileName: string; uploadedById: string; now?: Date }): Promise<string> {
+export async function createUploadRecord(input: {
+  fileName: string;
+  uploadedById: string;
+  now?: Date;
+}): Promise<string> {
   const now = input.now ?? new Date();
-  await db.userUpload.deleteMany({ where: { status: 'receiving', updatedAt: { lt: new Date(now.getTime() - ABANDONED_MS) } } });
-  const upload = await db.userUpload.create({ data: { fileName: input.fileName, uploadedById: input.uploadedById, status: 'receiving' } });
+  await db.userUpload.deleteMany({
+    where: { status: 'receiving', updatedAt: { lt: new Date(now.getTime() - ABANDONED_MS) } },
+  });
+  const upload = await db.userUpload.create({
+    data: { fileName: input.fileName, uploadedById: input.uploadedById, status: 'receiving' },
+  });
   return upload.id;
 }
 
@@ -30,11 +38,23 @@ export type AppendOutcome = 'ok' | 'not-found' | 'too-large' | 'out-of-order';
  * bytes, so two racing requests cannot slip past it (and the primary key refuses a second chunk
  * with the same index). Through `pg` (upload-connection.ts): the bytes go over as they are.
  */
-export async function appendChunk(input: { uploadId: string; uploadedById: string; index: number; bytes: Uint8Array; maxBytes: number }): Promise<AppendOutcome> {
+export async function appendChunk(input: {
+  uploadId: string;
+  uploadedById: string;
+  index: number;
+  bytes: Uint8Array;
+  maxBytes: number;
+}): Promise<AppendOutcome> {
   return inUploadTransaction(async (client) => {
-    const upload = await client.query(`SELECT 1 FROM "UserUpload" WHERE id = $1 AND "uploadedById" = $2 AND status = 'receiving'`, [input.uploadId, input.uploadedById]);
+    const upload = await client.query(
+      `SELECT 1 FROM "UserUpload" WHERE id = $1 AND "uploadedById" = $2 AND status = 'receiving'`,
+      [input.uploadId, input.uploadedById],
+    );
     if (!upload.rowCount) return 'not-found';
-    const chunks = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM "UserUploadChunk" WHERE "uploadId" = $1`, [input.uploadId]);
+    const chunks = await client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM "UserUploadChunk" WHERE "uploadId" = $1`,
+      [input.uploadId],
+    );
     if (chunks.rows[0]!.count !== input.index) return 'out-of-order';
     const grown = await client.query(
       `UPDATE "UserUpload" SET size = size + $2, "updatedAt" = now() WHERE id = $1 AND status = 'receiving' AND size <= $3`,
@@ -42,7 +62,10 @@ export async function appendChunk(input: { uploadId: string; uploadedById: strin
     );
     if (grown.rowCount !== 1) return 'too-large';
     const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
-    await client.query(`INSERT INTO "UserUploadChunk" ("uploadId", index, bytes) VALUES ($1, $2, $3)`, [input.uploadId, input.index, bytes]);
+    await client.query(
+      `INSERT INTO "UserUploadChunk" ("uploadId", index, bytes) VALUES ($1, $2, $3)`,
+      [input.uploadId, input.index, bytes],
+    );
     return 'ok';
   });
 }
@@ -60,12 +83,10 @@ const READ_SLICE = 32 * 1024;
 export async function* readChunks(uploadId: string): AsyncGenerator<Uint8Array> {
   for (let index = 0; ; index++) {
     for (let from = 1; ; from += READ_SLICE) {
-      const { rows } = await uploadPool().query<{ bytes: Buffer }>(`SELECT substring(bytes from $3 for $4) AS bytes FROM "UserUploadChunk" WHERE "uploadId" = $1 AND index = $2`, [
-        uploadId,
-        index,
-        from,
-        READ_SLICE,
-      ]);
+      const { rows } = await uploadPool().query<{ bytes: Buffer }>(
+        `SELECT substring(bytes from $3 for $4) AS bytes FROM "UserUploadChunk" WHERE "uploadId" = $1 AND index = $2`,
+        [uploadId, index, from, READ_SLICE],
+      );
       if (!rows[0]) {
         if (from === 1) return; // no chunk `index`: the file ended
         break;
@@ -82,20 +103,35 @@ export async function deleteUpload(uploadId: string): Promise<void> {
 
 /** The file and its staged rows, once imported (the upload record stays as history). */
 export async function deleteUploadContent(uploadId: string): Promise<void> {
-  await db.$transaction([db.userUploadChunk.deleteMany({ where: { uploadId } }), db.userUploadBatch.deleteMany({ where: { uploadId } })]);
+  await db.$transaction([
+    db.userUploadChunk.deleteMany({ where: { uploadId } }),
+    db.userUploadBatch.deleteMany({ where: { uploadId } }),
+  ]);
 }
 
 export async function getUploadRecord(uploadId: string) {
-  return db.userUpload.findUnique({ where: { id: uploadId }, include: { uploadedBy: { select: { username: true } } } });
+  return db.userUpload.findUnique({
+    where: { id: uploadId },
+    include: { uploadedBy: { select: { username: true } } },
+  });
 }
 
 export type UploadRecord = NonNullable<Awaited<ReturnType<typeof getUploadRecord>>>;
 
-export async function saveValidation(uploadId: string, input: { checksum: string; result: ValidationResult }): Promise<void> {
+export async function saveValidation(
+  uploadId: string,
+  input: { checksum: string; result: ValidationResult },
+): Promise<void> {
   const { problems, ...counts } = input.result;
   await db.userUpload.update({
     where: { id: uploadId },
-    data: { ...counts, checksum: input.checksum, status: 'validated', problems: problems as unknown as Prisma.InputJsonValue, progressRows: counts.rowsRead },
+    data: {
+      ...counts,
+      checksum: input.checksum,
+      status: 'validated',
+      problems: problems as unknown as Prisma.InputJsonValue,
+      progressRows: counts.rowsRead,
+    },
   });
 }
 
@@ -104,12 +140,21 @@ export async function setProgress(uploadId: string, rows: number): Promise<void>
 }
 
 /** Moves a validated upload to `importing`; false when it was not validated (or already taken). */
-export async function claimForImport(uploadId: string, modes: { allOrNothing: boolean; existingMode: 'skip' | 'update' }): Promise<boolean> {
-  const { count } = await db.userUpload.updateMany({ where: { id: uploadId, status: 'validated' }, data: { status: 'importing', progressRows: 0, ...modes } });
+export async function claimForImport(
+  uploadId: string,
+  modes: { allOrNothing: boolean; existingMode: 'skip' | 'update' },
+): Promise<boolean> {
+  const { count } = await db.userUpload.updateMany({
+    where: { id: uploadId, status: 'validated' },
+    data: { status: 'importing', progressRows: 0, ...modes },
+  });
   return count === 1;
 }
 
-export async function finishImportRecord(uploadId: string, data: Prisma.UserUploadUpdateInput): Promise<void> {
+export async function finishImportRecord(
+  uploadId: string,
+  data: Prisma.UserUploadUpdateInput,
+): Promise<void> {
   await db.userUpload.update({ where: { id: uploadId }, data });
 }
 

@@ -1,5 +1,10 @@
 import 'server-only';
-import { invitationCounts, pendingInvitationUserIds, sendInvitations, type SendInvitationsResult } from '@/lib/invitations/send-invitation';
+import {
+  invitationCounts,
+  pendingInvitationUserIds,
+  sendInvitations,
+  type SendInvitationsResult,
+} from '@/lib/invitations/send-invitation';
 import { problemReportLines } from './problem-report';
 import { getUploadRecord, listUploadRecords, storedProblems } from './upload-store';
 import type { UploadProblem } from './validate-row';
@@ -60,8 +65,14 @@ function summarize(record: Row & { problems?: unknown }, problemCount: number): 
   };
 }
 
-export async function listUploads(page: number, pageSize = 25): Promise<{ uploads: UploadSummary[]; total: number }> {
-  const { rows, total } = await listUploadRecords({ take: pageSize, skip: Math.max(0, page - 1) * pageSize });
+export async function listUploads(
+  page: number,
+  pageSize = 25,
+): Promise<{ uploads: UploadSummary[]; total: number }> {
+  const { rows, total } = await listUploadRecords({
+    take: pageSize,
+    skip: Math.max(0, page - 1) * pageSize,
+  });
   // The list omits the problems column (it can be large): the page shows rowsInvalid instead.
   return { uploads: rows.map((r) => summarize(r, r.rowsInvalid)), total };
 }
@@ -86,22 +97,35 @@ export async function getUpload(uploadId: string, limit = 100): Promise<UploadDe
 }
 
 /** The upload's progress for the page's progress bar. */
-export async function getUploadProgress(uploadId: string): Promise<{ status: UploadSummary['status']; progressRows: number; rowsRead: number } | null> {
+export async function getUploadProgress(
+  uploadId: string,
+): Promise<{ status: UploadSummary['status']; progressRows: number; rowsRead: number } | null> {
   const record = await getUploadRecord(uploadId);
-  return record ? { status: record.status, progressRows: record.progressRows, rowsRead: record.rowsRead } : null;
+  return record
+    ? { status: record.status, progressRows: record.progressRows, rowsRead: record.rowsRead }
+    : null;
 }
 
 /** The full problem report as CSV (CSV-04), or null when there is no such upload. */
-export async function problemReport(uploadId: string): Promise<{ fileName: string; csv: string } | null> {
+export async function problemReport(
+  uploadId: string,
+): Promise<{ fileName: string; csv: string } | null> {
   const record = await getUploadRecord(uploadId);
   if (!record) return null;
   const csv = [...problemReportLines(storedProblems(record), record.problemsOmitted)].join('');
-  const base = record.fileName.replace(/\.csv$/i, '').replace(/[^\w.-]+/g, '_').slice(0, 80) || 'upload';
+  const base =
+    record.fileName
+      .replace(/\.csv$/i, '')
+      .replace(/[^\w.-]+/g, '_')
+      .slice(0, 80) || 'upload';
   return { fileName: `${base}-problems.csv`, csv };
 }
 
 /** Sends up to `limit` of the upload's pending or failed invitations. */
-export async function sendPendingInvitations(uploadId: string, options: { actorId: string; limit?: number }): Promise<SendInvitationsResult> {
+export async function sendPendingInvitations(
+  uploadId: string,
+  options: { actorId: string; limit?: number },
+): Promise<SendInvitationsResult> {
   const userIds = await pendingInvitationUserIds(uploadId, options.limit ?? 500);
   return sendInvitations(userIds, { actorId: options.actorId });
 }

@@ -5,7 +5,9 @@ import { validateUpload, withDatabaseCheck } from './validate-upload';
 
 async function* file(lines: string[], chunkBytes = 7): AsyncGenerator<Uint8Array> {
   // Small chunks that split lines (and multi-byte characters) anywhere, as the browser may.
-  const bytes = new TextEncoder().encode(`${[UPLOAD_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`);
+  const bytes = new TextEncoder().encode(
+    `${[UPLOAD_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`,
+  );
   for (let i = 0; i < bytes.length; i += chunkBytes) yield bytes.subarray(i, i + chunkBytes);
 }
 
@@ -32,7 +34,11 @@ describe('validateUpload (CSV-02)', () => {
     });
     expect(result).toMatchObject({ rowsRead: 6, rowsValid: 3, rowsInvalid: 3, problemsOmitted: 0 });
     expect(batches.map((b) => b.map((r) => r.row))).toEqual([[2, 3], [7]]);
-    expect(batches[0]![0]).toMatchObject({ username: 'ann', name: 'Ann Ö', emailKey: 'ann@example.com' });
+    expect(batches[0]![0]).toMatchObject({
+      username: 'ann',
+      name: 'Ann Ö',
+      emailKey: 'ann@example.com',
+    });
     expect(result.problems.map((p) => [p.row, p.column, p.reason])).toEqual([
       [4, 'username', 'The same username as row 2.'],
       [5, 'email', 'The same email address as row 3.'],
@@ -42,7 +48,12 @@ describe('validateUpload (CSV-02)', () => {
   });
 
   it('CSV-02 keeps the first problems and counts the rest', async () => {
-    const result = await validateUpload({ chunks: file(['!,,a,,user,no', '!,,b,,user,no']), defaultRegion: 'US', maxRows: 100, maxProblems: 3 });
+    const result = await validateUpload({
+      chunks: file(['!,,a,,user,no', '!,,b,,user,no']),
+      defaultRegion: 'US',
+      maxRows: 100,
+      maxProblems: 3,
+    });
     expect(result).toMatchObject({ rowsInvalid: 2, problemsOmitted: 1 });
     expect(result.problems).toHaveLength(3);
   });
@@ -60,7 +71,14 @@ describe('withDatabaseCheck (CSV-02)', () => {
       ],
       problemsOmitted: 0,
     };
-    const found = { emailTaken: 2, existing: 3, problems: [{ row: 5, column: 'email' as const, reason: 'taken' }, { row: 11, column: 'email' as const, reason: 'taken' }] };
+    const found = {
+      emailTaken: 2,
+      existing: 3,
+      problems: [
+        { row: 5, column: 'email' as const, reason: 'taken' },
+        { row: 11, column: 'email' as const, reason: 'taken' },
+      ],
+    };
     expect(withDatabaseCheck(file, found)).toEqual({
       rowsRead: 10,
       rowsValid: 6,
@@ -70,6 +88,9 @@ describe('withDatabaseCheck (CSV-02)', () => {
       problems: [file.problems[0], found.problems[0], file.problems[1], found.problems[1]],
       problemsOmitted: 0,
     });
-    expect(withDatabaseCheck(file, found, 3)).toMatchObject({ problems: [{ row: 3 }, { row: 5 }, { row: 9 }], problemsOmitted: 1 });
+    expect(withDatabaseCheck(file, found, 3)).toMatchObject({
+      problems: [{ row: 3 }, { row: 5 }, { row: 9 }],
+      problemsOmitted: 1,
+    });
   });
 });

@@ -20,12 +20,27 @@ export type ExistingUser = {
 
 export type ClassifiedRow = UploadRow & { existing: ExistingUser | null };
 
-export type UploadCounts = { rowsRead: number; rowsValid: number; rowsInvalid: number; rowsNew: number; rowsExisting: number };
+export type UploadCounts = {
+  rowsRead: number;
+  rowsValid: number;
+  rowsInvalid: number;
+  rowsNew: number;
+  rowsExisting: number;
+};
 
-export type ValidationResult = UploadCounts & { problems: UploadProblem[]; problemsOmitted: number };
+export type ValidationResult = UploadCounts & {
+  problems: UploadProblem[];
+  problemsOmitted: number;
+};
 
 /** What the file alone says: `rowsValid` rows passed and were handed to `onValidBatch`. */
-export type FileCheck = { rowsRead: number; rowsValid: number; rowsInvalid: number; problems: UploadProblem[]; problemsOmitted: number };
+export type FileCheck = {
+  rowsRead: number;
+  rowsValid: number;
+  rowsInvalid: number;
+  problems: UploadProblem[];
+  problemsOmitted: number;
+};
 
 export type ValidateOptions = {
   chunks: AsyncIterable<Uint8Array>;
@@ -54,7 +69,13 @@ export type StagedBatch = { rowCount: number; json: string };
 export async function validateUpload(options: ValidateOptions): Promise<FileCheck> {
   const batchSize = options.batchSize ?? 1000;
   const maxProblems = options.maxProblems ?? MAX_STORED_PROBLEMS;
-  const result: FileCheck = { rowsRead: 0, rowsValid: 0, rowsInvalid: 0, problems: [], problemsOmitted: 0 };
+  const result: FileCheck = {
+    rowsRead: 0,
+    rowsValid: 0,
+    rowsInvalid: 0,
+    problems: [],
+    problemsOmitted: 0,
+  };
   // First row of each username (canonical) and email (lower-cased) in the file.
   const seenUsernames = new Map<string, number>();
   const seenEmails = new Map<string, number>();
@@ -78,12 +99,24 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
     // Later copies are the duplicates: the first one stays importable.
     if (usernameKey !== null) {
       const first = seenUsernames.get(usernameKey);
-      if (first !== undefined) problems.push({ row: record.row, column: 'username', reason: `The same username as row ${first}.`, value: shortValue(record.fields[0]!.trim()) });
+      if (first !== undefined)
+        problems.push({
+          row: record.row,
+          column: 'username',
+          reason: `The same username as row ${first}.`,
+          value: shortValue(record.fields[0]!.trim()),
+        });
       else seenUsernames.set(usernameKey, record.row);
     }
     if (emailKey !== null) {
       const first = seenEmails.get(emailKey);
-      if (first !== undefined) problems.push({ row: record.row, column: 'email', reason: `The same email address as row ${first}.`, value: shortValue(record.fields[2]!.trim()) });
+      if (first !== undefined)
+        problems.push({
+          row: record.row,
+          column: 'email',
+          reason: `The same email address as row ${first}.`,
+          value: shortValue(record.fields[2]!.trim()),
+        });
       else seenEmails.set(emailKey, record.row);
     }
     if (problems.length || !checked.ok) {

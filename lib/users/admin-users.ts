@@ -7,12 +7,20 @@ import { recordEvent } from '@/lib/audit/record-event';
 import { hashPassword } from '@/lib/auth/password';
 import { endAllSessions } from '@/lib/auth/session-record';
 import { tellOwnerOfRemovedDevices } from '@/lib/devices/device-removed-notice';
-import { listTrustedDevices, revokeAllTrustedDevices, type TrustedDeviceView } from '@/lib/devices/trusted-devices';
+import {
+  listTrustedDevices,
+  revokeAllTrustedDevices,
+  type TrustedDeviceView,
+} from '@/lib/devices/trusted-devices';
 import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { getSender } from '@/lib/otp/delivery/senders';
 import { sendInvitations } from '@/lib/invitations/send-invitation';
 import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
-import { composeContactChangeNotice, composeTwoFactorNotice, type ContactChange } from '@/lib/users/contact-change-notice';
+import {
+  composeContactChangeNotice,
+  composeTwoFactorNotice,
+  type ContactChange,
+} from '@/lib/users/contact-change-notice';
 import type { FieldErrors, UserInput } from '@/lib/users/user-form';
 import { canonicalUsername } from '@/lib/users/username';
 
@@ -24,13 +32,29 @@ import { canonicalUsername } from '@/lib/users/username';
 export type Actor = { id: string; ip?: string | null; userAgent?: string | null };
 
 /** Collaborators for the notices an edit sends; real ones by default. */
-export type AdminUserDeps = { senderFor(channel: Channel): Sender | null; origin: string; now(): Date };
-const realDeps = (): AdminUserDeps => ({ senderFor: getSender, origin: env.APP_ORIGIN, now: () => new Date() });
+export type AdminUserDeps = {
+  senderFor(channel: Channel): Sender | null;
+  origin: string;
+  now(): Date;
+};
+const realDeps = (): AdminUserDeps => ({
+  senderFor: getSender,
+  origin: env.APP_ORIGIN,
+  now: () => new Date(),
+});
 
 export const ALREADY_USED = 'This is already used by another user.';
 
 const listFields = {
-  id: true, username: true, name: true, email: true, phone: true, role: true, twoFactor: true, disabled: true, lastSignInAt: true,
+  id: true,
+  username: true,
+  name: true,
+  email: true,
+  phone: true,
+  role: true,
+  twoFactor: true,
+  disabled: true,
+  lastSignInAt: true,
 } as const;
 export type UserListItem = Prisma.UserGetPayload<{ select: typeof listFields }>;
 
@@ -41,18 +65,46 @@ export async function listUsers(input: { query?: string; page?: number; pageSize
   // "415 555-0100" should find +14155550100: phones are stored in E.164, so search their digits too.
   const digits = /^[\d\s().+-]+$/.test(query) ? query.replace(/\D/g, '') : '';
   const where: Prisma.UserWhereInput = query
-    ? { OR: [{ username: insensitive }, { name: insensitive }, { email: insensitive }, { phone: { contains: query } }, ...(digits.length >= 3 ? [{ phone: { contains: digits } }] : [])] }
+    ? {
+        OR: [
+          { username: insensitive },
+          { name: insensitive },
+          { email: insensitive },
+          { phone: { contains: query } },
+          ...(digits.length >= 3 ? [{ phone: { contains: digits } }] : []),
+        ],
+      }
     : {};
   const total = await db.user.count({ where });
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(pageCount, Math.max(1, Math.floor(input.page ?? 1) || 1));
-  const users = await db.user.findMany({ where, orderBy: [{ usernameKey: 'asc' }], skip: (page - 1) * pageSize, take: pageSize, select: listFields });
+  const users = await db.user.findMany({
+    where,
+    orderBy: [{ usernameKey: 'asc' }],
+    skip: (page - 1) * pageSize,
+    take: pageSize,
+    select: listFields,
+  });
   return { users, total, page, pageSize, pageCount, query };
 }
 
-export type AuditEventView = { id: string; type: string; createdAt: Date; ip: string | null; detail: Prisma.JsonValue };
-export type UserDetail = Prisma.UserGetPayload<{ select: typeof detailFields }> & { devices: TrustedDeviceView[]; events: AuditEventView[] };
-const detailFields = { ...listFields, phoneVerifiedAt: true, createdAt: true, updatedAt: true } as const;
+export type AuditEventView = {
+  id: string;
+  type: string;
+  createdAt: Date;
+  ip: string | null;
+  detail: Prisma.JsonValue;
+};
+export type UserDetail = Prisma.UserGetPayload<{ select: typeof detailFields }> & {
+  devices: TrustedDeviceView[];
+  events: AuditEventView[];
+};
+const detailFields = {
+  ...listFields,
+  phoneVerifiedAt: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 
 /** One user with their trusted devices and their last 20 audit events; null when there is none. */
 export async function getUserDetail(id: string): Promise<UserDetail | null> {
@@ -60,7 +112,12 @@ export async function getUserDetail(id: string): Promise<UserDetail | null> {
   if (!user) return null;
   const [devices, events] = await Promise.all([
     listTrustedDevices(id, undefined),
-    db.auditEvent.findMany({ where: { userId: id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 20, select: { id: true, type: true, createdAt: true, ip: true, detail: true } }),
+    db.auditEvent.findMany({
+      where: { userId: id },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: 20,
+      select: { id: true, type: true, createdAt: true, ip: true, detail: true },
+    }),
   ]);
   return { ...user, devices, events };
 }
@@ -69,24 +126,39 @@ export async function getUserDetail(id: string): Promise<UserDetail | null> {
 async function duplicateErrors(input: UserInput, exceptId?: string): Promise<FieldErrors> {
   const others = exceptId ? { id: { not: exceptId } } : {};
   const [byUsername, byEmail] = await Promise.all([
-    db.user.findFirst({ where: { usernameKey: canonicalUsername(input.username), ...others }, select: { id: true } }),
-    db.user.findFirst({ where: { email: { equals: input.email, mode: 'insensitive' }, ...others }, select: { id: true } }),
+    db.user.findFirst({
+      where: { usernameKey: canonicalUsername(input.username), ...others },
+      select: { id: true },
+    }),
+    db.user.findFirst({
+      where: { email: { equals: input.email, mode: 'insensitive' }, ...others },
+      select: { id: true },
+    }),
   ]);
-  return { ...(byUsername ? { username: ALREADY_USED } : {}), ...(byEmail ? { email: ALREADY_USED } : {}) };
+  return {
+    ...(byUsername ? { username: ALREADY_USED } : {}),
+    ...(byEmail ? { email: ALREADY_USED } : {}),
+  };
 }
 
-const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+const isUniqueViolation = (error: unknown) =>
+  error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
 /** What became of the set-password invitation: a disabled user is not invited. */
 export type InvitationOutcome = 'sent' | 'failed' | 'skipped';
-export type CreateUserResult = { ok: true; id: string; invitation: InvitationOutcome } | { ok: false; errors: FieldErrors };
+export type CreateUserResult =
+  { ok: true; id: string; invitation: InvitationOutcome } | { ok: false; errors: FieldErrors };
 
 /**
  * Creates a user without a usable password: the hash is of 256 random bits nobody keeps, so the
  * account cannot be signed in to until its owner sets a password from the invitation emailed now
  * (lib/invitations). A failed invitation does not undo the user: the admin can send it again.
  */
-export async function createUser(input: UserInput, actor: Actor, deps: AdminUserDeps = realDeps()): Promise<CreateUserResult> {
+export async function createUser(
+  input: UserInput,
+  actor: Actor,
+  deps: AdminUserDeps = realDeps(),
+): Promise<CreateUserResult> {
   const errors = await duplicateErrors(input);
   if (Object.keys(errors).length) return { ok: false, errors };
   let id: string;
@@ -107,15 +179,32 @@ export async function createUser(input: UserInput, actor: Actor, deps: AdminUser
     throw error;
   }
   await recordEvent({
-    type: 'user.created', userId: id, ip: actor.ip ?? null, userAgent: actor.userAgent ?? null,
-    detail: { actorId: actor.id, role: input.role, twoFactor: input.twoFactor, disabled: input.disabled, hasPhone: input.phone !== null },
+    type: 'user.created',
+    userId: id,
+    ip: actor.ip ?? null,
+    userAgent: actor.userAgent ?? null,
+    detail: {
+      actorId: actor.id,
+      role: input.role,
+      twoFactor: input.twoFactor,
+      disabled: input.disabled,
+      hasPhone: input.phone !== null,
+    },
   });
   return { ok: true, id, invitation: await inviteUser({ userId: id, actor }, deps) };
 }
 
 /** Emails a set-password invitation (a new link; earlier ones stop working). Audited by lib/invitations. */
-export async function inviteUser(input: { userId: string; actor: Actor }, deps: AdminUserDeps = realDeps()): Promise<InvitationOutcome> {
-  const result = await sendInvitations([input.userId], { actorId: input.actor.id, sender: deps.senderFor('email'), origin: deps.origin, now: deps.now });
+export async function inviteUser(
+  input: { userId: string; actor: Actor },
+  deps: AdminUserDeps = realDeps(),
+): Promise<InvitationOutcome> {
+  const result = await sendInvitations([input.userId], {
+    actorId: input.actor.id,
+    sender: deps.senderFor('email'),
+    origin: deps.origin,
+    now: deps.now,
+  });
   return result.sent ? 'sent' : result.failed.length ? 'failed' : 'skipped';
 }
 
@@ -129,17 +218,31 @@ export type UpdateUserResult =
  * (TD-06), makes the new phone unverified and tells the old address (OTP-10); disabling ends every
  * session and device (SE-06, TD-06); every change is audited with the admin as actor (RC-06).
  */
-export async function updateUser(id: string, input: UserInput, actor: Actor, deps: AdminUserDeps = realDeps()): Promise<UpdateUserResult> {
-  const before = await db.user.findUnique({ where: { id }, select: { ...detailFields, usernameKey: true } });
+export async function updateUser(
+  id: string,
+  input: UserInput,
+  actor: Actor,
+  deps: AdminUserDeps = realDeps(),
+): Promise<UpdateUserResult> {
+  const before = await db.user.findUnique({
+    where: { id },
+    select: { ...detailFields, usernameKey: true },
+  });
   if (!before) return { ok: false, reason: 'not-found' };
   // An admin cannot lock themselves out by accident; another admin can do it for them.
-  const selfErrors: FieldErrors = actor.id === id
-    ? { ...(input.disabled ? { disabled: 'You cannot disable your own account.' } : {}), ...(input.role !== 'admin' ? { role: 'You cannot remove your own admin role.' } : {}) }
-    : {};
+  const selfErrors: FieldErrors =
+    actor.id === id
+      ? {
+          ...(input.disabled ? { disabled: 'You cannot disable your own account.' } : {}),
+          ...(input.role !== 'admin' ? { role: 'You cannot remove your own admin role.' } : {}),
+        }
+      : {};
   const errors = { ...(await duplicateErrors(input, id)), ...selfErrors };
   if (Object.keys(errors).length) return { ok: false, reason: 'invalid', errors };
 
-  const changed = (Object.keys(input) as (keyof UserInput)[]).filter((field) => input[field] !== before[field]);
+  const changed = (Object.keys(input) as (keyof UserInput)[]).filter(
+    (field) => input[field] !== before[field],
+  );
   if (!changed.length) return { ok: true, changed };
   // A change of letter case only is the same mailbox: no new authenticator.
   const emailChanged = input.email.toLowerCase() !== before.email.toLowerCase();
@@ -150,17 +253,37 @@ export async function updateUser(id: string, input: UserInput, actor: Actor, dep
   // Trust and sessions end before the new values are saved: if the save then fails, the user
   // signs in with a code again, which is safe; the other order could leave a new phone trusted.
   if (emailChanged || phoneChanged) {
-    await revokeAllTrustedDevices({ userId: id, reason: emailChanged ? 'email-changed' : 'phone-changed', actorId: actor.id, ...who });
+    await revokeAllTrustedDevices({
+      userId: id,
+      reason: emailChanged ? 'email-changed' : 'phone-changed',
+      actorId: actor.id,
+      ...who,
+    });
   }
   // A two-factor switch is a 2FA reset (TD-06): trust granted under the old setting must not
   // outlive it (turned back on later, an old device would otherwise skip the code again).
   if (input.twoFactor !== before.twoFactor && !emailChanged && !phoneChanged) {
-    await revokeAllTrustedDevices({ userId: id, reason: 'two-factor-reset', actorId: actor.id, ...who });
+    await revokeAllTrustedDevices({
+      userId: id,
+      reason: 'two-factor-reset',
+      actorId: actor.id,
+      ...who,
+    });
   }
   if (disabling) {
     const sessions = await endAllSessions(id);
-    await recordEvent({ type: 'sessions.revoked', userId: id, ...who, detail: { reason: 'account-disabled', count: sessions, actorId: actor.id } });
-    await revokeAllTrustedDevices({ userId: id, reason: 'account-disabled', actorId: actor.id, ...who });
+    await recordEvent({
+      type: 'sessions.revoked',
+      userId: id,
+      ...who,
+      detail: { reason: 'account-disabled', count: sessions, actorId: actor.id },
+    });
+    await revokeAllTrustedDevices({
+      userId: id,
+      reason: 'account-disabled',
+      actorId: actor.id,
+      ...who,
+    });
   }
 
   try {
@@ -174,29 +297,82 @@ export async function updateUser(id: string, input: UserInput, actor: Actor, dep
       },
     });
   } catch (error) {
-    if (isUniqueViolation(error)) return { ok: false, reason: 'invalid', errors: { username: ALREADY_USED } };
+    if (isUniqueViolation(error))
+      return { ok: false, reason: 'invalid', errors: { username: ALREADY_USED } };
     throw error;
   }
 
-  await recordEvent({ type: 'user.updated', userId: id, ...who, detail: { actorId: actor.id, fields: changed, ...(changed.includes('role') ? { role: input.role } : {}) } });
+  await recordEvent({
+    type: 'user.updated',
+    userId: id,
+    ...who,
+    detail: {
+      actorId: actor.id,
+      fields: changed,
+      ...(changed.includes('role') ? { role: input.role } : {}),
+    },
+  });
   if (emailChanged || phoneChanged) {
-    const change: ContactChange = { ...(emailChanged ? { email: { to: input.email } } : {}), ...(phoneChanged ? { phone: { to: input.phone } } : {}) };
-    const noticeSent = await notify(deps, composeContactChangeNotice({ to: before.email, change, at: deps.now(), by: 'admin', origin: deps.origin }));
+    const change: ContactChange = {
+      ...(emailChanged ? { email: { to: input.email } } : {}),
+      ...(phoneChanged ? { phone: { to: input.phone } } : {}),
+    };
+    const noticeSent = await notify(
+      deps,
+      composeContactChangeNotice({
+        to: before.email,
+        change,
+        at: deps.now(),
+        by: 'admin',
+        origin: deps.origin,
+      }),
+    );
     await recordEvent({
-      type: 'contact.changed', userId: id, ...who,
+      type: 'contact.changed',
+      userId: id,
+      ...who,
       detail: {
-        actorId: actor.id, by: 'admin', noticeSent,
-        ...(emailChanged ? { email: { from: maskEmail(before.email), to: maskEmail(input.email) } } : {}),
-        ...(phoneChanged ? { phone: { from: before.phone && maskPhone(before.phone), to: input.phone && maskPhone(input.phone) } } : {}),
+        actorId: actor.id,
+        by: 'admin',
+        noticeSent,
+        ...(emailChanged
+          ? { email: { from: maskEmail(before.email), to: maskEmail(input.email) } }
+          : {}),
+        ...(phoneChanged
+          ? {
+              phone: {
+                from: before.phone && maskPhone(before.phone),
+                to: input.phone && maskPhone(input.phone),
+              },
+            }
+          : {}),
       },
     });
   }
   if (input.disabled !== before.disabled) {
-    await recordEvent({ type: input.disabled ? 'user.disabled' : 'user.enabled', userId: id, ...who, detail: { actorId: actor.id } });
+    await recordEvent({
+      type: input.disabled ? 'user.disabled' : 'user.enabled',
+      userId: id,
+      ...who,
+      detail: { actorId: actor.id },
+    });
   }
   if (input.twoFactor !== before.twoFactor) {
-    const noticeSent = await notify(deps, composeTwoFactorNotice({ to: input.email, enabled: input.twoFactor, at: deps.now(), origin: deps.origin }));
-    await recordEvent({ type: 'user.two_factor_changed', userId: id, ...who, detail: { actorId: actor.id, enabled: input.twoFactor, noticeSent } });
+    const noticeSent = await notify(
+      deps,
+      composeTwoFactorNotice({
+        to: input.email,
+        enabled: input.twoFactor,
+        at: deps.now(),
+        origin: deps.origin,
+      }),
+    );
+    await recordEvent({
+      type: 'user.two_factor_changed',
+      userId: id,
+      ...who,
+      detail: { actorId: actor.id, enabled: input.twoFactor, noticeSent },
+    });
   }
   return { ok: true, changed };
 }
@@ -217,19 +393,42 @@ async function notify(deps: AdminUserDeps, message: OutgoingMessage): Promise<bo
  * Revokes one of a user's trusted devices (TD-06, admin action); false when it is not theirs.
  * The owner is emailed which device an administrator removed (RC-05), best effort.
  */
-export async function revokeUserDevice(input: { userId: string; deviceId: string; actor: Actor }, deps: AdminUserDeps = realDeps()): Promise<boolean> {
+export async function revokeUserDevice(
+  input: { userId: string; deviceId: string; actor: Actor },
+  deps: AdminUserDeps = realDeps(),
+): Promise<boolean> {
   const where = { id: input.deviceId, userId: input.userId };
   const device = await db.trustedDevice.findFirst({ where, select: { name: true } });
   const { count } = device ? await db.trustedDevice.deleteMany({ where }) : { count: 0 };
   if (!device || count !== 1) return false;
   const who = { ip: input.actor.ip ?? null, userAgent: input.actor.userAgent ?? null };
-  await recordEvent({ type: 'device.revoked', userId: input.userId, ...who, detail: { reason: 'admin', deviceId: input.deviceId, count, actorId: input.actor.id } });
-  await tellOwnerOfRemovedDevices(deps, { userId: input.userId, deviceNames: [device.name], by: 'admin', ...who });
+  await recordEvent({
+    type: 'device.revoked',
+    userId: input.userId,
+    ...who,
+    detail: { reason: 'admin', deviceId: input.deviceId, count, actorId: input.actor.id },
+  });
+  await tellOwnerOfRemovedDevices(deps, {
+    userId: input.userId,
+    deviceNames: [device.name],
+    by: 'admin',
+    ...who,
+  });
   return true;
 }
 
 /** Revokes every trusted device of a user (TD-06, admin action), emailing the owner their names; null when there is no such user. */
-export async function revokeUserDevices(input: { userId: string; actor: Actor }, deps: AdminUserDeps = realDeps()): Promise<number | null> {
+export async function revokeUserDevices(
+  input: { userId: string; actor: Actor },
+  deps: AdminUserDeps = realDeps(),
+): Promise<number | null> {
   if (!(await db.user.count({ where: { id: input.userId } }))) return null;
-  return revokeAllTrustedDevices({ userId: input.userId, reason: 'admin', actorId: input.actor.id, ip: input.actor.ip ?? null, userAgent: input.actor.userAgent ?? null, notify: deps });
+  return revokeAllTrustedDevices({
+    userId: input.userId,
+    reason: 'admin',
+    actorId: input.actor.id,
+    ip: input.actor.ip ?? null,
+    userAgent: input.actor.userAgent ?? null,
+    notify: deps,
+  });
 }

@@ -21,8 +21,16 @@ export function composeContactChangeNotice(input: {
   const when = utcMinute(input.at);
   const lines: string[] = [];
   if (input.change.email) lines.push(`Email address: now ${maskEmail(input.change.email.to)}`);
-  if (input.change.phone) lines.push(`Phone number: ${input.change.phone.to ? `now ${maskPhone(input.change.phone.to)}` : 'removed'}`);
-  const what = input.change.email && input.change.phone ? 'email address and phone number' : input.change.email ? 'email address' : 'phone number';
+  if (input.change.phone)
+    lines.push(
+      `Phone number: ${input.change.phone.to ? `now ${maskPhone(input.change.phone.to)}` : 'removed'}`,
+    );
+  const what =
+    input.change.email && input.change.phone
+      ? 'email address and phone number'
+      : input.change.email
+        ? 'email address'
+        : 'phone number';
   return {
     channel: 'email',
     to: input.to,
@@ -42,7 +50,12 @@ export function composeContactChangeNotice(input: {
 }
 
 /** The email when two-step sign-in is switched on or off for an account (RC-05). */
-export function composeTwoFactorNotice(input: { to: string; enabled: boolean; at: Date; origin: string }): OutgoingMessage {
+export function composeTwoFactorNotice(input: {
+  to: string;
+  enabled: boolean;
+  at: Date;
+  origin: string;
+}): OutgoingMessage {
   const when = utcMinute(input.at);
   return {
     channel: 'email',

@@ -18,13 +18,23 @@ export function composeContactCodeMessage(input: {
 }): OutgoingMessage {
   const { channel, to, code, ttlSeconds, origin, purpose } = input;
   const lifetime = describeLifetime(ttlSeconds);
-  const subject = purpose === 'confirm-identity' ? 'Your Latchkey code to change your contact details' : 'Confirm your new Latchkey contact details';
+  const subject =
+    purpose === 'confirm-identity'
+      ? 'Your Latchkey code to change your contact details'
+      : 'Confirm your new Latchkey contact details';
   const why =
     purpose === 'confirm-identity'
       ? 'You asked to change the email address or phone number of your Latchkey account.'
       : `This ${channel === 'email' ? 'email address' : 'phone number'} was entered as the new one for a Latchkey account.`;
   if (channel === 'sms') {
-    return { channel, to, subject, code, validitySeconds: ttlSeconds, text: `Your Latchkey code to confirm this number is ${code}. It expires in ${lifetime}.\n\n${webOtpLine(origin, code)}` };
+    return {
+      channel,
+      to,
+      subject,
+      code,
+      validitySeconds: ttlSeconds,
+      text: `Your Latchkey code to confirm this number is ${code}. It expires in ${lifetime}.\n\n${webOtpLine(origin, code)}`,
+    };
   }
   return {
     channel,

@@ -11,9 +11,20 @@ export function parsePhone(input: string, defaultRegion: string): PhoneResult {
   const typed = input.trim();
   if (!typed) return { ok: false, error: 'Enter a phone number.' };
   if (typed.length > 40) return { ok: false, error: 'That is too long for a phone number.' };
-  const parsed = parsePhoneNumberFromString(typed, { defaultCountry: defaultRegion as CountryCode, extract: false });
-  if (!parsed) return { ok: false, error: 'That is not a phone number. Use international format, like +1 415 555 0100.' };
-  if (!parsed.isValid()) return { ok: false, error: `That is not a valid phone number${parsed.country ? ` for ${parsed.country}` : ''}.` };
+  const parsed = parsePhoneNumberFromString(typed, {
+    defaultCountry: defaultRegion as CountryCode,
+    extract: false,
+  });
+  if (!parsed)
+    return {
+      ok: false,
+      error: 'That is not a phone number. Use international format, like +1 415 555 0100.',
+    };
+  if (!parsed.isValid())
+    return {
+      ok: false,
+      error: `That is not a valid phone number${parsed.country ? ` for ${parsed.country}` : ''}.`,
+    };
   return { ok: true, e164: parsed.number };
 }
 

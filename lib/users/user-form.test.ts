@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import examples from 'libphonenumber-js/examples.mobile.json';
 import { getExampleNumber, type CountryCode } from 'libphonenumber-js/max';
-import { EMAIL_MAX, NAME_MAX, parseUserForm, PHONE_REQUIRED_MESSAGE, userFormValues } from '@/lib/users/user-form';
+import {
+  EMAIL_MAX,
+  NAME_MAX,
+  parseUserForm,
+  PHONE_REQUIRED_MESSAGE,
+  userFormValues,
+} from '@/lib/users/user-form';
 
-const base = { username: 'ada.lovelace', name: 'Ada Lovelace', email: 'ada@example.com', phone: '', role: 'user' };
-const parse = (overrides: Record<string, string | undefined>, defaultRegion = 'US') => parseUserForm({ ...base, ...overrides }, { defaultRegion });
+const base = {
+  username: 'ada.lovelace',
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  phone: '',
+  role: 'user',
+};
+const parse = (overrides: Record<string, string | undefined>, defaultRegion = 'US') =>
+  parseUserForm({ ...base, ...overrides }, { defaultRegion });
 
 const regions = Object.keys(examples) as CountryCode[];
 
@@ -13,21 +26,33 @@ describe('user form: phone numbers from libphonenumber-js/examples.mobile.json',
     expect(regions.length).toBeGreaterThan(200);
   });
 
-  it.each(regions)('%s: the national format, read with that region as the default, is stored in E.164', (region) => {
-    const example = getExampleNumber(region, examples)!;
-    const result = parse({ phone: example.formatNational(), twoFactor: '1' }, region);
-    expect(result).toMatchObject({ ok: true, user: { phone: example.number } });
-    expect(example.number).toMatch(/^\+[1-9]\d{4,14}$/);
-  });
+  it.each(regions)(
+    '%s: the national format, read with that region as the default, is stored in E.164',
+    (region) => {
+      const example = getExampleNumber(region, examples)!;
+      const result = parse({ phone: example.formatNational(), twoFactor: '1' }, region);
+      expect(result).toMatchObject({ ok: true, user: { phone: example.number } });
+      expect(example.number).toMatch(/^\+[1-9]\d{4,14}$/);
+    },
+  );
 
-  it.each(regions)('%s: the international format gives the same E.164 whatever the default region', (region) => {
-    const example = getExampleNumber(region, examples)!;
-    const defaultRegion = region === 'US' ? 'DE' : 'US';
-    expect(parse({ phone: example.formatInternational() }, defaultRegion)).toMatchObject({ ok: true, user: { phone: example.number } });
-  });
+  it.each(regions)(
+    '%s: the international format gives the same E.164 whatever the default region',
+    (region) => {
+      const example = getExampleNumber(region, examples)!;
+      const defaultRegion = region === 'US' ? 'DE' : 'US';
+      expect(parse({ phone: example.formatInternational() }, defaultRegion)).toMatchObject({
+        ok: true,
+        user: { phone: example.number },
+      });
+    },
+  );
 
   it('reads a US national number typed with punctuation', () => {
-    expect(parse({ phone: '(415) 555-0123' })).toMatchObject({ ok: true, user: { phone: '+14155550123' } });
+    expect(parse({ phone: '(415) 555-0123' })).toMatchObject({
+      ok: true,
+      user: { phone: '+14155550123' },
+    });
   });
 
   it('refuses what is not a valid number, beside the phone field', () => {
@@ -41,17 +66,24 @@ describe('user form: phone numbers from libphonenumber-js/examples.mobile.json',
 
 describe('user form: the phone is mandatory with two-step sign-in (DESIGN.md rule 8)', () => {
   it('two-step sign-in on and no phone: an error beside the phone field', () => {
-    expect(parse({ phone: '   ', twoFactor: '1' })).toEqual({ ok: false, errors: { phone: PHONE_REQUIRED_MESSAGE } });
+    expect(parse({ phone: '   ', twoFactor: '1' })).toEqual({
+      ok: false,
+      errors: { phone: PHONE_REQUIRED_MESSAGE },
+    });
   });
 
   it('two-step sign-in off and no phone: allowed, stored as no phone', () => {
-    expect(parse({ phone: '' })).toMatchObject({ ok: true, user: { phone: null, twoFactor: false } });
+    expect(parse({ phone: '' })).toMatchObject({
+      ok: true,
+      user: { phone: null, twoFactor: false },
+    });
   });
 
   it('says so together with the other fields that are wrong', () => {
     const result = parse({ phone: '', twoFactor: 'on', email: 'not-an-email', username: 'x' });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(Object.keys(result.errors).sort()).toEqual(['email', 'phone', 'username']);
+    if (!result.ok)
+      expect(Object.keys(result.errors).sort()).toEqual(['email', 'phone', 'username']);
   });
 });
 
@@ -59,12 +91,22 @@ describe('user form: the other fields', () => {
   it('normalises: trimmed email, empty name as null, unticked boxes as false', () => {
     expect(parse({ email: '  ada@example.com ', name: '  ' })).toEqual({
       ok: true,
-      user: { username: 'ada.lovelace', name: null, email: 'ada@example.com', phone: null, role: 'user', twoFactor: false, disabled: false },
+      user: {
+        username: 'ada.lovelace',
+        name: null,
+        email: 'ada@example.com',
+        phone: null,
+        role: 'user',
+        twoFactor: false,
+        disabled: false,
+      },
     });
   });
 
   it('reads ticked boxes and the admin role', () => {
-    expect(parse({ role: 'admin', twoFactor: '1', disabled: 'on', phone: '+14155550100' })).toMatchObject({ ok: true, user: { role: 'admin', twoFactor: true, disabled: true } });
+    expect(
+      parse({ role: 'admin', twoFactor: '1', disabled: 'on', phone: '+14155550100' }),
+    ).toMatchObject({ ok: true, user: { role: 'admin', twoFactor: true, disabled: true } });
   });
 
   it.each([
@@ -92,7 +134,13 @@ describe('user form: the other fields', () => {
 
   it('keeps what the admin typed, for the form after a refusal', () => {
     const form = new FormData();
-    for (const [k, v] of Object.entries({ ...base, phone: '(415) 555-0123 ', twoFactor: '1' })) form.set(k, v);
-    expect(userFormValues(form)).toEqual({ ...base, phone: '(415) 555-0123 ', twoFactor: '1', disabled: '' });
+    for (const [k, v] of Object.entries({ ...base, phone: '(415) 555-0123 ', twoFactor: '1' }))
+      form.set(k, v);
+    expect(userFormValues(form)).toEqual({
+      ...base,
+      phone: '(415) 555-0123 ',
+      twoFactor: '1',
+      disabled: '',
+    });
   });
 });

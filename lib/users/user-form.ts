@@ -7,7 +7,15 @@ import { parseUsername } from '@/lib/users/username';
 // an argument (env.PHONE_DEFAULT_REGION at the edge), and the database checks (duplicates) are
 // in admin-users.ts.
 
-export const USER_FORM_FIELDS = ['username', 'name', 'email', 'phone', 'role', 'twoFactor', 'disabled'] as const;
+export const USER_FORM_FIELDS = [
+  'username',
+  'name',
+  'email',
+  'phone',
+  'role',
+  'twoFactor',
+  'disabled',
+] as const;
 export type UserFormField = (typeof USER_FORM_FIELDS)[number];
 export type FieldErrors = Partial<Record<UserFormField, string>>;
 
@@ -47,13 +55,20 @@ const emailSchema = z
   .pipe(z.email('Enter an email address like name@example.com.'));
 
 /** An email address as typed, trimmed; the profile page uses the same rule as the admin form. */
-export function parseEmail(input: string): { ok: true; email: string } | { ok: false; error: string } {
+export function parseEmail(
+  input: string,
+): { ok: true; email: string } | { ok: false; error: string } {
   const result = emailSchema.safeParse(input);
-  return result.success ? { ok: true, email: result.data } : { ok: false, error: result.error.issues[0]?.message ?? 'Enter an email address.' };
+  return result.success
+    ? { ok: true, email: result.data }
+    : { ok: false, error: result.error.issues[0]?.message ?? 'Enter an email address.' };
 }
 
 // A checkbox posts its value when ticked and nothing when not; "on" is the browser default.
-const checkbox = z.union([z.literal('1'), z.literal('on'), z.literal('true')]).optional().transform((v) => v !== undefined);
+const checkbox = z
+  .union([z.literal('1'), z.literal('on'), z.literal('true')])
+  .optional()
+  .transform((v) => v !== undefined);
 
 function schema(defaultRegion: string) {
   return z
@@ -84,12 +99,15 @@ function schema(defaultRegion: string) {
     })
     .superRefine((user, ctx) => {
       // The product rule (DESIGN.md rule 8): a two-step account needs somewhere to send SMS codes.
-      if (user.twoFactor && user.phone === null) ctx.addIssue({ code: 'custom', path: ['phone'], message: PHONE_REQUIRED_MESSAGE });
+      if (user.twoFactor && user.phone === null)
+        ctx.addIssue({ code: 'custom', path: ['phone'], message: PHONE_REQUIRED_MESSAGE });
     });
 }
 
 /** The form's raw values, as typed: what goes back into the form after a refusal. */
-export function userFormValues(source: FormData | Record<string, unknown>): Record<UserFormField, string> {
+export function userFormValues(
+  source: FormData | Record<string, unknown>,
+): Record<UserFormField, string> {
   const read = (key: string) => {
     const value = source instanceof FormData ? source.get(key) : source[key];
     return typeof value === 'string' ? value : '';
@@ -109,9 +127,16 @@ export function userFormValues(source: FormData | Record<string, unknown>): Reco
 export type UserFormResult = { ok: true; user: UserInput } | { ok: false; errors: FieldErrors };
 
 /** Parses the form; on refusal, the first message for each field that is wrong. */
-export function parseUserForm(source: FormData | Record<string, unknown>, options: { defaultRegion: string }): UserFormResult {
+export function parseUserForm(
+  source: FormData | Record<string, unknown>,
+  options: { defaultRegion: string },
+): UserFormResult {
   const values = userFormValues(source);
-  const raw = { ...values, twoFactor: values.twoFactor || undefined, disabled: values.disabled || undefined };
+  const raw = {
+    ...values,
+    twoFactor: values.twoFactor || undefined,
+    disabled: values.disabled || undefined,
+  };
   // A superRefine runs only when every field parsed, so the phone rule is checked on its own too:
   // the admin should see "phone required" together with, say, a bad email.
   const result = schema(options.defaultRegion).safeParse(raw);

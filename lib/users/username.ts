@@ -17,7 +17,10 @@ export function parseUsername(input: string): UsernameResult {
   const length = [...username].length;
   if (length < 3 || length > 64) return { ok: false, error: 'Use 3 to 64 characters.' };
   if (!/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u.test(username)) {
-    return { ok: false, error: 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.' };
+    return {
+      ok: false,
+      error: 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.',
+    };
   }
   return { ok: true, username };
 }

@@ -37,16 +37,23 @@ export type ApplyMigrationsOptions = {
 
 /** Reads `<dir>/*\/migration.sql` in the order Prisma applies them (directory names compared). */
 export async function listMigrations(dir: string = MIGRATIONS_DIR): Promise<Migration[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort((a, b) => a.localeCompare(b));
+  const entries = await fs
+    .readdir(dir, { withFileTypes: true })
+    .catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
   return Promise.all(
     names.map(async (name) => {
       const file = path.join(dir, name, 'migration.sql');
       const script = await fs.readFile(file, 'utf8').catch((error: unknown) => {
-        throw new Error(`Migration ${name} has no readable migration.sql (${file})`, { cause: error });
+        throw new Error(`Migration ${name} has no readable migration.sql (${file})`, {
+          cause: error,
+        });
       });
       return { name, script };
     }),
@@ -62,7 +69,9 @@ export function migrationChecksum(script: string): string {
 // Windows) does not read as an edited migration.
 function matchesChecksum(script: string, checksum: string): boolean {
   const lf = script.replace(/\r\n/g, '\n');
-  return [script, lf, lf.replace(/\n/g, '\r\n')].some((variant) => migrationChecksum(variant) === checksum);
+  return [script, lf, lf.replace(/\n/g, '\r\n')].some(
+    (variant) => migrationChecksum(variant) === checksum,
+  );
 }
 
 type MigrationRow = {
@@ -74,7 +83,10 @@ type MigrationRow = {
   logs: string | null;
 };
 
-export async function applyMigrations(databaseUrl: string, options: ApplyMigrationsOptions = {}): Promise<{ applied: string[] }> {
+export async function applyMigrations(
+  databaseUrl: string,
+  options: ApplyMigrationsOptions = {},
+): Promise<{ applied: string[] }> {
   const log = options.log ?? (() => {});
   const migrations = await listMigrations(options.migrationsDir);
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
@@ -94,11 +106,17 @@ export async function applyMigrations(databaseUrl: string, options: ApplyMigrati
           applied.push(migration.name);
         }
       }
-      log(applied.length ? `Applied ${applied.length} migration(s).` : `Database is up to date (${migrations.length} migration(s)).`);
+      log(
+        applied.length
+          ? `Applied ${applied.length} migration(s).`
+          : `Database is up to date (${migrations.length} migration(s)).`,
+      );
       return { applied };
     } finally {
       // Closing the session frees the lock too; an error here must not hide the one being thrown.
-      await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY]).catch(() => {});
+      await client
+        .query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY])
+        .catch(() => {});
     }
   } finally {
     await client.end();
@@ -106,11 +124,17 @@ export async function applyMigrations(databaseUrl: string, options: ApplyMigrati
 }
 
 /** Returns the migrations still to apply; throws when the recorded history forbids going on. */
-function checkHistory(migrations: Migration[], rows: MigrationRow[], log: (line: string) => void): Migration[] {
+function checkHistory(
+  migrations: Migration[],
+  rows: MigrationRow[],
+  log: (line: string) => void,
+): Migration[] {
   const live = rows.filter((row) => row.rolled_back_at === null);
   const failed = live.filter((row) => row.finished_at === null);
   if (failed.length) {
-    const names = failed.map((row) => `${row.migration_name}${row.logs ? `: ${row.logs.split('\n')[0]}` : ''}`);
+    const names = failed.map(
+      (row) => `${row.migration_name}${row.logs ? `: ${row.logs.split('\n')[0]}` : ''}`,
+    );
     throw new Error(
       `Migration(s) recorded as failed in _prisma_migrations: ${names.join('; ')}. ` +
         'Fix the database, then mark it with `prisma migrate resolve --applied|--rolled-back <name>` (Prisma error P3009).',
@@ -129,7 +153,10 @@ function checkHistory(migrations: Migration[], rows: MigrationRow[], log: (line:
     );
   }
   const unknown = live.filter((row) => !byName.has(row.migration_name));
-  if (unknown.length) log(`Warning: applied migration(s) not found in the migrations folder: ${unknown.map((r) => r.migration_name).join(', ')}`);
+  if (unknown.length)
+    log(
+      `Warning: applied migration(s) not found in the migrations folder: ${unknown.map((r) => r.migration_name).join(', ')}`,
+    );
   const done = new Set(live.map((row) => row.migration_name));
   return migrations.filter((m) => !done.has(m.name));
 }
@@ -165,7 +192,9 @@ async function applyOne(client: pg.Client, migration: Migration): Promise<boolea
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`Migration ${migration.name} failed and was rolled back: ${message}`, { cause: error });
+    throw new Error(`Migration ${migration.name} failed and was rolled back: ${message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -173,10 +202,15 @@ async function lockMigrations(client: pg.Client, log: (line: string) => void) {
   const deadline = Date.now() + LOCK_WAIT_MS;
   let told = false;
   for (;;) {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PRISMA_MIGRATE_LOCK_KEY]);
+    const { rows } = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1) AS locked',
+      [PRISMA_MIGRATE_LOCK_KEY],
+    );
     if (rows[0]?.locked) return;
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${LOCK_WAIT_MS / 1000}s waiting for the migration lock (pg_advisory_lock(${PRISMA_MIGRATE_LOCK_KEY})) held by another process.`);
+      throw new Error(
+        `Timed out after ${LOCK_WAIT_MS / 1000}s waiting for the migration lock (pg_advisory_lock(${PRISMA_MIGRATE_LOCK_KEY})) held by another process.`,
+      );
     }
     if (!told) log('Another process is migrating this database; waiting for it to finish...');
     told = true;

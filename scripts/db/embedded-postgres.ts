@@ -28,21 +28,30 @@ export class EmbeddedPostgresLockedError extends Error {
     readonly holder: LockHolder | null,
   ) {
     const who = holder ? `process ${holder.pid} (serving ${holder.url})` : 'another process';
-    super(`The embedded database in ${dataDir} is in use by ${who}. A PGlite data folder can be opened by one process only.`);
+    super(
+      `The embedded database in ${dataDir} is in use by ${who}. A PGlite data folder can be opened by one process only.`,
+    );
     this.name = 'EmbeddedPostgresLockedError';
   }
 }
 
 type LockHolder = { pid: number; url: string; startedAt: string };
 
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgres> {
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
   const lock = dataDir ? acquireLock(dataDir) : null;
   let db: PGlite | undefined;
   try {
     if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
     db = await PGlite.create(dataDir ? { dataDir } : {});
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: MAX_CONNECTIONS });
+    const server = new PGLiteSocketServer({
+      db,
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      maxConnections: MAX_CONNECTIONS,
+    });
     await server.start();
     const port = Number(server.getServerConn().split(':').pop());
     // PGlite accepts any user and database name. It cannot answer an SSL request, which psql sends
@@ -79,7 +88,8 @@ function acquireLock(dataDir: string) {
     const holder = readHolder(lockPath);
     if (holder && isAlive(holder.pid)) throw new EmbeddedPostgresLockedError(dataDir, holder);
     fs.rmSync(lockPath, { force: true });
-    if (!createLockFile(lockPath)) throw new EmbeddedPostgresLockedError(dataDir, readHolder(lockPath));
+    if (!createLockFile(lockPath))
+      throw new EmbeddedPostgresLockedError(dataDir, readHolder(lockPath));
   }
   const releaseOnExit = () => fs.rmSync(lockPath, { force: true });
   process.once('exit', releaseOnExit);
@@ -97,7 +107,11 @@ function acquireLock(dataDir: string) {
 
 function createLockFile(lockPath: string): boolean {
   try {
-    fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, url: '', startedAt: new Date().toISOString() }), { flag: 'wx' });
+    fs.writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: process.pid, url: '', startedAt: new Date().toISOString() }),
+      { flag: 'wx' },
+    );
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;

@@ -46,12 +46,20 @@ export async function openSchemaEngine(
   const schemaPath = options.schemaPath ?? SCHEMA_PATH;
   const migrationsDir = options.migrationsDir ?? MIGRATIONS_DIR;
   const schema = { files: [{ path: schemaPath, content: fs.readFileSync(schemaPath, 'utf8') }] };
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, Client: CatalogFriendlyClient as unknown as typeof pg.Client });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    Client: CatalogFriendlyClient as unknown as typeof pg.Client,
+  });
   const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
   const debug = () => {};
   let engine: runtime.SchemaEngine;
   try {
-    engine = await runtime.SchemaEngine.new({ datamodels: [[schemaPath, schema.files[0]!.content]] }, debug, adapter);
+    engine = await runtime.SchemaEngine.new(
+      { datamodels: [[schemaPath, schema.files[0]!.content]] },
+      debug,
+      adapter,
+    );
   } catch (error) {
     await pool.end();
     throw error;
@@ -61,7 +69,10 @@ export async function openSchemaEngine(
     const lockPath = path.join(migrationsDir, 'migration_lock.toml');
     return {
       baseDir: migrationsDir,
-      lockfile: { path: 'migration_lock.toml', content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, 'utf8') : null },
+      lockfile: {
+        path: 'migration_lock.toml',
+        content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, 'utf8') : null,
+      },
       shadowDbInitScript: '',
       migrationDirectories: (await listMigrations(migrationsDir)).map((m) => ({
         path: m.name,
@@ -83,15 +94,19 @@ export async function openSchemaEngine(
       return emptyScriptToBlank(result.stdout ?? '');
     },
     async prismaApplyMigrations() {
-      const result = await engine.applyMigrations({ migrationsList: await migrationsList(), filters: NO_FILTER });
+      const result = await engine.applyMigrations({
+        migrationsList: await migrationsList(),
+        filters: NO_FILTER,
+      });
       return result.appliedMigrationNames;
     },
     async migrationStatus() {
-      const { hasMigrationsTable, editedMigrationNames, failedMigrationNames, history } = await engine.diagnoseMigrationHistory({
-        migrationsList: await migrationsList(),
-        optInToShadowDatabase: false,
-        filters: NO_FILTER,
-      });
+      const { hasMigrationsTable, editedMigrationNames, failedMigrationNames, history } =
+        await engine.diagnoseMigrationHistory({
+          migrationsList: await migrationsList(),
+          optInToShadowDatabase: false,
+          filters: NO_FILTER,
+        });
       return { hasMigrationsTable, editedMigrationNames, failedMigrationNames, history };
     },
     async close() {
@@ -108,10 +123,21 @@ export async function openSchemaEngine(
 let loadedVersion: string | undefined;
 function loadEngine(): string {
   if (loadedVersion) return loadedVersion;
-  const cliWasm = path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'schema_engine_bg.wasm');
-  const packageWasm = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
-  const wasmModule = new WebAssembly.Module(fs.readFileSync(fs.existsSync(cliWasm) ? cliWasm : packageWasm));
-  const instance = new WebAssembly.Instance(wasmModule, { './schema_engine_bg.js': runtime as unknown as WebAssembly.ModuleImports });
+  const cliWasm = path.join(
+    path.dirname(require.resolve('prisma/package.json')),
+    'build',
+    'schema_engine_bg.wasm',
+  );
+  const packageWasm = path.join(
+    path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')),
+    'schema_engine_bg.wasm',
+  );
+  const wasmModule = new WebAssembly.Module(
+    fs.readFileSync(fs.existsSync(cliWasm) ? cliWasm : packageWasm),
+  );
+  const instance = new WebAssembly.Instance(wasmModule, {
+    './schema_engine_bg.js': runtime as unknown as WebAssembly.ModuleImports,
+  });
   runtime.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
   loadedVersion = runtime.version();
@@ -133,7 +159,8 @@ function CatalogFriendlyClient(config: pg.ClientConfig): pg.Client {
   client.query = ((...args: unknown[]) => {
     const callback = args.at(-1);
     if (typeof callback === 'function') {
-      args[args.length - 1] = (error: Error | null, result?: pg.QueryResult) => callback(error, relabel(result));
+      args[args.length - 1] = (error: Error | null, result?: pg.QueryResult) =>
+        callback(error, relabel(result));
       return query(...args);
     }
     const pending = query(...args);
@@ -144,5 +171,7 @@ function CatalogFriendlyClient(config: pg.ClientConfig): pg.Client {
 
 // The engine renders "no changes" as a comment-only script.
 function emptyScriptToBlank(script: string): string {
-  return script.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('--')) ? '' : script;
+  return script.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('--'))
+    ? ''
+    : script;
 }

@@ -6,10 +6,16 @@ import pg from 'pg';
 
 export type ScratchDatabase = { name: string; url: string; drop(): Promise<void> };
 
-export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  serverUrl: string,
+  prefix: string,
+): Promise<ScratchDatabase> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   await onMaintenanceDatabase(serverUrl, async (client) => {
-    if (await isEmbedded(client)) throw new Error(`${redact(serverUrl)} is embedded PGlite, which serves one database only; start another embedded instance instead.`);
+    if (await isEmbedded(client))
+      throw new Error(
+        `${redact(serverUrl)} is embedded PGlite, which serves one database only; start another embedded instance instead.`,
+      );
     await client.query(`CREATE DATABASE "${name}"`);
   });
   const url = new URL(serverUrl);
@@ -20,7 +26,9 @@ export async function createScratchDatabase(serverUrl: string, prefix: string): 
     url: url.toString(),
     drop() {
       // FORCE ends connections a pool forgot to close, which would otherwise block the drop.
-      dropped ??= onMaintenanceDatabase(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {});
+      dropped ??= onMaintenanceDatabase(serverUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      ).then(() => {});
       return dropped;
     },
   };
@@ -47,10 +55,16 @@ function redact(serverUrl: string): string {
 
 // CREATE and DROP DATABASE cannot run inside the database they name, so they go through the
 // server's `postgres` database.
-async function onMaintenanceDatabase<T>(serverUrl: string, action: (client: pg.Client) => Promise<T>): Promise<T> {
+async function onMaintenanceDatabase<T>(
+  serverUrl: string,
+  action: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const url = new URL(serverUrl);
   url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({
+    connectionString: url.toString(),
+    connectionTimeoutMillis: 10_000,
+  });
   await client.connect();
   try {
     return await action(client);

@@ -1,6 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import { confirmAdminCode, confirmAdminSection, latestFreshCode } from './support/admin-fresh-code';
-import { expectNoAxeViolations, signInExpecting, signInWithCode, signOut, submitPassword } from './support/sign-in';
+import {
+  expectNoAxeViolations,
+  signInExpecting,
+  signInWithCode,
+  signOut,
+  submitPassword,
+} from './support/sign-in';
 import { sql } from './support/database';
 import { createOwnUser, signInOwnUser } from './support/own-user';
 
@@ -13,7 +19,11 @@ const field = (page: Page, label: string) => page.getByLabel(label, { exact: tru
 test.describe('with JavaScript off', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('DESIGN rule 8: a new user with two-step sign-in and no phone gets an error beside the phone field, keeps the values, then is stored with the phone in E.164', async ({ page, request, baseURL }) => {
+  test('DESIGN rule 8: a new user with two-step sign-in and no phone gets an error beside the phone field, keeps the values, then is stored with the phone in E.164', async ({
+    page,
+    request,
+    baseURL,
+  }) => {
     const username = `e2e-${Date.now().toString(36)}`;
     await signInWithCode(page, request, baseURL!, 'admin');
     await page.goto('/admin/users');
@@ -24,7 +34,9 @@ test.describe('with JavaScript off', () => {
     await expect(page.getByRole('checkbox', { name: /Two-step sign-in/ })).toBeChecked();
     await page.getByRole('button', { name: 'Create user' }).click();
 
-    await expect(field(page, 'Phone')).toHaveAccessibleDescription(/A phone number is required when two-step sign-in is on\./);
+    await expect(field(page, 'Phone')).toHaveAccessibleDescription(
+      /A phone number is required when two-step sign-in is on\./,
+    );
     await expect(field(page, 'Phone')).toHaveAttribute('aria-invalid', 'true');
     await expect(field(page, 'Username')).toHaveValue(username);
     await expect(field(page, 'Name')).toHaveValue('Erin Example');
@@ -34,13 +46,26 @@ test.describe('with JavaScript off', () => {
 
     await field(page, 'Phone').fill('(415) 555-0166');
     await page.getByRole('button', { name: 'Create user' }).click();
-    await expect(page.getByText('The user was created and emailed an invitation to set a password.')).toBeVisible();
+    await expect(
+      page.getByText('The user was created and emailed an invitation to set a password.'),
+    ).toBeVisible();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(username);
     await expect(field(page, 'Phone')).toHaveValue('+1 415 555 0166');
-    const [row] = (await sql('SELECT phone, "phoneVerifiedAt" FROM "User" WHERE username = $1', [username])).rows;
+    const [row] = (
+      await sql('SELECT phone, "phoneVerifiedAt" FROM "User" WHERE username = $1', [username])
+    ).rows;
     expect(row).toEqual({ phone: '+14155550166', phoneVerifiedAt: null });
-    const outbox = (await (await request.get(`${baseURL}/api/dev/outbox`)).json()) as { to: string; subject: string | null }[];
-    expect(outbox.some((m) => m.to === `${username}@example.com` && m.subject === 'You have been invited to sign in with Latchkey')).toBe(true);
+    const outbox = (await (await request.get(`${baseURL}/api/dev/outbox`)).json()) as {
+      to: string;
+      subject: string | null;
+    }[];
+    expect(
+      outbox.some(
+        (m) =>
+          m.to === `${username}@example.com` &&
+          m.subject === 'You have been invited to sign in with Latchkey',
+      ),
+    ).toBe(true);
 
     await page.goto(`/admin/users?q=${username}`);
     const listed = page.getByRole('row').filter({ hasText: username });
@@ -49,7 +74,11 @@ test.describe('with JavaScript off', () => {
   });
 });
 
-test('a non-admin gets "not found" on every admin page, and someone signed out is sent to sign in', async ({ page, request, baseURL }) => {
+test('a non-admin gets "not found" on every admin page, and someone signed out is sent to sign in', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   for (const path of ['/admin', '/admin/users']) {
     await page.goto(path);
     await expect(page).toHaveURL(/\/login/);
@@ -65,13 +94,19 @@ test('a non-admin gets "not found" on every admin page, and someone signed out i
   expect((await page.goto(`/admin/users/${demo.id}`))?.status()).toBe(404);
 });
 
-test('search, edit and axe: the list, the edit form with an error, and a saved change', async ({ page, request, baseURL }) => {
+test('search, edit and axe: the list, the edit form with an error, and a saved change', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   await signInWithCode(page, request, baseURL!, 'admin');
   await page.getByRole('link', { name: 'Admin' }).click();
   await expect(page).toHaveURL(/\/admin\/users$/);
   await page.getByLabel('Search users').fill('415 555 0101');
   await page.getByRole('button', { name: 'Search' }).click();
-  await expect(page.getByRole('row').filter({ hasText: 'demo@example.com' })).toContainText('+1 415 555 0101');
+  await expect(page.getByRole('row').filter({ hasText: 'demo@example.com' })).toContainText(
+    '+1 415 555 0101',
+  );
   await expect(page.getByRole('row').filter({ hasText: 'admin@example.com' })).toHaveCount(0);
   await expectNoAxeViolations(page);
 
@@ -80,7 +115,9 @@ test('search, edit and axe: the list, the edit form with an error, and a saved c
   await confirmAdminCode(page, 'admin@example.com');
   await field(page, 'Email').fill('admin@EXAMPLE.com');
   await page.getByRole('button', { name: 'Save changes' }).click();
-  await expect(field(page, 'Email')).toHaveAccessibleDescription('This is already used by another user.');
+  await expect(field(page, 'Email')).toHaveAccessibleDescription(
+    'This is already used by another user.',
+  );
   await expect(field(page, 'Email')).toHaveValue('admin@EXAMPLE.com');
   await expectNoAxeViolations(page);
 
@@ -93,7 +130,12 @@ test('search, edit and axe: the list, the edit form with an error, and a saved c
   await sql(`UPDATE "User" SET name = 'Dana Demo' WHERE username = 'demo'`);
 });
 
-test('TD-06 an admin revokes a user’s trusted browser: its next sign-in asks for a code', async ({ page, request, baseURL, browser }) => {
+test('TD-06 an admin revokes a user’s trusted browser: its next sign-in asks for a code', async ({
+  page,
+  request,
+  baseURL,
+  browser,
+}) => {
   const deviceName = `Revoked ${Date.now()}`;
   await signInWithCode(page, request, baseURL!, 'demo', { deviceName });
   await signOut(page);
@@ -120,10 +162,18 @@ test('the new-user page has no axe violations', async ({ page, request, baseURL 
 });
 
 const NOT_FRESH = /^Confirm it’s you first: this change needs a code sent to your email/;
-const userRow = async (id: string) => (await sql('SELECT email, phone, disabled FROM "User" WHERE id = $1', [id])).rows[0];
-const liveSessions = async (userId: string) => (await sql('SELECT count(*)::int AS n FROM "Session" WHERE "userId" = $1 AND expires > now()', [userId])).rows[0].n;
+const userRow = async (id: string) =>
+  (await sql('SELECT email, phone, disabled FROM "User" WHERE id = $1', [id])).rows[0];
+const liveSessions = async (userId: string) =>
+  (
+    await sql('SELECT count(*)::int AS n FROM "Session" WHERE "userId" = $1 AND expires > now()', [
+      userId,
+    ])
+  ).rows[0].n;
 
-test('SE-07 an admin on a trusted browser (no code at sign-in) is asked to confirm it’s them, enters the code emailed to them, and changes a user’s phone', async ({ page }) => {
+test('SE-07 an admin on a trusted browser (no code at sign-in) is asked to confirm it’s them, enters the code emailed to them, and changes a user’s phone', async ({
+  page,
+}) => {
   const admin = await createOwnUser('fresh-admin', { role: 'admin' });
   const user = await createOwnUser('fresh-target');
   await signInOwnUser(page, admin, { deviceName: 'Admin laptop' });
@@ -131,7 +181,14 @@ test('SE-07 an admin on a trusted browser (no code at sign-in) is asked to confi
   const since = new Date();
   await submitPassword(page, admin.username, admin.password);
   await expect(page.getByTestId('signed-in-user')).toHaveText(admin.username);
-  expect((await sql('SELECT count(*)::int AS n FROM "OutboxMessage" WHERE "to" = $1 AND "sentAt" >= $2', [admin.email, since])).rows[0].n).toBe(0);
+  expect(
+    (
+      await sql(
+        'SELECT count(*)::int AS n FROM "OutboxMessage" WHERE "to" = $1 AND "sentAt" >= $2',
+        [admin.email, since],
+      )
+    ).rows[0].n,
+  ).toBe(0);
 
   await page.goto(`/admin/users/${user.id}`);
   const step = confirmAdminSection(page);
@@ -155,11 +212,17 @@ test('SE-07 an admin on a trusted browser (no code at sign-in) is asked to confi
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText('The changes were saved.')).toBeVisible();
   expect((await userRow(user.id)).phone).toBe('+14155550177');
-  const confirmedBy = await sql(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE "userId" = $1 AND type = 'reauth.confirmed'`, [admin.id]);
+  const confirmedBy = await sql(
+    `SELECT count(*)::int AS n FROM "AuditEvent" WHERE "userId" = $1 AND type = 'reauth.confirmed'`,
+    [admin.id],
+  );
   expect(confirmedBy.rows[0].n).toBe(1);
 });
 
-test('SE-07 a stale admin is refused on the server: nothing is changed, the form keeps what was typed, nobody is signed out', async ({ page, browser }) => {
+test('SE-07 a stale admin is refused on the server: nothing is changed, the form keeps what was typed, nobody is signed out', async ({
+  page,
+  browser,
+}) => {
   const admin = await createOwnUser('stale-admin', { role: 'admin' });
   const user = await createOwnUser('stale-target');
   const userContext = await browser.newContext();
@@ -167,7 +230,9 @@ test('SE-07 a stale admin is refused on the server: nothing is changed, the form
   // A code entered to sign in is not a code for changing someone else's sign-in.
   await signInOwnUser(page, admin);
   await page.goto(`/admin/users/${user.id}`);
-  await expect(confirmAdminSection(page).getByRole('button', { name: 'Send me a code' })).toBeVisible();
+  await expect(
+    confirmAdminSection(page).getByRole('button', { name: 'Send me a code' }),
+  ).toBeVisible();
 
   const newEmail = `new-${user.email}`;
   await field(page, 'Email').fill(newEmail);
@@ -183,7 +248,10 @@ test('SE-07 a stale admin is refused on the server: nothing is changed, the form
   await expect(page.getByRole('region', { name: 'Sessions' }).getByText(NOT_FRESH)).toBeVisible();
   expect(await userRow(user.id)).toEqual({ email: user.email, phone: null, disabled: false });
   expect(await liveSessions(user.id)).toBe(1);
-  const changes = await sql(`SELECT type FROM "AuditEvent" WHERE "userId" = $1 AND type IN ('user.updated', 'sessions.revoked', 'user.disabled')`, [user.id]);
+  const changes = await sql(
+    `SELECT type FROM "AuditEvent" WHERE "userId" = $1 AND type IN ('user.updated', 'sessions.revoked', 'user.disabled')`,
+    [user.id],
+  );
   expect(changes.rows).toEqual([]);
   await userContext.close();
 });

@@ -25,25 +25,34 @@ async function seedEvents(userId: string, typed: string) {
   );
 }
 
-test('an admin filters the audit log by user, event and time, pages through it, and exports the filtered events as CSV with formulas neutralised (CSV-04)', async ({ page }) => {
+test('an admin filters the audit log by user, event and time, pages through it, and exports the filtered events as CSV with formulas neutralised (CSV-04)', async ({
+  page,
+}) => {
   const audited = await createOwnUser('audited');
   await seedEvents(audited.id, audited.username.toUpperCase());
   const admin = await createOwnUser('auditor', { role: 'admin' });
   await signInOwnUser(page, admin);
 
   await page.goto('/admin');
-  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Audit log' }).click();
+  await page
+    .getByRole('navigation', { name: 'Admin' })
+    .getByRole('link', { name: 'Audit log' })
+    .click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Audit log');
   await page.getByLabel('Username', { exact: true }).fill(audited.username);
   await page.getByRole('button', { name: 'Filter' }).click();
   // The failed sign-in typed in capitals counts as this user's: usernames are case-insensitive.
-  await expect(page.getByRole('status').filter({ hasText: 'Showing' })).toHaveText('Showing 1–50 of 61 events matching the filter, newest first.');
+  await expect(page.getByRole('status').filter({ hasText: 'Showing' })).toHaveText(
+    'Showing 1–50 of 61 events matching the filter, newest first.',
+  );
   const firstRow = page.getByRole('row').nth(1);
   await expect(firstRow).toContainText('signin.password_failed');
   await expect(firstRow).toContainText(`typed: ${audited.username.toUpperCase()}`);
   await expect(firstRow).toContainText('reason: unknown-user');
   await page.getByRole('link', { name: 'Next page' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Showing' })).toHaveText('Showing 51–61 of 61 events matching the filter, newest first.');
+  await expect(page.getByRole('status').filter({ hasText: 'Showing' })).toHaveText(
+    'Showing 51–61 of 61 events matching the filter, newest first.',
+  );
   await expect(page.getByText('Page 2 of 2')).toBeVisible();
   await expectNoAxeViolations(page);
 
@@ -51,17 +60,25 @@ test('an admin filters the audit log by user, event and time, pages through it, 
   await page.getByLabel('From (UTC)').fill('2030-03-01T10:00');
   await page.getByLabel('To (UTC)').fill('2030-03-01T10:09');
   await page.getByRole('button', { name: 'Filter' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Showing' })).toHaveText('Showing 1–5 of 5 events matching the filter, newest first.');
+  await expect(page.getByRole('status').filter({ hasText: 'Showing' })).toHaveText(
+    'Showing 1–5 of 5 events matching the filter, newest first.',
+  );
   await expect(page).toHaveURL(/type=signin\.succeeded/);
-  for (const ip of ['192.0.2.1', '192.0.2.9']) await expect(page.getByRole('cell', { name: ip, exact: true })).toBeVisible();
+  for (const ip of ['192.0.2.1', '192.0.2.9'])
+    await expect(page.getByRole('cell', { name: ip, exact: true })).toBeVisible();
   await expect(page.getByRole('cell', { name: '192.0.2.11', exact: true })).toHaveCount(0);
 
   await page.getByLabel('Event', { exact: true }).selectOption('');
   await page.getByLabel('From (UTC)').fill('2030-03-01T11:00');
   await page.getByLabel('To (UTC)').fill('');
   await page.getByRole('button', { name: 'Filter' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Showing' })).toHaveText('Showing 1–1 of 1 event matching the filter, newest first.');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+  await expect(page.getByRole('status').filter({ hasText: 'Showing' })).toHaveText(
+    'Showing 1–1 of 1 event matching the filter, newest first.',
+  );
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Export CSV' }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^audit-log-\d{8}-\d{4}\.csv$/);
   const csv = await readFile(await download.path(), 'utf8');
   const lines = csv.replace(/^\uFEFF/, '').split('\r\n');
@@ -76,13 +93,18 @@ test('an admin filters the audit log by user, event and time, pages through it, 
   await expect(page.getByRole('row').nth(1)).toContainText('audit.exported');
 });
 
-test('RC-06 the sign-in an admin just made is in the log, without the code or the password', async ({ page }) => {
+test('RC-06 the sign-in an admin just made is in the log, without the code or the password', async ({
+  page,
+}) => {
   const admin = await createOwnUser('self-audit', { role: 'admin' });
   const code = await signInOwnUser(page, admin);
   await page.goto(`/admin/audit?user=${encodeURIComponent(admin.username)}`);
   const table = page.getByRole('table', { name: 'Audit log' });
-  for (const type of ['signin.password_ok', 'code.sent', 'signin.succeeded']) await expect(table.getByRole('cell', { name: type, exact: true })).toBeVisible();
-  const response = await page.request.get(`/admin/audit/export?user=${encodeURIComponent(admin.username)}`);
+  for (const type of ['signin.password_ok', 'code.sent', 'signin.succeeded'])
+    await expect(table.getByRole('cell', { name: type, exact: true })).toBeVisible();
+  const response = await page.request.get(
+    `/admin/audit/export?user=${encodeURIComponent(admin.username)}`,
+  );
   const csv = await response.text();
   expect(csv.split('\r\n').length).toBeGreaterThan(4);
   for (const text of [await table.innerText(), csv]) {
@@ -91,7 +113,9 @@ test('RC-06 the sign-in an admin just made is in the log, without the code or th
   }
 });
 
-test('the audit log and its export are for admins only: "not found" for a user, sign-in for a stranger', async ({ page }) => {
+test('the audit log and its export are for admins only: "not found" for a user, sign-in for a stranger', async ({
+  page,
+}) => {
   for (const path of ['/admin/audit', '/admin/audit/export']) {
     await page.goto(path);
     await expect(page).toHaveURL(/\/login/);

@@ -7,22 +7,37 @@ import { chooseChannel, enterCode, readCode, submitPassword } from './support/si
 const baseURL = `http://127.0.0.1:${SHORT_TTL_PORT}`;
 test.use({ baseURL });
 
-test('OTP-02 an expired code is refused and says so; a resend brings a new code', async ({ page, request }) => {
+test('OTP-02 an expired code is refused and says so; a resend brings a new code', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(SHORT_TTL_SECONDS * 1000 + 45_000);
   const since = new Date();
   await submitPassword(page, 'demo-email');
   await chooseChannel(page, 'Email');
-  const message = await readCode(request, baseURL, { to: 'demo-email@example.com', channel: 'email', since });
-  await expect(page.getByText('The code has expired. Send a new code.')).toBeVisible({ timeout: SHORT_TTL_SECONDS * 1000 + 5000 });
+  const message = await readCode(request, baseURL, {
+    to: 'demo-email@example.com',
+    channel: 'email',
+    since,
+  });
+  await expect(page.getByText('The code has expired. Send a new code.')).toBeVisible({
+    timeout: SHORT_TTL_SECONDS * 1000 + 5000,
+  });
   await enterCode(page, message.code);
-  await expect(page.getByRole('alert').filter({ hasText: 'That code has expired. Send a new code.' })).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'That code has expired. Send a new code.' }),
+  ).toBeVisible();
 
   // The resend it offers brings a new code and a fresh countdown. (Entering that code too would
   // race the short lifetime on a loaded machine; resend-then-sign-in is proven on the main server.)
   const again = new Date();
   await page.getByRole('button', { name: 'Resend code' }).click();
   await expect(page.getByText('A new code was sent.')).toBeVisible();
-  const fresh = await readCode(request, baseURL, { to: 'demo-email@example.com', channel: 'email', since: again });
+  const fresh = await readCode(request, baseURL, {
+    to: 'demo-email@example.com',
+    channel: 'email',
+    since: again,
+  });
   expect(fresh.id).not.toBe(message.id);
   await expect(page.getByRole('timer')).toHaveText(/The code expires in \d+ seconds?\./);
 });

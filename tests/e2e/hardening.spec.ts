@@ -15,7 +15,8 @@ const nonceOf = (policy: string | undefined) => /'nonce-([^']+)'/.exec(policy ??
 function watchConsole(page: Page) {
   const problems: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' || /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`${m.type()}: ${m.text()}`);
+    if (m.type() === 'error' || /Content.Security.Policy|Refused to/i.test(m.text()))
+      problems.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return problems;
@@ -27,13 +28,18 @@ async function expectSignedIn(page: Page, username: string | null) {
   else await expect(page).toHaveURL(/\/login/);
 }
 
-test('security headers on pages: a CSP with a fresh nonce and no unsafe-inline scripts, no framing, nosniff, referrer and permissions policies; no HSTS over plain HTTP', async ({ request }) => {
+test('security headers on pages: a CSP with a fresh nonce and no unsafe-inline scripts, no framing, nosniff, referrer and permissions policies; no HSTS over plain HTTP', async ({
+  request,
+}) => {
   const nonces = new Set<string>();
   for (const path of ['/login', '/login', '/account', '/dev/outbox', '/no-such-page']) {
     const response = await request.get(path);
     const h = response.headers();
     const policy = h['content-security-policy'];
-    const scriptSrc = policy?.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
+    const scriptSrc = policy
+      ?.split(';')
+      .map((d) => d.trim())
+      .find((d) => d.startsWith('script-src'));
     expect(scriptSrc, path).toMatch(/'nonce-[A-Za-z0-9+/]{22}=='/);
     expect(scriptSrc, path).not.toContain('unsafe-inline');
     expect(policy, path).toContain("frame-ancestors 'none'");
@@ -50,10 +56,15 @@ test('security headers on pages: a CSP with a fresh nonce and no unsafe-inline s
   const html = await (await request.get('/login')).text();
   const stylesheet = /href="(\/_next\/static\/[^"]+\.css)"/.exec(html)?.[1];
   expect(stylesheet).toBeTruthy();
-  expect((await request.get(stylesheet!)).headers()['x-content-type-options'], 'static files too').toBe('nosniff');
+  expect(
+    (await request.get(stylesheet!)).headers()['x-content-type-options'],
+    'static files too',
+  ).toBe('nosniff');
 });
 
-test("a page's scripts all carry this response's nonce, and markup injected into the page cannot run script", async ({ page }) => {
+test("a page's scripts all carry this response's nonce, and markup injected into the page cannot run script", async ({
+  page,
+}) => {
   const response = await page.goto('/login');
   const nonce = nonceOf(response!.headers()['content-security-policy']);
   const tags = (await response!.text()).match(/<script\b[^>]*>/g) ?? [];
@@ -63,22 +74,33 @@ test("a page's scripts all carry this response's nonce, and markup injected into
   // What a stored XSS would do: markup in the server's HTML. The policy header is kept as sent.
   await page.route('**/login', async (route) => {
     const original = await route.fetch();
-    const injected = '<script>window.__inlineRan = true</script><img src="data:," onerror="window.__handlerRan = true">';
-    await route.fulfill({ response: original, body: (await original.text()).replace('</main>', `${injected}</main>`) });
+    const injected =
+      '<script>window.__inlineRan = true</script><img src="data:," onerror="window.__handlerRan = true">';
+    await route.fulfill({
+      response: original,
+      body: (await original.text()).replace('</main>', `${injected}</main>`),
+    });
   });
   const problems = watchConsole(page);
   await page.goto('/login');
   await expect(page.getByRole('button', { name: 'Sign In' })).toBeVisible();
-  await expect.poll(() => problems.filter((p) => /Content.Security.Policy/i.test(p)).length).toBeGreaterThanOrEqual(2);
-  expect(await page.evaluate(() => Object.keys(window).filter((k) => k.endsWith('Ran')))).toEqual([]);
+  await expect
+    .poll(() => problems.filter((p) => /Content.Security.Policy/i.test(p)).length)
+    .toBeGreaterThanOrEqual(2);
+  expect(await page.evaluate(() => Object.keys(window).filter((k) => k.endsWith('Ran')))).toEqual(
+    [],
+  );
 });
 
-test('the whole sign-in with JavaScript: server actions run over fetch, no CSP violation, no console error', async ({ page }) => {
+test('the whole sign-in with JavaScript: server actions run over fetch, no CSP violation, no console error', async ({
+  page,
+}) => {
   const user = await createOwnUser('csp');
   const problems = watchConsole(page);
   const actionCalls: string[] = [];
   page.on('request', (r) => {
-    if (r.method() === 'POST' && r.headers()['next-action']) actionCalls.push(new URL(r.url()).pathname);
+    if (r.method() === 'POST' && r.headers()['next-action'])
+      actionCalls.push(new URL(r.url()).pathname);
   });
   await signInOwnUser(page, user, { deviceName: 'Hardening laptop' });
   await page.getByRole('link', { name: 'My Trusted Devices' }).click();
@@ -87,11 +109,22 @@ test('the whole sign-in with JavaScript: server actions run over fetch, no CSP v
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login\?notice=signed-out$/);
   // Hydrated forms post with a Next-Action header: proof that the nonce let the scripts run.
-  expect(actionCalls).toEqual(expect.arrayContaining(['/login', '/login/method', '/login/verify', '/login/device', '/account']));
+  expect(actionCalls).toEqual(
+    expect.arrayContaining([
+      '/login',
+      '/login/method',
+      '/login/verify',
+      '/login/device',
+      '/account',
+    ]),
+  );
   expect(problems).toEqual([]);
 });
 
-test('SE-04 SE-09 auth cookies are HttpOnly, SameSite=Lax, Path=/ and host-only; no token is in localStorage or sessionStorage', async ({ page, context }) => {
+test('SE-04 SE-09 auth cookies are HttpOnly, SameSite=Lax, Path=/ and host-only; no token is in localStorage or sessionStorage', async ({
+  page,
+  context,
+}) => {
   const user = await createOwnUser('cookies');
   await page.goto('/login');
   await page.getByLabel('Username').fill(user.username);
@@ -102,25 +135,45 @@ test('SE-04 SE-09 auth cookies are HttpOnly, SameSite=Lax, Path=/ and host-only;
   expect(ticket).toBeDefined();
 
   await signInOwnUser(page, user, { deviceName: 'Cookie jar' });
-  const cookies = (await context.cookies()).filter((c) => /latchkey\.(session|device)$/.test(c.name));
-  expect(cookies.map((c) => c.name.replace(/^.*latchkey\./, '')).sort()).toEqual(['device', 'session']);
+  const cookies = (await context.cookies()).filter((c) =>
+    /latchkey\.(session|device)$/.test(c.name),
+  );
+  expect(cookies.map((c) => c.name.replace(/^.*latchkey\./, '')).sort()).toEqual([
+    'device',
+    'session',
+  ]);
   for (const cookie of [ticket!, ...cookies]) {
-    expect(cookie, cookie.name).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', domain: '127.0.0.1' });
+    expect(cookie, cookie.name).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+      domain: '127.0.0.1',
+    });
     // Secure and __Host- only over https (lib/auth/cookies.test.ts): this server is plain http.
     expect(cookie.secure, cookie.name).toBe(false);
   }
   const secrets = [ticket!, ...cookies].map((c) => c.value);
   for (const path of ['/account', '/account/trusted-devices', '/login']) {
     await page.goto(path);
-    const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }));
-    for (const secret of secrets) expect(stored, `${path}: web storage must not hold a cookie value`).not.toContain(secret);
-    expect(stored, `${path}: nothing token-shaped or JWT-shaped`).not.toMatch(/[A-Za-z0-9_-]{43}|eyJ[A-Za-z0-9_-]{10,}/);
+    const stored = await page.evaluate(() =>
+      JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }),
+    );
+    for (const secret of secrets)
+      expect(stored, `${path}: web storage must not hold a cookie value`).not.toContain(secret);
+    expect(stored, `${path}: nothing token-shaped or JWT-shaped`).not.toMatch(
+      /[A-Za-z0-9_-]{43}|eyJ[A-Za-z0-9_-]{10,}/,
+    );
   }
   await page.goto('/account');
-  expect(await page.evaluate(() => document.cookie), 'scripts cannot read auth cookies').not.toMatch(/latchkey/);
+  expect(
+    await page.evaluate(() => document.cookie),
+    'scripts cannot read auth cookies',
+  ).not.toMatch(/latchkey/);
 });
 
-test('SE-08 GET changes nothing: Auth.js sign-out by GET and a GET carrying a server-action id leave the session alive', async ({ page }) => {
+test('SE-08 GET changes nothing: Auth.js sign-out by GET and a GET carrying a server-action id leave the session alive', async ({
+  page,
+}) => {
   const user = await createOwnUser('get');
   await signInOwnUser(page, user);
   const html = await (await page.request.get('/account')).text();
@@ -133,7 +186,10 @@ test('SE-08 GET changes nothing: Auth.js sign-out by GET and a GET carrying a se
   await expectSignedIn(page, user.username);
 });
 
-test('SE-08 a cross-origin POST to a server action is refused (Origin is checked against Host); the same POST from the origin works', async ({ page, baseURL }) => {
+test('SE-08 a cross-origin POST to a server action is refused (Origin is checked against Host); the same POST from the origin works', async ({
+  page,
+  baseURL,
+}) => {
   const user = await createOwnUser('csrf');
   await signInOwnUser(page, user);
   const html = await (await page.request.get('/account')).text();
@@ -142,29 +198,50 @@ test('SE-08 a cross-origin POST to a server action is refused (Origin is checked
 
   for (const origin of ['http://evil.example', 'null']) {
     const viaFetch = await page.request.post('/account', {
-      headers: { Origin: origin, 'Next-Action': actionId, 'Content-Type': 'text/plain;charset=UTF-8' }, data: '[]', maxRedirects: 0,
+      headers: {
+        Origin: origin,
+        'Next-Action': actionId,
+        'Content-Type': 'text/plain;charset=UTF-8',
+      },
+      data: '[]',
+      maxRedirects: 0,
     });
     expect(viaFetch.status(), `fetch-style action from ${origin}`).toBeGreaterThanOrEqual(400);
-    const viaForm = await page.request.post('/account', { headers: { Origin: origin }, multipart: form, maxRedirects: 0 });
+    const viaForm = await page.request.post('/account', {
+      headers: { Origin: origin },
+      multipart: form,
+      maxRedirects: 0,
+    });
     expect(viaForm.status(), `form-style action from ${origin}`).toBeGreaterThanOrEqual(400);
     await expectSignedIn(page, user.username);
   }
 
   // A real browser on another site: its form post carries Origin: null and, SameSite=Lax, no cookie.
   const attacker = await page.context().newPage();
-  await attacker.setContent(`<form method="post" enctype="multipart/form-data" action="${baseURL}/account"><input name="$ACTION_ID_${actionId}"><button>Go</button></form>`);
-  await Promise.all([attacker.waitForEvent('load'), attacker.getByRole('button', { name: 'Go' }).click()]);
+  await attacker.setContent(
+    `<form method="post" enctype="multipart/form-data" action="${baseURL}/account"><input name="$ACTION_ID_${actionId}"><button>Go</button></form>`,
+  );
+  await Promise.all([
+    attacker.waitForEvent('load'),
+    attacker.getByRole('button', { name: 'Go' }).click(),
+  ]);
   await attacker.close();
   await expectSignedIn(page, user.username);
 
-  const sameOrigin = await page.request.post('/account', { headers: { Origin: baseURL! }, multipart: form, maxRedirects: 0 });
+  const sameOrigin = await page.request.post('/account', {
+    headers: { Origin: baseURL! },
+    multipart: form,
+    maxRedirects: 0,
+  });
   expect(sameOrigin.status(), 'the same request from the app itself signs out').toBe(303);
   await expectSignedIn(page, null);
 });
 
 test('frame-ancestors: another page cannot frame the sign-in form', async ({ page, baseURL }) => {
   // setContent resolves on the parent's load event, which waits for the frame's navigation.
-  await page.setContent(`<iframe title="victim" src="${baseURL}/login" width="600" height="400"></iframe>`);
+  await page.setContent(
+    `<iframe title="victim" src="${baseURL}/login" width="600" height="400"></iframe>`,
+  );
   const frame = page.frames().find((f) => f !== page.mainFrame());
   expect(frame).toBeDefined();
   expect(await frame!.locator('input[name="password"]').count()).toBe(0);
@@ -173,10 +250,14 @@ test('frame-ancestors: another page cannot frame the sign-in form', async ({ pag
 test.describe('AV-01 outages, on servers of their own', () => {
   test.describe.configure({ timeout: 120_000 });
 
-  test('AV-01 Redis down: the password step says "try again shortly", sets no cookie, and a pending sign-in shows "Try again shortly" with no stack trace', async ({ browser }) => {
+  test('AV-01 Redis down: the password step says "try again shortly", sets no cookie, and a pending sign-in shows "Try again shortly" with no stack trace', async ({
+    browser,
+  }) => {
     const server = await startExtraServer(MAIN_PORT + 2, {
       // A URL where nothing listens: every store call fails at once.
-      UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1', UPSTASH_REDIS_REST_TOKEN: 'unreachable', MEMORY_STORE: '0',
+      UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1',
+      UPSTASH_REDIS_REST_TOKEN: 'unreachable',
+      MEMORY_STORE: '0',
       DATABASE_URL: e2eDatabaseUrl(),
     });
     const context = await browser.newContext({ baseURL: server.baseURL });
@@ -186,10 +267,14 @@ test.describe('AV-01 outages, on servers of their own', () => {
       await page.getByLabel('Username').fill('demo');
       await page.getByLabel('Password').fill(DEMO_PASSWORD);
       await page.getByRole('button', { name: 'Sign In' }).click();
-      await expect(page.getByRole('alert').filter({ hasText: 'try again shortly' })).toHaveText('Sign-in is unavailable right now. Nothing was changed; try again shortly.');
+      await expect(page.getByRole('alert').filter({ hasText: 'try again shortly' })).toHaveText(
+        'Sign-in is unavailable right now. Nothing was changed; try again shortly.',
+      );
       expect(await context.cookies()).toEqual([]);
 
-      await context.addCookies([{ name: 'latchkey.ticket', value: 'A'.repeat(43), url: server.baseURL }]);
+      await context.addCookies([
+        { name: 'latchkey.ticket', value: 'A'.repeat(43), url: server.baseURL },
+      ]);
       await page.goto('/login/method');
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Try again shortly');
       await expectNoStackTrace(page);
@@ -199,8 +284,13 @@ test.describe('AV-01 outages, on servers of their own', () => {
     }
   });
 
-  test('AV-01 PostgreSQL down: the password step says "try again shortly", and a page that needs the database shows the "Try again shortly" page with no stack trace', async ({ browser }) => {
-    const server = await startExtraServer(MAIN_PORT + 3, { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none', MEMORY_STORE: '1' });
+  test('AV-01 PostgreSQL down: the password step says "try again shortly", and a page that needs the database shows the "Try again shortly" page with no stack trace', async ({
+    browser,
+  }) => {
+    const server = await startExtraServer(MAIN_PORT + 3, {
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none',
+      MEMORY_STORE: '1',
+    });
     const context = await browser.newContext({ baseURL: server.baseURL });
     try {
       const page = await context.newPage();
@@ -227,5 +317,7 @@ const e2eDatabaseUrl = () => readFileSync(DATABASE_URL_FILE, 'utf8').trim();
 
 async function expectNoStackTrace(page: Page) {
   const text = await page.locator('body').innerText();
-  expect(text).not.toMatch(/\bat (async )?\S+ \(|Error:|Prisma|ECONNREFUSED|127\.0\.0\.1:1\b|StoreUnavailable|\.tsx?:\d+/);
+  expect(text).not.toMatch(
+    /\bat (async )?\S+ \(|Error:|Prisma|ECONNREFUSED|127\.0\.0\.1:1\b|StoreUnavailable|\.tsx?:\d+/,
+  );
 }

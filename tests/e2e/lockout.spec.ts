@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { confirmAdminCode } from './support/admin-fresh-code';
 import { sql } from './support/database';
-import { chooseChannel, DEMO_PASSWORD, enterCode, readCode, signInWithCode, submitPassword } from './support/sign-in';
+import {
+  chooseChannel,
+  DEMO_PASSWORD,
+  enterCode,
+  readCode,
+  signInWithCode,
+  submitPassword,
+} from './support/sign-in';
 
 // Lockout, the admin's unlock, and a rate-limited resend, each on a user made for the test (a
 // copy of the demo password hash), so that no other spec finds a demo account locked or capped.
@@ -30,11 +37,18 @@ async function expectInvalid(page: Page) {
 }
 
 async function outboxCount(request: APIRequestContext, baseURL: string, to: string) {
-  const messages = (await (await request.get(`${baseURL}/api/dev/outbox`)).json()) as { to: string }[];
+  const messages = (await (await request.get(`${baseURL}/api/dev/outbox`)).json()) as {
+    to: string;
+  }[];
   return messages.filter((m) => m.to === to).length;
 }
 
-test('BF-01 five wrong passwords lock the account: the right one gets the generic message; an admin unlocks it and the user signs in', async ({ page, browser, request, baseURL }) => {
+test('BF-01 five wrong passwords lock the account: the right one gets the generic message; an admin unlocks it and the user signs in', async ({
+  page,
+  browser,
+  request,
+  baseURL,
+}) => {
   const user = await createUser(null);
   try {
     for (let i = 0; i < 5; i++) {
@@ -50,13 +64,19 @@ test('BF-01 five wrong passwords lock the account: the right one gets the generi
     await admin.goto(`/admin/users/${user.id}`);
     await confirmAdminCode(admin, 'admin@example.com');
     const lock = admin.getByRole('region', { name: 'Sign-in lock' });
-    await expect(lock.getByTestId('lock-status')).toHaveText(/^Locked: sign-in is refused for \d+ (seconds?|minutes?) more, after 6 failed password attempts\.$/);
+    await expect(lock.getByTestId('lock-status')).toHaveText(
+      /^Locked: sign-in is refused for \d+ (seconds?|minutes?) more, after 6 failed password attempts\.$/,
+    );
     await lock.getByRole('button', { name: 'Unlock' }).click();
-    await expect(lock.getByText('The account was unlocked. The user can sign in now.')).toBeVisible();
+    await expect(
+      lock.getByText('The account was unlocked. The user can sign in now.'),
+    ).toBeVisible();
     await expect(lock.getByTestId('lock-status')).toHaveText('Not locked.');
     await expect(lock.getByRole('button', { name: 'Unlock' })).toHaveCount(0);
     await admin.reload();
-    await expect(admin.getByRole('region', { name: 'Recent events' }).getByText('signin.unlocked')).toBeVisible();
+    await expect(
+      admin.getByRole('region', { name: 'Recent events' }).getByText('signin.unlocked'),
+    ).toBeVisible();
     await adminContext.close();
 
     const since = new Date();
@@ -70,7 +90,11 @@ test('BF-01 five wrong passwords lock the account: the right one gets the generi
   }
 });
 
-test('OTP-06 a rate-limited resend says when to try again, and the last code still works', async ({ page, request, baseURL }) => {
+test('OTP-06 a rate-limited resend says when to try again, and the last code still works', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   // A number of its own: the SMS cap per phone number (10 an hour) is this test's alone.
   const user = await createUser(`+1212555${String(Date.now()).slice(-4)}`);
   try {
@@ -85,7 +109,9 @@ test('OTP-06 a rate-limited resend says when to try again, and the last code sti
       await expect(resend).toBeEnabled();
     }
     await resend.click();
-    await expect(page.getByRole('alert').filter({ hasText: 'Too many attempts' })).toHaveText(/^Too many attempts\. Try again in \d+ (minutes?|seconds?)\.$/);
+    await expect(page.getByRole('alert').filter({ hasText: 'Too many attempts' })).toHaveText(
+      /^Too many attempts\. Try again in \d+ (minutes?|seconds?)\.$/,
+    );
     expect(await outboxCount(request, baseURL!, user.phone!)).toBe(10);
 
     const last = await readCode(request, baseURL!, { to: user.phone!, channel: 'sms', since });

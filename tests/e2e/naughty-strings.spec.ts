@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, request as http, test, type APIRequestContext, type APIResponse, type Page } from '@playwright/test';
+import {
+  expect,
+  request as http,
+  test,
+  type APIRequestContext,
+  type APIResponse,
+  type Page,
+} from '@playwright/test';
 import { DATABASE_URL_FILE, MAIN_PORT } from '../../playwright.config';
 import { parseDeviceName } from '../../lib/devices/device-name';
 import { startExtraServer, type ExtraServer } from './support/extra-server';
@@ -24,13 +31,18 @@ const LANES = 4;
 /** What a broken answer looks like: the error page or the outage message. */
 const BROKEN = /Try again shortly|Something went wrong|unavailable right now/;
 
-test.skip(blns.length === 0, `${BLNS_PATH} is absent (a clone without ../shared): nothing to test with`);
+test.skip(
+  blns.length === 0,
+  `${BLNS_PATH} is absent (a clone without ../shared): nothing to test with`,
+);
 test.describe.configure({ timeout: 180_000 });
 
 let server: ExtraServer;
 test.beforeAll(async () => {
   server = await startExtraServer(MAIN_PORT + 4, {
-    DATABASE_URL: readFileSync(DATABASE_URL_FILE, 'utf8').trim(), MEMORY_STORE: '1', OTP_RESEND_COOLDOWN_SECONDS: '0',
+    DATABASE_URL: readFileSync(DATABASE_URL_FILE, 'utf8').trim(),
+    MEMORY_STORE: '1',
+    OTP_RESEND_COOLDOWN_SECONDS: '0',
   });
 });
 test.afterAll(async () => {
@@ -39,7 +51,13 @@ test.afterAll(async () => {
 
 type Answer = { status: number; location: string; html: string };
 const hiddenFields = new Map<string, Record<string, string>>();
-const decode = (text: string) => text.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The hidden `$ACTION_…` inputs of the form on `pathname` that has a field named `field`. */
 async function actionFields(client: APIRequestContext, pathname: string, field: string) {
@@ -48,19 +66,36 @@ async function actionFields(client: APIRequestContext, pathname: string, field: 
     const html = await (await client.get(pathname)).text();
     const form = html.split('<form').find((f) => f.includes(`name="${field}"`));
     expect(form, `${pathname} has a form with ${field}`).toBeTruthy();
-    const fields = Object.fromEntries([...form!.matchAll(/<input type="hidden" name="(\$ACTION_[^"]+)"(?: value="([^"]*)")?/g)].map((m) => [m[1]!, decode(m[2] ?? '')]));
+    const fields = Object.fromEntries(
+      [...form!.matchAll(/<input type="hidden" name="(\$ACTION_[^"]+)"(?: value="([^"]*)")?/g)].map(
+        (m) => [m[1]!, decode(m[2] ?? '')],
+      ),
+    );
     hiddenFields.set(key, fields);
   }
   return hiddenFields.get(key)!;
 }
 
 /** Posts a form to its server action as a no-JavaScript browser would. */
-async function post(client: APIRequestContext, pathname: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
+async function post(
+  client: APIRequestContext,
+  pathname: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const hidden = await actionFields(client, pathname, Object.keys(fields)[0]!);
-  const response: APIResponse = await client.post(pathname, { multipart: { ...hidden, ...fields }, maxRedirects: 0, headers });
+  const response: APIResponse = await client.post(pathname, {
+    multipart: { ...hidden, ...fields },
+    maxRedirects: 0,
+    headers,
+  });
   const location = response.headers().location;
   // Auth.js redirects with absolute URLs, Next with paths: compare paths.
-  return { status: response.status(), location: location ? new URL(location, response.url()).pathname : '', html: await response.text() };
+  return {
+    status: response.status(),
+    location: location ? new URL(location, response.url()).pathname : '',
+    html: await response.text(),
+  };
 }
 
 /** What the server reads from a posted field: UTF-8 decoding drops a leading byte-order mark, as it would from a browser. */
@@ -72,14 +107,25 @@ function expectAnswered(answer: Answer, what: string) {
 }
 
 /** Runs `work` over `items`, `lanes` at a time. */
-async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T, lane: number) => Promise<void>) {
+async function inLanes<T>(
+  items: readonly T[],
+  lanes: number,
+  work: (item: T, lane: number) => Promise<void>,
+) {
   let next = 0;
-  await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
-    while (next < items.length) await work(items[next++]!, lane);
-  }));
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      while (next < items.length) await work(items[next++]!, lane);
+    }),
+  );
 }
 
-type Rendered = { html: string; label: string; field?: { id: string; value: string }; rowHeader?: string };
+type Rendered = {
+  html: string;
+  label: string;
+  field?: { id: string; value: string };
+  rowHeader?: string;
+};
 
 /**
  * In the browser's parser: each field shows exactly what is expected, every script carries the
@@ -89,54 +135,84 @@ async function renderProblems(page: Page, answers: Rendered[]): Promise<string[]
   const problems: string[] = [];
   for (let i = 0; i < answers.length; i += 100) {
     const batch = answers.slice(i, i + 100);
-    problems.push(...(await page.evaluate((items) => items.flatMap(({ html, label, field, rowHeader }) => {
-      const doc = new DOMParser().parseFromString(html, 'text/html');
-      const found: string[] = [];
-      const nonces = new Set([...doc.querySelectorAll('script')].map((s) => s.getAttribute('nonce')));
-      if (nonces.size > 1 || nonces.has(null)) found.push('a script without the nonce');
-      for (const element of doc.querySelectorAll('*'))
-        for (const attribute of element.attributes) if (/^on/i.test(attribute.name)) found.push(`<${element.localName} ${attribute.name}>`);
-      if (field) {
-        const value = (doc.getElementById(field.id) as HTMLInputElement | null)?.value;
-        if (value !== field.value) found.push(`#${field.id} shows ${JSON.stringify(value)}`);
-      }
-      if (rowHeader !== undefined) {
-        const shown = doc.querySelector('th[scope="row"] .wrap-anywhere')?.textContent;
-        if (shown !== rowHeader) found.push(`the list shows ${JSON.stringify(shown)}`);
-      }
-      return found.map((f) => `${label}: ${f}`);
-    }), batch)));
+    problems.push(
+      ...(await page.evaluate(
+        (items) =>
+          items.flatMap(({ html, label, field, rowHeader }) => {
+            const doc = new DOMParser().parseFromString(html, 'text/html');
+            const found: string[] = [];
+            const nonces = new Set(
+              [...doc.querySelectorAll('script')].map((s) => s.getAttribute('nonce')),
+            );
+            if (nonces.size > 1 || nonces.has(null)) found.push('a script without the nonce');
+            for (const element of doc.querySelectorAll('*'))
+              for (const attribute of element.attributes)
+                if (/^on/i.test(attribute.name))
+                  found.push(`<${element.localName} ${attribute.name}>`);
+            if (field) {
+              const value = (doc.getElementById(field.id) as HTMLInputElement | null)?.value;
+              if (value !== field.value) found.push(`#${field.id} shows ${JSON.stringify(value)}`);
+            }
+            if (rowHeader !== undefined) {
+              const shown = doc.querySelector('th[scope="row"] .wrap-anywhere')?.textContent;
+              if (shown !== rowHeader) found.push(`the list shows ${JSON.stringify(shown)}`);
+            }
+            return found.map((f) => `${label}: ${f}`);
+          }),
+        batch,
+      )),
+    );
   }
   return problems;
 }
 
 const clientsFor = (count: number) =>
-  Promise.all(Array.from({ length: count }, () => http.newContext({ baseURL: server.baseURL, extraHTTPHeaders: { Origin: server.baseURL } })));
+  Promise.all(
+    Array.from({ length: count }, () =>
+      http.newContext({ baseURL: server.baseURL, extraHTTPHeaders: { Origin: server.baseURL } }),
+    ),
+  );
 
 /** 198.18.0.0/15 is for benchmarks (RFC 2544): one address per post. */
 const addressFor = (i: number) => ({ 'X-Forwarded-For': `198.18.${(i >> 8) & 255}.${i & 255}` });
 
-test('every naughty string as username and as password: a plain refusal, the username shown back as typed, as text, the password never', async ({ page }) => {
+test('every naughty string as username and as password: a plain refusal, the username shown back as typed, as text, the password never', async ({
+  page,
+}) => {
   const clients = await clientsFor(LANES);
   const rendered: Rendered[] = [];
   // One post carries the string in both fields (an unknown user: the password is still hashed,
   // against the dummy hash). A username that is blank gets its password checked on its own.
-  const posts = [...blns.map((s) => ({ s, username: s })), ...blns.filter((s) => s.trim() === '').map((s) => ({ s, username: 'naughty-nobody' }))]
-    .map((p, i) => ({ ...p, from: addressFor(i) }));
+  const posts = [
+    ...blns.map((s) => ({ s, username: s })),
+    ...blns.filter((s) => s.trim() === '').map((s) => ({ s, username: 'naughty-nobody' })),
+  ].map((p, i) => ({ ...p, from: addressFor(i) }));
   await inLanes(posts, LANES, async ({ s, username, from }, lane) => {
     const answer = await post(clients[lane]!, '/login', { username, password: s }, from);
     const what = `username and password ${JSON.stringify(s)}`;
     expectAnswered(answer, what);
     expect(answer.status, what).toBe(200);
-    expect(answer.html, what).toMatch(/The username or password is incorrect\.|Enter your username and password\./);
-    rendered.push({ html: answer.html, label: JSON.stringify(s), field: { id: 'username', value: asPosted(username) } });
-    rendered.push({ html: answer.html, label: JSON.stringify(s), field: { id: 'password', value: '' } });
+    expect(answer.html, what).toMatch(
+      /The username or password is incorrect\.|Enter your username and password\./,
+    );
+    rendered.push({
+      html: answer.html,
+      label: JSON.stringify(s),
+      field: { id: 'username', value: asPosted(username) },
+    });
+    rendered.push({
+      html: answer.html,
+      label: JSON.stringify(s),
+      field: { id: 'password', value: '' },
+    });
   });
   expect(await renderProblems(page, rendered)).toEqual([]);
   await Promise.all(clients.map((c) => c.dispose()));
 });
 
-test('every naughty string as a security code: a clear refusal, never an error, and no sign-in', async ({ page }) => {
+test('every naughty string as a security code: a clear refusal, never an error, and no sign-in', async ({
+  page,
+}) => {
   const user = await createOwnUser('naughty-code');
   const [client] = await clientsFor(1);
   await toCodeStep(client!, user, { submitCode: false });
@@ -145,15 +221,24 @@ test('every naughty string as a security code: a clear refusal, never an error, 
     const answer = await post(client!, '/login/verify', { code: s });
     expectAnswered(answer, `code ${JSON.stringify(s)}`);
     expect(answer.status, `code ${JSON.stringify(s)}`).toBe(200);
-    rendered.push({ html: answer.html, label: JSON.stringify(s), field: { id: 'code', value: '' } });
+    rendered.push({
+      html: answer.html,
+      label: JSON.stringify(s),
+      field: { id: 'code', value: '' },
+    });
   });
   expect(await renderProblems(page, rendered)).toEqual([]);
   const { cookies } = await client!.storageState();
-  expect(cookies.some((c) => c.name.endsWith('latchkey.session')), 'no naughty code signed anyone in').toBe(false);
+  expect(
+    cookies.some((c) => c.name.endsWith('latchkey.session')),
+    'no naughty code signed anyone in',
+  ).toBe(false);
   await client!.dispose();
 });
 
-test('every naughty string as a device name: refused and shown back as typed, or kept (cleaned) and listed as text', async ({ page }) => {
+test('every naughty string as a device name: refused and shown back as typed, or kept (cleaned) and listed as text', async ({
+  page,
+}) => {
   const accepted = blns.filter((s) => parseDeviceName(s).ok);
   const refused = blns.filter((s) => !parseDeviceName(s).ok);
   // A name the device step accepts ends that sign-in, so each one costs a whole sign-in (four
@@ -170,60 +255,104 @@ test('every naughty string as a device name: refused and shown back as typed, or
     const answer = await post(stepClient!, '/login/device', { name: s });
     expectAnswered(answer, `device name ${JSON.stringify(s)}`);
     expect(answer.status, `device name ${JSON.stringify(s)}`).toBe(200);
-    rendered.push({ html: answer.html, label: JSON.stringify(s), field: { id: 'device-name', value: asPosted(s) } });
+    rendered.push({
+      html: answer.html,
+      label: JSON.stringify(s),
+      field: { id: 'device-name', value: asPosted(s) },
+    });
   }
   await stepClient!.dispose();
 
   // Two lanes, a user each: codes are read by address, so one sign-in at a time per user.
-  const laneUsers = await Promise.all([createOwnUser('naughty-device-a'), createOwnUser('naughty-device-b')]);
+  const laneUsers = await Promise.all([
+    createOwnUser('naughty-device-a'),
+    createOwnUser('naughty-device-b'),
+  ]);
   await inLanes(sample, 2, async (s, lane) => {
     const [client] = await clientsFor(1);
     await toCodeStep(client!, laneUsers[lane]!, { trust: true });
     const answer = await post(client!, '/login/device', { name: s });
     expectAnswered(answer, `device name ${JSON.stringify(s)}`);
-    expect([answer.status, answer.location], `device name ${JSON.stringify(s)}`).toEqual([303, '/account']);
+    expect([answer.status, answer.location], `device name ${JSON.stringify(s)}`).toEqual([
+      303,
+      '/account',
+    ]);
     const listed = await client!.get('/account/trusted-devices');
-    rendered.push({ html: await listed.text(), label: `devices after trusting ${JSON.stringify(s)}` });
+    rendered.push({
+      html: await listed.text(),
+      label: `devices after trusting ${JSON.stringify(s)}`,
+    });
     await client!.dispose();
   });
 
   // The rename target is the only device of its user, so it is the first row of the list.
   const [owner] = await clientsFor(1);
   await toCodeStep(owner!, user, { trust: true });
-  expect((await post(owner!, '/login/device', { name: 'Rename target' })).location).toBe('/account');
+  expect((await post(owner!, '/login/device', { name: 'Rename target' })).location).toBe(
+    '/account',
+  );
   const devices = await (await owner!.get('/account/trusted-devices')).text();
-  const deviceId = /<input type="hidden" name="deviceId" value="([^"]+)"/.exec(devices.slice(devices.indexOf('Rename target')))?.[1];
+  const deviceId = /<input type="hidden" name="deviceId" value="([^"]+)"/.exec(
+    devices.slice(devices.indexOf('Rename target')),
+  )?.[1];
   expect(deviceId).toBeTruthy();
   for (const s of blns) {
     const answer = await post(owner!, '/account/trusted-devices', { name: s, deviceId: deviceId! });
     expectAnswered(answer, `rename to ${JSON.stringify(s)}`);
     const parsed = parseDeviceName(s);
-    rendered.push(parsed.ok
-      ? { html: answer.html, label: `rename ${JSON.stringify(s)}`, field: { id: `rename-${deviceId}`, value: parsed.name }, rowHeader: parsed.name }
-      : { html: answer.html, label: `rename ${JSON.stringify(s)}`, field: { id: `rename-${deviceId}`, value: asPosted(s) } });
+    rendered.push(
+      parsed.ok
+        ? {
+            html: answer.html,
+            label: `rename ${JSON.stringify(s)}`,
+            field: { id: `rename-${deviceId}`, value: parsed.name },
+            rowHeader: parsed.name,
+          }
+        : {
+            html: answer.html,
+            label: `rename ${JSON.stringify(s)}`,
+            field: { id: `rename-${deviceId}`, value: asPosted(s) },
+          },
+    );
   }
   await owner!.dispose();
   expect(await renderProblems(page, rendered)).toEqual([]);
 });
 
 /** Password and an emailed code for `user`, up to the code step, or past it (asking to trust). */
-async function toCodeStep(client: APIRequestContext, user: OwnUser, options: { submitCode?: boolean; trust?: boolean } = {}) {
+async function toCodeStep(
+  client: APIRequestContext,
+  user: OwnUser,
+  options: { submitCode?: boolean; trust?: boolean } = {},
+) {
   const since = new Date();
-  const password = await post(client, '/login', { username: user.username, password: user.password });
+  const password = await post(client, '/login', {
+    username: user.username,
+    password: user.password,
+  });
   expect([password.status, password.location]).toEqual([303, '/login/method']);
   const method = await post(client, '/login/method', { channel: 'email' });
   expect([method.status, method.location]).toEqual([303, '/login/verify']);
   if (options.submitCode === false) return;
   const code = await latestCode(user.email, since);
-  const verified = await post(client, '/login/verify', { code, ...(options.trust ? { trust: '1' } : {}) });
-  expect([verified.status, verified.location]).toEqual([303, options.trust ? '/login/device' : '/account']);
+  const verified = await post(client, '/login/verify', {
+    code,
+    ...(options.trust ? { trust: '1' } : {}),
+  });
+  expect([verified.status, verified.location]).toEqual([
+    303,
+    options.trust ? '/login/device' : '/account',
+  ]);
 }
 
 // Not in the list, and the classic breaker of PostgreSQL text (which cannot hold U+0000): the
 // sign-in step must answer it like any unknown username, not "unavailable".
 test('a NUL byte in the username gets the plain refusal, not "unavailable"', async () => {
   const [client] = await clientsFor(1);
-  const answer = await post(client!, '/login', { username: 'nul\u0000byte', password: 'not-the-password' });
+  const answer = await post(client!, '/login', {
+    username: 'nul\u0000byte',
+    password: 'not-the-password',
+  });
   expectAnswered(answer, 'a NUL byte');
   expect(answer.html).toContain('The username or password is incorrect.');
   await client!.dispose();

@@ -7,16 +7,29 @@ import { submitPassword } from './support/sign-in';
 // The device-removed and lockout emails (RC-05) as their owner would find them: in the
 // development outbox, sent by the running server. Each test has a user of its own.
 
-type OutboxMessage = { to: string; subject: string | null; body: string; code: string | null; sentAt: string };
+type OutboxMessage = {
+  to: string;
+  subject: string | null;
+  body: string;
+  code: string | null;
+  sentAt: string;
+};
 
 /** The message to `to` with this subject, waited for through the outbox API (bounded by expect's timeout). */
-async function outboxMessage(request: APIRequestContext, baseURL: string, to: string, subject: string) {
+async function outboxMessage(
+  request: APIRequestContext,
+  baseURL: string,
+  to: string,
+  subject: string,
+) {
   let found: OutboxMessage | undefined;
   await expect
     .poll(async () => {
       const response = await request.get(`${baseURL}/api/dev/outbox`);
       expect(response.ok()).toBe(true);
-      found = ((await response.json()) as OutboxMessage[]).find((m) => m.to === to && m.subject === subject);
+      found = ((await response.json()) as OutboxMessage[]).find(
+        (m) => m.to === to && m.subject === subject,
+      );
       return Boolean(found);
     })
     .toBe(true);
@@ -24,11 +37,22 @@ async function outboxMessage(request: APIRequestContext, baseURL: string, to: st
 }
 
 const countTo = async (to: string, subject: string) =>
-  Number((await sql(`SELECT count(*) AS n FROM "OutboxMessage" WHERE "to" = $1 AND subject = $2`, [to, subject])).rows[0].n);
+  Number(
+    (
+      await sql(`SELECT count(*) AS n FROM "OutboxMessage" WHERE "to" = $1 AND subject = $2`, [
+        to,
+        subject,
+      ])
+    ).rows[0].n,
+  );
 
 const deleteUser = (id: string) => sql('DELETE FROM "User" WHERE id = $1', [id]);
 
-test('RC-05 deleting a trusted device on My Trusted Devices emails its owner, naming the device', async ({ page, request, baseURL }) => {
+test('RC-05 deleting a trusted device on My Trusted Devices emails its owner, naming the device', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const user = await createOwnUser('removed');
   const name = `Café <laptop> ${Date.now()}`;
   try {
@@ -41,7 +65,12 @@ test('RC-05 deleting a trusted device on My Trusted Devices emails its owner, na
     await expect(page).toHaveURL(/notice=deleted/);
     await expect(table.getByRole('row').filter({ hasText: name })).toHaveCount(0);
 
-    const notice = await outboxMessage(request, baseURL!, user.email, 'A trusted browser was removed from your Latchkey account');
+    const notice = await outboxMessage(
+      request,
+      baseURL!,
+      user.email,
+      'A trusted browser was removed from your Latchkey account',
+    );
     expect(notice.code).toBeNull();
     expect(notice.body).toContain(`Device:\n- ${name}\n`);
     expect(notice.body).toContain('By: you');
@@ -52,7 +81,11 @@ test('RC-05 deleting a trusted device on My Trusted Devices emails its owner, na
   }
 });
 
-test('RC-05 BF-04 wrong passwords that lock an account email its owner once, with the last address', async ({ page, request, baseURL }) => {
+test('RC-05 BF-04 wrong passwords that lock an account email its owner once, with the last address', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const user = await createOwnUser('lockmail');
   // Addresses of their own (TEST-NET-2), so the per-address limit of other specs is untouched.
   const addresses = Array.from({ length: 7 }, () => `198.51.100.${randomInt(1, 255)}`);
@@ -60,10 +93,17 @@ test('RC-05 BF-04 wrong passwords that lock an account email its owner once, wit
     for (const [i, address] of addresses.entries()) {
       await page.setExtraHTTPHeaders({ 'X-Forwarded-For': address });
       await submitPassword(page, user.username, `wrong-password-${i}`);
-      await expect(page.getByRole('alert').filter({ hasText: 'incorrect' })).toHaveText('The username or password is incorrect.');
+      await expect(page.getByRole('alert').filter({ hasText: 'incorrect' })).toHaveText(
+        'The username or password is incorrect.',
+      );
       // The 5th starts the lock; its email goes after the response.
       if (i === 4) {
-        const notice = await outboxMessage(request, baseURL!, user.email, 'Your Latchkey account was locked after failed sign-ins');
+        const notice = await outboxMessage(
+          request,
+          baseURL!,
+          user.email,
+          'Your Latchkey account was locked after failed sign-ins',
+        );
         expect(notice.code).toBeNull();
         expect(notice.body).toContain('locked after 5 failed password attempts');
         expect(notice.body).toContain(`IP address of the last attempt: ${address}`);
@@ -71,7 +111,9 @@ test('RC-05 BF-04 wrong passwords that lock an account email its owner once, wit
       }
     }
     // Failures six and seven, while locked, are not news.
-    expect(await countTo(user.email, 'Your Latchkey account was locked after failed sign-ins')).toBe(1);
+    expect(
+      await countTo(user.email, 'Your Latchkey account was locked after failed sign-ins'),
+    ).toBe(1);
   } finally {
     await deleteUser(user.id);
   }

@@ -19,7 +19,12 @@ async function askForLink(page: Page, identifier: string) {
   return page.locator('main').innerText();
 }
 
-test('RC-01 RC-02 RC-03 RC-05 forgot password end to end: same answer for anyone, a single-use link on the configured origin, and the next sign-in still asks for the code', async ({ page, request, baseURL, context }) => {
+test('RC-01 RC-02 RC-03 RC-05 forgot password end to end: same answer for anyone, a single-use link on the configured origin, and the next sign-in still asks for the code', async ({
+  page,
+  request,
+  baseURL,
+  context,
+}) => {
   const user = await createDedicatedUser('reset');
   // A trusted browser first: after the reset it must ask for the code again (TD-06).
   await signInByEmail(page, request, baseURL!, user, { trust: true });
@@ -33,7 +38,11 @@ test('RC-01 RC-02 RC-03 RC-05 forgot password end to end: same answer for anyone
   expect(known).toBe(unknown);
   await expectNoAxeViolations(page);
 
-  const email = await readEmail(request, baseURL!, { to: user.email, subject: 'Reset your Latchkey password', since });
+  const email = await readEmail(request, baseURL!, {
+    to: user.email,
+    subject: 'Reset your Latchkey password',
+    since,
+  });
   const link = new URL(/https?:\/\/\S+/.exec(email.body)![0]);
   expect(link.origin).toBe(new URL(baseURL!).origin); // APP_ORIGIN of this server, never a Host header
   expect(link.pathname).toBe('/reset-password');
@@ -53,7 +62,11 @@ test('RC-01 RC-02 RC-03 RC-05 forgot password end to end: same answer for anyone
   await page.getByRole('button', { name: 'Set new password' }).click();
   await expect(page.getByRole('heading', { name: 'Password changed' })).toBeVisible();
   await expectNoAxeViolations(page);
-  await readEmail(request, baseURL!, { to: user.email, subject: 'Your Latchkey password was reset', since: resetAt });
+  await readEmail(request, baseURL!, {
+    to: user.email,
+    subject: 'Your Latchkey password was reset',
+    since: resetAt,
+  });
 
   // The reset signed nobody in, and the link is spent.
   await page.goto('/account');
@@ -70,7 +83,12 @@ test('RC-01 RC-02 RC-03 RC-05 forgot password end to end: same answer for anyone
   await signInByEmail(page, request, baseURL!, user, { password: NEW_PASSWORD });
 });
 
-test('PW-09 SE-07 change password: a fresh code, the current password, then every other session ends and the user is told', async ({ page, request, baseURL, browser }) => {
+test('PW-09 SE-07 change password: a fresh code, the current password, then every other session ends and the user is told', async ({
+  page,
+  request,
+  baseURL,
+  browser,
+}) => {
   const user = await createDedicatedUser('change');
   await signInByEmail(page, request, baseURL!, user);
   const second = await browser.newContext();
@@ -82,7 +100,11 @@ test('PW-09 SE-07 change password: a fresh code, the current password, then ever
   await expectNoAxeViolations(page);
   let since = new Date();
   await page.getByRole('button', { name: 'Send me a code' }).click();
-  const message = await readEmail(request, baseURL!, { to: user.email, subject: 'Your Latchkey code to confirm it’s you', since });
+  const message = await readEmail(request, baseURL!, {
+    to: user.email,
+    subject: 'Your Latchkey code to confirm it’s you',
+    since,
+  });
   await page.getByLabel('Security code').fill(message.code!);
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
@@ -101,7 +123,11 @@ test('PW-09 SE-07 change password: a fresh code, the current password, then ever
   since = new Date();
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByText('Your password was changed.')).toBeVisible();
-  await readEmail(request, baseURL!, { to: user.email, subject: 'Your Latchkey password was changed', since });
+  await readEmail(request, baseURL!, {
+    to: user.email,
+    subject: 'Your Latchkey password was changed',
+    since,
+  });
 
   // The other browser is signed out; this one is not.
   await other.goto('/account');
@@ -113,12 +139,18 @@ test('PW-09 SE-07 change password: a fresh code, the current password, then ever
   await signInByEmail(page, request, baseURL!, user, { password: NEW_PASSWORD });
 });
 
-test('PW-07 password managers and paste work: autocomplete values on every password form, and paste is never blocked', async ({ page, request, baseURL }) => {
+test('PW-07 password managers and paste work: autocomplete values on every password form, and paste is never blocked', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const pasteAllowed = (selector: string) =>
     page.locator(selector).evaluate((input) => {
       const data = new DataTransfer();
       data.setData('text/plain', 'pasted passphrase from a manager');
-      return input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      return input.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+      );
     });
 
   await page.goto('/login');
@@ -135,12 +167,26 @@ test('PW-07 password managers and paste work: autocomplete values on every passw
   await page.goto('/account/password');
   const since = new Date();
   await page.getByRole('button', { name: 'Send me a code' }).click();
-  const message = await readEmail(request, baseURL!, { to: user.email, subject: 'Your Latchkey code to confirm it’s you', since });
+  const message = await readEmail(request, baseURL!, {
+    to: user.email,
+    subject: 'Your Latchkey code to confirm it’s you',
+    since,
+  });
   await page.getByLabel('Security code').fill(message.code!);
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.locator('input[autocomplete="username"]')).toHaveValue(user.username);
-  await expect(page.getByLabel('Current password')).toHaveAttribute('autocomplete', 'current-password');
-  await expect(page.getByLabel('New password', { exact: true })).toHaveAttribute('autocomplete', 'new-password');
-  await expect(page.getByLabel('Type the new password again')).toHaveAttribute('autocomplete', 'new-password');
-  for (const id of ['#current-password', '#new-password', '#confirm-password']) expect(await pasteAllowed(id)).toBe(true);
+  await expect(page.getByLabel('Current password')).toHaveAttribute(
+    'autocomplete',
+    'current-password',
+  );
+  await expect(page.getByLabel('New password', { exact: true })).toHaveAttribute(
+    'autocomplete',
+    'new-password',
+  );
+  await expect(page.getByLabel('Type the new password again')).toHaveAttribute(
+    'autocomplete',
+    'new-password',
+  );
+  for (const id of ['#current-password', '#new-password', '#confirm-password'])
+    expect(await pasteAllowed(id)).toBe(true);
 });

@@ -6,7 +6,11 @@ import { chooseChannel, passwordAndCode, readCode } from './support/sign-in';
 test.use({ viewport: { width: 900, height: 720 } });
 const shot = (name: string) => ({ path: `docs/screenshots/${name}.png`, fullPage: true });
 
-test('README screenshots of the sign-in flow and My Trusted Devices', async ({ page, request, baseURL }) => {
+test('README screenshots of the sign-in flow and My Trusted Devices', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   await page.goto('/login');
   await page.getByLabel('Username').fill('demo');
   await page.getByLabel('Password').fill('open-sesame-2026');

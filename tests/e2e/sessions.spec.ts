@@ -2,7 +2,14 @@ import { expect, test } from '@playwright/test';
 import { confirmAdminCode } from './support/admin-fresh-code';
 import { sql } from './support/database';
 import { createDedicatedUser, readEmail, signInByEmail } from './support/dedicated-user';
-import { chooseChannel, enterCode, expectNoAxeViolations, readCode, signInWithCode, submitPassword } from './support/sign-in';
+import {
+  chooseChannel,
+  enterCode,
+  expectNoAxeViolations,
+  readCode,
+  signInWithCode,
+  submitPassword,
+} from './support/sign-in';
 
 // Your sessions (/account/sessions), ending sessions from elsewhere, and the fresh code before
 // deleting all other devices. Each test signs in a user of its own, in two browser contexts where
@@ -11,7 +18,13 @@ import { chooseChannel, enterCode, expectNoAxeViolations, readCode, signInWithCo
 const sessionCookieOf = async (context: import('@playwright/test').BrowserContext) =>
   (await context.cookies()).find((c) => c.name.endsWith('latchkey.session'));
 
-test('SE-06 sign out everywhere else, from a second browser, ends the first browser’s session on the server', async ({ page, request, baseURL, browser, context }) => {
+test('SE-06 sign out everywhere else, from a second browser, ends the first browser’s session on the server', async ({
+  page,
+  request,
+  baseURL,
+  browser,
+  context,
+}) => {
   const user = await createDedicatedUser('sessions');
   await signInByEmail(page, request, baseURL!, user);
   const firstCookie = (await sessionCookieOf(context))!;
@@ -43,7 +56,12 @@ test('SE-06 sign out everywhere else, from a second browser, ends the first brow
   await second.close();
 });
 
-test('SE-06 signing out one session by its row leaves the others signed in', async ({ page, request, baseURL, browser }) => {
+test('SE-06 signing out one session by its row leaves the others signed in', async ({
+  page,
+  request,
+  baseURL,
+  browser,
+}) => {
   const user = await createDedicatedUser('sessions-one');
   await signInByEmail(page, request, baseURL!, user);
   const second = await browser.newContext();
@@ -60,7 +78,12 @@ test('SE-06 signing out one session by its row leaves the others signed in', asy
   await second.close();
 });
 
-test('SE-06 an admin signs a user out everywhere from the user’s page', async ({ page, request, baseURL, browser }) => {
+test('SE-06 an admin signs a user out everywhere from the user’s page', async ({
+  page,
+  request,
+  baseURL,
+  browser,
+}) => {
   const user = await createDedicatedUser('sessions-admin');
   await signInByEmail(page, request, baseURL!, user);
 
@@ -79,19 +102,36 @@ test('SE-06 an admin signs a user out everywhere from the user’s page', async 
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test('SE-05 a session left idle past the limit is refused by the server', async ({ page, request, baseURL }) => {
+test('SE-05 a session left idle past the limit is refused by the server', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const user = await createDedicatedUser('sessions-idle');
   await signInByEmail(page, request, baseURL!, user);
-  await sql(`UPDATE "Session" SET "lastSeenAt" = now() - interval '31 minutes' WHERE "userId" = $1`, [user.id]);
+  await sql(
+    `UPDATE "Session" SET "lastSeenAt" = now() - interval '31 minutes' WHERE "userId" = $1`,
+    [user.id],
+  );
   await page.goto('/account');
   await expect(page).toHaveURL(/\/login$/);
-  expect((await sql(`SELECT count(*)::int AS n FROM "Session" WHERE "userId" = $1`, [user.id])).rows[0].n).toBe(0);
+  expect(
+    (await sql(`SELECT count(*)::int AS n FROM "Session" WHERE "userId" = $1`, [user.id])).rows[0]
+      .n,
+  ).toBe(0);
 });
 
-test('SE-02 the session cookie is new after the code: it matches no cookie the browser had before, planted ones included', async ({ page, request, baseURL, context }) => {
+test('SE-02 the session cookie is new after the code: it matches no cookie the browser had before, planted ones included', async ({
+  page,
+  request,
+  baseURL,
+  context,
+}) => {
   const user = await createDedicatedUser('sessions-fixation');
   // A cookie an attacker could have planted before the victim signs in (session fixation).
-  await context.addCookies([{ name: 'latchkey.session', value: 'planted-by-someone-else', url: baseURL! }]);
+  await context.addCookies([
+    { name: 'latchkey.session', value: 'planted-by-someone-else', url: baseURL! },
+  ]);
   const since = new Date();
   await submitPassword(page, user.username, user.password);
   await chooseChannel(page, 'Email');
@@ -99,7 +139,10 @@ test('SE-02 the session cookie is new after the code: it matches no cookie the b
   const ticket = before.find((c) => c.name.endsWith('latchkey.ticket'));
   expect(ticket?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-  await enterCode(page, (await readCode(request, baseURL!, { to: user.email, channel: 'email', since })).code);
+  await enterCode(
+    page,
+    (await readCode(request, baseURL!, { to: user.email, channel: 'email', since })).code,
+  );
   await expect(page.getByTestId('signed-in-user')).toHaveText(user.username);
   const after = await context.cookies();
   const session = after.find((c) => c.name.endsWith('latchkey.session'));
@@ -108,7 +151,13 @@ test('SE-02 the session cookie is new after the code: it matches no cookie the b
   expect(after.some((c) => c.name.endsWith('latchkey.ticket'))).toBe(false);
 });
 
-test('TD-10 SE-07 deleting all other devices asks for a fresh code, even on a trusted browser', async ({ page, request, baseURL, browser, context }) => {
+test('TD-10 SE-07 deleting all other devices asks for a fresh code, even on a trusted browser', async ({
+  page,
+  request,
+  baseURL,
+  browser,
+  context,
+}) => {
   const user = await createDedicatedUser('devices-fresh');
   const second = await browser.newContext();
   await signInByEmail(await second.newPage(), request, baseURL!, user, { trust: true });
@@ -129,10 +178,17 @@ test('TD-10 SE-07 deleting all other devices asks for a fresh code, even on a tr
   const since = new Date();
   await page.getByRole('button', { name: 'Send me a code' }).click();
   await expect(page.getByText('A security code was sent to your email address.')).toBeVisible();
-  const message = await readEmail(request, baseURL!, { to: user.email, subject: 'Your Latchkey code to confirm it’s you', since });
+  const message = await readEmail(request, baseURL!, {
+    to: user.email,
+    subject: 'Your Latchkey code to confirm it’s you',
+    since,
+  });
   await enterCode(page, message.code!);
   // Back on the page with the disclosure still open, the delete button in place of the code.
   await page.getByRole('button', { name: 'Yes, delete all other devices' }).click();
   await expect(page.getByText('All other devices were deleted.')).toBeVisible();
-  expect((await sql(`SELECT count(*)::int AS n FROM "TrustedDevice" WHERE "userId" = $1`, [user.id])).rows[0].n).toBe(1);
+  expect(
+    (await sql(`SELECT count(*)::int AS n FROM "TrustedDevice" WHERE "userId" = $1`, [user.id]))
+      .rows[0].n,
+  ).toBe(1);
 });

@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parseDeviceName } from '../../lib/devices/device-name';
-import { expectNoAxeViolations, passwordAndCode, signInExpecting, signInWithCode, signOut } from './support/sign-in';
+import {
+  expectNoAxeViolations,
+  passwordAndCode,
+  signInExpecting,
+  signInWithCode,
+  signOut,
+} from './support/sign-in';
 import { sql } from './support/database';
 
 // "Don't require OTP on this browser": steps 4–6 of DESIGN.md. Each test has a fresh browser
@@ -11,13 +17,22 @@ import { sql } from './support/database';
 const deviceCookie = async (context: import('@playwright/test').BrowserContext) =>
   (await context.cookies()).find((c) => c.name.endsWith('latchkey.device'));
 
-test('TD-08 ticking the box asks for a device name prefilled from the browser, then skips the code next time', async ({ page, request, baseURL, context }) => {
+test('TD-08 ticking the box asks for a device name prefilled from the browser, then skips the code next time', async ({
+  page,
+  request,
+  baseURL,
+  context,
+}) => {
   await signInWithCode(page, request, baseURL!, 'demo', {});
   const cookie = await deviceCookie(context);
   expect(cookie?.httpOnly).toBe(true);
   expect(cookie?.sameSite).toBe('Lax');
   expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  const [row] = (await sql(`SELECT d.name FROM "TrustedDevice" d JOIN "User" u ON u.id = d."userId" WHERE u.username = 'demo' ORDER BY d."createdAt" DESC LIMIT 1`)).rows;
+  const [row] = (
+    await sql(
+      `SELECT d.name FROM "TrustedDevice" d JOIN "User" u ON u.id = d."userId" WHERE u.username = 'demo' ORDER BY d."createdAt" DESC LIMIT 1`,
+    )
+  ).rows;
   // The Desktop Chrome profile's user agent is Chrome on Windows.
   expect(row.name).toBe('Chrome on Windows');
 
@@ -25,14 +40,23 @@ test('TD-08 ticking the box asks for a device name prefilled from the browser, t
   await signInExpecting(page, 'demo', 'account');
 });
 
-test('without the tick there is no device step and the next sign-in asks for a code', async ({ page, request, baseURL, context }) => {
+test('without the tick there is no device step and the next sign-in asks for a code', async ({
+  page,
+  request,
+  baseURL,
+  context,
+}) => {
   await signInWithCode(page, request, baseURL!, 'demo-email');
   expect(await deviceCookie(context)).toBeUndefined();
   await signOut(page);
   await signInExpecting(page, 'demo-email', 'method');
 });
 
-test('TD-05 two users on one browser: one user’s trust never skips the other’s code', async ({ page, request, baseURL }) => {
+test('TD-05 two users on one browser: one user’s trust never skips the other’s code', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   await signInWithCode(page, request, baseURL!, 'demo', { deviceName: 'Shared PC' });
   await signOut(page);
   await signInExpecting(page, 'admin', 'method');
@@ -40,7 +64,12 @@ test('TD-05 two users on one browser: one user’s trust never skips the other�
   await signInExpecting(page, 'demo', 'account');
 });
 
-test('TD-04 a copied device cookie stops working once the token has rotated', async ({ page, request, baseURL, context }) => {
+test('TD-04 a copied device cookie stops working once the token has rotated', async ({
+  page,
+  request,
+  baseURL,
+  context,
+}) => {
   await signInWithCode(page, request, baseURL!, 'demo', { deviceName: 'Rotating' });
   const original = (await deviceCookie(context))!;
   await signOut(page);
@@ -51,14 +80,24 @@ test('TD-04 a copied device cookie stops working once the token has rotated', as
   await signInExpecting(page, 'demo', 'method');
 });
 
-test('TD-03 a device past its expiry asks for a code, whatever the cookie says', async ({ page, request, baseURL }) => {
+test('TD-03 a device past its expiry asks for a code, whatever the cookie says', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   await signInWithCode(page, request, baseURL!, 'demo', { deviceName: `Expiring ${Date.now()}` });
-  await sql(`UPDATE "TrustedDevice" SET "expiresAt" = now() - interval '1 minute' WHERE name LIKE 'Expiring %'`);
+  await sql(
+    `UPDATE "TrustedDevice" SET "expiresAt" = now() - interval '1 minute' WHERE name LIKE 'Expiring %'`,
+  );
   await signOut(page);
   await signInExpecting(page, 'demo', 'method');
 });
 
-test('TD-07 a device name that is too long gets a clear message and keeps what was typed', async ({ page, request, baseURL }) => {
+test('TD-07 a device name that is too long gets a clear message and keeps what was typed', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const tooLong = 'x'.repeat(65);
   await passwordAndCode(page, request, baseURL!, 'demo-email', true);
   await page.getByLabel('Device name').fill(tooLong);
@@ -76,7 +115,11 @@ test('the device-name page has no axe violations', async ({ page, request, baseU
   await expectNoAxeViolations(page);
 });
 
-test('TD-06 deleting the device on My Trusted Devices brings the code back on that browser', async ({ page, request, baseURL }) => {
+test('TD-06 deleting the device on My Trusted Devices brings the code back on that browser', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const name = `Laptop ${Date.now()}`;
   await signInWithCode(page, request, baseURL!, 'demo', { deviceName: name });
   await signOut(page);
@@ -98,7 +141,11 @@ test('TD-06 deleting the device on My Trusted Devices brings the code back on th
   await signInExpecting(page, 'demo', 'method');
 });
 
-test('TD-07 names from the naughty-strings list render as text on My Trusted Devices', async ({ page, request, baseURL }) => {
+test('TD-07 names from the naughty-strings list render as text on My Trusted Devices', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const file = path.resolve(process.cwd(), '../shared/testdata/blns.json');
   test.skip(!existsSync(file), 'needs ../shared/testdata/blns.json (present in CI)');
   const names = (JSON.parse(readFileSync(file, 'utf8')) as string[])
@@ -118,7 +165,12 @@ test('TD-07 names from the naughty-strings list render as text on My Trusted Dev
     [rows[0].id, names],
   );
   try {
-    const live = (await sql(`SELECT count(*)::int AS n FROM "TrustedDevice" WHERE "userId" = $1 AND "expiresAt" > now()`, [rows[0].id])).rows[0].n;
+    const live = (
+      await sql(
+        `SELECT count(*)::int AS n FROM "TrustedDevice" WHERE "userId" = $1 AND "expiresAt" > now()`,
+        [rows[0].id],
+      )
+    ).rows[0].n;
     expect(live).toBeGreaterThanOrEqual(names.length);
     await page.goto('/account/trusted-devices');
     const table = page.getByRole('table', { name: 'My Trusted Devices' });
@@ -135,7 +187,11 @@ test('TD-07 names from the naughty-strings list render as text on My Trusted Dev
 test.describe('with JavaScript disabled', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('trust, skip the code, delete the device with confirmation, and the code is back', async ({ page, request, baseURL }) => {
+  test('trust, skip the code, delete the device with confirmation, and the code is back', async ({
+    page,
+    request,
+    baseURL,
+  }) => {
     const name = `No-JS ${Date.now()}`;
     await signInWithCode(page, request, baseURL!, 'demo-email', { deviceName: name });
     await signOut(page);

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { chooseChannel, expectNoAxeViolations, readCode, signInWithCode, submitPassword } from './support/sign-in';
+import {
+  chooseChannel,
+  expectNoAxeViolations,
+  readCode,
+  signInWithCode,
+  submitPassword,
+} from './support/sign-in';
 import { confirmAdminCode } from './support/admin-fresh-code';
 
 // The admin's User Upload journey (issue 4): template, upload, preview with problems, problem
@@ -10,14 +16,28 @@ import { confirmAdminCode } from './support/admin-fresh-code';
 const HEADER = 'username,name,email,phone,role,two_factor';
 const stamp = () => Date.now().toString(36);
 
-type OutboxMessage = { to: string; channel: string; subject: string | null; body: string; sentAt: string };
+type OutboxMessage = {
+  to: string;
+  channel: string;
+  subject: string | null;
+  body: string;
+  sentAt: string;
+};
 
-async function invitationLink(request: APIRequestContext, baseURL: string, to: string): Promise<string> {
+async function invitationLink(
+  request: APIRequestContext,
+  baseURL: string,
+  to: string,
+): Promise<string> {
   let link: string | undefined;
   await expect
     .poll(async () => {
-      const messages = (await (await request.get(`${baseURL}/api/dev/outbox`)).json()) as OutboxMessage[];
-      link = messages.find((m) => m.to === to && /invited/.test(m.subject ?? ''))?.body.match(/https?:\/\/\S+\/invite\/[A-Za-z0-9_-]{43}/)?.[0];
+      const messages = (await (
+        await request.get(`${baseURL}/api/dev/outbox`)
+      ).json()) as OutboxMessage[];
+      link = messages
+        .find((m) => m.to === to && /invited/.test(m.subject ?? ''))
+        ?.body.match(/https?:\/\/\S+\/invite\/[A-Za-z0-9_-]{43}/)?.[0];
       return Boolean(link);
     })
     .toBe(true);
@@ -25,12 +45,18 @@ async function invitationLink(request: APIRequestContext, baseURL: string, to: s
 }
 
 async function uploadFile(page: Page, name: string, content: string) {
-  await page.getByLabel('CSV file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
+  await page
+    .getByLabel('CSV file')
+    .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
   await page.getByRole('button', { name: 'Upload and check' }).click();
   await expect(page).toHaveURL(/\/admin\/users\/upload\?id=/);
 }
 
-test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid ones, and the invited user sets a password and signs in with an SMS code', async ({ page, request, baseURL }) => {
+test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid ones, and the invited user sets a password and signs in with an SMS code', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   await signInWithCode(page, request, baseURL!, 'admin');
   await page.goto('/admin/users/upload');
   await expect(page.getByRole('heading', { name: 'User Upload', level: 1 })).toBeVisible();
@@ -45,7 +71,11 @@ test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid on
   const username = `invitee${id}`;
   const email = `${username}@example.com`;
   const fileName = `people-${id}.csv`;
-  await uploadFile(page, fileName, `${HEADER}\r\n${username},Ivy Invitee,${email},+1 415 555 0188,user,yes\r\nbad${id},Bad Row,=not-an-email,,user,no\r\n`);
+  await uploadFile(
+    page,
+    fileName,
+    `${HEADER}\r\n${username},Ivy Invitee,${email},+1 415 555 0188,user,yes\r\nbad${id},Bad Row,=not-an-email,,user,no\r\n`,
+  );
 
   await expect(page.getByTestId('upload-status')).toHaveText('Checked, not imported');
   await expect(page.getByTestId('preview-counts')).toContainText('Rows read2');
@@ -59,7 +89,9 @@ test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid on
   const reportDownload = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Download the full problem report (CSV)' }).click();
   const report = await readFile((await (await reportDownload).path())!, 'utf8');
-  expect(report.replace(/^\uFEFF/, '')).toBe('row,column,value,reason\r\n3,email,\'=not-an-email,Not a valid email address.\r\n');
+  expect(report.replace(/^\uFEFF/, '')).toBe(
+    "row,column,value,reason\r\n3,email,'=not-an-email,Not a valid email address.\r\n",
+  );
 
   // Importing changes how people sign in: the admin confirms it's them first (SE-07, decision 12).
   await confirmAdminCode(page, 'admin@example.com');
@@ -83,7 +115,11 @@ test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid on
   await page.goto(link);
   await expect(page.getByLabel('Username')).toHaveValue(username);
   await expectNoAxeViolations(page);
-  for (const [password, reason] of [['password12345678', /commonly used passwords/], [`${username}-secret-words`, /username/], ['short one', /at least 15 characters/]] as const) {
+  for (const [password, reason] of [
+    ['password12345678', /commonly used passwords/],
+    [`${username}-secret-words`, /username/],
+    ['short one', /at least 15 characters/],
+  ] as const) {
     await page.getByLabel('New password').fill(password);
     await page.getByLabel('Type it again').fill(password);
     await page.getByRole('button', { name: 'Set password' }).click();
@@ -106,25 +142,37 @@ test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid on
   await expect(page.getByTestId('signed-in-user')).toHaveText(username);
 });
 
-test('CSV-05 a non-admin gets "not found" from the upload pages and routes', async ({ page, request, baseURL }) => {
+test('CSV-05 a non-admin gets "not found" from the upload pages and routes', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   await signInWithCode(page, request, baseURL!, 'demo');
   for (const path of ['/admin/users/upload', '/admin/users/uploads']) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);
   }
-  for (const path of ['/admin/users/upload/template', '/admin/users/upload/report?id=x', '/admin/users/upload/status?id=x']) {
+  for (const path of [
+    '/admin/users/upload/template',
+    '/admin/users/upload/report?id=x',
+    '/admin/users/upload/status?id=x',
+  ]) {
     const response = await page.request.get(path);
     expect(response.status(), path).toBe(404);
     expect(await response.text(), path).not.toContain(HEADER);
   }
-  const chunk = await page.request.post('/admin/users/upload/chunks?op=start', { data: { fileName: 'x.csv', size: 10 } });
+  const chunk = await page.request.post('/admin/users/upload/chunks?op=start', {
+    data: { fileName: 'x.csv', size: 10 },
+  });
   expect(chunk.status()).toBe(404);
 });
 
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('CSV-01 a small file uploads through the plain form, and a wrong header is refused with a clear message', async ({ page }) => {
+  test('CSV-01 a small file uploads through the plain form, and a wrong header is refused with a clear message', async ({
+    page,
+  }) => {
     // Sign-in works without JavaScript too; codes come from the outbox.
     await page.goto('/login');
     await page.getByLabel('Username').fill('admin');
@@ -133,18 +181,32 @@ test.describe('without JavaScript', () => {
     await page.getByRole('radio', { name: /^Email/ }).check();
     const since = new Date();
     await page.getByRole('button', { name: 'Proceed' }).click();
-    const message = await readCode(page.request, new URL(page.url()).origin, { to: 'admin@example.com', channel: 'email', since });
+    const message = await readCode(page.request, new URL(page.url()).origin, {
+      to: 'admin@example.com',
+      channel: 'email',
+      since,
+    });
     await page.getByLabel('Security code').fill(message.code);
     await page.getByRole('button', { name: 'Verify' }).click();
     await expect(page).toHaveURL(/\/account$/);
 
     await page.goto('/admin/users/upload');
-    await page.getByLabel('CSV file').setInputFiles({ name: 'wrong.csv', mimeType: 'text/csv', buffer: Buffer.from('user,email\r\nx,y\r\n') });
+    await page.getByLabel('CSV file').setInputFiles({
+      name: 'wrong.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('user,email\r\nx,y\r\n'),
+    });
     await page.getByRole('button', { name: 'Upload and check' }).click();
-    await expect(page.locator('#upload-error')).toContainText('missing: username, name, phone, role, two_factor');
+    await expect(page.locator('#upload-error')).toContainText(
+      'missing: username, name, phone, role, two_factor',
+    );
 
     const id = stamp();
-    await uploadFile(page, `nojs-${id}.csv`, `${HEADER}\r\nnojs${id},No Script,nojs${id}@example.com,,user,no\r\n`);
+    await uploadFile(
+      page,
+      `nojs-${id}.csv`,
+      `${HEADER}\r\nnojs${id},No Script,nojs${id}@example.com,,user,no\r\n`,
+    );
     await expect(page.getByTestId('preview-counts')).toContainText('Valid1');
     await confirmAdminCode(page, 'admin@example.com');
     await page.getByRole('button', { name: 'Import' }).click();

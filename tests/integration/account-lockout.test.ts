@@ -41,12 +41,18 @@ describe('BF-01 account lockout', () => {
     const deps = limitedDeps({ policies: roomy });
     const user = await createUser();
     await failTimes(deps, user.username, 5);
-    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(1);
+    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(
+      1,
+    );
 
     const timings = { locked: [] as number[], wrong: [] as number[], unknown: [] as number[] };
     const other = await createUser();
     for (let round = 0; round < 5; round++) {
-      for (const [name, username, password] of [['locked', user.username, PASSWORD], ['wrong', other.username, WRONG], ['unknown', `nobody-${randomUUID()}`, WRONG]] as const) {
+      for (const [name, username, password] of [
+        ['locked', user.username, PASSWORD],
+        ['wrong', other.username, WRONG],
+        ['unknown', `nobody-${randomUUID()}`, WRONG],
+      ] as const) {
         const started = performance.now();
         expect(await attempt(deps, username, password)).toEqual(INVALID);
         timings[name].push(performance.now() - started);
@@ -55,8 +61,13 @@ describe('BF-01 account lockout', () => {
     // Every path pays one argon2id verify: the locked one against the dummy hash.
     expect(median(timings.locked)).toBeGreaterThan(median(timings.wrong) * 0.5);
     expect(median(timings.unknown)).toBeGreaterThan(median(timings.wrong) * 0.5);
-    const reasons = await db.auditEvent.findMany({ where: { userId: user.id, type: 'signin.password_failed' }, select: { detail: true } });
-    expect(reasons.filter((r) => (r.detail as { reason: string }).reason === 'locked')).toHaveLength(5);
+    const reasons = await db.auditEvent.findMany({
+      where: { userId: user.id, type: 'signin.password_failed' },
+      select: { detail: true },
+    });
+    expect(
+      reasons.filter((r) => (r.detail as { reason: string }).reason === 'locked'),
+    ).toHaveLength(5);
   });
 
   it('BF-01 the lock ends by itself after a minute; then the right password works and the counter starts again', async () => {
@@ -70,7 +81,10 @@ describe('BF-01 account lockout', () => {
     clock.advance(59_000);
     expect(await attempt(deps, user.username, PASSWORD)).toEqual(INVALID); // counts: 6
     clock.advance(1_000);
-    expect(await attempt(deps, user.username, PASSWORD)).toMatchObject({ ok: true, next: 'method' });
+    expect(await attempt(deps, user.username, PASSWORD)).toMatchObject({
+      ok: true,
+      next: 'method',
+    });
     expect(await lockStatus(store, key)).toEqual({ failures: 0, lockedForMs: null });
   });
 
@@ -82,14 +96,28 @@ describe('BF-01 account lockout', () => {
     expect(await lockMinutes(store, user.username)).toBe(2);
     await failTimes(deps, user.username, 5);
     expect(await lockMinutes(store, user.username)).toBe(4);
-    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(3);
+    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(
+      3,
+    );
   });
 });
 
 describe('BF-02 the failure counter is exact under concurrency', () => {
   const stores = [
     ['in-process store', () => createMemoryStore()],
-    ...(upstash ? [['Upstash (Redis through the bridge)', () => createUpstashStore({ url: upstash.url, token: upstash.token, keyPrefix: `${prefix}bf02:${randomUUID()}:` })] as const] : []),
+    ...(upstash
+      ? [
+          [
+            'Upstash (Redis through the bridge)',
+            () =>
+              createUpstashStore({
+                url: upstash.url,
+                token: upstash.token,
+                keyPrefix: `${prefix}bf02:${randomUUID()}:`,
+              }),
+          ] as const,
+        ]
+      : []),
   ] as const;
 
   for (const [name, makeStore] of stores) {
@@ -97,10 +125,16 @@ describe('BF-02 the failure counter is exact under concurrency', () => {
       const store = makeStore();
       const deps = limitedDeps({ policies: roomy, store });
       const user = await createUser();
-      const results = await Promise.all(Array.from({ length: 100 }, () => attempt(deps, user.username, WRONG)));
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => attempt(deps, user.username, WRONG)),
+      );
       expect(results.every((r) => !r.ok && r.reason === 'invalid')).toBe(true);
-      expect(await lockStatus(store, canonicalUsername(user.username))).toMatchObject({ failures: 100 });
-      expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.password_failed' } })).toBe(100);
+      expect(await lockStatus(store, canonicalUsername(user.username))).toMatchObject({
+        failures: 100,
+      });
+      expect(
+        await db.auditEvent.count({ where: { userId: user.id, type: 'signin.password_failed' } }),
+      ).toBe(100);
     });
   }
 });
@@ -111,8 +145,16 @@ describe('BF-03 one counter per canonical account', () => {
     const deps = limitedDeps({ policies: roomy, store });
     const user = await createUser();
     const name = user.username; // user-xxxxxxxx
-    const fullwidth = [...name].map((c) => (/[a-z0-9]/.test(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c)).join('');
-    for (const spelling of [name, name.toUpperCase(), ` ${name} `, fullwidth, name[0]!.toUpperCase() + name.slice(1)]) {
+    const fullwidth = [...name]
+      .map((c) => (/[a-z0-9]/.test(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c))
+      .join('');
+    for (const spelling of [
+      name,
+      name.toUpperCase(),
+      ` ${name} `,
+      fullwidth,
+      name[0]!.toUpperCase() + name.slice(1),
+    ]) {
       expect(await attempt(deps, spelling, WRONG)).toEqual(INVALID);
     }
     expect((await lockStatus(store, canonicalUsername(name))).failures).toBe(5);
@@ -128,7 +170,8 @@ describe('BF-04 no enumeration at the password step', () => {
     const unknown = `nobody-${randomUUID().slice(0, 8)}`;
     const answers = async (username: string, password: string) => {
       const out = [];
-      for (let i = 0; i < 7; i++) out.push(await attempt(deps, username, i === 6 ? password : WRONG));
+      for (let i = 0; i < 7; i++)
+        out.push(await attempt(deps, username, i === 6 ? password : WRONG));
       return out;
     };
     // The known account's 7th try is its right password, while locked.
@@ -155,12 +198,33 @@ describe('an admin unlocks', () => {
     const admin = await createUser();
     await failTimes(deps, user.username, 5);
     const unlockDeps = { store: deps.store, limits: deps.limits, audit: recordEvent };
-    expect(await getAccountLock(user.id, unlockDeps)).toMatchObject({ failures: 5, lockedForMs: expect.any(Number), codesLocked: false });
-    expect(await unlockAccount({ userId: user.id, actor: { id: admin.id, ip: '192.0.2.1' } }, unlockDeps)).toBe(true);
-    expect(await getAccountLock(user.id, unlockDeps)).toMatchObject({ failures: 0, lockedForMs: null });
-    const [event] = await db.auditEvent.findMany({ where: { userId: user.id, type: 'signin.unlocked' } });
-    expect(event?.detail).toEqual({ actorId: admin.id, wasLocked: true, failures: 5, codeFailures: 0 });
+    expect(await getAccountLock(user.id, unlockDeps)).toMatchObject({
+      failures: 5,
+      lockedForMs: expect.any(Number),
+      codesLocked: false,
+    });
+    expect(
+      await unlockAccount(
+        { userId: user.id, actor: { id: admin.id, ip: '192.0.2.1' } },
+        unlockDeps,
+      ),
+    ).toBe(true);
+    expect(await getAccountLock(user.id, unlockDeps)).toMatchObject({
+      failures: 0,
+      lockedForMs: null,
+    });
+    const [event] = await db.auditEvent.findMany({
+      where: { userId: user.id, type: 'signin.unlocked' },
+    });
+    expect(event?.detail).toEqual({
+      actorId: admin.id,
+      wasLocked: true,
+      failures: 5,
+      codeFailures: 0,
+    });
     expect(await attempt(deps, user.username, PASSWORD)).toMatchObject({ ok: true });
-    expect(await unlockAccount({ userId: 'no-such-user', actor: { id: admin.id } }, unlockDeps)).toBe(false);
+    expect(
+      await unlockAccount({ userId: 'no-such-user', actor: { id: admin.id } }, unlockDeps),
+    ).toBe(false);
   });
 });

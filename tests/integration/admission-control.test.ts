@@ -32,7 +32,10 @@ afterEach(async () => {
 });
 
 const post = (path: string, headers: Record<string, string> = {}) =>
-  new NextRequest(new URL(path, 'http://localhost:3000'), { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x', ...headers } });
+  new NextRequest(new URL(path, 'http://localhost:3000'), {
+    method: 'POST',
+    headers: { 'content-type': 'multipart/form-data; boundary=x', ...headers },
+  });
 
 describe('admission control for the password step (P5)', () => {
   it('lets a form-posted password step through while the gate has room', () => {

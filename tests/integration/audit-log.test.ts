@@ -2,20 +2,43 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
-import { auditCsvLines, listAuditEvents, parseAuditQuery, type AuditFilter } from '@/lib/audit/audit-log';
+import {
+  auditCsvLines,
+  listAuditEvents,
+  parseAuditQuery,
+  type AuditFilter,
+} from '@/lib/audit/audit-log';
 import { createSessionRecord, endSession } from '@/lib/auth/session-record';
-import { completeSignIn, nameDevice, sendCode, submitCode, submitPassword } from '@/lib/auth/sign-in';
+import {
+  completeSignIn,
+  nameDevice,
+  sendCode,
+  submitCode,
+  submitPassword,
+} from '@/lib/auth/sign-in';
 import { capturingSender, createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
 
-const who = { ip: '198.51.100.23', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36' };
+const who = {
+  ip: '198.51.100.23',
+  userAgent:
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36',
+};
 const noFilter: AuditFilter = { username: '', type: '', from: null, to: null };
 
 /** Everything a row says, except its own id and time (which could hold any digits by chance). */
-const rowText = (rows: { type: string; subject: string | null; ip: string | null; userAgent: string | null; detail: unknown }[]) =>
-  rows.map((r) => JSON.stringify([r.type, r.subject, r.ip, r.userAgent, r.detail])).join('\n');
+const rowText = (
+  rows: {
+    type: string;
+    subject: string | null;
+    ip: string | null;
+    userAgent: string | null;
+    detail: unknown;
+  }[],
+) => rows.map((r) => JSON.stringify([r.type, r.subject, r.ip, r.userAgent, r.detail])).join('\n');
 
 /** `secret` as a whole token: a 6-digit code must not count inside a longer run of digits. */
-const containsToken = (text: string, secret: string) => new RegExp(`(?<![\\w-])${secret.replace(/[^\w]/g, '\\$&')}(?![\\w-])`).test(text);
+const containsToken = (text: string, secret: string) =>
+  new RegExp(`(?<![\\w-])${secret.replace(/[^\w]/g, '\\$&')}(?![\\w-])`).test(text);
 
 describe('RC-06 the audit log records the sign-in, and no secret', () => {
   it('RC-06 a whole sign-in (wrong password, wrong code, code, trusted device, session, trusted re-sign-in) leaves no password, code, ticket id, session id or device token in any audit row', async () => {
@@ -25,42 +48,93 @@ describe('RC-06 the audit log records the sign-in, and no secret', () => {
     const wrongPassword = `wrong-${randomUUID()}`;
     const since = new Date(Date.now() - 1000);
 
-    expect(await submitPassword(deps, { username: user.username, password: wrongPassword, ...who })).toEqual({ ok: false, reason: 'invalid' });
-    const started = await submitPassword(deps, { username: user.username, password: PASSWORD, ...who });
+    expect(
+      await submitPassword(deps, { username: user.username, password: wrongPassword, ...who }),
+    ).toEqual({ ok: false, reason: 'invalid' });
+    const started = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      ...who,
+    });
     if (!started.ok) throw new Error('password step failed');
-    expect((await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who })).ok).toBe(true);
+    expect(
+      (await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who })).ok,
+    ).toBe(true);
     const code = sender.last().code!;
     const wrongCode = code === '271828' ? '314159' : '271828';
-    expect(await submitCode(deps, { ticketId: started.ticketId, code: wrongCode, ...who })).toMatchObject({ ok: false, reason: 'mismatch' });
-    expect(await submitCode(deps, { ticketId: started.ticketId, code, trust: true, ...who })).toEqual({ ok: true, next: 'device-name' });
-    const named = await nameDevice(deps, { ticketId: started.ticketId, name: 'Audit laptop', ...who });
+    expect(
+      await submitCode(deps, { ticketId: started.ticketId, code: wrongCode, ...who }),
+    ).toMatchObject({ ok: false, reason: 'mismatch' });
+    expect(
+      await submitCode(deps, { ticketId: started.ticketId, code, trust: true, ...who }),
+    ).toEqual({ ok: true, next: 'device-name' });
+    const named = await nameDevice(deps, {
+      ticketId: started.ticketId,
+      name: 'Audit laptop',
+      ...who,
+    });
     if (!named.ok) throw new Error('naming failed');
-    expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toMatchObject({ userId: user.id });
+    expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toMatchObject({
+      userId: user.id,
+    });
     // What lib/auth/auth.ts does with a completed sign-in: a random session id inside the JWT.
     const sessionId = await createSessionRecord({ userId: user.id, maxAgeSeconds: 3600, ...who });
     await endSession(sessionId);
 
-    const again = await submitPassword(deps, { username: user.username, password: PASSWORD, deviceToken: named.device.token, ...who });
-    if (!again.ok || !again.device) throw new Error('the trusted browser should have skipped the code');
-    expect(await completeSignIn(deps, { ticketId: again.ticketId, ...who })).toMatchObject({ method: 'trusted-device' });
+    const again = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      deviceToken: named.device.token,
+      ...who,
+    });
+    if (!again.ok || !again.device)
+      throw new Error('the trusted browser should have skipped the code');
+    expect(await completeSignIn(deps, { ticketId: again.ticketId, ...who })).toMatchObject({
+      method: 'trusted-device',
+    });
 
-    const rows = await db.auditEvent.findMany({ where: { userId: user.id, createdAt: { gte: since } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const rows = await db.auditEvent.findMany({
+      where: { userId: user.id, createdAt: { gte: since } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
     const types = rows.map((r) => r.type);
-    for (const expected of ['signin.password_failed', 'signin.password_ok', 'code.sent', 'code.rejected', 'device.trusted', 'signin.succeeded'])
+    for (const expected of [
+      'signin.password_failed',
+      'signin.password_ok',
+      'code.sent',
+      'code.rejected',
+      'device.trusted',
+      'signin.succeeded',
+    ])
       expect(types, `the flow records ${expected}`).toContain(expected);
 
     const text = rowText(rows);
     const secrets = {
-      password: PASSWORD, wrongPassword, code, wrongCode, ticket: started.ticketId, secondTicket: again.ticketId, sessionId,
-      deviceToken: named.device.token, rotatedDeviceToken: again.device.token,
+      password: PASSWORD,
+      wrongPassword,
+      code,
+      wrongCode,
+      ticket: started.ticketId,
+      secondTicket: again.ticketId,
+      sessionId,
+      deviceToken: named.device.token,
+      rotatedDeviceToken: again.device.token,
     };
-    for (const [name, secret] of Object.entries(secrets)) expect(containsToken(text, secret), `${name} must not be in the audit log`).toBe(false);
+    for (const [name, secret] of Object.entries(secrets))
+      expect(containsToken(text, secret), `${name} must not be in the audit log`).toBe(false);
   });
 
   it('RC-06 a typed username is kept for a failed sign-in of an unknown user, cleaned of NUL bytes PostgreSQL cannot store', async () => {
     const typed = `nobody-${randomUUID().slice(0, 8)}\u0000x`;
-    await recordEvent({ type: 'signin.password_failed', subject: typed, ...who, detail: { reason: 'unknown-user', note: 'a\u0000b' } });
-    const row = await db.auditEvent.findFirstOrThrow({ where: { subject: typed.replace('\u0000', '\uFFFD') } });
+    await recordEvent({
+      type: 'signin.password_failed',
+      subject: typed,
+      ...who,
+      detail: { reason: 'unknown-user', note: 'a\u0000b' },
+    });
+    const row = await db.auditEvent.findFirstOrThrow({
+      where: { subject: typed.replace('\u0000', '\uFFFD') },
+    });
     expect(row.detail).toEqual({ reason: 'unknown-user', note: 'a\uFFFDb' });
   });
 });
@@ -82,27 +156,56 @@ describe('audit log page queries', () => {
     const inWindow = { from: at(0), to: at(10) };
 
     const mine = await listAuditEvents({ ...noFilter, ...inWindow, username: user.username }, 1);
-    expect(mine.events.map((e) => e.type)).toEqual(['signin.password_failed', 'signin.succeeded', 'code.sent', 'signin.password_ok']);
+    expect(mine.events.map((e) => e.type)).toEqual([
+      'signin.password_failed',
+      'signin.succeeded',
+      'code.sent',
+      'signin.password_ok',
+    ]);
     expect(mine.events[1]!.user?.username).toBe(user.username);
 
-    const succeeded = await listAuditEvents({ ...noFilter, ...inWindow, username: user.username, type: 'signin.succeeded' }, 1);
+    const succeeded = await listAuditEvents(
+      { ...noFilter, ...inWindow, username: user.username, type: 'signin.succeeded' },
+      1,
+    );
     expect(succeeded.total).toBe(1);
 
-    const window = parseAuditQuery({ user: user.username, from: '2031-01-15T12:01', to: '2031-01-15T12:02' }).filter;
-    expect((await listAuditEvents(window, 1)).events.map((e) => e.type)).toEqual(['signin.succeeded', 'code.sent']);
+    const window = parseAuditQuery({
+      user: user.username,
+      from: '2031-01-15T12:01',
+      to: '2031-01-15T12:02',
+    }).filter;
+    expect((await listAuditEvents(window, 1)).events.map((e) => e.type)).toEqual([
+      'signin.succeeded',
+      'code.sent',
+    ]);
 
-    const paged = await listAuditEvents({ ...noFilter, ...inWindow, username: user.username }, 2, 3);
+    const paged = await listAuditEvents(
+      { ...noFilter, ...inWindow, username: user.username },
+      2,
+      3,
+    );
     expect(paged).toMatchObject({ total: 4, page: 2, pageCount: 2 });
     expect(paged.events.map((e) => e.type)).toEqual(['signin.password_ok']);
-    expect((await listAuditEvents({ ...noFilter, ...inWindow, username: user.username }, 99, 3)).page).toBe(2);
+    expect(
+      (await listAuditEvents({ ...noFilter, ...inWindow, username: user.username }, 99, 3)).page,
+    ).toBe(2);
   });
 
   it('reads malformed query strings as "no filter" and says which time was not understood', () => {
-    const parsed = parseAuditQuery({ user: '  ann ', type: "x'; DROP TABLE", from: '2031-02-31T10:00', to: 'yesterday', page: '-4' });
+    const parsed = parseAuditQuery({
+      user: '  ann ',
+      type: "x'; DROP TABLE",
+      from: '2031-02-31T10:00',
+      to: 'yesterday',
+      page: '-4',
+    });
     expect(parsed.filter).toEqual({ username: 'ann', type: '', from: null, to: null });
     expect(parsed.page).toBe(1);
     expect(Object.keys(parsed.errors).sort()).toEqual(['from', 'to']);
-    expect(parseAuditQuery({ to: '2031-01-15T12:02' }).filter.to).toEqual(new Date(Date.UTC(2031, 0, 15, 12, 3)));
+    expect(parseAuditQuery({ to: '2031-01-15T12:02' }).filter.to).toEqual(
+      new Date(Date.UTC(2031, 0, 15, 12, 3)),
+    );
   });
 
   it('CSV-04 the export escapes formulas in typed usernames, user agents and details, and stops at its row cap', async () => {
@@ -110,15 +213,29 @@ describe('audit log page queries', () => {
     const createdAt = new Date(Date.UTC(2032, 5, 1));
     await db.auditEvent.createMany({
       data: [
-        { type: 'signin.password_failed', subject: typed, ip: '203.0.113.9', userAgent: '@SUM(1+1)', detail: { reason: 'unknown-user' }, createdAt },
-        { type: 'signin.password_failed', subject: typed, userAgent: '-2+3', createdAt: new Date(createdAt.getTime() - 1000) },
+        {
+          type: 'signin.password_failed',
+          subject: typed,
+          ip: '203.0.113.9',
+          userAgent: '@SUM(1+1)',
+          detail: { reason: 'unknown-user' },
+          createdAt,
+        },
+        {
+          type: 'signin.password_failed',
+          subject: typed,
+          userAgent: '-2+3',
+          createdAt: new Date(createdAt.getTime() - 1000),
+        },
       ],
     });
     const filter = { ...noFilter, username: typed };
     const lines: string[] = [];
     for await (const line of auditCsvLines(filter)) lines.push(line);
     expect(lines[0]).toBe('time_utc,event,username,typed_username,ip,user_agent,details\r\n');
-    expect(lines[1]).toBe(`2032-06-01T00:00:00.000Z,signin.password_failed,,"'${typed.replace(/"/g, '""')}",203.0.113.9,'@SUM(1+1),"{""reason"":""unknown-user""}"\r\n`);
+    expect(lines[1]).toBe(
+      `2032-06-01T00:00:00.000Z,signin.password_failed,,"'${typed.replace(/"/g, '""')}",203.0.113.9,'@SUM(1+1),"{""reason"":""unknown-user""}"\r\n`,
+    );
     expect(lines[2]).toContain(",'-2+3,");
     expect(lines).toHaveLength(3);
 

@@ -14,20 +14,39 @@ const who = { ip: '198.51.100.4', userAgent: 'vitest' };
 describe('AV-01 the store or the database down: fail closed', () => {
   it('AV-01 an unreachable Redis stops the sign-in with an error and creates nothing', async () => {
     const user = await createUser();
-    const deadStore = createUpstashStore({ url: 'http://127.0.0.1:1', token: 'x', keyPrefix: 'dead:', timeoutMs: 500 });
+    const deadStore = createUpstashStore({
+      url: 'http://127.0.0.1:1',
+      token: 'x',
+      keyPrefix: 'dead:',
+      timeoutMs: 500,
+    });
     const deps = { ...testDeps(), store: deadStore };
-    await expect(submitPassword(deps, { username: user.username, password: PASSWORD, ...who })).rejects.toBeInstanceOf(StoreUnavailableError);
-    await expect(completeSignIn(deps, { ticketId: 'A'.repeat(43), ...who })).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(
+      submitPassword(deps, { username: user.username, password: PASSWORD, ...who }),
+    ).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(completeSignIn(deps, { ticketId: 'A'.repeat(43), ...who })).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
   });
 
   it('AV-01 an unreachable PostgreSQL stops the sign-in with an error, never a session', async () => {
-    const deadDb = new PrismaClient({ adapter: new PrismaPg({ connectionString: 'postgresql://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 500 }) });
+    const deadDb = new PrismaClient({
+      adapter: new PrismaPg({
+        connectionString: 'postgresql://postgres@127.0.0.1:1/none',
+        connectionTimeoutMillis: 500,
+      }),
+    });
     const real = testDeps();
     const deps = {
       ...real,
-      users: { ...real.users, findByUsernameKey: (key: string) => deadDb.user.findUnique({ where: { usernameKey: key } }) },
+      users: {
+        ...real.users,
+        findByUsernameKey: (key: string) => deadDb.user.findUnique({ where: { usernameKey: key } }),
+      },
     };
-    await expect(submitPassword(deps, { username: 'anyone', password: PASSWORD, ...who })).rejects.toThrow();
+    await expect(
+      submitPassword(deps, { username: 'anyone', password: PASSWORD, ...who }),
+    ).rejects.toThrow();
     await deadDb.$disconnect();
   });
 });
@@ -45,16 +64,29 @@ describe('AV-02 the email provider failing or slow', () => {
     testDeps({
       senderFor: (channel) =>
         channel === 'email'
-          ? createPostmarkSender({ serverToken: postmark.token, from: 'login@example.test', messageStream: 'outbound', apiHost: postmark.host, timeoutMs: 700 })
+          ? createPostmarkSender({
+              serverToken: postmark.token,
+              from: 'login@example.test',
+              messageStream: 'outbound',
+              apiHost: postmark.host,
+              timeoutMs: 700,
+            })
           : capturingSender(),
       config: { resendCooldownSeconds: 30 },
     });
 
-  for (const failure of [{ status: 500, body: { ErrorCode: 500, Message: 'boom' } }, { delayMs: 2000 }] as const) {
+  for (const failure of [
+    { status: 500, body: { ErrorCode: 500, Message: 'boom' } },
+    { delayMs: 2000 },
+  ] as const) {
     it(`AV-02 a send that fails (${'status' in failure ? 'HTTP 500' : 'timeout'}) says so, stores no code, charges no cooldown, and another channel works at once`, async () => {
       const d = deps();
       const user = await createUser();
-      const started = await submitPassword(d, { username: user.username, password: PASSWORD, ...who });
+      const started = await submitPassword(d, {
+        username: user.username,
+        password: PASSWORD,
+        ...who,
+      });
       if (!started.ok) throw new Error('password step failed');
       const { ticketId } = started;
 

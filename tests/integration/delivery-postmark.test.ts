@@ -12,7 +12,13 @@ let fake: FakePostmark;
 let sender: Sender;
 
 const email = (to = 'ada@example.com') =>
-  composeCodeMessage({ channel: 'email', to, code: '012345', ttlSeconds: 45, origin: 'https://login.example.com' });
+  composeCodeMessage({
+    channel: 'email',
+    to,
+    code: '012345',
+    ttlSeconds: 45,
+    origin: 'https://login.example.com',
+  });
 
 beforeAll(async () => {
   fake = await startFakePostmark();
@@ -66,17 +72,28 @@ describe('Postmark sender', () => {
         headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-    const valid = { From: 'a@latchkey.test', To: 'b@example.com', Subject: 'Hi', TextBody: 'Hello' };
+    const valid = {
+      From: 'a@latchkey.test',
+      To: 'b@example.com',
+      Subject: 'Hi',
+      TextBody: 'Hello',
+    };
 
     const wrongToken = await post({ 'X-Postmark-Server-Token': 'nope' }, valid);
     expect(wrongToken.status).toBe(401);
     expect(await wrongToken.json()).toMatchObject({ ErrorCode: 10 });
 
-    const unknownField = await post({ 'X-Postmark-Server-Token': fake.token }, { ...valid, Body: 'typo' });
+    const unknownField = await post(
+      { 'X-Postmark-Server-Token': fake.token },
+      { ...valid, Body: 'typo' },
+    );
     expect(unknownField.status).toBe(422);
     expect(await unknownField.json()).toMatchObject({ ErrorCode: 300 });
 
-    const noBody = await post({ 'X-Postmark-Server-Token': fake.token }, { From: valid.From, To: valid.To, Subject: 'Hi' });
+    const noBody = await post(
+      { 'X-Postmark-Server-Token': fake.token },
+      { From: valid.From, To: valid.To, Subject: 'Hi' },
+    );
     expect(noBody.status).toBe(422);
     expect(fake.requests.map((r) => r.conforms)).toEqual([false, false, false]);
     expect(fake.requests[1]!.violations).toContain('Body: unknown field');
@@ -103,16 +120,29 @@ describe('Postmark sender', () => {
   it('AV-02 an inactive or invalid recipient rejects with retryable false', async () => {
     fake.failNext({
       status: 422,
-      body: { ErrorCode: 406, Message: 'You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ada@example.com. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.' },
+      body: {
+        ErrorCode: 406,
+        Message:
+          'You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ada@example.com. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.',
+      },
     });
     expect((await rejection(sender.send(email()))).error.retryable).toBe(false);
 
-    fake.failNext({ status: 422, body: { ErrorCode: 300, Message: "Invalid 'To' address: 'not-an-address'." } });
+    fake.failNext({
+      status: 422,
+      body: { ErrorCode: 300, Message: "Invalid 'To' address: 'not-an-address'." },
+    });
     expect((await rejection(sender.send(email('not-an-address')))).error.retryable).toBe(false);
   });
 
   it('refuses a non-email message without calling Postmark', async () => {
-    const sms = composeCodeMessage({ channel: 'sms', to: '+15005550006', code: '123456', ttlSeconds: 45, origin: 'https://x.test' });
+    const sms = composeCodeMessage({
+      channel: 'sms',
+      to: '+15005550006',
+      code: '123456',
+      ttlSeconds: 45,
+      origin: 'https://x.test',
+    });
     expect((await rejection(sender.send(sms))).error.retryable).toBe(false);
     expect(fake.requests).toHaveLength(0);
   });

@@ -2,7 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { composeCodeMessage } from '@/lib/otp/code-message';
 import { DeliveryError, type Sender } from '@/lib/otp/delivery/sender';
 import { createTwilioSender } from '@/lib/otp/delivery/twilio-sender';
-import { startFakeTwilio, TWILIO_SCHEMA_PATH, TWILIO_TEST_NUMBER_ERRORS, type FakeTwilio } from '../support/fake-twilio';
+import {
+  startFakeTwilio,
+  TWILIO_SCHEMA_PATH,
+  TWILIO_TEST_NUMBER_ERRORS,
+  type FakeTwilio,
+} from '../support/fake-twilio';
 
 // The real Twilio adapter (and the real twilio SDK) against a local server that validates each
 // request against Twilio's OpenAPI request schemas. Only the HTTP API is replaced.
@@ -15,11 +20,22 @@ let sender: Sender;
 let serviceSender: Sender;
 
 const message = (channel: 'sms' | 'voice', to = '+14155550123', ttlSeconds = 45) =>
-  composeCodeMessage({ channel, to, code: '012345', ttlSeconds, origin: 'https://login.example.com' });
+  composeCodeMessage({
+    channel,
+    to,
+    code: '012345',
+    ttlSeconds,
+    origin: 'https://login.example.com',
+  });
 
 beforeAll(async () => {
   fake = await startFakeTwilio();
-  const common = { accountSid: fake.accountSid, authToken: fake.authToken, apiBaseUrl: fake.baseUrl, timeoutMs: TIMEOUT_MS };
+  const common = {
+    accountSid: fake.accountSid,
+    authToken: fake.authToken,
+    apiBaseUrl: fake.baseUrl,
+    timeoutMs: TIMEOUT_MS,
+  };
   sender = createTwilioSender({ ...common, from: FROM });
   serviceSender = createTwilioSender({ ...common, messagingServiceSid: MESSAGING_SERVICE_SID });
 });
@@ -49,20 +65,32 @@ describe('Twilio sender', () => {
       expect(request.violations).toEqual([]);
       expect(request.status).toBe(201);
     }
-    ctx.skip(!fake.schemaChecked, `${TWILIO_SCHEMA_PATH} is absent: Twilio's rules were checked, the OpenAPI schema was not`);
+    ctx.skip(
+      !fake.schemaChecked,
+      `${TWILIO_SCHEMA_PATH} is absent: Twilio's rules were checked, the OpenAPI schema was not`,
+    );
     expect(fake.requests.every((r) => r.schemaChecked)).toBe(true);
   });
 
   it('OTP-12 the fake refuses what the schema refuses (so a passing shape check means something)', async (ctx) => {
     ctx.skip(!fake.schemaChecked, `${TWILIO_SCHEMA_PATH} is absent`);
-    const response = await fetch(`${fake.baseUrl}/2010-04-01/Accounts/${fake.accountSid}/Messages.json`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${fake.accountSid}:${fake.authToken}`).toString('base64')}`,
-        'Content-Type': 'application/x-www-form-urlencoded',
+    const response = await fetch(
+      `${fake.baseUrl}/2010-04-01/Accounts/${fake.accountSid}/Messages.json`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${fake.accountSid}:${fake.authToken}`).toString('base64')}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          To: '+14155550123',
+          From: FROM,
+          Body: 'x',
+          ValidityPeriode: '45',
+          RiskCheck: 'off',
+        }),
       },
-      body: new URLSearchParams({ To: '+14155550123', From: FROM, Body: 'x', ValidityPeriode: '45', RiskCheck: 'off' }),
-    });
+    );
     expect(response.status).toBe(400);
     const violations = fake.requests[0]!.violations.join('\n');
     expect(violations).toContain('ValidityPeriode');
@@ -98,8 +126,15 @@ describe('Twilio sender', () => {
     const sms = message('sms');
     await sender.send(sms);
     await serviceSender.send(sms);
-    expect(fake.requests[0]!.form).toMatchObject({ To: '+14155550123', From: FROM, Body: sms.text });
-    expect(fake.requests[1]!.form).toMatchObject({ MessagingServiceSid: MESSAGING_SERVICE_SID, Body: sms.text });
+    expect(fake.requests[0]!.form).toMatchObject({
+      To: '+14155550123',
+      From: FROM,
+      Body: sms.text,
+    });
+    expect(fake.requests[1]!.form).toMatchObject({
+      MessagingServiceSid: MESSAGING_SERVICE_SID,
+      Body: sms.text,
+    });
     expect(fake.requests[1]!.form.From).toBeUndefined();
   });
 
@@ -108,8 +143,12 @@ describe('Twilio sender', () => {
     await sender.send(call);
     await sender.send({ ...call, text: 'Tom & Jerry <Hangup/> "quoted"' });
     expect(fake.requests[0]!.form).toMatchObject({ To: '+14155550123', From: FROM });
-    expect(fake.requests[0]!.form.Twiml).toBe(`<Response><Pause length="1"/><Say>${call.text}</Say></Response>`);
-    expect(fake.requests[1]!.form.Twiml).toContain('<Say>Tom &#38; Jerry &#60;Hangup/&#62; &#34;quoted&#34;</Say>');
+    expect(fake.requests[0]!.form.Twiml).toBe(
+      `<Response><Pause length="1"/><Say>${call.text}</Say></Response>`,
+    );
+    expect(fake.requests[1]!.form.Twiml).toContain(
+      '<Say>Tom &#38; Jerry &#60;Hangup/&#62; &#34;quoted&#34;</Say>',
+    );
   });
 
   it('AV-02 a Twilio 5xx rejects with a retryable DeliveryError', async () => {
@@ -117,7 +156,10 @@ describe('Twilio sender', () => {
     const sms = await rejection(sender.send(message('sms')));
     expect(sms.error).toMatchObject({ channel: 'sms', retryable: true });
 
-    fake.failNext({ status: 503, body: { code: 20503, message: 'Service unavailable', status: 503 } });
+    fake.failNext({
+      status: 503,
+      body: { code: 20503, message: 'Service unavailable', status: 503 },
+    });
     const call = await rejection(sender.send(message('voice')));
     expect(call.error).toMatchObject({ channel: 'voice', retryable: true });
   });

@@ -10,12 +10,24 @@ import { freshIp, limitedDeps } from '../support/limit-fixtures';
 
 const SUBJECT = 'Wrong security codes were entered for your Latchkey sign-in';
 const who = { ip: '203.0.113.99', userAgent: 'vitest' };
-const notices = (sender: { sent: OutgoingMessage[] }) => sender.sent.filter((m) => m.subject === SUBJECT);
+const notices = (sender: { sent: OutgoingMessage[] }) =>
+  sender.sent.filter((m) => m.subject === SUBJECT);
 
-async function signInWithCodeBy(deps: ReturnType<typeof limitedDeps>, username: string, channel: 'email' | 'sms') {
-  const password = await submitPassword(deps, { username, password: PASSWORD, ip: freshIp(), userAgent: 'vitest' });
+async function signInWithCodeBy(
+  deps: ReturnType<typeof limitedDeps>,
+  username: string,
+  channel: 'email' | 'sms',
+) {
+  const password = await submitPassword(deps, {
+    username,
+    password: PASSWORD,
+    ip: freshIp(),
+    userAgent: 'vitest',
+  });
   if (!password.ok) throw new Error('password step failed');
-  expect(await sendCode(deps, { ticketId: password.ticketId, channel, ...who })).toMatchObject({ ok: true });
+  expect(await sendCode(deps, { ticketId: password.ticketId, channel, ...who })).toMatchObject({
+    ok: true,
+  });
   return password.ticketId;
 }
 
@@ -33,7 +45,9 @@ describe('OTP-13 the owner is told of wrong codes after a correct password', () 
     expect(notices(sender)).toHaveLength(1);
     const [notice] = notices(sender);
     expect(notice).toMatchObject({ channel: 'email', to: user.email });
-    expect(notice!.text).toContain('entered your password correctly and then 3 wrong security codes');
+    expect(notice!.text).toContain(
+      'entered your password correctly and then 3 wrong security codes',
+    );
     expect(notice!.text).toContain('203.0.113.99');
     expect(notice!.code).toBeUndefined();
     expect(notice!.text).not.toContain(code);
@@ -41,9 +55,15 @@ describe('OTP-13 the owner is told of wrong codes after a correct password', () 
     // The code burns at the 5th wrong try; a resend and more wrong codes: still one notice.
     for (let i = 0; i < 2; i++) await submitCode(deps, { ticketId, code: wrong, ...who });
     await sendCode(deps, { ticketId, channel: 'email', ...who });
-    await submitCode(deps, { ticketId, code: sender.last().code === '000000' ? '111111' : '000000', ...who });
+    await submitCode(deps, {
+      ticketId,
+      code: sender.last().code === '000000' ? '111111' : '000000',
+      ...who,
+    });
     expect(notices(sender)).toHaveLength(1);
-    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'code.failures_notified' } })).toBe(1);
+    expect(
+      await db.auditEvent.count({ where: { userId: user.id, type: 'code.failures_notified' } }),
+    ).toBe(1);
 
     // Another sign-in with wrong codes is news again.
     const next = await signInWithCodeBy(deps, user.username, 'email');
@@ -57,7 +77,8 @@ describe('OTP-13 the owner is told of wrong codes after a correct password', () 
     const deps = limitedDeps({ sender });
     const ticketId = await signInWithCodeBy(deps, (await createUser()).username, 'email');
     const code = sender.last().code!;
-    for (let i = 0; i < 2; i++) await submitCode(deps, { ticketId, code: code === '000000' ? '111111' : '000000', ...who });
+    for (let i = 0; i < 2; i++)
+      await submitCode(deps, { ticketId, code: code === '000000' ? '111111' : '000000', ...who });
     expect(await submitCode(deps, { ticketId, code, ...who })).toMatchObject({ ok: true });
     expect(notices(sender)).toHaveLength(0);
   });
@@ -75,9 +96,12 @@ describe('OTP-13 the owner is told of wrong codes after a correct password', () 
     const ticketId = await signInWithCodeBy(deps, user.username, 'email');
     const wrong = codes.last().code === '000000' ? '111111' : '000000';
     const answers = [];
-    for (let i = 0; i < 3; i++) answers.push(await submitCode(deps, { ticketId, code: wrong, ...who }));
+    for (let i = 0; i < 3; i++)
+      answers.push(await submitCode(deps, { ticketId, code: wrong, ...who }));
     expect(answers.at(-1)).toEqual({ ok: false, reason: 'mismatch', attemptsLeft: 2 });
-    const [event] = await db.auditEvent.findMany({ where: { userId: user.id, type: 'code.failures_notice_failed' } });
+    const [event] = await db.auditEvent.findMany({
+      where: { userId: user.id, type: 'code.failures_notice_failed' },
+    });
     expect(event?.detail).toEqual({ error: 'Postmark is down' });
   });
 });

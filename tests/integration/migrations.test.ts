@@ -16,13 +16,20 @@ let ours: TestDatabase; // migrated by scripts/db/apply-migrations.ts
 let prismas: TestDatabase; // migrated by Prisma's own schema engine
 
 beforeAll(async () => {
-  [ours, prismas] = await Promise.all([startTestDatabase({ migrate: false }), startTestDatabase({ migrate: false })]);
+  [ours, prismas] = await Promise.all([
+    startTestDatabase({ migrate: false }),
+    startTestDatabase({ migrate: false }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([ours?.stop(), prismas?.stop()]);
 });
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+async function query<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client(url);
   await client.connect();
   try {
@@ -38,7 +45,10 @@ describe('migrations', () => {
     expect(names.length).toBeGreaterThan(0);
     const runs = await Promise.all([applyMigrations(ours.url), applyMigrations(ours.url)]);
     expect(runs.flatMap((r) => r.applied).sort()).toEqual(names);
-    const rows = await query<{ migration_name: string }>(ours.url, 'SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name');
+    const rows = await query<{ migration_name: string }>(
+      ours.url,
+      'SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name',
+    );
     expect(rows.map((r) => r.migration_name)).toEqual(names);
   });
 
@@ -60,7 +70,12 @@ describe('migrations', () => {
   it('are seen by Prisma as fully applied, none edited or failed', async () => {
     const engine = await openSchemaEngine(ours.url);
     try {
-      expect(await engine.migrationStatus()).toEqual({ hasMigrationsTable: true, editedMigrationNames: [], failedMigrationNames: [], history: null });
+      expect(await engine.migrationStatus()).toEqual({
+        hasMigrationsTable: true,
+        editedMigrationNames: [],
+        failedMigrationNames: [],
+        history: null,
+      });
       expect(await engine.prismaApplyMigrations()).toEqual([]); // `migrate deploy` finds nothing left to do
     } finally {
       await engine.close();
@@ -68,15 +83,22 @@ describe('migrations', () => {
   });
 
   it('do nothing when applied a second time', async () => {
-    const before = await query(ours.url, 'SELECT * FROM "_prisma_migrations" ORDER BY migration_name');
+    const before = await query(
+      ours.url,
+      'SELECT * FROM "_prisma_migrations" ORDER BY migration_name',
+    );
     expect(await applyMigrations(ours.url)).toEqual({ applied: [] });
-    expect(await query(ours.url, 'SELECT * FROM "_prisma_migrations" ORDER BY migration_name')).toEqual(before);
+    expect(
+      await query(ours.url, 'SELECT * FROM "_prisma_migrations" ORDER BY migration_name'),
+    ).toEqual(before);
   });
 
   it('leave the same _prisma_migrations table and rows as `prisma migrate deploy`', async () => {
     const engine = await openSchemaEngine(prismas.url);
     try {
-      expect(await engine.prismaApplyMigrations()).toEqual((await listMigrations()).map((m) => m.name));
+      expect(await engine.prismaApplyMigrations()).toEqual(
+        (await listMigrations()).map((m) => m.name),
+      );
     } finally {
       await engine.close();
     }
@@ -91,10 +113,17 @@ describe('migrations', () => {
     const history = `SELECT id, checksum, migration_name, logs, rolled_back_at, applied_steps_count,
         started_at IS NOT NULL AS started, finished_at >= started_at AS finished
       FROM "_prisma_migrations" ORDER BY migration_name`;
-    const shape = (rows: Record<string, unknown>[]) => rows.map(({ id, ...rest }) => ({ ...rest, idIsUuid: /^[0-9a-f-]{36}$/.test(String(id)) }));
+    const shape = (rows: Record<string, unknown>[]) =>
+      rows.map(({ id, ...rest }) => ({ ...rest, idIsUuid: /^[0-9a-f-]{36}$/.test(String(id)) }));
     const prismaRows = shape(await query(prismas.url, history));
     expect(shape(await query(ours.url, history))).toEqual(prismaRows);
-    expect(prismaRows[0]).toMatchObject({ logs: null, rolled_back_at: null, applied_steps_count: 1, finished: true, idIsUuid: true });
+    expect(prismaRows[0]).toMatchObject({
+      logs: null,
+      rolled_back_at: null,
+      applied_steps_count: 1,
+      finished: true,
+      idIsUuid: true,
+    });
   });
 
   it('roll back a migration that fails and record nothing', async () => {
@@ -102,10 +131,22 @@ describe('migrations', () => {
     try {
       fs.cpSync(MIGRATIONS_DIR, dir, { recursive: true });
       fs.mkdirSync(path.join(dir, '99990101000000_broken'));
-      fs.writeFileSync(path.join(dir, '99990101000000_broken', 'migration.sql'), 'CREATE TABLE "Half" ("id" TEXT);\nSELECT 1 / 0;\n');
-      await expect(applyMigrations(ours.url, { migrationsDir: dir })).rejects.toThrow(/99990101000000_broken failed and was rolled back: division by zero/);
-      expect(await query(ours.url, `SELECT to_regclass('"Half"') AS half`)).toEqual([{ half: null }]);
-      expect(await query(ours.url, `SELECT 1 FROM "_prisma_migrations" WHERE migration_name = '99990101000000_broken'`)).toEqual([]);
+      fs.writeFileSync(
+        path.join(dir, '99990101000000_broken', 'migration.sql'),
+        'CREATE TABLE "Half" ("id" TEXT);\nSELECT 1 / 0;\n',
+      );
+      await expect(applyMigrations(ours.url, { migrationsDir: dir })).rejects.toThrow(
+        /99990101000000_broken failed and was rolled back: division by zero/,
+      );
+      expect(await query(ours.url, `SELECT to_regclass('"Half"') AS half`)).toEqual([
+        { half: null },
+      ]);
+      expect(
+        await query(
+          ours.url,
+          `SELECT 1 FROM "_prisma_migrations" WHERE migration_name = '99990101000000_broken'`,
+        ),
+      ).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -113,7 +154,13 @@ describe('migrations', () => {
 
   it('refuse to go on when an applied migration no longer matches its recorded checksum', async () => {
     const [first] = await listMigrations();
-    await query(ours.url, `UPDATE "_prisma_migrations" SET checksum = repeat('0', 64) WHERE migration_name = $1`, [first!.name]);
-    await expect(applyMigrations(ours.url)).rejects.toThrow(`Migration(s) changed after they were applied: ${first!.name}`);
+    await query(
+      ours.url,
+      `UPDATE "_prisma_migrations" SET checksum = repeat('0', 64) WHERE migration_name = $1`,
+      [first!.name],
+    );
+    await expect(applyMigrations(ours.url)).rejects.toThrow(
+      `Migration(s) changed after they were applied: ${first!.name}`,
+    );
   });
 });

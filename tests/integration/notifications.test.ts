@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { submitPassword } from '@/lib/auth/sign-in';
 import type { DeviceNoticeDeps } from '@/lib/devices/device-removed-notice';
-import { deleteOtherTrustedDevices, deleteTrustedDevice, listTrustedDevices, revokeAllTrustedDevices, trustDevice } from '@/lib/devices/trusted-devices';
+import {
+  deleteOtherTrustedDevices,
+  deleteTrustedDevice,
+  listTrustedDevices,
+  revokeAllTrustedDevices,
+  trustDevice,
+} from '@/lib/devices/trusted-devices';
 import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { revokeUserDevice, revokeUserDevices, updateUser } from '@/lib/users/admin-users';
 import { recordEvent } from '@/lib/audit/record-event';
@@ -16,19 +22,30 @@ import { freshIp, limitedDeps, perHour } from '../support/limit-fixtures';
 
 const ORIGIN = 'https://login.example.test';
 const who = { ip: '203.0.113.45', userAgent: 'vitest' };
-const isDeviceNotice = (m: { subject: string | null }) => /^(A trusted browser was|Trusted browsers were) removed/.test(m.subject ?? '');
+const isDeviceNotice = (m: { subject: string | null }) =>
+  /^(A trusted browser was|Trusted browsers were) removed/.test(m.subject ?? '');
 const LOCKOUT_SUBJECT = 'Your Latchkey account was locked after failed sign-ins';
 const deviceNotices = (sender: { sent: OutgoingMessage[] }) => sender.sent.filter(isDeviceNotice);
-const lockoutNotices = (sender: { sent: OutgoingMessage[] }) => sender.sent.filter((m) => m.subject === LOCKOUT_SUBJECT);
+const lockoutNotices = (sender: { sent: OutgoingMessage[] }) =>
+  sender.sent.filter((m) => m.subject === LOCKOUT_SUBJECT);
 /** What reached the development outbox (the real wiring) for this address. */
 const outboxFor = (to: string) => db.outboxMessage.findMany({ where: { to } });
 
 function noticeDeps(sender: Sender = capturingSender()): DeviceNoticeDeps {
-  return { senderFor: (c) => (c === 'email' ? sender : null), origin: ORIGIN, now: () => new Date() };
+  return {
+    senderFor: (c) => (c === 'email' ? sender : null),
+    origin: ORIGIN,
+    now: () => new Date(),
+  };
 }
-const failingSender: Sender = { send: async () => { throw new Error('Postmark is down'); } };
+const failingSender: Sender = {
+  send: async () => {
+    throw new Error('Postmark is down');
+  },
+};
 
-const trust = (userId: string, name: string) => trustDevice({ userId, name, lifetimeDays: 30, now: new Date(), ...who });
+const trust = (userId: string, name: string) =>
+  trustDevice({ userId, name, lifetimeDays: 30, now: new Date(), ...who });
 
 async function newAdmin() {
   const row = await createUser();
@@ -44,10 +61,19 @@ describe('RC-05 the owner is emailed when trusted devices are removed', () => {
     const kept = await trust(user.id, 'Work laptop');
     const gone = await trust(user.id, typed);
 
-    expect(await deleteTrustedDevice({ userId: user.id, deviceId: gone.deviceId, ...who }, noticeDeps(sender))).toEqual({ ok: true, wasCurrent: false });
+    expect(
+      await deleteTrustedDevice(
+        { userId: user.id, deviceId: gone.deviceId, ...who },
+        noticeDeps(sender),
+      ),
+    ).toEqual({ ok: true, wasCurrent: false });
     expect(sender.sent).toHaveLength(1);
     const [notice] = deviceNotices(sender);
-    expect(notice).toMatchObject({ channel: 'email', to: user.email, subject: 'A trusted browser was removed from your Latchkey account' });
+    expect(notice).toMatchObject({
+      channel: 'email',
+      to: user.email,
+      subject: 'A trusted browser was removed from your Latchkey account',
+    });
     expect(notice!.code).toBeUndefined();
     expect(notice!.text).toContain(`Device:\n- ${typed}\n`);
     expect(notice!.text).not.toContain('Work laptop');
@@ -60,9 +86,16 @@ describe('RC-05 the owner is emailed when trusted devices are removed', () => {
     expect(notice!.text.match(/https?:\/\/\S+/g)).toEqual([`${ORIGIN}/account/trusted-devices`]);
 
     // A device that is not (or no longer) theirs: nothing deleted, nothing sent.
-    expect(await deleteTrustedDevice({ userId: user.id, deviceId: gone.deviceId, ...who }, noticeDeps(sender))).toEqual({ ok: false, reason: 'not-found' });
+    expect(
+      await deleteTrustedDevice(
+        { userId: user.id, deviceId: gone.deviceId, ...who },
+        noticeDeps(sender),
+      ),
+    ).toEqual({ ok: false, reason: 'not-found' });
     expect(sender.sent).toHaveLength(1);
-    expect((await listTrustedDevices(user.id, undefined)).map((d) => d.id)).toEqual([kept.deviceId]);
+    expect((await listTrustedDevices(user.id, undefined)).map((d) => d.id)).toEqual([
+      kept.deviceId,
+    ]);
   });
 
   it('RC-05 deleting all other devices sends one email listing them, not this browser; with none left to delete, none', async () => {
@@ -72,18 +105,33 @@ describe('RC-05 the owner is emailed when trusted devices are removed', () => {
     await trust(user.id, 'Old phone');
     await trust(user.id, 'Hotel PC');
 
-    expect(await deleteOtherTrustedDevices({ userId: user.id, currentToken: here.token, ...who }, noticeDeps(sender))).toBe(2);
+    expect(
+      await deleteOtherTrustedDevices(
+        { userId: user.id, currentToken: here.token, ...who },
+        noticeDeps(sender),
+      ),
+    ).toBe(2);
     expect(sender.sent).toHaveLength(1);
     const [notice] = deviceNotices(sender);
-    expect(notice).toMatchObject({ to: user.email, subject: 'Trusted browsers were removed from your Latchkey account' });
+    expect(notice).toMatchObject({
+      to: user.email,
+      subject: 'Trusted browsers were removed from your Latchkey account',
+    });
     expect(notice!.text).toContain('2 browsers were removed from your trusted devices.');
     expect(notice!.text).toContain('Devices:\n- Hotel PC\n- Old phone\n');
     expect(notice!.text).not.toContain('This laptop');
     expect(notice!.text).toContain('By: you');
 
-    expect(await deleteOtherTrustedDevices({ userId: user.id, currentToken: here.token, ...who }, noticeDeps(sender))).toBe(0);
+    expect(
+      await deleteOtherTrustedDevices(
+        { userId: user.id, currentToken: here.token, ...who },
+        noticeDeps(sender),
+      ),
+    ).toBe(0);
     expect(sender.sent).toHaveLength(1);
-    expect((await listTrustedDevices(user.id, here.token)).map((d) => d.name)).toEqual(['This laptop']);
+    expect((await listTrustedDevices(user.id, here.token)).map((d) => d.name)).toEqual([
+      'This laptop',
+    ]);
   });
 
   it('RC-05 an administrator revoking one device, then all, emails the owner each time that an administrator did it', async () => {
@@ -94,7 +142,12 @@ describe('RC-05 the owner is emailed when trusted devices are removed', () => {
     await trust(user.id, 'Tablet');
     await trust(user.id, 'Phone');
 
-    expect(await revokeUserDevice({ userId: user.id, deviceId: one.deviceId, actor: admin }, noticeDeps(sender))).toBe(true);
+    expect(
+      await revokeUserDevice(
+        { userId: user.id, deviceId: one.deviceId, actor: admin },
+        noticeDeps(sender),
+      ),
+    ).toBe(true);
     expect(deviceNotices(sender)).toHaveLength(1);
     const first = sender.sent[0]!;
     expect(first.to).toBe(user.email);
@@ -103,7 +156,12 @@ describe('RC-05 the owner is emailed when trusted devices are removed', () => {
     expect(first.text).toContain('By: an administrator');
     expect(first.text).not.toContain(admin.ip); // the administrator's address is not the owner's business
 
-    expect(await revokeUserDevice({ userId: user.id, deviceId: one.deviceId, actor: admin }, noticeDeps(sender))).toBe(false);
+    expect(
+      await revokeUserDevice(
+        { userId: user.id, deviceId: one.deviceId, actor: admin },
+        noticeDeps(sender),
+      ),
+    ).toBe(false);
     expect(sender.sent).toHaveLength(1);
 
     expect(await revokeUserDevices({ userId: user.id, actor: admin }, noticeDeps(sender))).toBe(2);
@@ -119,24 +177,48 @@ describe('RC-05 the owner is emailed when trusted devices are removed', () => {
     const sender = capturingSender();
     const admin = await newAdmin();
     const user = await createUser();
-    const asInput = { username: user.username, name: user.name, email: user.email, phone: user.phone, role: user.role, twoFactor: user.twoFactor, disabled: user.disabled };
+    const asInput = {
+      username: user.username,
+      name: user.name,
+      email: user.email,
+      phone: user.phone,
+      role: user.role,
+      twoFactor: user.twoFactor,
+      disabled: user.disabled,
+    };
 
     await trust(user.id, 'Laptop');
     // A two-step switch: its own notice, and trust ends (TD-06) without a second email.
-    expect(await updateUser(user.id, { ...asInput, twoFactor: false }, admin, noticeDeps(sender))).toEqual({ ok: true, changed: ['twoFactor'] });
+    expect(
+      await updateUser(user.id, { ...asInput, twoFactor: false }, admin, noticeDeps(sender)),
+    ).toEqual({ ok: true, changed: ['twoFactor'] });
     expect(await listTrustedDevices(user.id, undefined)).toEqual([]);
-    expect(sender.sent.map((m) => m.subject)).toEqual(['Two-step sign-in was turned off for your Latchkey account']);
+    expect(sender.sent.map((m) => m.subject)).toEqual([
+      'Two-step sign-in was turned off for your Latchkey account',
+    ]);
 
     await trust(user.id, 'Laptop again');
     const email = `moved-${randomUUID().slice(0, 8)}@example.test`;
-    expect(await updateUser(user.id, { ...asInput, twoFactor: false, email }, admin, noticeDeps(sender))).toMatchObject({ ok: true });
+    expect(
+      await updateUser(user.id, { ...asInput, twoFactor: false, email }, admin, noticeDeps(sender)),
+    ).toMatchObject({ ok: true });
     expect(await listTrustedDevices(user.id, undefined)).toEqual([]);
-    expect(sender.sent.map((m) => m.subject)).toEqual(['Two-step sign-in was turned off for your Latchkey account', 'Your Latchkey email address was changed']);
+    expect(sender.sent.map((m) => m.subject)).toEqual([
+      'Two-step sign-in was turned off for your Latchkey account',
+      'Your Latchkey email address was changed',
+    ]);
 
     // The shared revocation path with a reason (password change, reset, …) sends nothing on its
     // own, through the real wiring either: the outbox gets nothing for either address.
     await trust(user.id, 'Laptop once more');
-    expect(await revokeAllTrustedDevices({ userId: user.id, reason: 'password-changed', actorId: user.id, ...who })).toBe(1);
+    expect(
+      await revokeAllTrustedDevices({
+        userId: user.id,
+        reason: 'password-changed',
+        actorId: user.id,
+        ...who,
+      }),
+    ).toBe(1);
     expect((await outboxFor(user.email)).filter(isDeviceNotice)).toEqual([]);
     expect((await outboxFor(email)).filter(isDeviceNotice)).toEqual([]);
     expect(deviceNotices(sender)).toEqual([]);
@@ -149,16 +231,25 @@ describe('RC-05 the owner is emailed when trusted devices are removed', () => {
     await trust(user.id, 'Phone');
     const broken = noticeDeps(failingSender);
 
-    expect(await deleteTrustedDevice({ userId: user.id, deviceId: one.deviceId, ...who }, broken)).toEqual({ ok: true, wasCurrent: false });
+    expect(
+      await deleteTrustedDevice({ userId: user.id, deviceId: one.deviceId, ...who }, broken),
+    ).toEqual({ ok: true, wasCurrent: false });
     expect(await revokeUserDevices({ userId: user.id, actor: admin }, broken)).toBe(1);
     expect(await listTrustedDevices(user.id, undefined)).toEqual([]);
-    const failures = await db.auditEvent.findMany({ where: { userId: user.id, type: 'device.notice_failed' }, orderBy: { createdAt: 'asc' } });
+    const failures = await db.auditEvent.findMany({
+      where: { userId: user.id, type: 'device.notice_failed' },
+      orderBy: { createdAt: 'asc' },
+    });
     expect(failures.map((e) => e.detail)).toEqual([
       { notice: 'device-removed', by: 'self', count: 1, error: 'Postmark is down' },
       { notice: 'device-removed', by: 'admin', count: 1, error: 'Postmark is down' },
     ]);
     // The device deletions themselves are on record as usual.
-    expect(await db.auditEvent.count({ where: { userId: user.id, type: { in: ['device.deleted', 'device.revoked'] } } })).toBe(2);
+    expect(
+      await db.auditEvent.count({
+        where: { userId: user.id, type: { in: ['device.deleted', 'device.revoked'] } },
+      }),
+    ).toBe(2);
   });
 });
 
@@ -167,7 +258,8 @@ const roomy = { 'password-ip': perHour(100_000), 'password-global': perHour(1_00
 const WRONG = 'not the password at all';
 const INVALID = { ok: false, reason: 'invalid' };
 type Deps = ReturnType<typeof limitedDeps>;
-const attempt = (deps: Deps, username: string, password = WRONG, ip = freshIp()) => submitPassword(deps, { username, password, ip, userAgent: 'vitest' });
+const attempt = (deps: Deps, username: string, password = WRONG, ip = freshIp()) =>
+  submitPassword(deps, { username, password, ip, userAgent: 'vitest' });
 
 describe('RC-05 BF-04 the owner is emailed when their account is locked', () => {
   it('RC-05 BF-04 the failure that starts a lock emails the owner once, only after the response', async () => {
@@ -193,12 +285,17 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
     expect(notice!.text).toMatch(/Locked until: \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(notice!.text).toContain('ask your administrator to unlock');
     const links = notice!.text.match(/https?:\/\/[^\s,]+/g);
-    expect(links).toEqual([new URL('/login', deps.config.origin).toString(), new URL('/forgot-password', deps.config.origin).toString()]);
+    expect(links).toEqual([
+      new URL('/login', deps.config.origin).toString(),
+      new URL('/forgot-password', deps.config.origin).toString(),
+    ]);
 
     // Five more (refused while locked) start a longer lock: the owner already knows, no second email.
     for (let i = 0; i < 5; i++) expect(await attempt(deps, user.username)).toEqual(INVALID);
     await deps.flushDeferred();
-    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(2);
+    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(
+      2,
+    );
     expect(lockoutNotices(sender)).toHaveLength(1);
   });
 
@@ -211,7 +308,12 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
     expect(lockoutNotices(sender)).toHaveLength(1);
 
     const admin = await newAdmin();
-    expect(await unlockAccount({ userId: user.id, actor: admin }, { store: deps.store, limits: deps.limits, audit: recordEvent })).toBe(true);
+    expect(
+      await unlockAccount(
+        { userId: user.id, actor: admin },
+        { store: deps.store, limits: deps.limits, audit: recordEvent },
+      ),
+    ).toBe(true);
     for (let i = 0; i < 5; i++) await attempt(deps, user.username);
     await deps.flushDeferred();
     expect(lockoutNotices(sender)).toHaveLength(2);
@@ -222,7 +324,9 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
     const deps = limitedDeps({ sender, policies: roomy });
     const nobody = `nobody-${randomUUID().slice(0, 8)}`;
     for (let i = 0; i < 5; i++) expect(await attempt(deps, nobody)).toEqual(INVALID);
-    expect(await db.auditEvent.count({ where: { subject: nobody, type: 'signin.locked' } })).toBe(1);
+    expect(await db.auditEvent.count({ where: { subject: nobody, type: 'signin.locked' } })).toBe(
+      1,
+    );
     expect(deps.deferred).toHaveLength(0);
     await deps.flushDeferred();
     expect(sender.sent).toEqual([]);
@@ -232,11 +336,15 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
     const sender = capturingSender();
     const deps = limitedDeps({ sender, policies: roomy });
     const user = await createUser();
-    const answers = await Promise.all(Array.from({ length: 100 }, () => attempt(deps, user.username)));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => attempt(deps, user.username)),
+    );
     expect(answers.every((a) => a.ok === false && a.reason === 'invalid')).toBe(true);
     // The counter is exact (BF-02), and every 5th failure starts a lock (recordPasswordFailure's
     // startedLockMs): 20 lock starts, 20 deferred notices…
-    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(20);
+    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(
+      20,
+    );
     expect(deps.deferred).toHaveLength(20);
     expect(sender.sent).toEqual([]);
     // …run at once, as after() would run them from 20 responses: one claim wins, one email.
@@ -250,7 +358,9 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
     const user = await createUser();
     for (let i = 0; i < 5; i++) expect(await attempt(deps, user.username)).toEqual(INVALID);
     await deps.flushDeferred();
-    const events = await db.auditEvent.findMany({ where: { userId: user.id, type: 'signin.lock_notice_failed' } });
+    const events = await db.auditEvent.findMany({
+      where: { userId: user.id, type: 'signin.lock_notice_failed' },
+    });
     expect(events.map((e) => e.detail)).toEqual([{ error: 'Postmark is down' }]);
     // The lock holds: even the right password gets the generic answer.
     expect(await attempt(deps, user.username, PASSWORD)).toEqual(INVALID);

@@ -11,9 +11,27 @@ describe('development outbox', () => {
     const run = randomUUID();
     const origin = 'http://localhost:3000';
     const sender = createOutboxSender();
-    const email = composeCodeMessage({ channel: 'email', to: `${run}@example.com`, code: '000123', ttlSeconds: 45, origin });
-    const sms = composeCodeMessage({ channel: 'sms', to: `+1415${run.slice(0, 4)}`, code: '456789', ttlSeconds: 45, origin });
-    const voice = composeCodeMessage({ channel: 'voice', to: `+1415${run.slice(4, 8)}`, code: '999000', ttlSeconds: 45, origin });
+    const email = composeCodeMessage({
+      channel: 'email',
+      to: `${run}@example.com`,
+      code: '000123',
+      ttlSeconds: 45,
+      origin,
+    });
+    const sms = composeCodeMessage({
+      channel: 'sms',
+      to: `+1415${run.slice(0, 4)}`,
+      code: '456789',
+      ttlSeconds: 45,
+      origin,
+    });
+    const voice = composeCodeMessage({
+      channel: 'voice',
+      to: `+1415${run.slice(4, 8)}`,
+      code: '999000',
+      ttlSeconds: 45,
+      origin,
+    });
     const before = Date.now();
     await sender.send(email);
     await sender.send(sms);

@@ -3,9 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { completeSignIn, sendCode, submitCode, submitPassword } from '@/lib/auth/sign-in';
 import { readTicket } from '@/lib/auth/login-ticket';
-import { createSessionRecord, endSession, findLiveSession, TOUCH_INTERVAL_MS } from '@/lib/auth/session-record';
+import {
+  createSessionRecord,
+  endSession,
+  findLiveSession,
+  TOUCH_INTERVAL_MS,
+} from '@/lib/auth/session-record';
 import { checkSessionToken } from '@/lib/auth/sessions/session-token';
-import { countLiveSessions, listSessions, signOutEverywhere, signOutOtherSessions, signOutSession } from '@/lib/auth/sessions/manage-sessions';
+import {
+  countLiveSessions,
+  listSessions,
+  signOutEverywhere,
+  signOutOtherSessions,
+  signOutSession,
+} from '@/lib/auth/sessions/manage-sessions';
 import { updateUser } from '@/lib/users/admin-users';
 import { capturingSender, createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
 import { who } from '../support/account-security-fixtures';
@@ -15,9 +26,12 @@ import { who } from '../support/account-security-fixtures';
 // of ending a session deletes rows. `checkSessionToken` is exactly what the jwt callback runs.
 
 const MINUTE = 60_000;
-const newSession = (userId: string, maxAgeSeconds = 3600) => createSessionRecord({ userId, maxAgeSeconds, ...who });
+const newSession = (userId: string, maxAgeSeconds = 3600) =>
+  createSessionRecord({ userId, maxAgeSeconds, ...who });
 const rowOf = (sessionId: string) =>
-  db.session.findUniqueOrThrow({ where: { sessionToken: createHash('sha256').update(sessionId).digest('hex') } });
+  db.session.findUniqueOrThrow({
+    where: { sessionToken: createHash('sha256').update(sessionId).digest('hex') },
+  });
 const tokenFor = (userId: string, sid: string) => ({ sub: userId, sid, name: null });
 
 describe('SE-01 SE-02 session identifiers', () => {
@@ -26,8 +40,13 @@ describe('SE-01 SE-02 session identifiers', () => {
     const ids = await Promise.all(Array.from({ length: 50 }, () => newSession(user.id)));
     expect(new Set(ids).size).toBe(50);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/); // 43 base64url characters = 256 bits
-    const rows = await db.session.findMany({ where: { userId: user.id }, select: { sessionToken: true } });
-    expect(rows.map((r) => r.sessionToken).sort()).toEqual(ids.map((id) => createHash('sha256').update(id).digest('hex')).sort());
+    const rows = await db.session.findMany({
+      where: { userId: user.id },
+      select: { sessionToken: true },
+    });
+    expect(rows.map((r) => r.sessionToken).sort()).toEqual(
+      ids.map((id) => createHash('sha256').update(id).digest('hex')).sort(),
+    );
     expect(rows.some((r) => ids.includes(r.sessionToken))).toBe(false);
   });
 
@@ -35,13 +54,23 @@ describe('SE-01 SE-02 session identifiers', () => {
     const sender = capturingSender();
     const deps = testDeps({ sender });
     const user = await createUser();
-    const first = await submitPassword(deps, { username: user.username, password: PASSWORD, ...who });
-    const second = await submitPassword(deps, { username: user.username, password: PASSWORD, ...who });
+    const first = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      ...who,
+    });
+    const second = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      ...who,
+    });
     if (!first.ok || !second.ok) throw new Error('password step failed');
     expect(first.ticketId).not.toBe(second.ticketId); // each password step, a fresh identifier
 
     await sendCode(deps, { ticketId: second.ticketId, channel: 'email', ...who });
-    expect(await submitCode(deps, { ticketId: second.ticketId, code: sender.last().code!, ...who })).toEqual({ ok: true, next: 'session' });
+    expect(
+      await submitCode(deps, { ticketId: second.ticketId, code: sender.last().code!, ...who }),
+    ).toEqual({ ok: true, next: 'session' });
     const done = await completeSignIn(deps, { ticketId: second.ticketId, ...who });
     expect(done).toMatchObject({ userId: user.id });
     // What the jwt callback does next: a new random session id, unrelated to the ticket.
@@ -62,7 +91,9 @@ describe('SE-05 idle and absolute timeouts on the server', () => {
     const start = (await rowOf(sid)).lastSeenAt.getTime();
     expect(await findLiveSession(sid, { now: start + idleMs - MINUTE, idleMs })).not.toBeNull();
     // That request counted as activity: the idle clock restarted.
-    expect(await findLiveSession(sid, { now: start + 2 * idleMs - 2 * MINUTE, idleMs })).not.toBeNull();
+    expect(
+      await findLiveSession(sid, { now: start + 2 * idleMs - 2 * MINUTE, idleMs }),
+    ).not.toBeNull();
     expect(await findLiveSession(sid, { now: start + 3 * idleMs, idleMs })).toBeNull();
     expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
   });
@@ -93,9 +124,15 @@ describe('SE-05 idle and absolute timeouts on the server', () => {
     const user = await createUser();
     const live = await newSession(user.id);
     const idle = await newSession(user.id);
-    await db.session.update({ where: { id: (await rowOf(idle)).id }, data: { lastSeenAt: new Date(Date.now() - idleMs - MINUTE) } });
+    await db.session.update({
+      where: { id: (await rowOf(idle)).id },
+      data: { lastSeenAt: new Date(Date.now() - idleMs - MINUTE) },
+    });
     const expired = await newSession(user.id);
-    await db.session.update({ where: { id: (await rowOf(expired)).id }, data: { expires: new Date(Date.now() - 1000) } });
+    await db.session.update({
+      where: { id: (await rowOf(expired)).id },
+      data: { expires: new Date(Date.now() - 1000) },
+    });
     const listed = await listSessions(user.id, null, { idleMs });
     expect(listed.map((s) => s.id)).toEqual([(await rowOf(live)).id]);
     expect(await countLiveSessions(user.id, { idleMs })).toBe(1);
@@ -123,19 +160,44 @@ describe('SE-06 ending sessions on the server', () => {
 
   it('SE-06 disabling the account refuses its JWTs at once', async () => {
     const user = await createUser();
-    const admin = await db.user.update({ where: { id: (await createUser()).id }, data: { role: 'admin' } });
+    const admin = await db.user.update({
+      where: { id: (await createUser()).id },
+      data: { role: 'admin' },
+    });
     const token = tokenFor(user.id, await newSession(user.id));
-    const input = { username: user.username, name: user.name, email: user.email, phone: user.phone, role: user.role, twoFactor: user.twoFactor, disabled: true };
-    await updateUser(user.id, input, { id: admin.id, ...who }, { senderFor: () => capturingSender(), origin: 'https://login.example.test', now: () => new Date() });
+    const input = {
+      username: user.username,
+      name: user.name,
+      email: user.email,
+      phone: user.phone,
+      role: user.role,
+      twoFactor: user.twoFactor,
+      disabled: true,
+    };
+    await updateUser(
+      user.id,
+      input,
+      { id: admin.id, ...who },
+      {
+        senderFor: () => capturingSender(),
+        origin: 'https://login.example.test',
+        now: () => new Date(),
+      },
+    );
     expect(await checkSessionToken(token)).toBeNull();
   });
 
   it('SE-06 an admin signs a user out everywhere: every JWT of theirs is refused, and it is audited', async () => {
     const user = await createUser();
-    const tokens = [tokenFor(user.id, await newSession(user.id)), tokenFor(user.id, await newSession(user.id))];
+    const tokens = [
+      tokenFor(user.id, await newSession(user.id)),
+      tokenFor(user.id, await newSession(user.id)),
+    ];
     expect(await signOutEverywhere({ userId: user.id, actorId: 'admin-id', ...who })).toBe(2);
     for (const token of tokens) expect(await checkSessionToken(token)).toBeNull();
-    const event = await db.auditEvent.findFirst({ where: { userId: user.id, type: 'sessions.revoked' } });
+    const event = await db.auditEvent.findFirst({
+      where: { userId: user.id, type: 'sessions.revoked' },
+    });
     expect(event?.detail).toEqual({ reason: 'admin', count: 2, actorId: 'admin-id' });
   });
 
@@ -154,10 +216,19 @@ describe('SE-06 ending sessions on the server', () => {
     const mine = await newSession(user.id);
     const theirs = await newSession(other.id);
     const theirsId = (await rowOf(theirs)).id;
-    expect(await signOutSession({ userId: user.id, sessionId: theirsId, currentId: null, ...who })).toEqual({ ok: false, reason: 'not-found' });
+    expect(
+      await signOutSession({ userId: user.id, sessionId: theirsId, currentId: null, ...who }),
+    ).toEqual({ ok: false, reason: 'not-found' });
     expect(await checkSessionToken(tokenFor(other.id, theirs))).not.toBeNull();
     const mineId = (await rowOf(mine)).id;
-    expect(await signOutSession({ userId: user.id, sessionId: mineId, currentId: 'another-row', ...who })).toEqual({ ok: true, wasCurrent: false });
+    expect(
+      await signOutSession({
+        userId: user.id,
+        sessionId: mineId,
+        currentId: 'another-row',
+        ...who,
+      }),
+    ).toEqual({ ok: true, wasCurrent: false });
     expect(await checkSessionToken(tokenFor(user.id, mine))).toBeNull();
   });
 
@@ -168,8 +239,23 @@ describe('SE-06 ending sessions on the server', () => {
     const currentId = (await rowOf(current)).id;
     const listed = await listSessions(user.id, currentId);
     expect(listed).toHaveLength(2);
-    expect(listed[0]).toMatchObject({ id: currentId, isCurrent: true, browser: 'Chrome', os: 'Linux', ip: who.ip });
+    expect(listed[0]).toMatchObject({
+      id: currentId,
+      isCurrent: true,
+      browser: 'Chrome',
+      os: 'Linux',
+      ip: who.ip,
+    });
     expect(listed[1]).toMatchObject({ id: (await rowOf(older)).id, isCurrent: false });
-    expect(Object.keys(listed[0]!).sort()).toEqual(['browser', 'createdAt', 'expires', 'id', 'ip', 'isCurrent', 'lastSeenAt', 'os']);
+    expect(Object.keys(listed[0]!).sort()).toEqual([
+      'browser',
+      'createdAt',
+      'expires',
+      'id',
+      'ip',
+      'isCurrent',
+      'lastSeenAt',
+      'os',
+    ]);
   });
 });

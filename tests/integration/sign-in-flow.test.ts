@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { hash } from '@node-rs/argon2';
-import { completeSignIn, sendCode, submitCode, submitPassword, viewTicket } from '@/lib/auth/sign-in';
+import {
+  completeSignIn,
+  sendCode,
+  submitCode,
+  submitPassword,
+  viewTicket,
+} from '@/lib/auth/sign-in';
 import { codeKey } from '@/lib/auth/login-ticket';
-import { capturingSender, createUser, manualClock, PASSWORD, testDeps } from '../support/sign-in-fixtures';
+import {
+  capturingSender,
+  createUser,
+  manualClock,
+  PASSWORD,
+  testDeps,
+} from '../support/sign-in-fixtures';
 
 const who = { ip: '203.0.113.7', userAgent: 'vitest' };
 
@@ -13,7 +25,11 @@ async function passwordStep(deps: ReturnType<typeof testDeps>, username: string)
   return result.ticketId;
 }
 
-async function codeSent(deps: ReturnType<typeof testDeps>, sender: ReturnType<typeof capturingSender>, username: string) {
+async function codeSent(
+  deps: ReturnType<typeof testDeps>,
+  sender: ReturnType<typeof capturingSender>,
+  username: string,
+) {
   const ticketId = await passwordStep(deps, username);
   const sent = await sendCode(deps, { ticketId, channel: 'email', ...who });
   expect(sent.ok).toBe(true);
@@ -22,12 +38,19 @@ async function codeSent(deps: ReturnType<typeof testDeps>, sender: ReturnType<ty
 
 describe('password step', () => {
   it('PW-08 passwords are stored as argon2id with m=19456 t=2 p=1 in the PHC string, and weaker hashes are upgraded at sign-in', async () => {
-    const weak = await hash(PASSWORD, { algorithm: 2, memoryCost: 8192, timeCost: 1, parallelism: 1 });
+    const weak = await hash(PASSWORD, {
+      algorithm: 2,
+      memoryCost: 8192,
+      timeCost: 1,
+      parallelism: 1,
+    });
     const user = await createUser({ passwordHash: weak });
     await passwordStep(testDeps(), user.username);
     const after = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(after.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'password.rehashed' } })).toBe(1);
+    expect(
+      await db.auditEvent.count({ where: { userId: user.id, type: 'password.rehashed' } }),
+    ).toBe(1);
   });
 
   it('PW-10 unknown user, wrong password and disabled account give the same answer in similar time', async () => {
@@ -56,7 +79,11 @@ describe('password step', () => {
 
   it('BF-03 usernames are case-insensitive', async () => {
     const user = await createUser();
-    const result = await submitPassword(testDeps(), { username: user.username.toUpperCase(), password: PASSWORD, ...who });
+    const result = await submitPassword(testDeps(), {
+      username: user.username.toUpperCase(),
+      password: PASSWORD,
+      ...who,
+    });
     expect(result.ok).toBe(true);
   });
 
@@ -71,12 +98,27 @@ describe('password step', () => {
 
   it('a user with two-factor off signs in with the password alone, unless REQUIRE_TWO_FACTOR forbids it', async () => {
     const user = await createUser({ twoFactor: false });
-    const relaxed = await submitPassword(testDeps(), { username: user.username, password: PASSWORD, ...who });
+    const relaxed = await submitPassword(testDeps(), {
+      username: user.username,
+      password: PASSWORD,
+      ...who,
+    });
     expect(relaxed).toMatchObject({ ok: true, next: 'session' });
-    const done = await completeSignIn(testDeps(), { ticketId: (relaxed as { ticketId: string }).ticketId, ...who });
-    expect(done).toEqual({ userId: user.id, method: 'password-only', sessionId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    const done = await completeSignIn(testDeps(), {
+      ticketId: (relaxed as { ticketId: string }).ticketId,
+      ...who,
+    });
+    expect(done).toEqual({
+      userId: user.id,
+      method: 'password-only',
+      sessionId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
 
-    const strict = await submitPassword(testDeps({ config: { requireTwoFactor: true } }), { username: user.username, password: PASSWORD, ...who });
+    const strict = await submitPassword(testDeps({ config: { requireTwoFactor: true } }), {
+      username: user.username,
+      password: PASSWORD,
+      ...who,
+    });
     expect(strict).toMatchObject({ ok: true, next: 'method' });
   });
 });
@@ -98,11 +140,16 @@ describe('codes', () => {
     const deps = testDeps({ sender, now: clock.now });
     const early = await codeSent(deps, sender, (await createUser()).username);
     clock.advance(44_000);
-    expect(await submitCode(deps, { ticketId: early.ticketId, code: early.code, ...who })).toMatchObject({ ok: true });
+    expect(
+      await submitCode(deps, { ticketId: early.ticketId, code: early.code, ...who }),
+    ).toMatchObject({ ok: true });
 
     const late = await codeSent(deps, sender, (await createUser()).username);
     clock.advance(46_000);
-    expect(await submitCode(deps, { ticketId: late.ticketId, code: late.code, ...who })).toEqual({ ok: false, reason: 'expired' });
+    expect(await submitCode(deps, { ticketId: late.ticketId, code: late.code, ...who })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
   });
 
   it('OTP-03 20 parallel submissions of one correct code give exactly one sign-in', async () => {
@@ -117,7 +164,9 @@ describe('codes', () => {
       }),
     );
     expect(outcomes.filter(Boolean)).toHaveLength(1);
-    expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.succeeded' } })).toBe(1);
+    expect(
+      await db.auditEvent.count({ where: { userId: user.id, type: 'signin.succeeded' } }),
+    ).toBe(1);
   });
 
   it('OTP-04 a code works only for the ticket it was sent for', async () => {
@@ -127,9 +176,13 @@ describe('codes', () => {
     const first = await codeSent(deps, sender, user.username);
     const second = await codeSent(deps, sender, user.username);
     if (first.code !== second.code) {
-      expect(await submitCode(deps, { ticketId: second.ticketId, code: first.code, ...who })).toMatchObject({ ok: false, reason: 'mismatch' });
+      expect(
+        await submitCode(deps, { ticketId: second.ticketId, code: first.code, ...who }),
+      ).toMatchObject({ ok: false, reason: 'mismatch' });
     }
-    expect(await submitCode(deps, { ticketId: first.ticketId, code: first.code, ...who })).toMatchObject({ ok: true });
+    expect(
+      await submitCode(deps, { ticketId: first.ticketId, code: first.code, ...who }),
+    ).toMatchObject({ ok: true });
   });
 
   it('OTP-05 five wrong tries burn the code; the account-wide counter survives a resend and a success resets it', async () => {
@@ -139,14 +192,19 @@ describe('codes', () => {
     const { ticketId, code } = await codeSent(deps, sender, user.username);
     const wrong = code === '000000' ? '111111' : '000000';
     const results = [];
-    for (let i = 0; i < 5; i++) results.push(await submitCode(deps, { ticketId, code: wrong, ...who }));
-    expect(results.map((r) => (r.ok ? 'ok' : r.reason === 'mismatch' ? r.attemptsLeft : r.reason))).toEqual([4, 3, 2, 1, 'burnt']);
+    for (let i = 0; i < 5; i++)
+      results.push(await submitCode(deps, { ticketId, code: wrong, ...who }));
+    expect(
+      results.map((r) => (r.ok ? 'ok' : r.reason === 'mismatch' ? r.attemptsLeft : r.reason)),
+    ).toEqual([4, 3, 2, 1, 'burnt']);
     expect(await submitCode(deps, { ticketId, code, ...who })).toMatchObject({ ok: false });
     expect(await deps.store.get<number>(`code-failures:${user.id}`)).toBe(5);
 
     await sendCode(deps, { ticketId, channel: 'email', ...who });
     expect(await deps.store.get<number>(`code-failures:${user.id}`)).toBe(5);
-    expect(await submitCode(deps, { ticketId, code: sender.last().code!, ...who })).toMatchObject({ ok: true });
+    expect(await submitCode(deps, { ticketId, code: sender.last().code!, ...who })).toMatchObject({
+      ok: true,
+    });
     expect(await deps.store.get<number>(`code-failures:${user.id}`)).toBeNull();
   });
 
@@ -157,13 +215,20 @@ describe('codes', () => {
     const ticketId = await passwordStep(deps, user.username);
     expect((await sendCode(deps, { ticketId, channel: 'email', ...who })).ok).toBe(true);
     const old = sender.last().code!;
-    expect(await sendCode(deps, { ticketId, channel: 'email', ...who })).toMatchObject({ ok: false, reason: 'cooldown' });
+    expect(await sendCode(deps, { ticketId, channel: 'email', ...who })).toMatchObject({
+      ok: false,
+      reason: 'cooldown',
+    });
     expect(sender.sent).toHaveLength(1);
 
     const noCooldown = testDeps({ sender });
     await sendCode(noCooldown, { ticketId, channel: 'email', ...who });
     const fresh = sender.last().code!;
-    if (fresh !== old) expect(await submitCode(deps, { ticketId, code: old, ...who })).toMatchObject({ ok: false, reason: 'mismatch' });
+    if (fresh !== old)
+      expect(await submitCode(deps, { ticketId, code: old, ...who })).toMatchObject({
+        ok: false,
+        reason: 'mismatch',
+      });
     expect(await submitCode(deps, { ticketId, code: fresh, ...who })).toMatchObject({ ok: true });
   });
 
@@ -187,7 +252,10 @@ describe('codes', () => {
     const ticketId = await passwordStep(deps, user.username);
     await sendCode(deps, { ticketId, channel: 'email', ...who });
     expect(sender.last().to).toBe(user.email);
-    await db.user.update({ where: { id: user.id }, data: { email: 'moved@example.test', phone: '+14155550199' } });
+    await db.user.update({
+      where: { id: user.id },
+      data: { email: 'moved@example.test', phone: '+14155550199' },
+    });
     await sendCode(deps, { ticketId, channel: 'email', ...who });
     expect(sender.last().to).toBe('moved@example.test');
     await sendCode(deps, { ticketId, channel: 'sms', ...who });
@@ -199,6 +267,9 @@ describe('codes', () => {
     const withoutPhone = await createUser({ phone: null });
     const ticketId = await passwordStep(deps, withoutPhone.username);
     expect((await viewTicket(deps, ticketId))?.choices.map((c) => c.channel)).toEqual(['email']);
-    expect(await sendCode(deps, { ticketId, channel: 'sms', ...who })).toEqual({ ok: false, reason: 'channel-unavailable' });
+    expect(await sendCode(deps, { ticketId, channel: 'sms', ...who })).toEqual({
+      ok: false,
+      reason: 'channel-unavailable',
+    });
   });
 });

@@ -9,30 +9,42 @@ import { freshIp, limitedDeps, perHour } from '../support/limit-fixtures';
 
 type Deps = ReturnType<typeof limitedDeps>;
 const WRONG = 'not the password at all';
-const login = (deps: Deps, username: string, password: string, ip: string) => submitPassword(deps, { username, password, ip, userAgent: 'vitest' });
+const login = (deps: Deps, username: string, password: string, ip: string) =>
+  submitPassword(deps, { username, password, ip, userAgent: 'vitest' });
 
 async function ticketFor(deps: Deps, username: string, ip = freshIp()) {
   const result = await login(deps, username, PASSWORD, ip);
   if (!result.ok) throw new Error(`password step failed: ${result.reason}`);
   return result.ticketId;
 }
-const send = (deps: Deps, ticketId: string | undefined, channel: 'email' | 'sms' | 'voice', ip = '198.51.100.20') =>
-  sendCode(deps, { ticketId, channel, ip, userAgent: 'vitest' });
-const offered = async (deps: Deps, ticketId: string) => (await viewTicket(deps, ticketId))?.choices.map((c) => c.channel);
+const send = (
+  deps: Deps,
+  ticketId: string | undefined,
+  channel: 'email' | 'sms' | 'voice',
+  ip = '198.51.100.20',
+) => sendCode(deps, { ticketId, channel, ip, userAgent: 'vitest' });
+const offered = async (deps: Deps, ticketId: string) =>
+  (await viewTicket(deps, ticketId))?.choices.map((c) => c.channel);
 
 describe('BF-05 limits per address and for the whole deployment', () => {
   it('BF-05 after N failed passwords from one address, that address is refused (even with a right password) and told when to retry; others are not', async () => {
     const deps = limitedDeps({ policies: { 'password-ip': perHour(3) } });
     const user = await createUser();
     const [stuffer, office] = [freshIp(), freshIp()];
-    for (const name of ['ann', 'bob', 'cy']) expect(await login(deps, name, WRONG, stuffer)).toEqual({ ok: false, reason: 'invalid' });
+    for (const name of ['ann', 'bob', 'cy'])
+      expect(await login(deps, name, WRONG, stuffer)).toEqual({ ok: false, reason: 'invalid' });
     const refused = await login(deps, user.username, PASSWORD, stuffer);
     expect(refused).toMatchObject({ ok: false, reason: 'limited' });
-    expect(!refused.ok && refused.reason === 'limited' && refused.retryAfterSeconds).toBeGreaterThan(0);
-    expect(!refused.ok && refused.reason === 'limited' && refused.retryAfterSeconds).toBeLessThanOrEqual(3_600);
+    expect(
+      !refused.ok && refused.reason === 'limited' && refused.retryAfterSeconds,
+    ).toBeGreaterThan(0);
+    expect(
+      !refused.ok && refused.reason === 'limited' && refused.retryAfterSeconds,
+    ).toBeLessThanOrEqual(3_600);
     expect(await login(deps, user.username, PASSWORD, office)).toMatchObject({ ok: true });
     // Successes are not counted: a busy office is not stopped by its own sign-ins.
-    for (let i = 0; i < 4; i++) expect(await login(deps, user.username, PASSWORD, office)).toMatchObject({ ok: true });
+    for (let i = 0; i < 4; i++)
+      expect(await login(deps, user.username, PASSWORD, office)).toMatchObject({ ok: true });
     expect(await db.auditEvent.count({ where: { type: 'ratelimit.hit', ip: stuffer } })).toBe(1);
   });
 
@@ -40,7 +52,10 @@ describe('BF-05 limits per address and for the whole deployment', () => {
     const deps = limitedDeps({ policies: { 'password-global': perHour(4) } });
     const user = await createUser();
     for (let i = 0; i < 4; i++) await login(deps, `stuffed-${i}`, WRONG, freshIp());
-    expect(await login(deps, user.username, PASSWORD, freshIp())).toMatchObject({ ok: false, reason: 'limited' });
+    expect(await login(deps, user.username, PASSWORD, freshIp())).toMatchObject({
+      ok: false,
+      reason: 'limited',
+    });
   });
 });
 
@@ -51,7 +66,11 @@ describe('FR-01 destination countries for SMS and voice', () => {
     const user = await createUser({ phone: '+447700900123' });
     const ticketId = await ticketFor(deps, user.username);
     expect(await offered(deps, ticketId)).toEqual(['email']);
-    for (const channel of ['sms', 'voice'] as const) expect(await send(deps, ticketId, channel)).toEqual({ ok: false, reason: 'channel-unavailable' });
+    for (const channel of ['sms', 'voice'] as const)
+      expect(await send(deps, ticketId, channel)).toEqual({
+        ok: false,
+        reason: 'channel-unavailable',
+      });
     expect(sender.sent).toHaveLength(0);
     expect(await send(deps, ticketId, 'email')).toMatchObject({ ok: true });
 
@@ -67,9 +86,13 @@ describe('FR-03 SMS and voice only after a correct password, within caps and bud
     const sender = capturingSender();
     const deps = limitedDeps({ sender });
     const user = await createUser();
-    expect(await login(deps, user.username, WRONG, freshIp())).toEqual({ ok: false, reason: 'invalid' });
+    expect(await login(deps, user.username, WRONG, freshIp())).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
     for (const ticketId of [undefined, '', 'A'.repeat(43), 'not-a-ticket']) {
-      for (const channel of ['sms', 'voice', 'email'] as const) expect(await send(deps, ticketId, channel)).toEqual({ ok: false, reason: 'no-ticket' });
+      for (const channel of ['sms', 'voice', 'email'] as const)
+        expect(await send(deps, ticketId, channel)).toEqual({ ok: false, reason: 'no-ticket' });
     }
     expect(sender.sent).toHaveLength(0);
   });
@@ -100,11 +123,18 @@ describe('FR-03 SMS and voice only after a correct password, within caps and bud
 
   it('FR-03 caps SMS per number prefix and per address across accounts', async () => {
     const sender = capturingSender();
-    const deps = limitedDeps({ sender, policies: { 'code-send-prefix': perHour(2), 'code-send-ip': perHour(3) } });
-    const inRange = async (last: string) => ticketFor(deps, (await createUser({ phone: `+1212555${last}` })).username);
+    const deps = limitedDeps({
+      sender,
+      policies: { 'code-send-prefix': perHour(2), 'code-send-ip': perHour(3) },
+    });
+    const inRange = async (last: string) =>
+      ticketFor(deps, (await createUser({ phone: `+1212555${last}` })).username);
     expect(await send(deps, await inRange('0101'), 'sms', freshIp())).toMatchObject({ ok: true });
     expect(await send(deps, await inRange('0102'), 'sms', freshIp())).toMatchObject({ ok: true });
-    expect(await send(deps, await inRange('0103'), 'sms', freshIp())).toMatchObject({ ok: false, reason: 'limited' });
+    expect(await send(deps, await inRange('0103'), 'sms', freshIp())).toMatchObject({
+      ok: false,
+      reason: 'limited',
+    });
 
     const ip = freshIp();
     for (const phone of ['+13125550155', '+16175550166', '+12065550177']) {
@@ -124,19 +154,41 @@ describe('OTP-06 resend caps beyond the cooldown', () => {
     const deps = limitedDeps({ sender, policies: { 'code-send-account': perHour(3) } });
     const user = await createUser();
     const ticketId = await ticketFor(deps, user.username);
-    for (let i = 0; i < 3; i++) expect(await send(deps, ticketId, i === 1 ? 'sms' : 'email')).toMatchObject({ ok: true });
+    for (let i = 0; i < 3; i++)
+      expect(await send(deps, ticketId, i === 1 ? 'sms' : 'email')).toMatchObject({ ok: true });
     const refused = await send(deps, ticketId, 'email');
-    expect(refused).toMatchObject({ ok: false, reason: 'limited', retryAfterSeconds: expect.any(Number) });
+    expect(refused).toMatchObject({
+      ok: false,
+      reason: 'limited',
+      retryAfterSeconds: expect.any(Number),
+    });
     expect(sender.sent).toHaveLength(3);
     // A new sign-in does not get around the cap: it is the account's.
-    expect(await send(deps, await ticketFor(deps, user.username), 'email')).toMatchObject({ ok: false, reason: 'limited' });
-    expect(await submitCode(deps, { ticketId, code: sender.last().code!, ip: null, userAgent: 'vitest' })).toMatchObject({ ok: true });
-    expect(await send(deps, await ticketFor(deps, user.username), 'email')).toMatchObject({ ok: true });
+    expect(await send(deps, await ticketFor(deps, user.username), 'email')).toMatchObject({
+      ok: false,
+      reason: 'limited',
+    });
+    expect(
+      await submitCode(deps, {
+        ticketId,
+        code: sender.last().code!,
+        ip: null,
+        userAgent: 'vitest',
+      }),
+    ).toMatchObject({ ok: true });
+    expect(await send(deps, await ticketFor(deps, user.username), 'email')).toMatchObject({
+      ok: true,
+    });
   });
 
   it('OTP-06 BF-04 a destination cap shared with another account refuses exactly as the account cap does', async () => {
-    const deps = limitedDeps({ policies: { 'code-send-phone': perHour(2), 'code-send-account': perHour(2) } });
-    const [first, second] = [await createUser({ phone: '+13125550142' }), await createUser({ phone: '+13125550142' })];
+    const deps = limitedDeps({
+      policies: { 'code-send-phone': perHour(2), 'code-send-account': perHour(2) },
+    });
+    const [first, second] = [
+      await createUser({ phone: '+13125550142' }),
+      await createUser({ phone: '+13125550142' }),
+    ];
     const one = await ticketFor(deps, first.username);
     await send(deps, one, 'sms');
     await send(deps, one, 'sms');
@@ -145,7 +197,8 @@ describe('OTP-06 resend caps beyond the cooldown', () => {
     expect(byAccount).toMatchObject({ ok: false, reason: 'limited' });
     expect(Object.keys(byPhone).sort()).toEqual(Object.keys(byAccount).sort());
     // Both windows are hours on the same clock: the same wait, give or take the second between the calls.
-    const wait = (r: typeof byAccount) => (!r.ok && r.reason === 'limited' ? r.retryAfterSeconds : NaN);
+    const wait = (r: typeof byAccount) =>
+      !r.ok && r.reason === 'limited' ? r.retryAfterSeconds : NaN;
     expect(Math.abs(wait(byPhone) - wait(byAccount))).toBeLessThanOrEqual(1);
   });
 });
@@ -155,7 +208,8 @@ describe('code tries per sign-in', () => {
     const sender = capturingSender();
     const deps = limitedDeps({ sender });
     const ticketId = await ticketFor(deps, (await createUser()).username);
-    const tryCode = (code: string) => submitCode(deps, { ticketId, code, ip: null, userAgent: 'vitest' });
+    const tryCode = (code: string) =>
+      submitCode(deps, { ticketId, code, ip: null, userAgent: 'vitest' });
     const newCode = async () => {
       expect(await send(deps, ticketId, 'email')).toMatchObject({ ok: true });
       return sender.last().code!;

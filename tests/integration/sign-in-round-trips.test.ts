@@ -17,26 +17,53 @@ import { startUpstashBridge } from '../support/upstash-bridge';
 const who = { ip: '203.0.113.91', userAgent: 'vitest round trips' };
 
 const typesOf = async (userId: string) =>
-  (await db.auditEvent.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((e) => e.type);
+  (
+    await db.auditEvent.findMany({
+      where: { userId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    })
+  ).map((e) => e.type);
 
 describe('a proven sign-in ends in one statement', () => {
   it('RC-06 SE-06 a trusted browser: no ticket in the store; password_ok, device.used and signin.succeeded, lastSignInAt and the session row written together; the proof works once', async () => {
     const deps = testDeps();
     const user = await createUser();
-    const device = await trustDevice({ userId: user.id, name: 'Round-trip laptop', lifetimeDays: 30, now: new Date(), ...who });
-    const started = await submitPassword(deps, { username: user.username, password: PASSWORD, deviceToken: device.token, ...who });
-    if (!started.ok || started.next !== 'session') throw new Error('the trusted browser should skip the code');
+    const device = await trustDevice({
+      userId: user.id,
+      name: 'Round-trip laptop',
+      lifetimeDays: 30,
+      now: new Date(),
+      ...who,
+    });
+    const started = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      deviceToken: device.token,
+      ...who,
+    });
+    if (!started.ok || started.next !== 'session')
+      throw new Error('the trusted browser should skip the code');
     expect(await deps.store.get(ticketKey(started.ticketId))).toBeNull();
     // Nothing is written before the session is: the step's events travel with it.
     expect(await typesOf(user.id)).toEqual(['device.trusted']);
 
     const done = await completeSignIn(deps, { ticketId: started.ticketId, ...who });
     expect(done).toMatchObject({ userId: user.id, method: 'trusted-device' });
-    expect(await typesOf(user.id)).toEqual(['device.trusted', 'signin.password_ok', 'device.used', 'signin.succeeded']);
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).lastSignInAt).not.toBeNull();
+    expect(await typesOf(user.id)).toEqual([
+      'device.trusted',
+      'signin.password_ok',
+      'device.used',
+      'signin.succeeded',
+    ]);
+    expect(
+      (await db.user.findUniqueOrThrow({ where: { id: user.id } })).lastSignInAt,
+    ).not.toBeNull();
     const session = await findLiveSession(done!.sessionId);
     expect(session).toMatchObject({ userId: user.id });
-    expect(await db.session.findUniqueOrThrow({ where: { id: session!.id } })).toMatchObject({ ip: who.ip, userAgent: who.userAgent });
+    expect(await db.session.findUniqueOrThrow({ where: { id: session!.id } })).toMatchObject({
+      ip: who.ip,
+      userAgent: who.userAgent,
+    });
     expect(deps.deferred).toHaveLength(0);
 
     // OTP-03: the handoff is taken once; concurrent or later takers get nothing.
@@ -47,7 +74,11 @@ describe('a proven sign-in ends in one statement', () => {
   it('SE-03 the in-process proof exists only after a proven step: a two-factor password step hands nothing over', async () => {
     const deps = testDeps();
     const user = await createUser();
-    const started = await submitPassword(deps, { username: user.username, password: PASSWORD, ...who });
+    const started = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      ...who,
+    });
     if (!started.ok) throw new Error('password step failed');
     expect(started.next).toBe('method');
     expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toBeNull();
@@ -58,7 +89,11 @@ describe('a proven sign-in ends in one statement', () => {
   it('SE-06 a user disabled between the proof and the session gets no session, and nothing is half written', async () => {
     const deps = testDeps();
     const user = await createUser({ twoFactor: false });
-    const started = await submitPassword(deps, { username: user.username, password: PASSWORD, ...who });
+    const started = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      ...who,
+    });
     if (!started.ok) throw new Error('password step failed');
     await db.user.update({ where: { id: user.id }, data: { disabled: true } });
     expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toBeNull();
@@ -71,99 +106,147 @@ describe('a proven sign-in ends in one statement', () => {
     const sender = capturingSender();
     const deps = testDeps({ sender });
     const user = await createUser();
-    const started = await submitPassword(deps, { username: user.username, password: PASSWORD, ...who });
+    const started = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      ...who,
+    });
     if (!started.ok) throw new Error('password step failed');
     await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who });
-    expect(await submitCode(deps, { ticketId: started.ticketId, code: sender.last().code!, ...who })).toEqual({ ok: true, next: 'session' });
-    expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toMatchObject({ method: 'code' });
+    expect(
+      await submitCode(deps, { ticketId: started.ticketId, code: sender.last().code!, ...who }),
+    ).toEqual({ ok: true, next: 'session' });
+    expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toMatchObject({
+      method: 'code',
+    });
     expect(await typesOf(user.id)).toEqual(['signin.password_ok', 'code.sent', 'signin.succeeded']);
     expect(deps.deferred).toHaveLength(0);
   });
 });
 
-describe.skipIf(!process.env.REDIS_URL)('Redis round trips per step, counted at the Upstash bridge (needs REDIS_URL)', () => {
-  let bridge: Awaited<ReturnType<typeof startUpstashBridge>>;
-  beforeAll(async () => {
-    bridge = await startUpstashBridge({ redisUrl: process.env.REDIS_URL! });
-  });
-  afterAll(async () => {
-    await bridge?.close();
-  });
-
-  function upstashDeps(sender = capturingSender()) {
-    const keyPrefix = `round-trips:${randomUUID()}:`;
-    const store = createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix });
-    const limits = createUpstashRateLimiter({ url: bridge.url, token: bridge.token, keyPrefix, policies: ratePolicies({ smsDailyBudget: 1000 }) });
-    return Object.assign(testDeps({ sender }), { store, limits });
-  }
-
-  /** Round trips and commands of `step` alone. */
-  async function counted<T>(step: () => Promise<T>) {
-    const requests = bridge.stats.requests;
-    const commands = { ...bridge.stats.commands };
-    const value = await step();
-    const delta = Object.fromEntries(
-      Object.entries(bridge.stats.commands).flatMap(([name, n]) => (n - (commands[name] ?? 0) ? [[name, n - (commands[name] ?? 0)]] : [])),
-    );
-    return { value, requests: bridge.stats.requests - requests, commands: delta };
-  }
-
-  async function codeSignIn(deps: ReturnType<typeof upstashDeps>, sender: ReturnType<typeof capturingSender>) {
-    const user = await createUser({ phone: null });
-    const started = await submitPassword(deps, { username: user.username, password: PASSWORD, ...who });
-    if (!started.ok) throw new Error('password step failed');
-    await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who });
-    return { user, ticketId: started.ticketId, code: sender.last().code! };
-  }
-
-  it('P2 OTP-03 OTP-06 a correct code and its session cost one Redis round trip (one script), which also restarts the send counters', async () => {
-    const sender = capturingSender();
-    const deps = upstashDeps(sender);
-    // The first use of a script may cost a NOSCRIPT and an EVAL; count a warm one.
-    const warm = await codeSignIn(deps, sender);
-    await submitCode(deps, { ticketId: warm.ticketId, code: warm.code, ...who });
-    await completeSignIn(deps, { ticketId: warm.ticketId, ...who });
-    await deps.flushDeferred();
-
-    const { user, ticketId, code } = await codeSignIn(deps, sender);
-    const verify = await counted(async () => {
-      expect(await submitCode(deps, { ticketId, code, ...who })).toEqual({ ok: true, next: 'session' });
-      return completeSignIn(deps, { ticketId, ...who });
+describe.skipIf(!process.env.REDIS_URL)(
+  'Redis round trips per step, counted at the Upstash bridge (needs REDIS_URL)',
+  () => {
+    let bridge: Awaited<ReturnType<typeof startUpstashBridge>>;
+    beforeAll(async () => {
+      bridge = await startUpstashBridge({ redisUrl: process.env.REDIS_URL! });
     });
-    expect(verify.value).toMatchObject({ userId: user.id, method: 'code' });
-    expect(verify.requests).toBe(1);
-    expect(verify.commands).toEqual({ evalsha: 1 });
-    expect(deps.deferred).toHaveLength(0);
-  });
+    afterAll(async () => {
+      await bridge?.close();
+    });
 
-  it('P2 OTP-05 a wrong code costs one round trip for the check (the notice counter is its own)', async () => {
-    const sender = capturingSender();
-    const deps = upstashDeps(sender);
-    const warm = await codeSignIn(deps, sender);
-    await submitCode(deps, { ticketId: warm.ticketId, code: warm.code === '000000' ? '000001' : '000000', ...who });
-    const { ticketId, code } = await codeSignIn(deps, sender);
-    const wrong = await counted(() => submitCode(deps, { ticketId, code: code === '000000' ? '000001' : '000000', ...who }));
-    expect(wrong.value).toEqual({ ok: false, reason: 'mismatch', attemptsLeft: 4 });
-    // The check, then the OTP-13 wrong-code counter (its own script).
-    expect(wrong.commands).toEqual({ evalsha: 2 });
-    expect(wrong.requests).toBe(2);
-  });
-
-  it('P1 TD-04 a trusted browser signs in with one step of Redis reads (address and global limits beside the name lock) and no ticket', async () => {
-    const deps = upstashDeps();
-    const user = await createUser();
-    let token = (await trustDevice({ userId: user.id, name: 'Counted laptop', lifetimeDays: 30, now: new Date(), ...who })).token;
-    const signIn = () =>
-      counted(async () => {
-        const started = await submitPassword(deps, { username: user.username, password: PASSWORD, deviceToken: token, ...who });
-        if (!started.ok || !started.device) throw new Error('the trusted browser should skip the code');
-        token = started.device.token;
-        return completeSignIn(deps, { ticketId: started.ticketId, ...who });
+    function upstashDeps(sender = capturingSender()) {
+      const keyPrefix = `round-trips:${randomUUID()}:`;
+      const store = createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix });
+      const limits = createUpstashRateLimiter({
+        url: bridge.url,
+        token: bridge.token,
+        keyPrefix,
+        policies: ratePolicies({ smsDailyBudget: 1000 }),
       });
-    await signIn(); // warm scripts
-    const login = await signIn();
-    expect(login.value).toMatchObject({ userId: user.id, method: 'trusted-device' });
-    expect(login.requests).toBe(2); // issued together: limiter client and store client
-    expect(Object.keys(login.commands).sort()).toEqual(['evalsha', 'get', 'pttl']);
-  });
-});
+      return Object.assign(testDeps({ sender }), { store, limits });
+    }
+
+    /** Round trips and commands of `step` alone. */
+    async function counted<T>(step: () => Promise<T>) {
+      const requests = bridge.stats.requests;
+      const commands = { ...bridge.stats.commands };
+      const value = await step();
+      const delta = Object.fromEntries(
+        Object.entries(bridge.stats.commands).flatMap(([name, n]) =>
+          n - (commands[name] ?? 0) ? [[name, n - (commands[name] ?? 0)]] : [],
+        ),
+      );
+      return { value, requests: bridge.stats.requests - requests, commands: delta };
+    }
+
+    async function codeSignIn(
+      deps: ReturnType<typeof upstashDeps>,
+      sender: ReturnType<typeof capturingSender>,
+    ) {
+      const user = await createUser({ phone: null });
+      const started = await submitPassword(deps, {
+        username: user.username,
+        password: PASSWORD,
+        ...who,
+      });
+      if (!started.ok) throw new Error('password step failed');
+      await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who });
+      return { user, ticketId: started.ticketId, code: sender.last().code! };
+    }
+
+    it('P2 OTP-03 OTP-06 a correct code and its session cost one Redis round trip (one script), which also restarts the send counters', async () => {
+      const sender = capturingSender();
+      const deps = upstashDeps(sender);
+      // The first use of a script may cost a NOSCRIPT and an EVAL; count a warm one.
+      const warm = await codeSignIn(deps, sender);
+      await submitCode(deps, { ticketId: warm.ticketId, code: warm.code, ...who });
+      await completeSignIn(deps, { ticketId: warm.ticketId, ...who });
+      await deps.flushDeferred();
+
+      const { user, ticketId, code } = await codeSignIn(deps, sender);
+      const verify = await counted(async () => {
+        expect(await submitCode(deps, { ticketId, code, ...who })).toEqual({
+          ok: true,
+          next: 'session',
+        });
+        return completeSignIn(deps, { ticketId, ...who });
+      });
+      expect(verify.value).toMatchObject({ userId: user.id, method: 'code' });
+      expect(verify.requests).toBe(1);
+      expect(verify.commands).toEqual({ evalsha: 1 });
+      expect(deps.deferred).toHaveLength(0);
+    });
+
+    it('P2 OTP-05 a wrong code costs one round trip for the check (the notice counter is its own)', async () => {
+      const sender = capturingSender();
+      const deps = upstashDeps(sender);
+      const warm = await codeSignIn(deps, sender);
+      await submitCode(deps, {
+        ticketId: warm.ticketId,
+        code: warm.code === '000000' ? '000001' : '000000',
+        ...who,
+      });
+      const { ticketId, code } = await codeSignIn(deps, sender);
+      const wrong = await counted(() =>
+        submitCode(deps, { ticketId, code: code === '000000' ? '000001' : '000000', ...who }),
+      );
+      expect(wrong.value).toEqual({ ok: false, reason: 'mismatch', attemptsLeft: 4 });
+      // The check, then the OTP-13 wrong-code counter (its own script).
+      expect(wrong.commands).toEqual({ evalsha: 2 });
+      expect(wrong.requests).toBe(2);
+    });
+
+    it('P1 TD-04 a trusted browser signs in with one step of Redis reads (address and global limits beside the name lock) and no ticket', async () => {
+      const deps = upstashDeps();
+      const user = await createUser();
+      let token = (
+        await trustDevice({
+          userId: user.id,
+          name: 'Counted laptop',
+          lifetimeDays: 30,
+          now: new Date(),
+          ...who,
+        })
+      ).token;
+      const signIn = () =>
+        counted(async () => {
+          const started = await submitPassword(deps, {
+            username: user.username,
+            password: PASSWORD,
+            deviceToken: token,
+            ...who,
+          });
+          if (!started.ok || !started.device)
+            throw new Error('the trusted browser should skip the code');
+          token = started.device.token;
+          return completeSignIn(deps, { ticketId: started.ticketId, ...who });
+        });
+      await signIn(); // warm scripts
+      const login = await signIn();
+      expect(login.value).toMatchObject({ userId: user.id, method: 'trusted-device' });
+      expect(login.requests).toBe(2); // issued together: limiter client and store client
+      expect(Object.keys(login.commands).sort()).toEqual(['evalsha', 'get', 'pttl']);
+    });
+  },
+);

@@ -5,22 +5,39 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { parseDeviceName } from '@/lib/devices/device-name';
 import {
-  deleteOtherTrustedDevices, deleteTrustedDevice, listTrustedDevices, redeemDeviceToken, renameTrustedDevice,
-  revokeAllTrustedDevices, trustDevice,
+  deleteOtherTrustedDevices,
+  deleteTrustedDevice,
+  listTrustedDevices,
+  redeemDeviceToken,
+  renameTrustedDevice,
+  revokeAllTrustedDevices,
+  trustDevice,
 } from '@/lib/devices/trusted-devices';
 import { createUser } from '../support/sign-in-fixtures';
 
 const DAY = 86_400_000;
-const CHROME_ON_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+const CHROME_ON_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 const who = { ip: '203.0.113.7', userAgent: CHROME_ON_MAC };
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 const BLNS_PATH = path.resolve(process.cwd(), '../shared/testdata/blns.json');
 
-function trust(userId: string, options: { name?: string; now?: Date; lifetimeDays?: number; ip?: string } = {}) {
-  return trustDevice({ userId, name: options.name ?? 'Work laptop', lifetimeDays: options.lifetimeDays ?? 30, now: options.now ?? new Date(), ...who, ...(options.ip ? { ip: options.ip } : {}) });
+function trust(
+  userId: string,
+  options: { name?: string; now?: Date; lifetimeDays?: number; ip?: string } = {},
+) {
+  return trustDevice({
+    userId,
+    name: options.name ?? 'Work laptop',
+    lifetimeDays: options.lifetimeDays ?? 30,
+    now: options.now ?? new Date(),
+    ...who,
+    ...(options.ip ? { ip: options.ip } : {}),
+  });
 }
 
-const redeem = (token: string | undefined, userId: string, now = new Date(), ip = who.ip) => redeemDeviceToken({ token, userId, now, ip, userAgent: who.userAgent });
+const redeem = (token: string | undefined, userId: string, now = new Date(), ip = who.ip) =>
+  redeemDeviceToken({ token, userId, now, ip, userAgent: who.userAgent });
 
 describe('trusted devices', () => {
   it('TD-01 trust lasts lifetimeDays; past expiresAt a device is neither redeemable nor listed; the lifetime is capped', async () => {
@@ -38,7 +55,9 @@ describe('trusted devices', () => {
     expect(await listTrustedDevices(user.id, undefined, first.expiresAt)).toEqual([]);
     expect(await redeem(used!.token, user.id, first.expiresAt)).toBeNull();
 
-    expect((await trust(user.id, { now, lifetimeDays: 90 })).expiresAt.getTime()).toBe(now.getTime() + 90 * DAY);
+    expect((await trust(user.id, { now, lifetimeDays: 90 })).expiresAt.getTime()).toBe(
+      now.getTime() + 90 * DAY,
+    );
     for (const lifetimeDays of [0, 91, -1, Number.NaN]) {
       await expect(trust(user.id, { now, lifetimeDays })).rejects.toThrow(RangeError);
     }
@@ -53,22 +72,44 @@ describe('trusted devices', () => {
     const row = await db.trustedDevice.findUniqueOrThrow({ where: { id: deviceId } });
     expect(JSON.stringify(row)).not.toContain(token);
     expect(row).toEqual({
-      id: deviceId, userId: user.id, tokenHash: sha256(token), name: 'Büro PC', browser: 'Chrome', os: 'macOS',
-      userAgent: CHROME_ON_MAC, ip: who.ip, location: null, createdAt: now, lastUsedAt: now, expiresAt: new Date(now.getTime() + 30 * DAY),
+      id: deviceId,
+      userId: user.id,
+      tokenHash: sha256(token),
+      name: 'Büro PC',
+      browser: 'Chrome',
+      os: 'macOS',
+      userAgent: CHROME_ON_MAC,
+      ip: who.ip,
+      location: null,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + 30 * DAY),
     });
   });
 
   it('TD-03 a deleted or expired row means no trust, whatever the token', async () => {
     const user = await createUser();
     const deleted = await trust(user.id);
-    expect(await deleteTrustedDevice({ userId: user.id, deviceId: deleted.deviceId, ...who })).toEqual({ ok: true, wasCurrent: false });
+    expect(
+      await deleteTrustedDevice({ userId: user.id, deviceId: deleted.deviceId, ...who }),
+    ).toEqual({ ok: true, wasCurrent: false });
     expect(await redeem(deleted.token, user.id)).toBeNull();
 
-    const expired = await trust(user.id, { now: new Date(Date.now() - 31 * DAY), lifetimeDays: 30 });
+    const expired = await trust(user.id, {
+      now: new Date(Date.now() - 31 * DAY),
+      lifetimeDays: 30,
+    });
     expect(await redeem(expired.token, user.id)).toBeNull();
     expect(await db.trustedDevice.count({ where: { id: expired.deviceId } })).toBe(1); // still there, yet worthless
 
-    for (const token of [undefined, '', 'x'.repeat(43), randomBytes(32).toString('base64url'), `${expired.token} `, sha256(expired.token)]) {
+    for (const token of [
+      undefined,
+      '',
+      'x'.repeat(43),
+      randomBytes(32).toString('base64url'),
+      `${expired.token} `,
+      sha256(expired.token),
+    ]) {
       expect(await redeem(token, user.id)).toBeNull();
     }
   });
@@ -84,7 +125,12 @@ describe('trusted devices', () => {
     expect(await redeem(first.token, user.id)).toBeNull();
 
     const row = await db.trustedDevice.findUniqueOrThrow({ where: { id: first.deviceId } });
-    expect(row).toMatchObject({ tokenHash: sha256(second!.token), lastUsedAt: later, ip: '198.51.100.9', createdAt: start });
+    expect(row).toMatchObject({
+      tokenHash: sha256(second!.token),
+      lastUsedAt: later,
+      ip: '198.51.100.9',
+      createdAt: start,
+    });
     expect(await redeem(second!.token, user.id)).not.toBeNull();
   });
 
@@ -103,7 +149,9 @@ describe('trusted devices', () => {
     const before = await db.trustedDevice.findUniqueOrThrow({ where: { id: device.deviceId } });
 
     expect(await redeem(device.token, other.id)).toBeNull();
-    expect(await db.trustedDevice.findUniqueOrThrow({ where: { id: device.deviceId } })).toEqual(before);
+    expect(await db.trustedDevice.findUniqueOrThrow({ where: { id: device.deviceId } })).toEqual(
+      before,
+    );
     expect(await listTrustedDevices(other.id, device.token)).toEqual([]);
     expect(await redeem(device.token, owner.id)).not.toBeNull();
   });
@@ -115,14 +163,24 @@ describe('trusted devices', () => {
     const theirs = await trust(bystander.id);
     const admin = await createUser();
 
-    expect(await revokeAllTrustedDevices({ userId: user.id, reason: 'password-changed', actorId: admin.id })).toBe(2);
+    expect(
+      await revokeAllTrustedDevices({
+        userId: user.id,
+        reason: 'password-changed',
+        actorId: admin.id,
+      }),
+    ).toBe(2);
     expect(await listTrustedDevices(user.id, undefined)).toEqual([]);
     for (const { token } of mine) expect(await redeem(token, user.id)).toBeNull();
     expect(await listTrustedDevices(bystander.id, undefined)).toHaveLength(1);
     expect(await redeem(theirs.token, bystander.id)).not.toBeNull();
 
-    const events = await db.auditEvent.findMany({ where: { userId: user.id, type: 'device.revoked' } });
-    expect(events.map((e) => e.detail)).toEqual([{ reason: 'password-changed', count: 2, actorId: admin.id }]);
+    const events = await db.auditEvent.findMany({
+      where: { userId: user.id, type: 'device.revoked' },
+    });
+    expect(events.map((e) => e.detail)).toEqual([
+      { reason: 'password-changed', count: 2, actorId: admin.id },
+    ]);
   });
 
   it("TD-07 another user's device id can be neither renamed nor deleted, and is not listed", async () => {
@@ -131,13 +189,32 @@ describe('trusted devices', () => {
     const device = await trust(owner.id);
     const before = await db.trustedDevice.findUniqueOrThrow({ where: { id: device.deviceId } });
 
-    expect(await renameTrustedDevice({ userId: intruder.id, deviceId: device.deviceId, name: 'Mine now', ...who })).toBe(false);
-    expect(await deleteTrustedDevice({ userId: intruder.id, deviceId: device.deviceId, ...who })).toEqual({ ok: false, reason: 'not-found' });
-    expect(await deleteTrustedDevice({ userId: owner.id, deviceId: 'no-such-device', ...who })).toEqual({ ok: false, reason: 'not-found' });
-    expect(await deleteOtherTrustedDevices({ userId: intruder.id, currentToken: undefined, ...who })).toBe(0);
-    expect(await db.trustedDevice.findUniqueOrThrow({ where: { id: device.deviceId } })).toEqual(before);
+    expect(
+      await renameTrustedDevice({
+        userId: intruder.id,
+        deviceId: device.deviceId,
+        name: 'Mine now',
+        ...who,
+      }),
+    ).toBe(false);
+    expect(
+      await deleteTrustedDevice({ userId: intruder.id, deviceId: device.deviceId, ...who }),
+    ).toEqual({ ok: false, reason: 'not-found' });
+    expect(
+      await deleteTrustedDevice({ userId: owner.id, deviceId: 'no-such-device', ...who }),
+    ).toEqual({ ok: false, reason: 'not-found' });
+    expect(
+      await deleteOtherTrustedDevices({ userId: intruder.id, currentToken: undefined, ...who }),
+    ).toBe(0);
+    expect(await db.trustedDevice.findUniqueOrThrow({ where: { id: device.deviceId } })).toEqual(
+      before,
+    );
     expect(await listTrustedDevices(intruder.id, device.token)).toEqual([]);
-    expect(await db.auditEvent.count({ where: { userId: intruder.id, type: { startsWith: 'device.' } } })).toBe(0);
+    expect(
+      await db.auditEvent.count({
+        where: { userId: intruder.id, type: { startsWith: 'device.' } },
+      }),
+    ).toBe(0);
   });
 
   it('TD-07 names from the Big List of Naughty Strings are kept exactly as parsed, or refused with a message', async (context) => {
@@ -162,11 +239,15 @@ describe('trusted devices', () => {
         expected.set((await trust(user.id, { name: parsed.name })).deviceId, parsed.name);
       } else {
         const { deviceId } = await trust(user.id);
-        expect(await renameTrustedDevice({ userId: user.id, deviceId, name: parsed.name, ...who })).toBe(true);
+        expect(
+          await renameTrustedDevice({ userId: user.id, deviceId, name: parsed.name, ...who }),
+        ).toBe(true);
         expected.set(deviceId, parsed.name);
       }
     }
-    const listed = new Map((await listTrustedDevices(user.id, undefined)).map((d) => [d.id, d.name]));
+    const listed = new Map(
+      (await listTrustedDevices(user.id, undefined)).map((d) => [d.id, d.name]),
+    );
     expect(listed).toEqual(expected);
     expect(refused).toBeGreaterThan(0); // at least the empty string
     expect(expected.size).toBeGreaterThan(400);
@@ -176,7 +257,11 @@ describe('trusted devices', () => {
     const user = await createUser();
     await expect(trust(user.id, { name: 'x'.repeat(65) })).rejects.toThrow(RangeError);
     const { deviceId } = await trust(user.id, { name: '  Büro \u202E PC  ' });
-    expect(await renameTrustedDevice({ userId: user.id, deviceId, name: '   ', ...who }).catch((e: unknown) => e)).toBeInstanceOf(RangeError);
+    expect(
+      await renameTrustedDevice({ userId: user.id, deviceId, name: '   ', ...who }).catch(
+        (e: unknown) => e,
+      ),
+    ).toBeInstanceOf(RangeError);
     expect((await listTrustedDevices(user.id, undefined)).map((d) => d.name)).toEqual(['Büro PC']);
   });
 
@@ -184,16 +269,40 @@ describe('trusted devices', () => {
     const user = await createUser();
     const bystander = await createUser();
     const here = await trust(user.id, { name: 'Here' });
-    const away = [await trust(user.id, { name: 'Away 1' }), await trust(user.id, { name: 'Away 2' }), await trust(user.id, { name: 'Away 3' })];
+    const away = [
+      await trust(user.id, { name: 'Away 1' }),
+      await trust(user.id, { name: 'Away 2' }),
+      await trust(user.id, { name: 'Away 3' }),
+    ];
     const theirs = await trust(bystander.id);
 
-    expect((await listTrustedDevices(user.id, here.token)).filter((d) => d.isCurrent).map((d) => d.name)).toEqual(['Here']);
-    expect(await deleteTrustedDevice({ userId: user.id, deviceId: away[0]!.deviceId, currentToken: here.token, ...who })).toEqual({ ok: true, wasCurrent: false });
-    expect(await deleteOtherTrustedDevices({ userId: user.id, currentToken: here.token, ...who })).toBe(2);
-    expect((await listTrustedDevices(user.id, here.token)).map((d) => [d.name, d.isCurrent])).toEqual([['Here', true]]);
+    expect(
+      (await listTrustedDevices(user.id, here.token)).filter((d) => d.isCurrent).map((d) => d.name),
+    ).toEqual(['Here']);
+    expect(
+      await deleteTrustedDevice({
+        userId: user.id,
+        deviceId: away[0]!.deviceId,
+        currentToken: here.token,
+        ...who,
+      }),
+    ).toEqual({ ok: true, wasCurrent: false });
+    expect(
+      await deleteOtherTrustedDevices({ userId: user.id, currentToken: here.token, ...who }),
+    ).toBe(2);
+    expect(
+      (await listTrustedDevices(user.id, here.token)).map((d) => [d.name, d.isCurrent]),
+    ).toEqual([['Here', true]]);
     expect(await listTrustedDevices(bystander.id, undefined)).toHaveLength(1);
 
-    expect(await deleteTrustedDevice({ userId: user.id, deviceId: here.deviceId, currentToken: here.token, ...who })).toEqual({ ok: true, wasCurrent: true });
+    expect(
+      await deleteTrustedDevice({
+        userId: user.id,
+        deviceId: here.deviceId,
+        currentToken: here.token,
+        ...who,
+      }),
+    ).toEqual({ ok: true, wasCurrent: true });
     expect(await redeem(here.token, user.id)).toBeNull();
     expect(await redeem(theirs.token, bystander.id)).not.toBeNull();
   });
@@ -202,13 +311,38 @@ describe('trusted devices', () => {
     const user = await createUser();
     const first = await trust(user.id);
     const rotated = await redeem(first.token, user.id);
-    expect(await renameTrustedDevice({ userId: user.id, deviceId: first.deviceId, name: 'Renamed', ...who })).toBe(true);
+    expect(
+      await renameTrustedDevice({
+        userId: user.id,
+        deviceId: first.deviceId,
+        name: 'Renamed',
+        ...who,
+      }),
+    ).toBe(true);
     const second = await trust(user.id, { name: 'Second' });
-    expect(await deleteTrustedDevice({ userId: user.id, deviceId: second.deviceId, currentToken: second.token, ...who })).toMatchObject({ ok: true });
+    expect(
+      await deleteTrustedDevice({
+        userId: user.id,
+        deviceId: second.deviceId,
+        currentToken: second.token,
+        ...who,
+      }),
+    ).toMatchObject({ ok: true });
     await revokeAllTrustedDevices({ userId: user.id, reason: 'admin' });
 
-    const events = await db.auditEvent.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'asc' } });
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['device.trusted', 'device.used', 'device.renamed', 'device.deleted', 'device.revoked']));
+    const events = await db.auditEvent.findMany({
+      where: { userId: user.id },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(new Set(events.map((e) => e.type))).toEqual(
+      new Set([
+        'device.trusted',
+        'device.used',
+        'device.renamed',
+        'device.deleted',
+        'device.revoked',
+      ]),
+    );
     const recorded = JSON.stringify(events);
     for (const token of [first.token, rotated!.token, second.token]) {
       expect(recorded).not.toContain(token);

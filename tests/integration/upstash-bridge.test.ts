@@ -23,7 +23,11 @@ describe.skipIf(!upstash)('Upstash REST bridge', () => {
   async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
     const response = await fetch(`${upstash!.url}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${upstash!.token}`, 'content-type': 'application/json', ...headers },
+      headers: {
+        authorization: `Bearer ${upstash!.token}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
       body: JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as unknown };
@@ -32,12 +36,21 @@ describe.skipIf(!upstash)('Upstash REST bridge', () => {
   it('base64-encodes every string of a result when asked, and leaves numbers and nulls alone', async () => {
     const k = key('text');
     const b64 = (text: string) => Buffer.from(text).toString('base64');
-    expect(await post('/', ['SET', k, 'héllo 012345'], { 'Upstash-Encoding': 'base64' })).toEqual({ status: 200, body: { result: b64('OK') } });
-    expect((await post('/', ['GET', k], { 'Upstash-Encoding': 'base64' })).body).toEqual({ result: b64('héllo 012345') });
+    expect(await post('/', ['SET', k, 'héllo 012345'], { 'Upstash-Encoding': 'base64' })).toEqual({
+      status: 200,
+      body: { result: b64('OK') },
+    });
+    expect((await post('/', ['GET', k], { 'Upstash-Encoding': 'base64' })).body).toEqual({
+      result: b64('héllo 012345'),
+    });
     expect((await post('/', ['GET', k])).body).toEqual({ result: 'héllo 012345' });
-    expect((await post('/', ['GET', key('none')], { 'Upstash-Encoding': 'base64' })).body).toEqual({ result: null });
+    expect((await post('/', ['GET', key('none')], { 'Upstash-Encoding': 'base64' })).body).toEqual({
+      result: null,
+    });
     const script = "return {1, 'a', {2, 'b'}}";
-    expect((await post('/', ['EVAL', script, 0], { 'Upstash-Encoding': 'base64' })).body).toEqual({ result: [1, b64('a'), [2, b64('b')]] });
+    expect((await post('/', ['EVAL', script, 0], { 'Upstash-Encoding': 'base64' })).body).toEqual({
+      result: [1, b64('a'), [2, b64('b')]],
+    });
   });
 
   it('answers a Redis error with HTTP 400, a bad token with 401, and errors inside a pipeline per command', async () => {
@@ -47,22 +60,38 @@ describe.skipIf(!upstash)('Upstash REST bridge', () => {
     expect(failed.status).toBe(400);
     expect(failed.body).toEqual({ error: expect.stringContaining('not an integer') });
 
-    const denied = await fetch(upstash!.url, { method: 'POST', headers: { authorization: 'Bearer wrong' }, body: '["PING"]' });
+    const denied = await fetch(upstash!.url, {
+      method: 'POST',
+      headers: { authorization: 'Bearer wrong' },
+      body: '["PING"]',
+    });
     expect(denied.status).toBe(401);
 
     const n = key('n');
-    const piped = await post('/pipeline', [['INCR', n], ['INCR', k], ['INCR', n]]);
+    const piped = await post('/pipeline', [
+      ['INCR', n],
+      ['INCR', k],
+      ['INCR', n],
+    ]);
     expect(piped.status).toBe(200);
-    expect(piped.body).toEqual([{ result: 1 }, { error: expect.stringContaining('not an integer') }, { result: 2 }]);
+    expect(piped.body).toEqual([
+      { result: 1 },
+      { error: expect.stringContaining('not an integer') },
+      { result: 2 },
+    ]);
   });
 
   it('runs /multi-exec as one transaction', async () => {
     const k = key('tx');
-    expect((await post('/multi-exec', [['INCR', k], ['INCR', k], ['GET', k]])).body).toEqual([
-      { result: 1 },
-      { result: 2 },
-      { result: '2' },
-    ]);
+    expect(
+      (
+        await post('/multi-exec', [
+          ['INCR', k],
+          ['INCR', k],
+          ['GET', k],
+        ])
+      ).body,
+    ).toEqual([{ result: 1 }, { result: 2 }, { result: '2' }]);
   });
 
   it('serves the stock client: values, pipeline, transaction, errors, and scripts with a shebang by EVALSHA', async () => {

@@ -11,9 +11,20 @@ import { trustDevice } from '@/lib/devices/trusted-devices';
 import { checkPassword } from '@/lib/auth/password';
 import { invitationTokenHash } from '@/lib/invitations/invitation-token';
 import { findInvitation, redeemInvitation } from '@/lib/invitations/redeem-invitation';
-import { invitationCounts, pendingInvitationUserIds, sendInvitations } from '@/lib/invitations/send-invitation';
+import {
+  invitationCounts,
+  pendingInvitationUserIds,
+  sendInvitations,
+} from '@/lib/invitations/send-invitation';
 import { capturingSender, createUser } from '../support/sign-in-fixtures';
-import { createAdmin, csvText, HEADER, tableCounts, upload, uniquePrefix } from '../support/upload-fixtures';
+import {
+  createAdmin,
+  csvText,
+  HEADER,
+  tableCounts,
+  upload,
+  uniquePrefix,
+} from '../support/upload-fixtures';
 
 const BLNS_PATH = path.resolve(process.cwd(), '../shared/testdata/blns.json');
 
@@ -31,35 +42,87 @@ describe('User Upload: the file (CSV-01)', () => {
     const admin = await createAdmin();
     const p = uniquePrefix();
     for (const bom of ['\uFEFF', '']) {
-      const result = await upload(admin.id, `${bom}${csvText([[`${p}${bom ? 'b' : 'n'}`, 'Zoë Ünal', `${p}${bom ? 'b' : 'n'}@example.com`, '+1 415 555 0132', 'user', 'yes']])}`);
+      const result = await upload(
+        admin.id,
+        `${bom}${csvText([[`${p}${bom ? 'b' : 'n'}`, 'Zoë Ünal', `${p}${bom ? 'b' : 'n'}@example.com`, '+1 415 555 0132', 'user', 'yes']])}`,
+      );
       expect(result).toEqual({ ok: true, uploadId: expect.any(String) });
       const view = await getUpload((result as { uploadId: string }).uploadId);
-      expect(view).toMatchObject({ status: 'validated', rowsRead: 1, rowsValid: 1, rowsInvalid: 0, rowsNew: 1, rowsExisting: 0, problems: [] });
+      expect(view).toMatchObject({
+        status: 'validated',
+        rowsRead: 1,
+        rowsValid: 1,
+        rowsInvalid: 0,
+        rowsNew: 1,
+        rowsExisting: 0,
+        problems: [],
+      });
     }
   });
 
   it('CSV-01 refuses binary, non-UTF-8, wrong headers, empty files and files over the caps, storing nothing', async () => {
     const admin = await createAdmin();
     const before = await tableCounts();
-    const latin1 = Buffer.concat([Buffer.from(`${HEADER}\r\njos,Jos`), Buffer.from([0xe9]), Buffer.from(',jos@example.com,,user,false\r\n')]);
-    await expectRefused(await upload(admin.id, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08])), /not a text file/);
+    const latin1 = Buffer.concat([
+      Buffer.from(`${HEADER}\r\njos,Jos`),
+      Buffer.from([0xe9]),
+      Buffer.from(',jos@example.com,,user,false\r\n'),
+    ]);
+    await expectRefused(
+      await upload(admin.id, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08])),
+      /not a text file/,
+    );
     await expectRefused(await upload(admin.id, latin1), /not UTF-8/);
-    await expectRefused(await upload(admin.id, 'username,name,email,role,two_factor\r\n'), /missing: phone.*Expected the columns username,name,email,phone,role,two_factor/);
+    await expectRefused(
+      await upload(admin.id, 'username,name,email,role,two_factor\r\n'),
+      /missing: phone.*Expected the columns username,name,email,phone,role,two_factor/,
+    );
     await expectRefused(await upload(admin.id, `${HEADER},password\r\n`), /unexpected: password/);
-    await expectRefused(await upload(admin.id, 'name,username,email,phone,role,two_factor\r\n'), /out of order/);
+    await expectRefused(
+      await upload(admin.id, 'name,username,email,phone,role,two_factor\r\n'),
+      /out of order/,
+    );
     await expectRefused(await upload(admin.id, ''), /empty/);
     await expectRefused(await upload(admin.id, `${HEADER}\r\n`), /header but no rows/);
-    await expectRefused(await upload(admin.id, `${HEADER}\r\n"unclosed,x,y@example.com,,user,false\r\n`), /not valid CSV/);
-    await expectRefused(await startUpload({ adminId: admin.id, fileName: 'big.csv', declaredSize: env.UPLOAD_MAX_BYTES + 1 }), /larger than/);
+    await expectRefused(
+      await upload(admin.id, `${HEADER}\r\n"unclosed,x,y@example.com,,user,false\r\n`),
+      /not valid CSV/,
+    );
+    await expectRefused(
+      await startUpload({
+        adminId: admin.id,
+        fileName: 'big.csv',
+        declaredSize: env.UPLOAD_MAX_BYTES + 1,
+      }),
+      /larger than/,
+    );
     expect(await tableCounts()).toEqual(before);
-    const rejected = await db.auditEvent.findMany({ where: { type: 'upload.rejected', userId: admin.id } });
-    expect(rejected.map((e) => (e.detail as { reason: string }).reason).sort()).toEqual(['binary', 'empty', 'empty', 'encoding', 'header', 'header', 'header', 'malformed', 'too-large'].sort());
+    const rejected = await db.auditEvent.findMany({
+      where: { type: 'upload.rejected', userId: admin.id },
+    });
+    expect(rejected.map((e) => (e.detail as { reason: string }).reason).sort()).toEqual(
+      [
+        'binary',
+        'empty',
+        'empty',
+        'encoding',
+        'header',
+        'header',
+        'header',
+        'malformed',
+        'too-large',
+      ].sort(),
+    );
   });
 
   it('CSV-01 refuses a chunked upload that grows past the size cap and deletes what had arrived', async () => {
     const admin = await createAdmin();
     const before = await tableCounts();
-    const started = await startUpload({ adminId: admin.id, fileName: 'growing.csv', declaredSize: 10 });
+    const started = await startUpload({
+      adminId: admin.id,
+      fileName: 'growing.csv',
+      declaredSize: 10,
+    });
     expect(started.ok).toBe(true);
     const uploadId = (started as { uploadId: string }).uploadId;
     const chunk = new Uint8Array(CHUNK_BYTES).fill(0x61);
@@ -77,17 +140,35 @@ describe('User Upload: the file (CSV-01)', () => {
     const before = await tableCounts();
     const row = 'x,,x@example.com,,user,false\r\n';
     const result = await upload(admin.id, `${HEADER}\r\n${row.repeat(env.UPLOAD_MAX_ROWS + 1)}`);
-    await expectRefused(result, new RegExp(`more than ${env.UPLOAD_MAX_ROWS.toLocaleString('en')} data rows`));
+    await expectRefused(
+      result,
+      new RegExp(`more than ${env.UPLOAD_MAX_ROWS.toLocaleString('en')} data rows`),
+    );
     expect(await tableCounts()).toEqual(before);
   });
 
   it('CSV-01 refuses a chunked file whose checksum does not match', async () => {
     const admin = await createAdmin();
     const before = await tableCounts();
-    const bytes = new TextEncoder().encode(csvText([['checksummed', '', 'c@example.com', '', 'user', 'no']]));
-    const started = (await startUpload({ adminId: admin.id, fileName: 'c.csv', declaredSize: bytes.byteLength })) as { uploadId: string };
-    expect(await appendUploadChunk({ adminId: admin.id, uploadId: started.uploadId, index: 0, bytes })).toMatchObject({ ok: true });
-    await expectRefused(await finishUpload({ adminId: admin.id, uploadId: started.uploadId, checksum: '0'.repeat(64) }), /checksum/);
+    const bytes = new TextEncoder().encode(
+      csvText([['checksummed', '', 'c@example.com', '', 'user', 'no']]),
+    );
+    const started = (await startUpload({
+      adminId: admin.id,
+      fileName: 'c.csv',
+      declaredSize: bytes.byteLength,
+    })) as { uploadId: string };
+    expect(
+      await appendUploadChunk({ adminId: admin.id, uploadId: started.uploadId, index: 0, bytes }),
+    ).toMatchObject({ ok: true });
+    await expectRefused(
+      await finishUpload({
+        adminId: admin.id,
+        uploadId: started.uploadId,
+        checksum: '0'.repeat(64),
+      }),
+      /checksum/,
+    );
     expect(await tableCounts()).toEqual(before);
   });
 });
@@ -98,37 +179,65 @@ describe('User Upload: the rows (CSV-02)', () => {
     const existing = await createUser();
     const other = await createUser();
     const p = uniquePrefix();
-    const result = await upload(admin.id, csvText([
-      [`${p}ok`, 'Valid New', `${p}ok@example.com`, '+44 7400 123456', 'admin', 'TRUE'], // row 2
-      [existing.username.toUpperCase(), 'Existing', existing.email, '+14155550123', 'user', '1'], // row 3: existing, own email
-      ['a', 'Too short', `${p}a@example.com`, '', 'user', 'false'], // row 4
-      [`${p}mail`, '', 'not-an-email', '', 'user', 'no'], // row 5
-      [`${p}phone`, '', `${p}phone@example.com`, '555', 'user', 'yes'], // row 6
-      [`${p}nophone`, '', `${p}nophone@example.com`, '', 'user', ''], // row 7: two_factor empty = on
-      [`${p}role`, '', `${p}role@example.com`, '', 'root', 'no'], // row 8
-      [`${p}tf`, '', `${p}tf@example.com`, '', 'user', 'maybe'], // row 9
-      [`${p}OK`, '', `${p}other@example.com`, '', 'user', 'no'], // row 10: same username as row 2
-      [`${p}dupmail`, '', `${p}OK@EXAMPLE.COM`, '', 'user', 'no'], // row 11: same email as row 2
-      [`${p}taken`, '', other.email.toUpperCase(), '', 'user', 'no'], // row 12: another user's email
-      [`${p}short`, 'x'], // row 13
-    ]));
+    const result = await upload(
+      admin.id,
+      csvText([
+        [`${p}ok`, 'Valid New', `${p}ok@example.com`, '+44 7400 123456', 'admin', 'TRUE'], // row 2
+        [existing.username.toUpperCase(), 'Existing', existing.email, '+14155550123', 'user', '1'], // row 3: existing, own email
+        ['a', 'Too short', `${p}a@example.com`, '', 'user', 'false'], // row 4
+        [`${p}mail`, '', 'not-an-email', '', 'user', 'no'], // row 5
+        [`${p}phone`, '', `${p}phone@example.com`, '555', 'user', 'yes'], // row 6
+        [`${p}nophone`, '', `${p}nophone@example.com`, '', 'user', ''], // row 7: two_factor empty = on
+        [`${p}role`, '', `${p}role@example.com`, '', 'root', 'no'], // row 8
+        [`${p}tf`, '', `${p}tf@example.com`, '', 'user', 'maybe'], // row 9
+        [`${p}OK`, '', `${p}other@example.com`, '', 'user', 'no'], // row 10: same username as row 2
+        [`${p}dupmail`, '', `${p}OK@EXAMPLE.COM`, '', 'user', 'no'], // row 11: same email as row 2
+        [`${p}taken`, '', other.email.toUpperCase(), '', 'user', 'no'], // row 12: another user's email
+        [`${p}short`, 'x'], // row 13
+      ]),
+    );
     expect(result.ok).toBe(true);
     const view = (await getUpload((result as { uploadId: string }).uploadId))!;
-    expect(view).toMatchObject({ rowsRead: 12, rowsValid: 2, rowsInvalid: 10, rowsNew: 1, rowsExisting: 1 });
+    expect(view).toMatchObject({
+      rowsRead: 12,
+      rowsValid: 2,
+      rowsInvalid: 10,
+      rowsNew: 1,
+      rowsExisting: 1,
+    });
     expect(view.problems.map(({ row, column }) => [row, column])).toEqual([
-      [4, 'username'], [5, 'email'], [6, 'phone'], [7, 'phone'], [8, 'role'], [9, 'two_factor'],
-      [10, 'username'], [11, 'email'], [12, 'email'], [13, '*'],
+      [4, 'username'],
+      [5, 'email'],
+      [6, 'phone'],
+      [7, 'phone'],
+      [8, 'role'],
+      [9, 'two_factor'],
+      [10, 'username'],
+      [11, 'email'],
+      [12, 'email'],
+      [13, '*'],
     ]);
     expect(view.problems.find((x) => x.row === 10)!.reason).toBe('The same username as row 2.');
-    expect(view.problems.find((x) => x.row === 12)!.reason).toBe('This email address already belongs to another user.');
-    expect(view.problems.find((x) => x.row === 7)!.reason).toMatch(/required when two_factor is on/);
+    expect(view.problems.find((x) => x.row === 12)!.reason).toBe(
+      'This email address already belongs to another user.',
+    );
+    expect(view.problems.find((x) => x.row === 7)!.reason).toMatch(
+      /required when two_factor is on/,
+    );
   });
 
   it('CSV-02 a blank line is skipped but still counted, so row numbers match the spreadsheet', async () => {
     const admin = await createAdmin();
     const result = await upload(admin.id, `${HEADER}\r\n\r\nbad row,,x@example.com,,user,no\r\n`);
     const view = (await getUpload((result as { uploadId: string }).uploadId))!;
-    expect(view.problems).toEqual([{ row: 3, column: 'username', reason: expect.stringMatching(/Not a valid username/), value: 'bad row' }]);
+    expect(view.problems).toEqual([
+      {
+        row: 3,
+        column: 'username',
+        reason: expect.stringMatching(/Not a valid username/),
+        value: 'bad row',
+      },
+    ]);
   });
 });
 
@@ -149,43 +258,112 @@ describe('User Upload: import', () => {
       [existing.username, 'Renamed', existing.email, '', 'user', 'no'],
       ['!!', '', 'bad', '', 'user', 'no'],
     ]);
-    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: capturingSender() });
-    expect(result).toMatchObject({ ok: true, status: 'imported', created: 2, updated: 0, skipped: 1, failed: 1 });
+    const result = await importUpload({
+      uploadId,
+      adminId: admin.id,
+      allOrNothing: false,
+      existingMode: 'skip',
+      sender: capturingSender(),
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      status: 'imported',
+      created: 2,
+      updated: 0,
+      skipped: 1,
+      failed: 1,
+    });
     const one = await db.user.findUniqueOrThrow({ where: { usernameKey: `${p}one` } });
-    expect(one).toMatchObject({ name: 'One', email: `${p}one@example.com`, phone: '+4915123456789', phoneVerifiedAt: null, role: 'user', twoFactor: true });
-    expect(await db.user.findUniqueOrThrow({ where: { usernameKey: `${p}two` } })).toMatchObject({ role: 'admin', twoFactor: false, phone: null });
+    expect(one).toMatchObject({
+      name: 'One',
+      email: `${p}one@example.com`,
+      phone: '+4915123456789',
+      phoneVerifiedAt: null,
+      role: 'user',
+      twoFactor: true,
+    });
+    expect(await db.user.findUniqueOrThrow({ where: { usernameKey: `${p}two` } })).toMatchObject({
+      role: 'admin',
+      twoFactor: false,
+      phone: null,
+    });
     expect((await db.user.findUniqueOrThrow({ where: { id: existing.id } })).name).toBeNull();
-    expect(await getUpload(uploadId)).toMatchObject({ status: 'imported', created: 2, skipped: 1, failed: 1, allOrNothing: false, existingMode: 'skip' });
+    expect(await getUpload(uploadId)).toMatchObject({
+      status: 'imported',
+      created: 2,
+      skipped: 1,
+      failed: 1,
+      allOrNothing: false,
+      existingMode: 'skip',
+    });
     expect(await db.userUploadChunk.count({ where: { uploadId } })).toBe(0); // the file's content is gone
-    await expect(importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip' })).resolves.toMatchObject({ ok: false });
+    await expect(
+      importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip' }),
+    ).resolves.toMatchObject({ ok: false });
   });
 
   it('a rejected file leaves the database unchanged: "only if every row is valid" with one bad row imports nothing', async () => {
     const admin = await createAdmin();
     const existing = await createUser();
     const p = uniquePrefix();
-    const rows = Array.from({ length: 2500 }, (_, i) => [`${p}n${i}`, `N ${i}`, `${p}n${i}@example.com`, '', 'user', 'no']);
+    const rows = Array.from({ length: 2500 }, (_, i) => [
+      `${p}n${i}`,
+      `N ${i}`,
+      `${p}n${i}@example.com`,
+      '',
+      'user',
+      'no',
+    ]);
     rows.push([existing.username, 'Changed', existing.email, '+14155550999', 'user', 'yes']);
     rows.push(['x', '', 'bad', '', 'user', 'no']);
     const uploadId = await uploaded(admin.id, rows);
     const before = await tableCounts();
     const staged = await db.userUploadChunk.count({ where: { uploadId } });
     const userBefore = await db.user.findUniqueOrThrow({ where: { id: existing.id } });
-    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: true, existingMode: 'update', sender: capturingSender(), batchSize: 1000 });
-    expect(result).toMatchObject({ ok: true, status: 'rejected', created: 0, updated: 0, failed: 1 });
+    const result = await importUpload({
+      uploadId,
+      adminId: admin.id,
+      allOrNothing: true,
+      existingMode: 'update',
+      sender: capturingSender(),
+      batchSize: 1000,
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      status: 'rejected',
+      created: 0,
+      updated: 0,
+      failed: 1,
+    });
     expect(await tableCounts()).toEqual({ ...before, chunks: before.chunks - staged }); // only the staged file is gone
     expect(await db.user.findUniqueOrThrow({ where: { id: existing.id } })).toEqual(userBefore);
     expect(await db.user.count({ where: { usernameKey: { startsWith: p } } })).toBe(0);
     expect(await getUpload(uploadId)).toMatchObject({ status: 'rejected', created: 0 });
-    expect((await lastEvent('upload.rejected', admin.id))?.detail).toMatchObject({ uploadId, reason: 'invalid-rows' });
+    expect((await lastEvent('upload.rejected', admin.id))?.detail).toMatchObject({
+      uploadId,
+      reason: 'invalid-rows',
+    });
   });
 
   it('"only if every row is valid" imports everything when every row is, in 1,000-row batches', async () => {
     const admin = await createAdmin();
     const p = uniquePrefix();
-    const rows = Array.from({ length: 2500 }, (_, i) => [`${p}m${i}`, '', `${p}m${i}@example.com`, `+1 415 555 ${String(i % 10000).padStart(4, '0')}`, 'user', 'yes']);
+    const rows = Array.from({ length: 2500 }, (_, i) => [
+      `${p}m${i}`,
+      '',
+      `${p}m${i}@example.com`,
+      `+1 415 555 ${String(i % 10000).padStart(4, '0')}`,
+      'user',
+      'yes',
+    ]);
     const uploadId = await uploaded(admin.id, rows);
-    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: true, existingMode: 'skip', sender: capturingSender() });
+    const result = await importUpload({
+      uploadId,
+      adminId: admin.id,
+      allOrNothing: true,
+      existingMode: 'skip',
+      sender: capturingSender(),
+    });
     expect(result).toMatchObject({ ok: true, status: 'imported', created: 2500, failed: 0 });
     expect(await db.user.count({ where: { usernameKey: { startsWith: p } } })).toBe(2500);
     expect(await db.invitation.count({ where: { uploadId } })).toBe(2500);
@@ -204,12 +382,32 @@ describe('User Upload: the database changes between the dry run and the import',
     expect(await getUpload(uploadId)).toMatchObject({ rowsValid: 3, rowsInvalid: 0, problems: [] });
     const other = await createUser();
     await db.user.update({ where: { id: other.id }, data: { email: `${p}B@EXAMPLE.com` } });
-    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: capturingSender() });
+    const result = await importUpload({
+      uploadId,
+      adminId: admin.id,
+      allOrNothing: false,
+      existingMode: 'skip',
+      sender: capturingSender(),
+    });
     expect(result).toMatchObject({ ok: true, status: 'imported', created: 2, failed: 1 });
-    expect((await db.user.findMany({ where: { usernameKey: { startsWith: p } }, orderBy: { usernameKey: 'asc' } })).map((u) => u.usernameKey)).toEqual([`${p}a`, `${p}c`]);
+    expect(
+      (
+        await db.user.findMany({
+          where: { usernameKey: { startsWith: p } },
+          orderBy: { usernameKey: 'asc' },
+        })
+      ).map((u) => u.usernameKey),
+    ).toEqual([`${p}a`, `${p}c`]);
     const view = (await getUpload(uploadId))!;
     expect(view).toMatchObject({ status: 'imported', created: 2, failed: 1, rowsInvalid: 1 });
-    expect(view.problems).toEqual([{ row: 3, column: 'email', reason: 'This email address already belongs to another user.', value: `${p}b@example.com` }]);
+    expect(view.problems).toEqual([
+      {
+        row: 3,
+        column: 'email',
+        reason: 'This email address already belongs to another user.',
+        value: `${p}b@example.com`,
+      },
+    ]);
   });
 
   it('CSV-02 an email freed after the dry run is imported: the import checks the database again', async () => {
@@ -217,19 +415,43 @@ describe('User Upload: the database changes between the dry run and the import',
     const holder = await createUser();
     const p = uniquePrefix();
     const uploadId = await uploaded(admin.id, [[`${p}free`, '', holder.email, '', 'user', 'no']]);
-    expect(await getUpload(uploadId)).toMatchObject({ rowsValid: 0, rowsInvalid: 1, problems: [{ row: 2, column: 'email' }] });
+    expect(await getUpload(uploadId)).toMatchObject({
+      rowsValid: 0,
+      rowsInvalid: 1,
+      problems: [{ row: 2, column: 'email' }],
+    });
     await db.user.update({ where: { id: holder.id }, data: { email: `${p}moved@example.com` } });
-    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: capturingSender() });
+    const result = await importUpload({
+      uploadId,
+      adminId: admin.id,
+      allOrNothing: false,
+      existingMode: 'skip',
+      sender: capturingSender(),
+    });
     expect(result).toMatchObject({ ok: true, status: 'imported', created: 1, failed: 0 });
-    expect(await db.user.findUniqueOrThrow({ where: { usernameKey: `${p}free` } })).toMatchObject({ email: holder.email });
-    expect(await getUpload(uploadId)).toMatchObject({ created: 1, failed: 0, rowsInvalid: 0, problems: [] });
+    expect(await db.user.findUniqueOrThrow({ where: { usernameKey: `${p}free` } })).toMatchObject({
+      email: holder.email,
+    });
+    expect(await getUpload(uploadId)).toMatchObject({
+      created: 1,
+      failed: 0,
+      rowsInvalid: 0,
+      problems: [],
+    });
   });
 
   it('CSV-02 "only if every row is valid" that fails midway (an address taken in the third batch) rolls back every batch: the database is unchanged', async () => {
     const admin = await createAdmin();
     const existing = await createUser();
     const p = uniquePrefix();
-    const rows = Array.from({ length: 2500 }, (_, i) => [`${p}r${i}`, '', `${p}r${i}@example.com`, '', 'user', 'no']);
+    const rows = Array.from({ length: 2500 }, (_, i) => [
+      `${p}r${i}`,
+      '',
+      `${p}r${i}@example.com`,
+      '',
+      'user',
+      'no',
+    ]);
     rows.push([existing.username, 'Changed', existing.email, '+14155550999', 'user', 'yes']); // updated in the first batch
     [rows[0], rows[2500]] = [rows[2500]!, rows[0]!];
     const uploadId = await uploaded(admin.id, rows);
@@ -237,13 +459,32 @@ describe('User Upload: the database changes between the dry run and the import',
     const thief = await createUser();
     await db.user.update({ where: { id: thief.id }, data: { email: `${p}r2200@example.com` } }); // row 2202, third batch of 1,000
     const before = await tableCounts();
-    const eventsBefore = await db.auditEvent.count({ where: { type: { in: ['user.created', 'user.updated', 'contact.changed'] } } });
+    const eventsBefore = await db.auditEvent.count({
+      where: { type: { in: ['user.created', 'user.updated', 'contact.changed'] } },
+    });
     const userBefore = await db.user.findUniqueOrThrow({ where: { id: existing.id } });
     const staged = await db.userUploadChunk.count({ where: { uploadId } });
-    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: true, existingMode: 'update', sender: capturingSender(), batchSize: 1000 });
-    expect(result).toMatchObject({ ok: true, status: 'rejected', created: 0, updated: 0, failed: 1 });
+    const result = await importUpload({
+      uploadId,
+      adminId: admin.id,
+      allOrNothing: true,
+      existingMode: 'update',
+      sender: capturingSender(),
+      batchSize: 1000,
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      status: 'rejected',
+      created: 0,
+      updated: 0,
+      failed: 1,
+    });
     expect(await tableCounts()).toEqual({ ...before, chunks: before.chunks - staged });
-    expect(await db.auditEvent.count({ where: { type: { in: ['user.created', 'user.updated', 'contact.changed'] } } })).toBe(eventsBefore);
+    expect(
+      await db.auditEvent.count({
+        where: { type: { in: ['user.created', 'user.updated', 'contact.changed'] } },
+      }),
+    ).toBe(eventsBefore);
     expect(await db.user.findUniqueOrThrow({ where: { id: existing.id } })).toEqual(userBefore);
     expect(await db.user.count({ where: { usernameKey: { startsWith: p } } })).toBe(0);
     expect(await db.invitation.count({ where: { uploadId } })).toBe(0);
@@ -252,16 +493,31 @@ describe('User Upload: the database changes between the dry run and the import',
     expect(view.problems).toMatchObject([{ row: 2202, column: 'email' }]);
   });
 
-  it('uploaded users\' ids are ordered: by row within an import, and after the ids of an earlier import', async () => {
+  it("uploaded users' ids are ordered: by row within an import, and after the ids of an earlier import", async () => {
     const admin = await createAdmin();
     const p = uniquePrefix();
-    const names = (from: number, count: number) => Array.from({ length: count }, (_, i) => `${p}${String(from + i).padStart(5, '0')}`);
+    const names = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => `${p}${String(from + i).padStart(5, '0')}`);
     const importRows = async (usernames: string[]) => {
       // Shuffled between rows: the order of the ids must follow the rows, not the usernames.
-      const uploadId = await uploaded(admin.id, usernames.map((u) => [u, '', `${u}@example.com`, '', 'user', 'no']));
-      const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: capturingSender(), batchSize: 1000 });
+      const uploadId = await uploaded(
+        admin.id,
+        usernames.map((u) => [u, '', `${u}@example.com`, '', 'user', 'no']),
+      );
+      const result = await importUpload({
+        uploadId,
+        adminId: admin.id,
+        allOrNothing: false,
+        existingMode: 'skip',
+        sender: capturingSender(),
+        batchSize: 1000,
+      });
       expect(result).toMatchObject({ ok: true, created: usernames.length });
-      const users = await db.user.findMany({ where: { usernameKey: { in: usernames } }, orderBy: { id: 'asc' }, select: { id: true, usernameKey: true } });
+      const users = await db.user.findMany({
+        where: { usernameKey: { in: usernames } },
+        orderBy: { id: 'asc' },
+        select: { id: true, usernameKey: true },
+      });
       expect(users.map((u) => u.usernameKey)).toEqual(usernames);
       expect(result.ok && result.createdIds).toEqual(users.map((u) => u.id));
       return users.map((u) => u.id);
@@ -275,15 +531,26 @@ describe('User Upload: the database changes between the dry run and the import',
 describe('User Upload: invitations (CSV-03)', () => {
   it('CSV-03 no password column is accepted; each new user gets a pending invitation and no usable password', async () => {
     const admin = await createAdmin();
-    expect(await upload(admin.id, `${HEADER},password\r\nsomeone,,s@example.com,,user,no,hunter2\r\n`)).toMatchObject({ ok: false, error: expect.stringMatching(/unexpected: password/) });
+    expect(
+      await upload(admin.id, `${HEADER},password\r\nsomeone,,s@example.com,,user,no,hunter2\r\n`),
+    ).toMatchObject({ ok: false, error: expect.stringMatching(/unexpected: password/) });
     const p = uniquePrefix();
-    const uploadId = await uploaded(admin.id, [[`${p}inv`, 'Invited', `${p}inv@example.com`, '', 'user', 'no']]);
-    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: capturingSender() });
+    const uploadId = await uploaded(admin.id, [
+      [`${p}inv`, 'Invited', `${p}inv@example.com`, '', 'user', 'no'],
+    ]);
+    const result = await importUpload({
+      uploadId,
+      adminId: admin.id,
+      allOrNothing: false,
+      existingMode: 'skip',
+      sender: capturingSender(),
+    });
     expect(result.ok && result.createdIds).toHaveLength(1);
     const invitation = await db.invitation.findFirstOrThrow({ where: { uploadId } });
     expect(invitation).toMatchObject({ tokenHash: null, sentAt: null, usedAt: null });
     const user = await db.user.findUniqueOrThrow({ where: { id: invitation.userId } });
-    for (const guess of ['', 'password', `${p}inv`]) expect((await checkPassword(guess, user.passwordHash)).ok).toBe(false);
+    for (const guess of ['', 'password', `${p}inv`])
+      expect((await checkPassword(guess, user.passwordHash)).ok).toBe(false);
   });
 });
 
@@ -291,27 +558,67 @@ describe('User Upload: invitation links (CSV-03, RC-02)', () => {
   async function invitedUser() {
     const admin = await createAdmin();
     const p = uniquePrefix();
-    const uploadId = await uploaded(admin.id, [[`${p}set`, '', `${p}set@example.com`, '', 'user', 'no']]);
-    const result = await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'skip', sender: capturingSender() });
-    return { admin, uploadId, userId: (result as { createdIds: string[] }).createdIds[0]!, username: `${p}set`, email: `${p}set@example.com` };
+    const uploadId = await uploaded(admin.id, [
+      [`${p}set`, '', `${p}set@example.com`, '', 'user', 'no'],
+    ]);
+    const result = await importUpload({
+      uploadId,
+      adminId: admin.id,
+      allOrNothing: false,
+      existingMode: 'skip',
+      sender: capturingSender(),
+    });
+    return {
+      admin,
+      uploadId,
+      userId: (result as { createdIds: string[] }).createdIds[0]!,
+      username: `${p}set`,
+      email: `${p}set@example.com`,
+    };
   }
 
   it('CSV-03 the link carries a 256-bit token whose SHA-256 alone is stored, built on APP_ORIGIN; it works once', async () => {
     const { admin, userId, uploadId, email } = await invitedUser();
     const sender = capturingSender();
     const now = new Date();
-    expect(await sendInvitations([userId], { actorId: admin.id, sender, origin: 'https://login.example.com', now: () => now })).toMatchObject({ sent: 1, failed: [] });
+    expect(
+      await sendInvitations([userId], {
+        actorId: admin.id,
+        sender,
+        origin: 'https://login.example.com',
+        now: () => now,
+      }),
+    ).toMatchObject({ sent: 1, failed: [] });
     const message = sender.last();
     expect(message.to).toBe(email);
-    const token = /https:\/\/login\.example\.com\/invite\/([A-Za-z0-9_-]{43})\n/.exec(message.text)?.[1];
+    const token = /https:\/\/login\.example\.com\/invite\/([A-Za-z0-9_-]{43})\n/.exec(
+      message.text,
+    )?.[1];
     expect(Buffer.from(token!, 'base64url')).toHaveLength(32);
     const row = await db.invitation.findFirstOrThrow({ where: { uploadId } });
-    expect(row).toMatchObject({ tokenHash: invitationTokenHash(token!), sentAt: now, error: null, expiresAt: new Date(now.getTime() + env.INVITATION_TTL_HOURS * 3600_000) });
-    expect(JSON.stringify(await db.auditEvent.findMany({ where: { userId } }))).not.toContain(token);
+    expect(row).toMatchObject({
+      tokenHash: invitationTokenHash(token!),
+      sentAt: now,
+      error: null,
+      expiresAt: new Date(now.getTime() + env.INVITATION_TTL_HOURS * 3600_000),
+    });
+    expect(JSON.stringify(await db.auditEvent.findMany({ where: { userId } }))).not.toContain(
+      token,
+    );
 
-    expect(await redeemInvitation(token!, 'Password123456789!')).toMatchObject({ ok: false, reason: 'weak', message: expect.stringMatching(/commonly used/) });
-    expect(await redeemInvitation(token!, 'a perfectly fine passphrase')).toEqual({ ok: true, username: expect.any(String) });
-    expect(await redeemInvitation(token!, 'another fine passphrase here')).toEqual({ ok: false, reason: 'used' });
+    expect(await redeemInvitation(token!, 'Password123456789!')).toMatchObject({
+      ok: false,
+      reason: 'weak',
+      message: expect.stringMatching(/commonly used/),
+    });
+    expect(await redeemInvitation(token!, 'a perfectly fine passphrase')).toEqual({
+      ok: true,
+      username: expect.any(String),
+    });
+    expect(await redeemInvitation(token!, 'another fine passphrase here')).toEqual({
+      ok: false,
+      reason: 'used',
+    });
     const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
     expect((await checkPassword('a perfectly fine passphrase', user.passwordHash)).ok).toBe(true);
     expect(await lastEvent('invitation.accepted', userId)).not.toBeNull();
@@ -324,7 +631,10 @@ describe('User Upload: invitation links (CSV-03, RC-02)', () => {
     const tokenOf = () => /\/invite\/([A-Za-z0-9_-]{43})/.exec(sender.last().text)![1]!;
     const past = new Date(Date.now() - (env.INVITATION_TTL_HOURS + 1) * 3600_000);
     await sendInvitations([userId], { actorId: admin.id, sender, now: () => past });
-    expect(await redeemInvitation(tokenOf(), 'a perfectly fine passphrase')).toEqual({ ok: false, reason: 'expired' });
+    expect(await redeemInvitation(tokenOf(), 'a perfectly fine passphrase')).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
     await sendInvitations([userId], { actorId: admin.id, sender });
     const first = tokenOf();
     await sendInvitations([userId], { actorId: admin.id, sender });
@@ -335,14 +645,38 @@ describe('User Upload: invitation links (CSV-03, RC-02)', () => {
 
   it('CSV-03 a failed send is recorded on the invitation and reported, and the invitation stays pending for a retry', async () => {
     const { admin, userId, uploadId } = await invitedUser();
-    const failing = { async send() { throw new Error('Postmark said no'); } };
-    expect(await sendInvitations([userId], { actorId: admin.id, sender: failing })).toEqual({ sent: 0, skipped: 0, failed: [{ userId, error: 'Postmark said no' }] });
-    expect(await db.invitation.findFirstOrThrow({ where: { uploadId } })).toMatchObject({ tokenHash: null, sentAt: null, error: 'Postmark said no' });
-    expect(await invitationCounts(uploadId)).toEqual({ sent: 0, failed: 1, pending: 0, accepted: 0 });
+    const failing = {
+      async send() {
+        throw new Error('Postmark said no');
+      },
+    };
+    expect(await sendInvitations([userId], { actorId: admin.id, sender: failing })).toEqual({
+      sent: 0,
+      skipped: 0,
+      failed: [{ userId, error: 'Postmark said no' }],
+    });
+    expect(await db.invitation.findFirstOrThrow({ where: { uploadId } })).toMatchObject({
+      tokenHash: null,
+      sentAt: null,
+      error: 'Postmark said no',
+    });
+    expect(await invitationCounts(uploadId)).toEqual({
+      sent: 0,
+      failed: 1,
+      pending: 0,
+      accepted: 0,
+    });
     expect(await lastEvent('invitation.send_failed', userId)).not.toBeNull();
     expect(await pendingInvitationUserIds(uploadId, 10)).toEqual([userId]);
-    expect(await sendInvitations([userId], { actorId: admin.id, sender: capturingSender() })).toMatchObject({ sent: 1 });
-    expect(await invitationCounts(uploadId)).toEqual({ sent: 1, failed: 0, pending: 0, accepted: 0 });
+    expect(
+      await sendInvitations([userId], { actorId: admin.id, sender: capturingSender() }),
+    ).toMatchObject({ sent: 1 });
+    expect(await invitationCounts(uploadId)).toEqual({
+      sent: 1,
+      failed: 0,
+      pending: 0,
+      accepted: 0,
+    });
   });
 });
 
@@ -363,56 +697,152 @@ describe('User Upload: reports, audit and contact changes (CSV-04, CSV-05)', () 
     expect(lines[2]).toMatch(/^3,email,'@SUM\(1\+1\),/);
     expect(lines[3]).toMatch(/^4,username,'\+cmd,/);
     expect(lines[4]).toMatch(/^5,username,'-2\+3,/);
-    for (const line of lines.filter(Boolean)) expect(line.split(',')[2]).not.toMatch(/^[=+\-@\t\r]/);
+    for (const line of lines.filter(Boolean))
+      expect(line.split(',')[2]).not.toMatch(/^[=+\-@\t\r]/);
   });
 
   it('CSV-05 every step is audited: validated, imported, rejected', async () => {
     const admin = await createAdmin();
     const p = uniquePrefix();
-    const uploadId = await uploaded(admin.id, [[`${p}aud`, '', `${p}aud@example.com`, '', 'user', 'no']]);
-    expect((await lastEvent('upload.validated', admin.id))?.detail).toMatchObject({ uploadId, fileName: 'users.csv', rowsRead: 1, rowsValid: 1, checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    await importUpload({ uploadId, adminId: admin.id, allOrNothing: false, existingMode: 'update', sender: capturingSender() });
-    expect((await lastEvent('upload.imported', admin.id))?.detail).toMatchObject({ uploadId, created: 1, failed: 0, existingMode: 'update' });
+    const uploadId = await uploaded(admin.id, [
+      [`${p}aud`, '', `${p}aud@example.com`, '', 'user', 'no'],
+    ]);
+    expect((await lastEvent('upload.validated', admin.id))?.detail).toMatchObject({
+      uploadId,
+      fileName: 'users.csv',
+      rowsRead: 1,
+      rowsValid: 1,
+      checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    await importUpload({
+      uploadId,
+      adminId: admin.id,
+      allOrNothing: false,
+      existingMode: 'update',
+      sender: capturingSender(),
+    });
+    expect((await lastEvent('upload.imported', admin.id))?.detail).toMatchObject({
+      uploadId,
+      created: 1,
+      failed: 0,
+      existingMode: 'update',
+    });
     const created = await db.user.findUniqueOrThrow({ where: { usernameKey: `${p}aud` } });
-    expect((await lastEvent('user.created', created.id))?.detail).toMatchObject({ via: 'upload', uploadId, actorId: admin.id });
+    expect((await lastEvent('user.created', created.id))?.detail).toMatchObject({
+      via: 'upload',
+      uploadId,
+      actorId: admin.id,
+    });
     await upload(admin.id, 'nonsense\r\n');
-    expect((await lastEvent('upload.rejected', admin.id))?.detail).toMatchObject({ reason: 'header', fileName: 'users.csv' });
+    expect((await lastEvent('upload.rejected', admin.id))?.detail).toMatchObject({
+      reason: 'header',
+      fileName: 'users.csv',
+    });
   });
 
   it('CSV-05 OTP-10 an upload that changes a phone unverifies it, revokes trusted devices and tells the old address', async () => {
     const admin = await createAdmin();
     const user = await createUser({ phone: '+14155550123' });
-    await db.user.update({ where: { id: user.id }, data: { phoneVerifiedAt: new Date(), name: 'Same' } });
-    await trustDevice({ userId: user.id, name: 'Laptop', lifetimeDays: 30, now: new Date(), ip: null, userAgent: null });
+    await db.user.update({
+      where: { id: user.id },
+      data: { phoneVerifiedAt: new Date(), name: 'Same' },
+    });
+    await trustDevice({
+      userId: user.id,
+      name: 'Laptop',
+      lifetimeDays: 30,
+      now: new Date(),
+      ip: null,
+      userAgent: null,
+    });
     const untouched = await createUser({ phone: '+14155550124' });
-    await trustDevice({ userId: untouched.id, name: 'Laptop', lifetimeDays: 30, now: new Date(), ip: null, userAgent: null });
+    await trustDevice({
+      userId: untouched.id,
+      name: 'Laptop',
+      lifetimeDays: 30,
+      now: new Date(),
+      ip: null,
+      userAgent: null,
+    });
     const uploadId = await uploaded(admin.id, [
       [user.username, 'Same', user.email, '+1 415 555 0177', 'user', 'yes'],
       [untouched.username, 'New name only', untouched.email, '+14155550124', 'user', 'yes'],
     ]);
     const sender = capturingSender();
-    expect(await importUpload({ uploadId, adminId: admin.id, allOrNothing: true, existingMode: 'update', sender })).toMatchObject({ ok: true, created: 0, updated: 2, skipped: 0 });
-    expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ phone: '+14155550177', phoneVerifiedAt: null });
+    expect(
+      await importUpload({
+        uploadId,
+        adminId: admin.id,
+        allOrNothing: true,
+        existingMode: 'update',
+        sender,
+      }),
+    ).toMatchObject({ ok: true, created: 0, updated: 2, skipped: 0 });
+    expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({
+      phone: '+14155550177',
+      phoneVerifiedAt: null,
+    });
     expect(await db.trustedDevice.count({ where: { userId: user.id } })).toBe(0);
-    expect((await lastEvent('device.revoked', user.id))?.detail).toMatchObject({ reason: 'phone-changed', count: 1, actorId: admin.id });
-    expect((await lastEvent('contact.changed', user.id))?.detail).toMatchObject({ via: 'upload', fields: ['phone'], noticeSent: true });
-    expect(sender.sent).toEqual([expect.objectContaining({ channel: 'email', to: user.email, subject: expect.stringMatching(/phone number .* was changed/) })]);
+    expect((await lastEvent('device.revoked', user.id))?.detail).toMatchObject({
+      reason: 'phone-changed',
+      count: 1,
+      actorId: admin.id,
+    });
+    expect((await lastEvent('contact.changed', user.id))?.detail).toMatchObject({
+      via: 'upload',
+      fields: ['phone'],
+      noticeSent: true,
+    });
+    expect(sender.sent).toEqual([
+      expect.objectContaining({
+        channel: 'email',
+        to: user.email,
+        subject: expect.stringMatching(/phone number .* was changed/),
+      }),
+    ]);
     // A name change is no contact change: the other user keeps their trusted device.
     expect(await db.trustedDevice.count({ where: { userId: untouched.id } })).toBe(1);
-    expect(await db.user.findUniqueOrThrow({ where: { id: untouched.id } })).toMatchObject({ name: 'New name only' });
+    expect(await db.user.findUniqueOrThrow({ where: { id: untouched.id } })).toMatchObject({
+      name: 'New name only',
+    });
   });
 });
 
 describe('User Upload: naughty strings (CSV-06)', () => {
-  const blns: string[] | null = fs.existsSync(BLNS_PATH) ? JSON.parse(fs.readFileSync(BLNS_PATH, 'utf8')) : null;
-  it.skipIf(!blns)(`CSV-06 every string of blns.json in the name column is imported as text${blns ? '' : ' (skipped: ../shared/testdata/blns.json is absent)'}`, async () => {
-    const admin = await createAdmin();
-    const p = uniquePrefix();
-    const uploadId = await uploaded(admin.id, blns!.map((name, i) => [`${p}-${i}`, name, `${p}-${i}@example.com`, '', 'user', 'no']));
-    expect(await getUpload(uploadId)).toMatchObject({ rowsRead: blns!.length, rowsValid: blns!.length, problems: [] });
-    expect(await importUpload({ uploadId, adminId: admin.id, allOrNothing: true, existingMode: 'skip', sender: capturingSender() })).toMatchObject({ created: blns!.length });
-    const stored = await db.user.findMany({ where: { usernameKey: { startsWith: `${p}-` } }, select: { usernameKey: true, name: true } });
-    const byIndex = new Map(stored.map((u) => [Number(u.usernameKey.slice(p.length + 1)), u.name]));
-    blns!.forEach((name, i) => expect(byIndex.get(i), `string ${i}`).toBe(name.trim() || null));
-  });
+  const blns: string[] | null = fs.existsSync(BLNS_PATH)
+    ? JSON.parse(fs.readFileSync(BLNS_PATH, 'utf8'))
+    : null;
+  it.skipIf(!blns)(
+    `CSV-06 every string of blns.json in the name column is imported as text${blns ? '' : ' (skipped: ../shared/testdata/blns.json is absent)'}`,
+    async () => {
+      const admin = await createAdmin();
+      const p = uniquePrefix();
+      const uploadId = await uploaded(
+        admin.id,
+        blns!.map((name, i) => [`${p}-${i}`, name, `${p}-${i}@example.com`, '', 'user', 'no']),
+      );
+      expect(await getUpload(uploadId)).toMatchObject({
+        rowsRead: blns!.length,
+        rowsValid: blns!.length,
+        problems: [],
+      });
+      expect(
+        await importUpload({
+          uploadId,
+          adminId: admin.id,
+          allOrNothing: true,
+          existingMode: 'skip',
+          sender: capturingSender(),
+        }),
+      ).toMatchObject({ created: blns!.length });
+      const stored = await db.user.findMany({
+        where: { usernameKey: { startsWith: `${p}-` } },
+        select: { usernameKey: true, name: true },
+      });
+      const byIndex = new Map(
+        stored.map((u) => [Number(u.usernameKey.slice(p.length + 1)), u.name]),
+      );
+      blns!.forEach((name, i) => expect(byIndex.get(i), `string ${i}`).toBe(name.trim() || null));
+    },
+  );
 });

@@ -7,9 +7,15 @@ import { capturingSender, manualClock, testDeps } from './sign-in-fixtures';
 // so a test can see what happened before the response and what after.
 
 export const ORIGIN = 'https://login.example.test';
-export const who = { ip: '203.0.113.50', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36' };
+export const who = {
+  ip: '203.0.113.50',
+  userAgent:
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
+};
 
-export function securitySetup(options: { store?: ExpiringStore; windowMinutes?: number; resetMinutes?: number } = {}) {
+export function securitySetup(
+  options: { store?: ExpiringStore; windowMinutes?: number; resetMinutes?: number } = {},
+) {
   const sender = capturingSender();
   const clock = manualClock();
   const signIn = testDeps({ sender, now: clock.now });

@@ -33,35 +33,62 @@ export type FakePostmark = {
   close(): Promise<void>;
 };
 
-const STRING_FIELDS = ['From', 'To', 'Cc', 'Bcc', 'Subject', 'TextBody', 'HtmlBody', 'MessageStream', 'Tag', 'ReplyTo'];
-const KNOWN_FIELDS = new Set([...STRING_FIELDS, 'Headers', 'TrackOpens', 'TrackLinks', 'Metadata', 'Attachments']);
+const STRING_FIELDS = [
+  'From',
+  'To',
+  'Cc',
+  'Bcc',
+  'Subject',
+  'TextBody',
+  'HtmlBody',
+  'MessageStream',
+  'Tag',
+  'ReplyTo',
+];
+const KNOWN_FIELDS = new Set([
+  ...STRING_FIELDS,
+  'Headers',
+  'TrackOpens',
+  'TrackLinks',
+  'Metadata',
+  'Attachments',
+]);
 const TRACK_LINKS = new Set(['None', 'HtmlAndText', 'HtmlOnly', 'TextOnly']);
 const MAX_RECIPIENTS = 50;
 
 /** Shape violations of a POST /email JSON body; empty when it matches Postmark's documentation. */
 export function postmarkEmailViolations(body: unknown): string[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return ['body: expected a JSON object'];
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return ['body: expected a JSON object'];
   const email = body as Record<string, unknown>;
   const problems: string[] = [];
-  for (const key of Object.keys(email)) if (!KNOWN_FIELDS.has(key)) problems.push(`${key}: unknown field`);
+  for (const key of Object.keys(email))
+    if (!KNOWN_FIELDS.has(key)) problems.push(`${key}: unknown field`);
   for (const key of STRING_FIELDS)
     if (key in email && typeof email[key] !== 'string') problems.push(`${key}: expected a string`);
   for (const key of ['From', 'To', 'Subject'])
-    if (typeof email[key] !== 'string' || (email[key] as string).trim() === '') problems.push(`${key}: required`);
+    if (typeof email[key] !== 'string' || (email[key] as string).trim() === '')
+      problems.push(`${key}: required`);
   if (typeof email.TextBody !== 'string' && typeof email.HtmlBody !== 'string')
     problems.push('TextBody/HtmlBody: at least one is required');
   for (const key of ['To', 'Cc', 'Bcc'])
     if (typeof email[key] === 'string' && (email[key] as string).split(',').length > MAX_RECIPIENTS)
       problems.push(`${key}: at most ${MAX_RECIPIENTS} recipients`);
-  if (typeof email.Subject === 'string' && email.Subject.length > 2000) problems.push('Subject: at most 2000 characters');
-  if ('TrackOpens' in email && typeof email.TrackOpens !== 'boolean') problems.push('TrackOpens: expected a boolean');
+  if (typeof email.Subject === 'string' && email.Subject.length > 2000)
+    problems.push('Subject: at most 2000 characters');
+  if ('TrackOpens' in email && typeof email.TrackOpens !== 'boolean')
+    problems.push('TrackOpens: expected a boolean');
   if ('TrackLinks' in email && !TRACK_LINKS.has(email.TrackLinks as string))
     problems.push(`TrackLinks: expected one of ${[...TRACK_LINKS].join(', ')}`);
   if ('Headers' in email && !isListOf(email.Headers, ['Name', 'Value'], []))
     problems.push('Headers: expected [{ Name, Value }]');
-  if ('Attachments' in email && !isListOf(email.Attachments, ['Name', 'Content', 'ContentType'], ['ContentID']))
+  if (
+    'Attachments' in email &&
+    !isListOf(email.Attachments, ['Name', 'Content', 'ContentType'], ['ContentID'])
+  )
     problems.push('Attachments: expected [{ Name, Content, ContentType, ContentID? }]');
-  if ('Metadata' in email && !isStringRecord(email.Metadata)) problems.push('Metadata: expected an object of strings');
+  if ('Metadata' in email && !isStringRecord(email.Metadata))
+    problems.push('Metadata: expected an object of strings');
   return problems;
 }
 
@@ -79,7 +106,12 @@ function isListOf(value: unknown, required: string[], optional: string[]): boole
 }
 
 function isStringRecord(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
+  );
 }
 
 function mediaType(header: string | undefined): string {
@@ -114,7 +146,9 @@ export async function startFakePostmark(options: { token?: string } = {}): Promi
         captured.status = status;
         const write = () => {
           if (res.destroyed) return;
-          res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(payload));
+          res
+            .writeHead(status, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify(payload));
         };
         if (delayMs <= 0) return write();
         const timer = setTimeout(() => (timers.delete(timer), write()), delayMs);
@@ -126,11 +160,17 @@ export async function startFakePostmark(options: { token?: string } = {}): Promi
         violation(`${req.method} ${path}: this fake serves POST /email only`);
         return reply(404, { ErrorCode: 404, Message: 'Not found' });
       }
-      if (mediaType(req.headers.accept) !== 'application/json') violation('Accept: expected application/json');
-      if (mediaType(req.headers['content-type']) !== 'application/json') violation('Content-Type: expected application/json');
+      if (mediaType(req.headers.accept) !== 'application/json')
+        violation('Accept: expected application/json');
+      if (mediaType(req.headers['content-type']) !== 'application/json')
+        violation('Content-Type: expected application/json');
       if (req.headers['x-postmark-server-token'] !== token) {
         violation('X-Postmark-Server-Token: missing or wrong');
-        return reply(401, { ErrorCode: 10, Message: 'The Server Token you provided in the X-Postmark-Server-Token request header was invalid.' });
+        return reply(401, {
+          ErrorCode: 10,
+          Message:
+            'The Server Token you provided in the X-Postmark-Server-Token request header was invalid.',
+        });
       }
       try {
         captured.body = JSON.parse(rawBody);
@@ -141,17 +181,29 @@ export async function startFakePostmark(options: { token?: string } = {}): Promi
       for (const problem of postmarkEmailViolations(captured.body)) violation(problem);
       captured.conforms = captured.violations.length === 0;
       if (!captured.conforms) {
-        return reply(422, { ErrorCode: 300, Message: `Invalid email request: ${captured.violations.join('; ')}` });
+        return reply(422, {
+          ErrorCode: 300,
+          Message: `Invalid email request: ${captured.violations.join('; ')}`,
+        });
       }
 
       const failure = pending.shift();
       if (failure && 'status' in failure) {
-        return reply(failure.status, failure.body ?? { ErrorCode: 0, Message: `Simulated HTTP ${failure.status}` });
+        return reply(
+          failure.status,
+          failure.body ?? { ErrorCode: 0, Message: `Simulated HTTP ${failure.status}` },
+        );
       }
       const email = captured.body as { To: string };
       reply(
         200,
-        { To: email.To, SubmittedAt: new Date().toISOString(), MessageID: randomUUID(), ErrorCode: 0, Message: 'OK' },
+        {
+          To: email.To,
+          SubmittedAt: new Date().toISOString(),
+          MessageID: randomUUID(),
+          ErrorCode: 0,
+          Message: 'OK',
+        },
         failure?.delayMs ?? 0,
       );
     });

@@ -12,7 +12,10 @@ import Ajv, { type ValidateFunction } from 'ajv';
 // `schemaChecked` is false, so the schema assertion can skip with a reason.
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-export const TWILIO_SCHEMA_PATH = path.resolve(repoRoot, '../shared/testdata/twilio-api-v2010-create-message-and-call.json');
+export const TWILIO_SCHEMA_PATH = path.resolve(
+  repoRoot,
+  '../shared/testdata/twilio-api-v2010-create-message-and-call.json',
+);
 
 export type Resource = 'Messages' | 'Calls';
 
@@ -50,9 +53,20 @@ export type FakeTwilio = {
 
 /** Twilio's documented magic numbers for test credentials: To → error code. */
 export const TWILIO_TEST_NUMBER_ERRORS: Record<string, { code: number; message: string }> = {
-  '+15005550001': { code: 21211, message: "The 'To' number +15005550001 is not a valid phone number." },
-  '+15005550002': { code: 21612, message: "The 'To' phone number: +15005550002, is not currently reachable using the 'From' phone number via SMS." },
-  '+15005550003': { code: 21408, message: 'Permission to send an SMS has not been enabled for the region indicated by the \'To\' number: +15005550003.' },
+  '+15005550001': {
+    code: 21211,
+    message: "The 'To' number +15005550001 is not a valid phone number.",
+  },
+  '+15005550002': {
+    code: 21612,
+    message:
+      "The 'To' phone number: +15005550002, is not currently reachable using the 'From' phone number via SMS.",
+  },
+  '+15005550003': {
+    code: 21408,
+    message:
+      "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +15005550003.",
+  },
   '+15005550004': { code: 21610, message: 'Attempt to send to unsubscribed recipient' },
   '+15005550009': { code: 21614, message: "'To' number is not a valid mobile number" },
 };
@@ -72,36 +86,59 @@ function loadValidators(): Validators | null {
   ajv.addFormat('uri', (v: string) => URL.canParse(v));
   ajv.addFormat('date-time', (v: string) => !Number.isNaN(Date.parse(v)));
   ajv.addFormat('http-method', /^(GET|POST)$/);
-  ajv.addFormat('twiml', (v: string) => /^\s*(<\?xml[^>]*\?>\s*)?<Response>[\s\S]*<\/Response>\s*$/.test(v));
+  ajv.addFormat('twiml', (v: string) =>
+    /^\s*(<\?xml[^>]*\?>\s*)?<Response>[\s\S]*<\/Response>\s*$/.test(v),
+  );
   const $defs = spec.components.schemas;
   const compile = (operation: 'CreateMessage' | 'CreateCall') => {
     const schema = spec[operation].requestBody.content['application/x-www-form-urlencoded'].schema;
     // The published schema allows any field; an unknown one here is our typo (e.g. "ValidityPeriode"),
     // which Twilio would silently ignore, so the fake refuses it.
-    const strictSchema = JSON.parse(JSON.stringify({ ...schema, additionalProperties: false, $defs }).replaceAll('#/components/schemas/', '#/$defs/'));
-    const arrays = new Set(Object.entries(schema.properties as Record<string, { type?: string }>).filter(([, p]) => p.type === 'array').map(([k]) => k));
+    const strictSchema = JSON.parse(
+      JSON.stringify({ ...schema, additionalProperties: false, $defs }).replaceAll(
+        '#/components/schemas/',
+        '#/$defs/',
+      ),
+    );
+    const arrays = new Set(
+      Object.entries(schema.properties as Record<string, { type?: string }>)
+        .filter(([, p]) => p.type === 'array')
+        .map(([k]) => k),
+    );
     return { validate: ajv.compile(strictSchema), arrays };
   };
   return { Messages: compile('CreateMessage'), Calls: compile('CreateCall') };
 }
 
 /** Rules from Twilio's documentation that the OpenAPI schema does not encode. */
-function twilioRuleViolations(resource: Resource, form: Record<string, string | string[]>): string[] {
-  const has = (key: string) => typeof form[key] === 'string' ? form[key] !== '' : Array.isArray(form[key]) && form[key].length > 0;
+function twilioRuleViolations(
+  resource: Resource,
+  form: Record<string, string | string[]>,
+): string[] {
+  const has = (key: string) =>
+    typeof form[key] === 'string'
+      ? form[key] !== ''
+      : Array.isArray(form[key]) && form[key].length > 0;
   const problems: string[] = [];
   if (!has('To')) problems.push('To: required');
   if (resource === 'Messages') {
-    if (!has('From') && !has('MessagingServiceSid')) problems.push('From or MessagingServiceSid: one is required');
-    if (!has('Body') && !has('MediaUrl') && !has('ContentSid')) problems.push('Body, MediaUrl or ContentSid: one is required');
-    if (typeof form.Body === 'string' && form.Body.length > 1600) problems.push('Body: at most 1600 characters');
+    if (!has('From') && !has('MessagingServiceSid'))
+      problems.push('From or MessagingServiceSid: one is required');
+    if (!has('Body') && !has('MediaUrl') && !has('ContentSid'))
+      problems.push('Body, MediaUrl or ContentSid: one is required');
+    if (typeof form.Body === 'string' && form.Body.length > 1600)
+      problems.push('Body: at most 1600 characters');
     if ('ValidityPeriod' in form) {
       const seconds = Number(form.ValidityPeriod);
-      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 36000) problems.push('ValidityPeriod: an integer from 1 to 36000');
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 36000)
+        problems.push('ValidityPeriod: an integer from 1 to 36000');
     }
   } else {
     if (!has('From')) problems.push('From: required');
-    if (!has('Url') && !has('Twiml') && !has('ApplicationSid')) problems.push('Url, Twiml or ApplicationSid: one is required');
-    if (typeof form.Twiml === 'string' && form.Twiml.length > 4000) problems.push('Twiml: at most 4000 characters');
+    if (!has('Url') && !has('Twiml') && !has('ApplicationSid'))
+      problems.push('Url, Twiml or ApplicationSid: one is required');
+    if (typeof form.Twiml === 'string' && form.Twiml.length > 4000)
+      problems.push('Twiml: at most 4000 characters');
   }
   return problems;
 }
@@ -114,14 +151,36 @@ function sid(prefix: string) {
   return prefix + randomBytes(16).toString('hex');
 }
 
-function resourceBody(resource: Resource, accountSid: string, form: Record<string, string | string[]>) {
+function resourceBody(
+  resource: Resource,
+  accountSid: string,
+  form: Record<string, string | string[]>,
+) {
   const now = new Date().toUTCString().replace('GMT', '+0000'); // Twilio's RFC 2822 dates
-  const common = { account_sid: accountSid, api_version: '2010-04-01', date_created: now, date_updated: now, direction: 'outbound-api', status: 'queued', to: form.To };
+  const common = {
+    account_sid: accountSid,
+    api_version: '2010-04-01',
+    date_created: now,
+    date_updated: now,
+    direction: 'outbound-api',
+    status: 'queued',
+    to: form.To,
+  };
   if (resource === 'Messages') {
     const id = sid('SM');
     return {
-      ...common, sid: id, body: form.Body ?? '', from: form.From ?? null, messaging_service_sid: form.MessagingServiceSid ?? null,
-      date_sent: null, error_code: null, error_message: null, num_media: '0', num_segments: '1', price: null, price_unit: 'USD',
+      ...common,
+      sid: id,
+      body: form.Body ?? '',
+      from: form.From ?? null,
+      messaging_service_sid: form.MessagingServiceSid ?? null,
+      date_sent: null,
+      error_code: null,
+      error_message: null,
+      num_media: '0',
+      num_segments: '1',
+      price: null,
+      price_unit: 'USD',
       status: form.MessagingServiceSid ? 'accepted' : 'queued',
       uri: `/2010-04-01/Accounts/${accountSid}/Messages/${id}.json`,
       subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${id}/Media.json` },
@@ -129,13 +188,27 @@ function resourceBody(resource: Resource, accountSid: string, form: Record<strin
   }
   const id = sid('CA');
   return {
-    ...common, sid: id, from: form.From, from_formatted: form.From, to_formatted: form.To, parent_call_sid: null, phone_number_sid: null,
-    start_time: null, end_time: null, duration: null, price: null, price_unit: 'USD', answered_by: null, caller_name: null,
+    ...common,
+    sid: id,
+    from: form.From,
+    from_formatted: form.From,
+    to_formatted: form.To,
+    parent_call_sid: null,
+    phone_number_sid: null,
+    start_time: null,
+    end_time: null,
+    duration: null,
+    price: null,
+    price_unit: 'USD',
+    answered_by: null,
+    caller_name: null,
     uri: `/2010-04-01/Accounts/${accountSid}/Calls/${id}.json`,
   };
 }
 
-export async function startFakeTwilio(options: { accountSid?: string; authToken?: string } = {}): Promise<FakeTwilio> {
+export async function startFakeTwilio(
+  options: { accountSid?: string; authToken?: string } = {},
+): Promise<FakeTwilio> {
   const accountSid = options.accountSid ?? sid('AC');
   const authToken = options.authToken ?? randomBytes(16).toString('hex');
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
@@ -153,15 +226,26 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
       const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(urlPath);
       const resource = (match?.[2] as Resource | undefined) ?? null;
       const captured: CapturedTwilioRequest = {
-        method: req.method ?? '', path: urlPath, resource, headers: req.headers, rawBody, form: {},
-        violations: [], conforms: false, schemaChecked: false, status: 0,
+        method: req.method ?? '',
+        path: urlPath,
+        resource,
+        headers: req.headers,
+        rawBody,
+        form: {},
+        violations: [],
+        conforms: false,
+        schemaChecked: false,
+        status: 0,
       };
       requests.push(captured);
       const violation = (text: string) => captured.violations.push(text);
       const reply = (status: number, payload: object, delayMs = 0) => {
         captured.status = status;
         const write = () => {
-          if (!res.destroyed) res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(payload));
+          if (!res.destroyed)
+            res
+              .writeHead(status, { 'Content-Type': 'application/json' })
+              .end(JSON.stringify(payload));
         };
         if (delayMs <= 0) return write();
         const timer = setTimeout(() => (timers.delete(timer), write()), delayMs);
@@ -169,7 +253,9 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
       };
 
       if (req.method !== 'POST' || !match || !resource) {
-        violation(`${req.method} ${urlPath}: this fake serves POST …/Messages.json and …/Calls.json only`);
+        violation(
+          `${req.method} ${urlPath}: this fake serves POST …/Messages.json and …/Calls.json only`,
+        );
         return reply(404, twilioError(404, 20404, 'The requested resource was not found'));
       }
       if (req.headers.authorization !== expectedAuth) {
@@ -180,7 +266,10 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
         violation(`path: AccountSid ${match[1]} is not the authenticated account`);
         return reply(404, twilioError(404, 20404, 'The requested resource was not found'));
       }
-      if ((req.headers['content-type'] ?? '').split(';')[0]!.trim() !== 'application/x-www-form-urlencoded')
+      if (
+        (req.headers['content-type'] ?? '').split(';')[0]!.trim() !==
+        'application/x-www-form-urlencoded'
+      )
         violation('Content-Type: expected application/x-www-form-urlencoded');
 
       const params = new URLSearchParams(rawBody);
@@ -189,25 +278,35 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
         const values = params.getAll(key);
         if (arrays?.has(key) || values.length > 1) captured.form[key] = values;
         else captured.form[key] = values[0]!;
-        if (values.length > 1 && arrays && !arrays.has(key)) violation(`${key}: sent ${values.length} times`);
+        if (values.length > 1 && arrays && !arrays.has(key))
+          violation(`${key}: sent ${values.length} times`);
       }
       if (validators) {
         const data = structuredClone(captured.form); // ajv coerces in place
         if (!validators[resource].validate(data))
           for (const e of validators[resource].validate.errors ?? [])
-            violation(`${e.instancePath.slice(1) || (e.params as { additionalProperty?: string }).additionalProperty || 'body'}: ${e.message}`);
+            violation(
+              `${e.instancePath.slice(1) || (e.params as { additionalProperty?: string }).additionalProperty || 'body'}: ${e.message}`,
+            );
         captured.schemaChecked = true;
       }
       for (const problem of twilioRuleViolations(resource, captured.form)) violation(problem);
       captured.conforms = captured.violations.length === 0;
       // 20001 is Twilio's "Unknown parameter"; the fake uses it for every shape violation.
-      if (!captured.conforms) return reply(400, twilioError(400, 20001, `Invalid request: ${captured.violations.join('; ')}`));
+      if (!captured.conforms)
+        return reply(
+          400,
+          twilioError(400, 20001, `Invalid request: ${captured.violations.join('; ')}`),
+        );
 
       const testError = TWILIO_TEST_NUMBER_ERRORS[captured.form.To as string];
       if (testError) return reply(400, twilioError(400, testError.code, testError.message));
       const failure = pending.shift();
       if (failure && 'status' in failure)
-        return reply(failure.status, failure.body ?? twilioError(failure.status, 20500, `Simulated HTTP ${failure.status}`));
+        return reply(
+          failure.status,
+          failure.body ?? twilioError(failure.status, 20500, `Simulated HTTP ${failure.status}`),
+        );
       reply(201, resourceBody(resource, accountSid, captured.form), failure?.delayMs ?? 0);
     });
   });

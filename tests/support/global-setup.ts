@@ -16,7 +16,9 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const database = await startTestDatabase();
-  const bridge = process.env.REDIS_URL ? await startUpstashBridge({ redisUrl: process.env.REDIS_URL }) : null;
+  const bridge = process.env.REDIS_URL
+    ? await startUpstashBridge({ redisUrl: process.env.REDIS_URL })
+    : null;
   project.provide('databaseUrl', database.url);
   project.provide('upstash', bridge ? { url: bridge.url, token: bridge.token } : null);
   project.provide('storeKeyPrefix', `latchkey-test:${process.pid}-${Date.now()}:`);

@@ -17,10 +17,20 @@ import { testDeps } from './sign-in-fixtures';
 const upstash = inject('upstash');
 const keyPrefix = inject('storeKeyPrefix');
 
-export function limiterFor(policies: Partial<RatePolicies> = {}, store?: ExpiringStore): RateLimiter {
+export function limiterFor(
+  policies: Partial<RatePolicies> = {},
+  store?: ExpiringStore,
+): RateLimiter {
   const table = { ...ratePolicies({ smsDailyBudget: 1000 }), ...policies };
   const namespace = `${randomUUID()}:`;
-  if (upstash && !store) return createUpstashRateLimiter({ url: upstash.url, token: upstash.token, keyPrefix, policies: table, namespace });
+  if (upstash && !store)
+    return createUpstashRateLimiter({
+      url: upstash.url,
+      token: upstash.token,
+      keyPrefix,
+      policies: table,
+      namespace,
+    });
   return createStoreRateLimiter({ store: store ?? testDeps().store, policies: table, namespace });
 }
 
@@ -37,7 +47,11 @@ export function limitedDeps(
 ) {
   const base = testDeps(options);
   const store = options.store ?? base.store;
-  return { ...base, store, limits: limiterFor(options.policies, options.store) } satisfies SignInDeps;
+  return {
+    ...base,
+    store,
+    limits: limiterFor(options.policies, options.store),
+  } satisfies SignInDeps;
 }
 
 /** An address no other test uses (IPv6 documentation range), so per-address counters start at zero. */

@@ -6,8 +6,13 @@ import net, { type AddressInfo } from 'node:net';
 // Redis must not be stopped). Needs the `redis-server` binary (Debian's redis-server package, as
 // on CI); without it the fault tests that need it skip, saying why.
 
-const CANDIDATES = [process.env.REDIS_SERVER_PATH, '/usr/bin/redis-server', '/usr/local/bin/redis-server'];
-export const REDIS_SERVER_BINARY = CANDIDATES.find((p): p is string => !!p && existsSync(p)) ?? null;
+const CANDIDATES = [
+  process.env.REDIS_SERVER_PATH,
+  '/usr/bin/redis-server',
+  '/usr/local/bin/redis-server',
+];
+export const REDIS_SERVER_BINARY =
+  CANDIDATES.find((p): p is string => !!p && existsSync(p)) ?? null;
 
 export type OwnRedis = { url: string; port: number; stop(): Promise<void>; start(): Promise<void> };
 
@@ -34,10 +39,15 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   let child: ChildProcess | null = null;
 
   async function start() {
-    child = spawn(REDIS_SERVER_BINARY!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn(
+      REDIS_SERVER_BINARY!,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     const deadline = Date.now() + 10_000;
     while (!(await answers(port))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`redis-server did not start on port ${port}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -57,7 +67,10 @@ export async function startOwnRedis(): Promise<OwnRedis> {
 }
 
 /** A TCP server that accepts connections and never answers: a black-holed or hung dependency. */
-export async function startBlackHole(): Promise<{ url: (scheme: string) => string; close(): Promise<void> }> {
+export async function startBlackHole(): Promise<{
+  url: (scheme: string) => string;
+  close(): Promise<void>;
+}> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);

@@ -9,7 +9,14 @@ import { canonicalUsername } from '@/lib/users/username';
 export const PASSWORD = 'correct horse battery staple';
 
 /** A user made straight in the database, with a name no other test uses. */
-export async function createUser(overrides: Partial<{ phone: string | null; twoFactor: boolean; disabled: boolean; passwordHash: string }> = {}) {
+export async function createUser(
+  overrides: Partial<{
+    phone: string | null;
+    twoFactor: boolean;
+    disabled: boolean;
+    passwordHash: string;
+  }> = {},
+) {
   const username = `user-${randomUUID().slice(0, 8)}`;
   return db.user.create({
     data: {
@@ -42,7 +49,14 @@ export function capturingSender() {
 }
 
 /** The real wiring (store from configuration, real database) with a test clock and sender. */
-export function testDeps(options: { sender?: Sender; now?: () => number; config?: Partial<SignInDeps['config']>; senderFor?: (c: Channel) => Sender | null } = {}) {
+export function testDeps(
+  options: {
+    sender?: Sender;
+    now?: () => number;
+    config?: Partial<SignInDeps['config']>;
+    senderFor?: (c: Channel) => Sender | null;
+  } = {},
+) {
   const real = getSignInDeps();
   const sender = options.sender ?? capturingSender();
   const deferred: Array<() => Promise<void>> = [];

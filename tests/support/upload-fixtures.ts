@@ -10,7 +10,8 @@ export const HEADER = UPLOAD_COLUMNS.join(',');
 export const uniquePrefix = () => `u${randomUUID().slice(0, 8)}`;
 
 /** RFC 4180 quoting only: the file as a spreadsheet would save it, formulas and all. */
-const rawCell = (cell: string | number) => (/[",\r\n]/.test(String(cell)) ? `"${String(cell).replace(/"/g, '""')}"` : String(cell));
+const rawCell = (cell: string | number) =>
+  /[",\r\n]/.test(String(cell)) ? `"${String(cell).replace(/"/g, '""')}"` : String(cell);
 
 /** CSV text from rows of cells, after the expected header. */
 export function csvText(rows: (string | number)[][], header = HEADER): string {
@@ -30,7 +31,11 @@ export function upload(adminId: string, content: string | Uint8Array, fileName =
 /** Row counts of every table an upload may touch. */
 export async function tableCounts() {
   const [users, uploads, chunks, invitations, devices] = await Promise.all([
-    db.user.count(), db.userUpload.count(), db.userUploadChunk.count(), db.invitation.count(), db.trustedDevice.count(),
+    db.user.count(),
+    db.userUpload.count(),
+    db.userUploadChunk.count(),
+    db.invitation.count(),
+    db.trustedDevice.count(),
   ]);
   return { users, uploads, chunks, invitations, devices };
 }

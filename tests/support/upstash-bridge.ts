@@ -17,7 +17,8 @@ type Args = (string | Buffer | number)[];
 class BadRequest extends Error {}
 
 /** An error Redis answered (as opposed to a lost connection). */
-const isReplyError = (error: unknown): error is Error => error instanceof Error && error.name === 'ReplyError';
+const isReplyError = (error: unknown): error is Error =>
+  error instanceof Error && error.name === 'ReplyError';
 
 /** Redis 7.0 refuses unknown shebang flags such as @upstash/ratelimit's `allow-key-locking`. */
 const SHEBANG = /^#![^\n]*\n/;
@@ -32,7 +33,11 @@ export async function startUpstashBridge(options: {
   port?: number;
 }): Promise<{ url: string; token: string; stats: BridgeStats; close(): Promise<void> }> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const redis = new Redis(options.redisUrl, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 1 });
+  const redis = new Redis(options.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 1,
+  });
   try {
     await redis.connect();
   } catch (error) {
@@ -58,18 +63,30 @@ export async function startUpstashBridge(options: {
 
   /** Returns the command Redis should run and, for SCRIPT LOAD, the SHA the client expects. */
   function translate(raw: unknown): { name: string; args: Args; reply?: string } {
-    if (!Array.isArray(raw) || raw.length === 0 || !raw.every((a) => ['string', 'number', 'boolean'].includes(typeof a)))
+    if (
+      !Array.isArray(raw) ||
+      raw.length === 0 ||
+      !raw.every((a) => ['string', 'number', 'boolean'].includes(typeof a))
+    )
       throw new BadRequest('ERR a command is a non-empty array of strings and numbers');
-    const [name, ...args] = raw.map((a) => (typeof a === 'number' ? a : String(a))) as [string, ...Args];
+    const [name, ...args] = raw.map((a) => (typeof a === 'number' ? a : String(a))) as [
+      string,
+      ...Args,
+    ];
     const lower = String(name).toLowerCase();
     if ((lower === 'eval' || lower === 'eval_ro') && typeof args[0] === 'string') {
       return { name, args: [learn(args[0]), ...args.slice(1)] };
     }
     if (lower === 'evalsha' || lower === 'evalsha_ro') {
       const script = strippedBySha.get(String(args[0]).toLowerCase());
-      if (script) return { name: lower === 'evalsha' ? 'eval' : 'eval_ro', args: [script, ...args.slice(1)] };
+      if (script)
+        return { name: lower === 'evalsha' ? 'eval' : 'eval_ro', args: [script, ...args.slice(1)] };
     }
-    if (lower === 'script' && String(args[0]).toLowerCase() === 'load' && typeof args[1] === 'string') {
+    if (
+      lower === 'script' &&
+      String(args[0]).toLowerCase() === 'load' &&
+      typeof args[1] === 'string'
+    ) {
       return { name, args: ['load', learn(args[1])], reply: sha1(args[1]) };
     }
     return { name, args };
@@ -97,15 +114,23 @@ export async function startUpstashBridge(options: {
     }
   }
 
-  async function batch(body: unknown, base64: boolean, transaction: boolean): Promise<[number, Reply[] | Reply]> {
-    if (!Array.isArray(body) || body.length === 0) throw new BadRequest('ERR expected an array of commands');
+  async function batch(
+    body: unknown,
+    base64: boolean,
+    transaction: boolean,
+  ): Promise<[number, Reply[] | Reply]> {
+    if (!Array.isArray(body) || body.length === 0)
+      throw new BadRequest('ERR expected an array of commands');
     const commands = body.map(translate);
     const queue = transaction ? redis.multi() : redis.pipeline();
     for (const c of commands) queue.callBuffer(c.name, ...c.args);
     try {
       const results = await queue.exec();
       if (!results) return [400, { error: 'EXECABORT transaction aborted' }];
-      return [200, results.map(([error, result], i) => reply(error, commands[i]?.reply ?? result, base64))];
+      return [
+        200,
+        results.map(([error, result], i) => reply(error, commands[i]?.reply ?? result, base64)),
+      ];
     } catch (error) {
       // EXECABORT: a command was refused while queuing, so the transaction ran nothing.
       if (isReplyError(error)) return [400, { error: error.message }];
@@ -114,8 +139,10 @@ export async function startUpstashBridge(options: {
   }
 
   async function handle(request: http.IncomingMessage): Promise<[number, unknown]> {
-    if (request.headers.authorization !== `Bearer ${token}`) return [401, { error: 'Unauthorized' }];
-    if (request.method !== 'POST') return [405, { error: 'ERR only POST is supported by this bridge' }];
+    if (request.headers.authorization !== `Bearer ${token}`)
+      return [401, { error: 'Unauthorized' }];
+    if (request.method !== 'POST')
+      return [405, { error: 'ERR only POST is supported by this bridge' }];
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     let body: unknown;
@@ -125,7 +152,8 @@ export async function startUpstashBridge(options: {
       return [400, { error: 'ERR the body is not JSON' }];
     }
     stats.requests += 1;
-    for (const command of Array.isArray(body) && Array.isArray(body[0]) ? body : [body]) count(command);
+    for (const command of Array.isArray(body) && Array.isArray(body[0]) ? body : [body])
+      count(command);
     const base64 = String(request.headers['upstash-encoding']).toLowerCase() === 'base64';
     const path = new URL(request.url ?? '/', 'http://bridge').pathname.replace(/\/+$/, '');
     if (path === '') return single(body, base64);
@@ -137,7 +165,9 @@ export async function startUpstashBridge(options: {
   const server = http.createServer((request, response) => {
     handle(request)
       .catch((error: unknown): [number, unknown] =>
-        error instanceof BadRequest ? [400, { error: error.message }] : [500, { error: String(error) }],
+        error instanceof BadRequest
+          ? [400, { error: error.message }]
+          : [500, { error: String(error) }],
       )
       .then(([status, body]) => {
         response.writeHead(status, { 'content-type': 'application/json' });

@@ -9,10 +9,14 @@ export function AccountHeader() {
       <p className="text-sm font-semibold tracking-wide text-indigo-700 uppercase">Latchkey</p>
       <div className="flex items-center gap-3">
         <nav aria-label="Account">
-          <Link href="/account" className={secondaryButtonClass}>Your account</Link>
+          <Link href="/account" className={secondaryButtonClass}>
+            Your account
+          </Link>
         </nav>
         <form action={signOutAction}>
-          <button type="submit" className={secondaryButtonClass}>Sign out</button>
+          <button type="submit" className={secondaryButtonClass}>
+            Sign out
+          </button>
         </form>
       </div>
     </header>

@@ -13,7 +13,9 @@ export default async function AccountPage() {
       <header className="mb-8 flex items-center justify-between">
         <p className="text-sm font-semibold tracking-wide text-indigo-700 uppercase">Latchkey</p>
         <form action={signOutAction}>
-          <button type="submit" className={secondaryButtonClass}>Sign out</button>
+          <button type="submit" className={secondaryButtonClass}>
+            Sign out
+          </button>
         </form>
       </header>
       <h1 className="mb-2 text-2xl font-semibold">Your account</h1>
@@ -32,11 +34,23 @@ export default async function AccountPage() {
         <dd>{user.twoFactor ? 'On' : 'Off'}</dd>
       </dl>
       <nav aria-label="Account pages" className="mt-6 flex flex-wrap gap-3">
-        <Link href="/account/trusted-devices" className={secondaryButtonClass}>My Trusted Devices</Link>
-        <Link href="/account/profile" className={secondaryButtonClass}>Profile</Link>
-        <Link href="/account/sessions" className={secondaryButtonClass}>Sessions</Link>
-        <Link href="/account/password" className={secondaryButtonClass}>Change password</Link>
-        {user.role === 'admin' && <Link href="/admin" className={secondaryButtonClass}>Admin</Link>}
+        <Link href="/account/trusted-devices" className={secondaryButtonClass}>
+          My Trusted Devices
+        </Link>
+        <Link href="/account/profile" className={secondaryButtonClass}>
+          Profile
+        </Link>
+        <Link href="/account/sessions" className={secondaryButtonClass}>
+          Sessions
+        </Link>
+        <Link href="/account/password" className={secondaryButtonClass}>
+          Change password
+        </Link>
+        {user.role === 'admin' && (
+          <Link href="/admin" className={secondaryButtonClass}>
+            Admin
+          </Link>
+        )}
       </nav>
     </main>
   );

@@ -3,7 +3,9 @@ import Link from 'next/link';
 import { requireAdmin } from '@/lib/auth/current-user';
 import { navLinkClass } from './styles';
 
-export const metadata: Metadata = { title: { default: 'Admin', template: '%s · Admin · Latchkey' } };
+export const metadata: Metadata = {
+  title: { default: 'Admin', template: '%s · Admin · Latchkey' },
+};
 
 // The menu is a convenience: each admin page and action calls requireAdmin() itself, because a
 // layout does not run for server actions and may not re-run on client navigation.
@@ -17,10 +19,26 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         </p>
         <nav aria-label="Admin">
           <ul className="flex flex-wrap gap-2">
-            <li><Link href="/admin/users" className={navLinkClass}>Users</Link></li>
-            <li><Link href="/admin/users/upload" className={navLinkClass}>User Upload</Link></li>
-            <li><Link href="/admin/audit" className={navLinkClass}>Audit log</Link></li>
-            <li><Link href="/account" className={navLinkClass}>Your account</Link></li>
+            <li>
+              <Link href="/admin/users" className={navLinkClass}>
+                Users
+              </Link>
+            </li>
+            <li>
+              <Link href="/admin/users/upload" className={navLinkClass}>
+                User Upload
+              </Link>
+            </li>
+            <li>
+              <Link href="/admin/audit" className={navLinkClass}>
+                Audit log
+              </Link>
+            </li>
+            <li>
+              <Link href="/account" className={navLinkClass}>
+                Your account
+              </Link>
+            </li>
           </ul>
         </nav>
       </header>

@@ -1,5 +1,6 @@
 // Admin-area looks, in the palette of app/ui/auth-card.tsx.
-const focusRing = 'focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2';
+const focusRing =
+  'focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2';
 
 export const navLinkClass = `rounded-md px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 ${focusRing}`;
 export const primaryLinkClass = `inline-block rounded-md bg-indigo-700 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-800 ${focusRing}`;

@@ -13,9 +13,16 @@ import type { FormState } from '@/lib/auth/form-state';
 export async function requestResetAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const identifier = String(formData.get('identifier') ?? '').trim();
   if (!identifier) return { error: 'Enter your username or email address.' };
-  if ([...identifier].length > 320) return { error: 'That is too long for a username or an email address.', values: { identifier: identifier.slice(0, 320) } };
+  if ([...identifier].length > 320)
+    return {
+      error: 'That is too long for a username or an email address.',
+      values: { identifier: identifier.slice(0, 320) },
+    };
   try {
-    await requestPasswordReset(getAccountSecurityDeps(), { identifier, ...(await getRequestInfo()) });
+    await requestPasswordReset(getAccountSecurityDeps(), {
+      identifier,
+      ...(await getRequestInfo()),
+    });
   } catch (error) {
     unstable_rethrow(error);
     // The same words for every account: an outage says nothing about who exists (AV-01).

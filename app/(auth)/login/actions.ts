@@ -15,7 +15,8 @@ import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
 import { GateFullError, signInGate } from '@/lib/auth/sign-in-gate';
 
 const INVALID = 'The username or password is incorrect.';
-const BUSY = 'Too many people are signing in right now. Nothing was checked: wait a second and try again.';
+const BUSY =
+  'Too many people are signing in right now. Nothing was checked: wait a second and try again.';
 
 const credentials = z.object({
   username: z.string().trim().min(1).max(200),
@@ -26,7 +27,10 @@ const credentials = z.object({
  * The password step, through the instance's sign-in gate (P5): when as many steps are running and
  * waiting as it holds, the answer comes at once, before anything is checked or counted.
  */
-export async function submitPasswordAction(prev: FormState, formData: FormData): Promise<FormState> {
+export async function submitPasswordAction(
+  prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
   try {
     return await signInGate(env.SIGN_IN_CONCURRENCY).run(() => passwordStep(prev, formData));
   } catch (error) {
@@ -42,9 +46,18 @@ async function passwordStep(_prev: FormState, formData: FormData): Promise<FormS
 
   let result;
   try {
-    result = await submitPassword(getSignInDeps(), { ...parsed.data, deviceToken: await getDeviceToken(), ...(await getRequestInfo()) });
+    result = await submitPassword(getSignInDeps(), {
+      ...parsed.data,
+      deviceToken: await getDeviceToken(),
+      ...(await getRequestInfo()),
+    });
     // A locked account gets INVALID too (BF-01); a limit names only when to try again (BF-04).
-    if (!result.ok) return { error: result.reason === 'limited' ? tooManyAttemptsMessage(result.retryAfterSeconds) : INVALID, values: { username } };
+    if (!result.ok)
+      return {
+        error:
+          result.reason === 'limited' ? tooManyAttemptsMessage(result.retryAfterSeconds) : INVALID,
+        values: { username },
+      };
   } catch (error) {
     unstable_rethrow(error);
     console.error('sign-in: password step failed', error);
@@ -54,6 +67,9 @@ async function passwordStep(_prev: FormState, formData: FormData): Promise<FormS
   // The rotated device token replaces the old one at once (TD-04).
   if (result.device) await setDeviceToken(result.device.token, result.device.expiresAt);
   if (result.next === 'session') return finishSignIn(result.ticketId, { values: { username } });
-  (await cookies()).set(ticketCookieName, result.ticketId, { ...cookieOptions, maxAge: env.LOGIN_TICKET_TTL_SECONDS });
+  (await cookies()).set(ticketCookieName, result.ticketId, {
+    ...cookieOptions,
+    maxAge: env.LOGIN_TICKET_TTL_SECONDS,
+  });
   redirect('/login/method');
 }

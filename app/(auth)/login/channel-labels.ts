@@ -1,9 +1,17 @@
 import type { Channel } from '@/lib/otp/delivery/sender';
 
-export const channelLabels: Record<Channel, string> = { email: 'Email', sms: 'SMS', voice: 'Voice call' };
+export const channelLabels: Record<Channel, string> = {
+  email: 'Email',
+  sms: 'SMS',
+  voice: 'Voice call',
+};
 
 /** The channel inside a sentence: "sent by SMS", "by voice call". */
-export const channelInSentence: Record<Channel, string> = { email: 'email', sms: 'SMS', voice: 'voice call' };
+export const channelInSentence: Record<Channel, string> = {
+  email: 'email',
+  sms: 'SMS',
+  voice: 'voice call',
+};
 
 /** What each channel is worth, told before the person picks it (OTP-08, OTP-09). */
 export const channelNotes: Record<Channel, string> = {

@@ -5,7 +5,9 @@ export function ExpiredSignIn() {
   return (
     <AuthCard title="Sign-in expired">
       <FormMessage>Your sign-in has expired. Start again.</FormMessage>
-      <Link href="/login" className="font-medium text-indigo-700 underline">Start again</Link>
+      <Link href="/login" className="font-medium text-indigo-700 underline">
+        Start again
+      </Link>
     </AuthCard>
   );
 }

@@ -12,7 +12,11 @@ const notices: Record<string, string> = {
   'password-set': 'Your password is set. Sign in with it; we will then send you a security code.',
 };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ notice?: string }>;
+}) {
   const user = await getCurrentUser().catch(() => null);
   if (user) redirect('/account');
   const { notice } = await searchParams;

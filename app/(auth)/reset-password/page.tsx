@@ -13,7 +13,11 @@ export const metadata: Metadata = { title: 'Choose a new password', referrer: 'n
 const linkClass = 'font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900';
 
 // Opening the link only reads it (a mail scanner may open it); the form's POST uses it (SE-08).
-export default async function ResetPasswordPage({ searchParams }: { searchParams: Promise<{ token?: string | string[]; done?: string | string[] }> }) {
+export default async function ResetPasswordPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ token?: string | string[]; done?: string | string[] }>;
+}) {
   const { token: tokenParam, done } = await searchParams;
   const token = typeof tokenParam === 'string' ? tokenParam : '';
   if (done === '1') {
@@ -21,10 +25,15 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
     return (
       <AuthCard title="Password changed">
         <FormMessage tone="info">
-          Your password was changed. Every session was signed out and every trusted browser will ask for a code again.
+          Your password was changed. Every session was signed out and every trusted browser will ask
+          for a code again.
         </FormMessage>
-        <p className="mb-6 text-sm text-slate-700">Sign in with your new password; we will send you a security code as usual.</p>
-        <Link href="/login" className={`${buttonClass} block text-center`}>Go to sign in</Link>
+        <p className="mb-6 text-sm text-slate-700">
+          Sign in with your new password; we will send you a security code as usual.
+        </p>
+        <Link href="/login" className={`${buttonClass} block text-center`}>
+          Go to sign in
+        </Link>
       </AuthCard>
     );
   }
@@ -32,14 +41,27 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
   if (!link.ok) {
     return (
       <AuthCard title="Choose a new password">
-        <FormMessage>This link does not work: it may have expired, been used already, or been replaced by a newer one.</FormMessage>
-        <p className="text-sm"><Link href="/forgot-password" className={linkClass}>Ask for a new link</Link></p>
+        <FormMessage>
+          This link does not work: it may have expired, been used already, or been replaced by a
+          newer one.
+        </FormMessage>
+        <p className="text-sm">
+          <Link href="/forgot-password" className={linkClass}>
+            Ask for a new link
+          </Link>
+        </p>
       </AuthCard>
     );
   }
   return (
     <AuthCard title="Choose a new password">
-      <NewPasswordForm action={resetPasswordAction} submitLabel="Set new password" token={token} username={link.username} minLength={PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR} />
+      <NewPasswordForm
+        action={resetPasswordAction}
+        submitLabel="Set new password"
+        token={token}
+        username={link.username}
+        minLength={PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR}
+      />
     </AuthCard>
   );
 }

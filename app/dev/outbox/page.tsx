@@ -7,7 +7,10 @@ import { isOutboxActive } from '@/lib/otp/delivery/senders';
 // rendered as text (React escapes it), so an odd username or address cannot become markup.
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Outbox · Latchkey (development)', robots: { index: false } };
+export const metadata: Metadata = {
+  title: 'Outbox · Latchkey (development)',
+  robots: { index: false },
+};
 
 const CHANNEL_LABEL = { email: 'Email', sms: 'SMS', voice: 'Voice call' } as const;
 
@@ -21,21 +24,29 @@ export default async function OutboxPage() {
         <div>
           <h1 className="text-2xl font-semibold text-slate-900">Outbox</h1>
           <p className="mt-1 text-sm text-slate-600">
-            Outbox mode is on (<code>OUTBOX_ENABLED</code>): emails, SMS and voice calls are shown here instead of being
-            sent. Newest first.
+            Outbox mode is on (<code>OUTBOX_ENABLED</code>): emails, SMS and voice calls are shown
+            here instead of being sent. Newest first.
           </p>
         </div>
-        <a href="/dev/outbox" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50">
+        <a
+          href="/dev/outbox"
+          className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50"
+        >
           Refresh
         </a>
       </header>
 
       {messages.length === 0 ? (
-        <p className="rounded-lg border border-slate-200 bg-white p-6 text-slate-600 shadow-sm">No messages yet.</p>
+        <p className="rounded-lg border border-slate-200 bg-white p-6 text-slate-600 shadow-sm">
+          No messages yet.
+        </p>
       ) : (
         <ol className="space-y-4">
           {messages.map((message) => (
-            <li key={message.id} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+            <li
+              key={message.id}
+              className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
+            >
               <div className="flex flex-wrap items-baseline justify-between gap-2 text-sm">
                 <p>
                   <span className="mr-2 rounded bg-slate-100 px-2 py-0.5 font-medium text-slate-700">
@@ -47,10 +58,15 @@ export default async function OutboxPage() {
                   {message.sentAt.replace('T', ' ').slice(0, 19)} UTC
                 </time>
               </div>
-              {message.subject && <h2 className="mt-3 font-medium text-slate-900">{message.subject}</h2>}
+              {message.subject && (
+                <h2 className="mt-3 font-medium text-slate-900">{message.subject}</h2>
+              )}
               {message.code && (
                 <p className="mt-2 text-sm text-slate-600">
-                  Code: <span className="font-mono text-lg font-semibold tracking-widest text-slate-900">{message.code}</span>
+                  Code:{' '}
+                  <span className="font-mono text-lg font-semibold tracking-widest text-slate-900">
+                    {message.code}
+                  </span>
                 </p>
               )}
               <pre className="mt-3 whitespace-pre-wrap break-words rounded-md bg-slate-50 p-3 font-mono text-sm text-slate-700">

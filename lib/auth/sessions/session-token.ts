@@ -12,7 +12,10 @@ type Claims = Record<string, unknown>;
  * The token with `sessionId` (the Session row's id, which marks "This session" and is safe to
  * post back) when its session is live; null otherwise, which makes Auth.js drop the cookie.
  */
-export async function checkSessionToken<T extends Claims>(token: T, clock?: SessionClock): Promise<(T & { sessionId: string }) | null> {
+export async function checkSessionToken<T extends Claims>(
+  token: T,
+  clock?: SessionClock,
+): Promise<(T & { sessionId: string }) | null> {
   if (typeof token.sid !== 'string' || typeof token.sub !== 'string') return null;
   const live = await findLiveSession(token.sid, clock);
   return live && live.userId === token.sub ? { ...token, sessionId: live.id } : null;

@@ -61,7 +61,9 @@ function toDeliveryError(error: unknown): DeliveryError {
   const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
   const errorCode = typeof code === 'number' ? code : 0;
   const status = typeof statusCode === 'number' ? statusCode : 0;
-  const what = status ? `HTTP ${status}, ErrorCode ${errorCode}` : 'no response (network error or timeout)';
+  const what = status
+    ? `HTTP ${status}, ErrorCode ${errorCode}`
+    : 'no response (network error or timeout)';
   return new DeliveryError(`Postmark did not accept the email: ${what}`, {
     channel: 'email',
     retryable: !UNDELIVERABLE_CODES.has(errorCode),

@@ -27,7 +27,9 @@ export function getSender(channel: Channel): Sender | null {
     case 'email':
       return postmarkConfigured() ? (cache.postmark ??= createPostmark()) : null;
     case 'sms':
-      return twilioConfigured() && (env.TWILIO_FROM || env.TWILIO_MESSAGING_SERVICE_SID) ? (cache.twilio ??= createTwilio()) : null;
+      return twilioConfigured() && (env.TWILIO_FROM || env.TWILIO_MESSAGING_SERVICE_SID)
+        ? (cache.twilio ??= createTwilio())
+        : null;
     case 'voice':
       // A call needs a caller number; a messaging service only sends SMS.
       return twilioConfigured() && env.TWILIO_FROM ? (cache.twilio ??= createTwilio()) : null;

@@ -2,7 +2,12 @@ import 'server-only';
 import twilio from 'twilio';
 // Type only (erased): the SDK's namespace for the request options the http client receives.
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient';
-import { DeliveryError, type Channel, type OutgoingMessage, type Sender } from '@/lib/otp/delivery/sender';
+import {
+  DeliveryError,
+  type Channel,
+  type OutgoingMessage,
+  type Sender,
+} from '@/lib/otp/delivery/sender';
 
 // SMS through Twilio Messages, voice through Twilio Calls. The only file that imports the Twilio
 // SDK. One client serves both channels.
@@ -56,7 +61,9 @@ export function createTwilioSender(options: TwilioSenderOptions): Sender {
   const clientOptions = { timeout: options.timeoutMs, autoRetry: false };
   const client = twilio(options.accountSid, options.authToken, {
     ...clientOptions,
-    ...(options.apiBaseUrl ? { httpClient: new RebasedRequestClient(options.apiBaseUrl, clientOptions) } : {}),
+    ...(options.apiBaseUrl
+      ? { httpClient: new RebasedRequestClient(options.apiBaseUrl, clientOptions) }
+      : {}),
   });
 
   async function sendSms(message: OutgoingMessage) {
@@ -71,7 +78,9 @@ export function createTwilioSender(options: TwilioSenderOptions): Sender {
       body: message.text,
       ...sender,
       // A code that arrives after it expired is useless and confusing: let Twilio drop it (OTP-11).
-      ...(message.validitySeconds === undefined ? {} : { validityPeriod: clampValidity(message.validitySeconds) }),
+      ...(message.validitySeconds === undefined
+        ? {}
+        : { validityPeriod: clampValidity(message.validitySeconds) }),
     });
   }
 
@@ -111,7 +120,10 @@ function escapeXml(text: string): string {
 }
 
 function unavailable(channel: Channel, reason: string): never {
-  throw new DeliveryError(`Twilio cannot deliver ${channel}: ${reason}`, { channel, retryable: false });
+  throw new DeliveryError(`Twilio cannot deliver ${channel}: ${reason}`, {
+    channel,
+    retryable: false,
+  });
 }
 
 function toDeliveryError(channel: Channel, error: unknown): DeliveryError {
@@ -121,10 +133,15 @@ function toDeliveryError(channel: Channel, error: unknown): DeliveryError {
   const { code, status } = (error ?? {}) as { code?: unknown; status?: unknown };
   const twilioCode = typeof code === 'number' ? code : undefined;
   const what =
-    typeof status === 'number' ? `HTTP ${status}, code ${twilioCode ?? 'none'}` : `no response (${String(code ?? 'network error')})`;
-  return new DeliveryError(`Twilio did not accept the ${channel === 'sms' ? 'SMS' : 'call'}: ${what}`, {
-    channel,
-    retryable: twilioCode === undefined || !UNDELIVERABLE_CODES.has(twilioCode),
-    cause: error,
-  });
+    typeof status === 'number'
+      ? `HTTP ${status}, code ${twilioCode ?? 'none'}`
+      : `no response (${String(code ?? 'network error')})`;
+  return new DeliveryError(
+    `Twilio did not accept the ${channel === 'sms' ? 'SMS' : 'call'}: ${what}`,
+    {
+      channel,
+      retryable: twilioCode === undefined || !UNDELIVERABLE_CODES.has(twilioCode),
+      cause: error,
+    },
+  );
 }

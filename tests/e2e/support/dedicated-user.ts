@@ -11,7 +11,12 @@ export type DedicatedUser = { id: string; username: string; email: string; passw
 
 export async function createDedicatedUser(prefix: string): Promise<DedicatedUser> {
   const suffix = randomBytes(4).toString('hex');
-  const user = { id: `e2e${suffix}${Date.now().toString(36)}`, username: `${prefix}-${suffix}`, email: `${prefix}-${suffix}@example.com`, password: DEMO_PASSWORD };
+  const user = {
+    id: `e2e${suffix}${Date.now().toString(36)}`,
+    username: `${prefix}-${suffix}`,
+    email: `${prefix}-${suffix}@example.com`,
+    password: DEMO_PASSWORD,
+  };
   await sql(
     `INSERT INTO "User" (id, username, "usernameKey", name, email, "passwordHash", "updatedAt")
      SELECT $1, $2, $2, $3, $4, "passwordHash", now() FROM "User" WHERE username = 'demo'`,
@@ -21,7 +26,13 @@ export async function createDedicatedUser(prefix: string): Promise<DedicatedUser
 }
 
 /** Password, then an emailed code; ends on the account page. `trust` ticks the box and keeps the prefilled name. */
-export async function signInByEmail(page: Page, request: APIRequestContext, baseURL: string, user: DedicatedUser, options: { password?: string; trust?: boolean } = {}) {
+export async function signInByEmail(
+  page: Page,
+  request: APIRequestContext,
+  baseURL: string,
+  user: DedicatedUser,
+  options: { password?: string; trust?: boolean } = {},
+) {
   const since = new Date();
   await submitPassword(page, user.username, options.password ?? user.password);
   await chooseChannel(page, 'Email');
@@ -38,13 +49,28 @@ export async function signInByEmail(page: Page, request: APIRequestContext, base
 }
 
 /** The newest email to `to` with `subject`, sent after `since` (polled, as a person checks their inbox). */
-export async function readEmail(request: APIRequestContext, baseURL: string, filter: { to: string; subject: string; since: Date }) {
-  type Message = { to: string; subject: string | null; body: string; code: string | null; sentAt: string };
+export async function readEmail(
+  request: APIRequestContext,
+  baseURL: string,
+  filter: { to: string; subject: string; since: Date },
+) {
+  type Message = {
+    to: string;
+    subject: string | null;
+    body: string;
+    code: string | null;
+    sentAt: string;
+  };
   let found: Message | undefined;
   await expect
     .poll(async () => {
       const messages = (await (await request.get(`${baseURL}/api/dev/outbox`)).json()) as Message[];
-      found = messages.find((m) => m.to === filter.to && m.subject === filter.subject && new Date(m.sentAt).getTime() >= filter.since.getTime() - 1000);
+      found = messages.find(
+        (m) =>
+          m.to === filter.to &&
+          m.subject === filter.subject &&
+          new Date(m.sentAt).getTime() >= filter.since.getTime() - 1000,
+      );
       return Boolean(found);
     })
     .toBe(true);

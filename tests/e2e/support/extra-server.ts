@@ -10,23 +10,30 @@ const READY_TIMEOUT_MS = 60_000;
 
 export type ExtraServer = { baseURL: string; stop(): Promise<void> };
 
-export async function startExtraServer(port: number, env: Record<string, string>): Promise<ExtraServer> {
+export async function startExtraServer(
+  port: number,
+  env: Record<string, string>,
+): Promise<ExtraServer> {
   const baseURL = `http://127.0.0.1:${port}`;
   // A clean environment: nothing from the caller's shell (a REDIS_URL, a real Postmark token) leaks in.
-  const child: ChildProcess = spawn(path.join(ROOT, 'node_modules/.bin/next'), ['start', '--port', String(port)], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      APP_ORIGIN: baseURL,
-      AUTH_SECRET: 'extra-server-secret-0123456789-0123456789',
-      OUTBOX_ENABLED: '1',
-      ...env,
+  const child: ChildProcess = spawn(
+    path.join(ROOT, 'node_modules/.bin/next'),
+    ['start', '--port', String(port)],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        APP_ORIGIN: baseURL,
+        AUTH_SECRET: 'extra-server-secret-0123456789-0123456789',
+        OUTBOX_ENABLED: '1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   const keep = (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-4000));
   child.stdout?.on('data', keep);
@@ -42,7 +49,13 @@ export async function startExtraServer(port: number, env: Record<string, string>
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && child.exitCode === null) {
-    const answered = await fetch(`${baseURL}/login`, { redirect: 'manual', signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const answered = await fetch(`${baseURL}/login`, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(2000),
+    }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (answered) return { baseURL, stop };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

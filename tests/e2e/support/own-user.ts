@@ -10,9 +10,13 @@ import { createDedicatedUser, type DedicatedUser } from './dedicated-user';
 
 export type OwnUser = DedicatedUser;
 
-export async function createOwnUser(prefix: string, options: { role?: 'user' | 'admin' } = {}): Promise<OwnUser> {
+export async function createOwnUser(
+  prefix: string,
+  options: { role?: 'user' | 'admin' } = {},
+): Promise<OwnUser> {
   const user = await createDedicatedUser(prefix);
-  if (options.role === 'admin') await sql(`UPDATE "User" SET role = 'admin' WHERE id = $1`, [user.id]);
+  if (options.role === 'admin')
+    await sql(`UPDATE "User" SET role = 'admin' WHERE id = $1`, [user.id]);
   return user;
 }
 
@@ -21,7 +25,10 @@ export async function latestCode(to: string, since: Date): Promise<string> {
   let code: string | null = null;
   await expect
     .poll(async () => {
-      const { rows } = await sql(`SELECT code FROM "OutboxMessage" WHERE "to" = $1 AND "sentAt" >= $2 AND code IS NOT NULL ORDER BY "sentAt" DESC, id DESC LIMIT 1`, [to, new Date(since.getTime() - 1000)]);
+      const { rows } = await sql(
+        `SELECT code FROM "OutboxMessage" WHERE "to" = $1 AND "sentAt" >= $2 AND code IS NOT NULL ORDER BY "sentAt" DESC, id DESC LIMIT 1`,
+        [to, new Date(since.getTime() - 1000)],
+      );
       code = (rows[0]?.code as string | undefined) ?? null;
       return code !== null;
     })
@@ -30,7 +37,11 @@ export async function latestCode(to: string, since: Date): Promise<string> {
 }
 
 /** Password, email code, and optionally "trust this browser" with a name; ends on the account page. Returns the code. */
-export async function signInOwnUser(page: Page, user: OwnUser, trust?: { deviceName: string }): Promise<string> {
+export async function signInOwnUser(
+  page: Page,
+  user: OwnUser,
+  trust?: { deviceName: string },
+): Promise<string> {
   const since = new Date();
   await page.goto('/login');
   await page.getByLabel('Username').fill(user.username);

@@ -3,13 +3,25 @@ import AxeBuilder from '@axe-core/playwright';
 
 export const DEMO_PASSWORD = 'open-sesame-2026';
 
-type OutboxMessage = { id: string; channel: string; to: string; subject: string | null; body: string; code: string | null; sentAt: string };
+type OutboxMessage = {
+  id: string;
+  channel: string;
+  to: string;
+  subject: string | null;
+  body: string;
+  code: string | null;
+  sentAt: string;
+};
 
 /**
  * The newest message to `to` by `channel` sent after `since`, read from the outbox API the way a
  * person would read their phone: waits until it arrives (bounded by expect's timeout).
  */
-export async function readCode(request: APIRequestContext, baseURL: string, filter: { to: string; channel: string; since: Date }) {
+export async function readCode(
+  request: APIRequestContext,
+  baseURL: string,
+  filter: { to: string; channel: string; since: Date },
+) {
   let found: OutboxMessage | undefined;
   await expect
     .poll(async () => {
@@ -17,7 +29,10 @@ export async function readCode(request: APIRequestContext, baseURL: string, filt
       expect(response.ok()).toBe(true);
       const messages = (await response.json()) as OutboxMessage[];
       found = messages.find(
-        (m) => m.to === filter.to && m.channel === filter.channel && new Date(m.sentAt).getTime() >= filter.since.getTime() - 1000,
+        (m) =>
+          m.to === filter.to &&
+          m.channel === filter.channel &&
+          new Date(m.sentAt).getTime() >= filter.since.getTime() - 1000,
       );
       return Boolean(found);
     })
@@ -47,7 +62,11 @@ export async function enterCode(page: Page, code: string) {
 
 export async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+  expect(
+    results.violations.map(
+      (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    ),
+  ).toEqual([]);
 }
 
 const destinations: Record<string, { email: string; phone?: string }> = {
@@ -57,11 +76,21 @@ const destinations: Record<string, { email: string; phone?: string }> = {
 };
 
 /** Password and emailed code, with "Don't require OTP on this browser" ticked or not. */
-export async function passwordAndCode(page: Page, request: APIRequestContext, baseURL: string, username: string, trust: boolean) {
+export async function passwordAndCode(
+  page: Page,
+  request: APIRequestContext,
+  baseURL: string,
+  username: string,
+  trust: boolean,
+) {
   const since = new Date();
   await submitPassword(page, username);
   await chooseChannel(page, 'Email');
-  const message = await readCode(request, baseURL, { to: destinations[username]!.email, channel: 'email', since });
+  const message = await readCode(request, baseURL, {
+    to: destinations[username]!.email,
+    channel: 'email',
+    since,
+  });
   await page.getByLabel('Security code').fill(message.code);
   if (trust) await page.getByLabel("Don't require OTP on this browser").check();
   await page.getByRole('button', { name: 'Verify' }).click();
@@ -72,7 +101,13 @@ export async function passwordAndCode(page: Page, request: APIRequestContext, ba
  * The whole sign-in with an emailed code, optionally trusting this browser under a name (the
  * prefilled one when `deviceName` is undefined). Ends on the account page.
  */
-export async function signInWithCode(page: Page, request: APIRequestContext, baseURL: string, username: string, trust?: { deviceName?: string }) {
+export async function signInWithCode(
+  page: Page,
+  request: APIRequestContext,
+  baseURL: string,
+  username: string,
+  trust?: { deviceName?: string },
+) {
   await passwordAndCode(page, request, baseURL, username, !!trust);
   if (trust) {
     if (trust.deviceName !== undefined) await page.getByLabel('Device name').fill(trust.deviceName);
@@ -87,7 +122,11 @@ export async function signOut(page: Page) {
 }
 
 /** Password only; returns where the browser landed: the account page (trusted) or the method page. */
-export async function signInExpecting(page: Page, username: string, expected: 'account' | 'method') {
+export async function signInExpecting(
+  page: Page,
+  username: string,
+  expected: 'account' | 'method',
+) {
   await submitPassword(page, username);
   if (expected === 'account') await expect(page.getByTestId('signed-in-user')).toHaveText(username);
   else await expect(page).toHaveURL(/\/login\/method$/);

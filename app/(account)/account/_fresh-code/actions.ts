@@ -6,7 +6,12 @@ import { getRequestInfo } from '@/lib/auth/request-info';
 import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
 import { confirmFreshCode, sendFreshCode } from '@/lib/auth/fresh-code';
 import type { FormState } from '@/lib/auth/form-state';
-import { codeRefusal, freshCodeTarget, sendRefusal, type FreshCodeTarget } from './fresh-code-wording';
+import {
+  codeRefusal,
+  freshCodeTarget,
+  sendRefusal,
+  type FreshCodeTarget,
+} from './fresh-code-wording';
 
 // "Confirm it's you" (SE-07, TD-10): a code to the current email, then the code. Bound to the
 // page that asked (`sendFreshCodeAction.bind(null, 'password')`, or `admin-user:<id>` for the
@@ -16,7 +21,8 @@ import { codeRefusal, freshCodeTarget, sendRefusal, type FreshCodeTarget } from 
 const UNAVAILABLE = 'This cannot be done right now. Nothing was changed; try again shortly.';
 
 /** The page's address with its `?fresh=` word (the upload page's address has a query already). */
-const withFresh = (path: string, word: 'sent' | 'confirmed') => `${path}${path.includes('?') ? '&' : '?'}fresh=${word}`;
+const withFresh = (path: string, word: 'sent' | 'confirmed') =>
+  `${path}${path.includes('?') ? '&' : '?'}fresh=${word}`;
 
 async function personFor(target: ReturnType<typeof freshCodeTarget>) {
   return target.action === 'admin' ? requireAdmin() : requireUser();
@@ -27,7 +33,11 @@ export async function sendFreshCodeAction(page: FreshCodeTarget): Promise<FormSt
   const user = await personFor(target);
   let result;
   try {
-    result = await sendFreshCode(getAccountSecurityDeps(), { userId: user.id, action: target.action, ...(await getRequestInfo()) });
+    result = await sendFreshCode(getAccountSecurityDeps(), {
+      userId: user.id,
+      action: target.action,
+      ...(await getRequestInfo()),
+    });
   } catch (error) {
     unstable_rethrow(error);
     console.error('fresh code: sending failed', error);
@@ -37,13 +47,23 @@ export async function sendFreshCodeAction(page: FreshCodeTarget): Promise<FormSt
   redirect(withFresh(target.path, 'sent'));
 }
 
-export async function confirmFreshCodeAction(page: FreshCodeTarget, _prev: FormState, formData: FormData): Promise<FormState> {
+export async function confirmFreshCodeAction(
+  page: FreshCodeTarget,
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
   const target = freshCodeTarget(page);
   const user = await personFor(target);
-  const code = String(formData.get('code') ?? '').replace(/[\s-]/g, '').slice(0, 20);
+  const code = String(formData.get('code') ?? '')
+    .replace(/[\s-]/g, '')
+    .slice(0, 20);
   let result;
   try {
-    result = await confirmFreshCode(getAccountSecurityDeps(), { userId: user.id, code, ...(await getRequestInfo()) });
+    result = await confirmFreshCode(getAccountSecurityDeps(), {
+      userId: user.id,
+      code,
+      ...(await getRequestInfo()),
+    });
   } catch (error) {
     unstable_rethrow(error);
     console.error('fresh code: checking failed', error);

@@ -15,10 +15,12 @@ export type FreshCodePage = keyof typeof freshCodePages;
 
 /** The admin's page of one user (decision 12): its path holds the user's id. */
 export type AdminUserFreshCodePage = `admin-user:${string}`;
-export const adminUserFreshCodePage = (userId: string): AdminUserFreshCodePage => `admin-user:${userId}`;
+export const adminUserFreshCodePage = (userId: string): AdminUserFreshCodePage =>
+  `admin-user:${userId}`;
 /** The admin's User Upload page of one upload, before its import (decision 12). */
 export type AdminUploadFreshCodePage = `admin-upload:${string}`;
-export const adminUploadFreshCodePage = (uploadId: string): AdminUploadFreshCodePage => `admin-upload:${uploadId}`;
+export const adminUploadFreshCodePage = (uploadId: string): AdminUploadFreshCodePage =>
+  `admin-upload:${uploadId}`;
 export type FreshCodeTarget = FreshCodePage | AdminUserFreshCodePage | AdminUploadFreshCodePage;
 
 const ADMIN_USER = /^admin-user:([\w-]{1,64})$/;
@@ -31,7 +33,8 @@ const ADMIN_UPLOAD = /^admin-upload:([\w-]{1,64})$/;
  * the password page).
  */
 export function freshCodeTarget(page: unknown): { path: string; action: SensitiveAction } {
-  if (typeof page === 'string' && Object.hasOwn(freshCodePages, page)) return freshCodePages[page as FreshCodePage];
+  if (typeof page === 'string' && Object.hasOwn(freshCodePages, page))
+    return freshCodePages[page as FreshCodePage];
   const admin = typeof page === 'string' ? ADMIN_USER.exec(page) : null;
   if (admin) return { path: `/admin/users/${admin[1]}`, action: 'admin' };
   const upload = typeof page === 'string' ? ADMIN_UPLOAD.exec(page) : null;
@@ -41,7 +44,10 @@ export function freshCodeTarget(page: unknown): { path: string; action: Sensitiv
 
 /** `?fresh=` words carried across a redirect; the page shows only these texts. */
 export const freshCodeNotices = {
-  required: { tone: 'error', text: 'Confirm it’s you with a code first: no code was entered here recently.' },
+  required: {
+    tone: 'error',
+    text: 'Confirm it’s you with a code first: no code was entered here recently.',
+  },
   sent: { tone: 'info', text: 'A security code was sent to your email address.' },
   confirmed: { tone: 'info', text: 'Thank you, that’s confirmed.' },
 } as const;

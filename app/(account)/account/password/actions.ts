@@ -13,26 +13,40 @@ const PAGE = '/account/password';
 const refuse = (error: string, field: string): FormState => ({ error, values: { field } });
 
 /** PW-09: current password, a fresh code (checked again in lib), and the policy for the new one. */
-export async function changePasswordAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export async function changePasswordAction(
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
   const user = await requireUser();
   const currentPassword = String(formData.get('currentPassword') ?? '');
   const newPassword = String(formData.get('newPassword') ?? '');
   const confirm = String(formData.get('confirm') ?? '');
   if (!currentPassword) return refuse('Enter your current password.', 'currentPassword');
   if (!newPassword) return refuse('Enter a new password.', 'newPassword');
-  if (newPassword !== confirm) return refuse('The two new passwords are not the same. Type the same password twice.', 'confirm');
+  if (newPassword !== confirm)
+    return refuse(
+      'The two new passwords are not the same. Type the same password twice.',
+      'confirm',
+    );
   // Far beyond the policy's 1,024 code points: refused before any hashing (PW-02).
-  if (currentPassword.length > 8192 || newPassword.length > 8192) return refuse('Use at most 1024 characters.', 'newPassword');
+  if (currentPassword.length > 8192 || newPassword.length > 8192)
+    return refuse('Use at most 1024 characters.', 'newPassword');
 
   let result;
   try {
     result = await changePassword(getAccountSecurityDeps(), {
-      userId: user.id, currentSessionId: await getCurrentSessionId(), currentPassword, newPassword, ...(await getRequestInfo()),
+      userId: user.id,
+      currentSessionId: await getCurrentSessionId(),
+      currentPassword,
+      newPassword,
+      ...(await getRequestInfo()),
     });
   } catch (error) {
     unstable_rethrow(error);
     console.error('password change failed', error);
-    return { error: 'Your password cannot be changed right now. Nothing was changed; try again shortly.' };
+    return {
+      error: 'Your password cannot be changed right now. Nothing was changed; try again shortly.',
+    };
   }
   if (!result.ok) {
     switch (result.reason) {
@@ -41,7 +55,10 @@ export async function changePasswordAction(_prev: FormState, formData: FormData)
       case 'wrong-password':
         return refuse('Your current password is not right.', 'currentPassword');
       case 'limited':
-        return refuse('Too many wrong current passwords. Wait 15 minutes, then try again.', 'currentPassword');
+        return refuse(
+          'Too many wrong current passwords. Wait 15 minutes, then try again.',
+          'currentPassword',
+        );
       case 'weak':
         return refuse(result.message, 'newPassword');
     }

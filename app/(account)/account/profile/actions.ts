@@ -5,8 +5,14 @@ import { requireUser } from '@/lib/auth/current-user';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import type { FormState } from '@/lib/auth/form-state';
 import {
-  cancelContactChange, confirmContactChange, confirmIdentity, requestContactChange, resendContactChangeCode, sendIdentityCode,
-  type ContactKind, type SendResult,
+  cancelContactChange,
+  confirmContactChange,
+  confirmIdentity,
+  requestContactChange,
+  resendContactChangeCode,
+  sendIdentityCode,
+  type ContactKind,
+  type SendResult,
 } from '@/lib/users/contact-change';
 import { getContactChangeDeps } from '@/lib/users/contact-change-deps';
 import { codeRefusal } from '../_fresh-code/fresh-code-wording';
@@ -17,12 +23,16 @@ import type { ProfileNotice } from './profile-notices';
 // with a fixed notice or returns a message for the form it came from.
 
 const PAGE = '/account/profile';
-const UNAVAILABLE = 'Your details cannot be changed right now. Nothing was changed; try again shortly.';
+const UNAVAILABLE =
+  'Your details cannot be changed right now. Nothing was changed; try again shortly.';
 function go(notice: ProfileNotice): never {
   redirect(`${PAGE}?notice=${notice}`);
 }
 
-async function run<T>(what: string, work: (userId: string) => Promise<T>): Promise<T | { failed: true }> {
+async function run<T>(
+  what: string,
+  work: (userId: string) => Promise<T>,
+): Promise<T | { failed: true }> {
   const user = await requireUser();
   try {
     return await work(user.id);
@@ -34,9 +44,15 @@ async function run<T>(what: string, work: (userId: string) => Promise<T>): Promi
 }
 
 const failed = (result: object): result is { failed: true } => 'failed' in result;
-const codeFrom = (formData: FormData) => String(formData.get('code') ?? '').replace(/[\s-]/g, '').slice(0, 20);
+const codeFrom = (formData: FormData) =>
+  String(formData.get('code') ?? '')
+    .replace(/[\s-]/g, '')
+    .slice(0, 20);
 
-function sendMessage(result: Exclude<SendResult, { ok: true }>, destination: 'email' | 'phone' | 'new'): string {
+function sendMessage(
+  result: Exclude<SendResult, { ok: true }>,
+  destination: 'email' | 'phone' | 'new',
+): string {
   switch (result.reason) {
     case 'cooldown':
       return `Wait ${result.retryAfterSeconds} ${result.retryAfterSeconds === 1 ? 'second' : 'seconds'} before asking for another code.`;
@@ -53,26 +69,38 @@ function sendMessage(result: Exclude<SendResult, { ok: true }>, destination: 'em
 
 export async function sendIdentityCodeAction(): Promise<FormState> {
   const info = await getRequestInfo();
-  const result = await run('sending a code to the current email', (userId) => sendIdentityCode(getContactChangeDeps(), { userId, ...info }));
+  const result = await run('sending a code to the current email', (userId) =>
+    sendIdentityCode(getContactChangeDeps(), { userId, ...info }),
+  );
   if (failed(result)) return { error: UNAVAILABLE };
   if (result.ok) go('identity-sent');
   return { error: sendMessage(result, 'email') };
 }
 
-export async function confirmIdentityAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export async function confirmIdentityAction(
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
   const info = await getRequestInfo();
-  const result = await run('checking a code', (userId) => confirmIdentity(getContactChangeDeps(), { userId, code: codeFrom(formData), ...info }));
+  const result = await run('checking a code', (userId) =>
+    confirmIdentity(getContactChangeDeps(), { userId, code: codeFrom(formData), ...info }),
+  );
   if (failed(result)) return { error: UNAVAILABLE };
   if (result.ok) go('confirmed');
   return { error: codeRefusal(result) };
 }
 
-export async function requestChangeAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export async function requestChangeAction(
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
   const kind: ContactKind = formData.get('kind') === 'phone' ? 'phone' : 'email';
   const value = String(formData.get('value') ?? '').slice(0, 300);
   const values = { value };
   const info = await getRequestInfo();
-  const result = await run('starting a contact change', (userId) => requestContactChange(getContactChangeDeps(), { userId, kind, value, ...info }));
+  const result = await run('starting a contact change', (userId) =>
+    requestContactChange(getContactChangeDeps(), { userId, kind, value, ...info }),
+  );
   if (failed(result)) return { error: UNAVAILABLE, values };
   if (result.ok) go('change-sent');
   if (result.reason === 'not-recent') go('confirm-first');
@@ -82,16 +110,23 @@ export async function requestChangeAction(_prev: FormState, formData: FormData):
 
 export async function resendChangeCodeAction(): Promise<FormState> {
   const info = await getRequestInfo();
-  const result = await run('resending a contact code', (userId) => resendContactChangeCode(getContactChangeDeps(), { userId, ...info }));
+  const result = await run('resending a contact code', (userId) =>
+    resendContactChangeCode(getContactChangeDeps(), { userId, ...info }),
+  );
   if (failed(result)) return { error: UNAVAILABLE };
   if (result.ok) go('resent');
   if (result.reason === 'no-change') go('change-expired');
   return { error: sendMessage(result, 'new') };
 }
 
-export async function confirmChangeAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export async function confirmChangeAction(
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
   const info = await getRequestInfo();
-  const result = await run('confirming a contact change', (userId) => confirmContactChange(getContactChangeDeps(), { userId, code: codeFrom(formData), ...info }));
+  const result = await run('confirming a contact change', (userId) =>
+    confirmContactChange(getContactChangeDeps(), { userId, code: codeFrom(formData), ...info }),
+  );
   if (failed(result)) return { error: UNAVAILABLE };
   if (result.ok) go(result.kind === 'email' ? 'email-changed' : 'phone-changed');
   if (result.reason === 'no-change') go('change-expired');
@@ -100,7 +135,9 @@ export async function confirmChangeAction(_prev: FormState, formData: FormData):
 }
 
 export async function cancelChangeAction(): Promise<FormState> {
-  const result = await run('cancelling a contact change', (userId) => cancelContactChange(getContactChangeDeps(), userId));
+  const result = await run('cancelling a contact change', (userId) =>
+    cancelContactChange(getContactChangeDeps(), userId),
+  );
   if (result && failed(result)) return { error: UNAVAILABLE };
   go('cancelled');
   return {};

@@ -24,7 +24,12 @@ export async function signOutSessionAction(formData: FormData): Promise<void> {
   let notice: SessionNotice;
   let wasCurrent = false;
   try {
-    const result = await signOutSession({ userId: user.id, sessionId: id.data, currentId, ...(await getRequestInfo()) });
+    const result = await signOutSession({
+      userId: user.id,
+      sessionId: id.data,
+      currentId,
+      ...(await getRequestInfo()),
+    });
     wasCurrent = result.ok && result.wasCurrent;
     notice = result.ok ? 'signed-out-one' : 'not-found';
   } catch (error) {
@@ -42,7 +47,11 @@ export async function signOutOtherSessionsAction(): Promise<void> {
   const user = await requireUser();
   let notice: SessionNotice;
   try {
-    await signOutOtherSessions({ userId: user.id, currentId: await getCurrentSessionId(), ...(await getRequestInfo()) });
+    await signOutOtherSessions({
+      userId: user.id,
+      currentId: await getCurrentSessionId(),
+      ...(await getRequestInfo()),
+    });
     notice = 'signed-out-others';
   } catch (error) {
     unstable_rethrow(error);

@@ -9,7 +9,11 @@ import { getRequestInfo } from '@/lib/auth/request-info';
 import type { FormState } from '@/lib/auth/form-state';
 import { parseDeviceName } from '@/lib/devices/device-name';
 import { clearDeviceToken, getDeviceToken } from '@/lib/devices/device-cookie';
-import { deleteOtherTrustedDevices, deleteTrustedDevice, renameTrustedDevice } from '@/lib/devices/trusted-devices';
+import {
+  deleteOtherTrustedDevices,
+  deleteTrustedDevice,
+  renameTrustedDevice,
+} from '@/lib/devices/trusted-devices';
 import { deviceNotices, type DeviceNotice } from './device-notices';
 
 const PAGE = '/account/trusted-devices';
@@ -25,14 +29,22 @@ const noticeUrl = (notice: DeviceNotice) => `${PAGE}?notice=${notice}`;
 
 export async function renameDeviceAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const typed = String(formData.get('name') ?? '');
-  const form = renameForm.safeParse({ deviceId: formData.get('deviceId'), name: formData.get('name') });
+  const form = renameForm.safeParse({
+    deviceId: formData.get('deviceId'),
+    name: formData.get('name'),
+  });
   if (!form.success) return { error: NOT_FOUND, values: { name: typed } };
   const name = parseDeviceName(form.data.name);
   if (!name.ok) return { error: name.error, values: { name: typed } };
 
   const user = await requireUser();
   try {
-    const renamed = await renameTrustedDevice({ userId: user.id, deviceId: form.data.deviceId, name: name.name, ...(await getRequestInfo()) });
+    const renamed = await renameTrustedDevice({
+      userId: user.id,
+      deviceId: form.data.deviceId,
+      name: name.name,
+      ...(await getRequestInfo()),
+    });
     if (!renamed) return { error: NOT_FOUND, values: { name: typed } };
   } catch (error) {
     unstable_rethrow(error);
@@ -73,7 +85,11 @@ export async function deleteOtherDevicesAction(): Promise<void> {
   await requireFreshCode(user.id, PAGE);
   let notice: DeviceNotice;
   try {
-    await deleteOtherTrustedDevices({ userId: user.id, currentToken: await getDeviceToken(), ...(await getRequestInfo()) });
+    await deleteOtherTrustedDevices({
+      userId: user.id,
+      currentToken: await getDeviceToken(),
+      ...(await getRequestInfo()),
+    });
     notice = 'deleted-others';
   } catch (error) {
     unstable_rethrow(error);

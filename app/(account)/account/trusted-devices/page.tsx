@@ -16,7 +16,11 @@ import { AccountHeader } from '../account-header';
 export const metadata: Metadata = { title: 'My Trusted Devices' };
 
 // One fixed zone, named on screen, so the same device reads the same for everyone and in tests.
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat('en', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
 
 function When({ at }: { at: Date }) {
   return <time dateTime={at.toISOString()}>{dateFormat.format(at)} UTC</time>;
@@ -24,7 +28,11 @@ function When({ at }: { at: Date }) {
 
 const days = (n: number) => `${n} ${n === 1 ? 'day' : 'days'}`;
 
-export default async function TrustedDevicesPage({ searchParams }: { searchParams: Promise<{ notice?: string | string[]; fresh?: string | string[] }> }) {
+export default async function TrustedDevicesPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ notice?: string | string[]; fresh?: string | string[] }>;
+}) {
   const user = await requireUser();
   const devices = await listTrustedDevices(user.id, await getDeviceToken());
   const { notice: noticeParam, fresh } = await searchParams;
@@ -38,7 +46,9 @@ export default async function TrustedDevicesPage({ searchParams }: { searchParam
   return (
     <main className="mx-auto max-w-6xl px-4 py-12">
       <AccountHeader />
-      <h1 id="devices-title" className="mb-2 text-2xl font-semibold">My Trusted Devices</h1>
+      <h1 id="devices-title" className="mb-2 text-2xl font-semibold">
+        My Trusted Devices
+      </h1>
       <p className="mb-6 max-w-3xl text-slate-700">
         Browsers where you chose not to be asked for a security code. Signed in as{' '}
         <strong>{user.username}</strong>.
@@ -46,45 +56,81 @@ export default async function TrustedDevicesPage({ searchParams }: { searchParam
       {notice && <FormMessage tone={notice.tone}>{notice.text}</FormMessage>}
 
       {devices.length === 0 ? (
-        <section aria-labelledby="none-title" className="mb-8 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-          <h2 id="none-title" className="mb-2 text-lg font-semibold">No trusted devices</h2>
+        <section
+          aria-labelledby="none-title"
+          className="mb-8 rounded-xl border border-slate-200 bg-white p-6 shadow-sm"
+        >
+          <h2 id="none-title" className="mb-2 text-lg font-semibold">
+            No trusted devices
+          </h2>
           <p className="text-slate-700">
-            When you sign in, tick “Don’t require OTP on this browser” to skip the code on this browser for {lifetime}.
-            You will still enter your password every time. Trusted browsers then appear here, where you can rename
-            or delete them.
+            When you sign in, tick “Don’t require OTP on this browser” to skip the code on this
+            browser for {lifetime}. You will still enter your password every time. Trusted browsers
+            then appear here, where you can rename or delete them.
           </p>
         </section>
       ) : (
         <>
-          {!thisBrowserTrusted && <p className="mb-3 text-sm text-slate-700">This browser is not one of your trusted devices.</p>}
+          {!thisBrowserTrusted && (
+            <p className="mb-3 text-sm text-slate-700">
+              This browser is not one of your trusted devices.
+            </p>
+          )}
           <div className="mb-6 overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
             <table aria-labelledby="devices-title" className="w-full text-left text-sm">
               <thead className="border-b border-slate-200 bg-slate-50 text-slate-700">
                 <tr>
-                  {['Device', 'Browser', 'OS', 'IP address', 'Added', 'Last used', 'Trust expires', 'Actions'].map((h) => (
-                    <th key={h} scope="col" className="px-3 py-3 font-medium whitespace-nowrap">{h}</th>
+                  {[
+                    'Device',
+                    'Browser',
+                    'OS',
+                    'IP address',
+                    'Added',
+                    'Last used',
+                    'Trust expires',
+                    'Actions',
+                  ].map((h) => (
+                    <th key={h} scope="col" className="px-3 py-3 font-medium whitespace-nowrap">
+                      {h}
+                    </th>
                   ))}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-200">
-                {devices.map((device) => <DeviceRow key={device.id} device={device} />)}
+                {devices.map((device) => (
+                  <DeviceRow key={device.id} device={device} />
+                ))}
               </tbody>
             </table>
           </div>
-          {others > 0 && <DeleteOthers others={others} keepsThisBrowser={thisBrowserTrusted} email={user.email} freshCode={freshCode} fresh={fresh} />}
+          {others > 0 && (
+            <DeleteOthers
+              others={others}
+              keepsThisBrowser={thisBrowserTrusted}
+              email={user.email}
+              freshCode={freshCode}
+              fresh={fresh}
+            />
+          )}
         </>
       )}
 
-      <section aria-labelledby="how-title" className="max-w-3xl rounded-xl border border-slate-200 bg-white p-6 text-sm text-slate-700 shadow-sm">
-        <h2 id="how-title" className="mb-2 text-base font-semibold text-slate-900">How trust works</h2>
+      <section
+        aria-labelledby="how-title"
+        className="max-w-3xl rounded-xl border border-slate-200 bg-white p-6 text-sm text-slate-700 shadow-sm"
+      >
+        <h2 id="how-title" className="mb-2 text-base font-semibold text-slate-900">
+          How trust works
+        </h2>
         <p className="mb-2">
-          A trusted browser skips the security code, never the password: you always sign in with your password.
-          Trust belongs to you alone; someone else signing in on the same browser is still asked for a code.
+          A trusted browser skips the security code, never the password: you always sign in with
+          your password. Trust belongs to you alone; someone else signing in on the same browser is
+          still asked for a code.
         </p>
         <p>
-          Trust ends after {lifetime}, when you delete the device here, when your password, email address or phone
-          number changes, or when an administrator revokes it. After that, the next sign-in from that browser asks
-          for a code again.
+          Trust ends after {lifetime}, when you delete the device here, when your password, email
+          address or phone number changes, or when an administrator revokes it. After that, the next
+          sign-in from that browser asks for a code again.
         </p>
       </section>
     </main>
@@ -109,9 +155,15 @@ function DeviceRow({ device }: { device: TrustedDeviceView }) {
         <span className="font-mono">{device.ip ?? 'Unknown'}</span>
         {device.location && <span className="block text-slate-600">{device.location}</span>}
       </td>
-      <td className={`${cell} min-w-28`}><When at={device.createdAt} /></td>
-      <td className={`${cell} min-w-28`}><When at={device.lastUsedAt} /></td>
-      <td className={`${cell} min-w-28`}><When at={device.expiresAt} /></td>
+      <td className={`${cell} min-w-28`}>
+        <When at={device.createdAt} />
+      </td>
+      <td className={`${cell} min-w-28`}>
+        <When at={device.lastUsedAt} />
+      </td>
+      <td className={`${cell} min-w-28`}>
+        <When at={device.expiresAt} />
+      </td>
       <td className={`${cell} space-y-2`}>
         <RenameForm deviceId={device.id} name={device.name} />
         <DeleteDevice device={device} />
@@ -142,24 +194,46 @@ function DeleteDevice({ device }: { device: TrustedDeviceView }) {
   );
 }
 
-function DeleteOthers({ others, keepsThisBrowser, email, freshCode, fresh }: {
-  others: number; keepsThisBrowser: boolean; email: string; freshCode: FreshCodeView; fresh: unknown;
+function DeleteOthers({
+  others,
+  keepsThisBrowser,
+  email,
+  freshCode,
+  fresh,
+}: {
+  others: number;
+  keepsThisBrowser: boolean;
+  email: string;
+  freshCode: FreshCodeView;
+  fresh: unknown;
 }) {
   return (
     <details className="mb-8" open={fresh !== undefined}>
       <summary className={disclosureClass}>Delete all other devices</summary>
       {!freshCode.freshUntil ? (
         <div className="mt-3 max-w-xl rounded-xl border border-slate-200 bg-white p-4">
-          <FreshCodeSection page="devices" email={email} view={freshCode} fresh={fresh} purpose="delete all other devices" />
+          <FreshCodeSection
+            page="devices"
+            email={email}
+            view={freshCode}
+            fresh={fresh}
+            purpose="delete all other devices"
+          />
         </div>
       ) : (
-      <form action={deleteOtherDevicesAction} className="mt-3 max-w-xl space-y-3 rounded-xl border border-red-200 bg-red-50 p-4">
-        <p className="text-sm text-red-900">
-          {others === 1 ? 'One device' : `${others} devices`} will need a security code at their next sign-in.
-          {keepsThisBrowser ? ' This browser stays trusted.' : ''}
-        </p>
-        <button type="submit" className={dangerButtonClass}>Yes, delete all other devices</button>
-      </form>
+        <form
+          action={deleteOtherDevicesAction}
+          className="mt-3 max-w-xl space-y-3 rounded-xl border border-red-200 bg-red-50 p-4"
+        >
+          <p className="text-sm text-red-900">
+            {others === 1 ? 'One device' : `${others} devices`} will need a security code at their
+            next sign-in.
+            {keepsThisBrowser ? ' This browser stays trusted.' : ''}
+          </p>
+          <button type="submit" className={dangerButtonClass}>
+            Yes, delete all other devices
+          </button>
+        </form>
       )}
     </details>
   );

@@ -21,13 +21,33 @@ export function RenameForm({ deviceId, name }: { deviceId: string; name: string 
       </summary>
       <form action={action} noValidate className="mt-2 w-56 space-y-2">
         <input type="hidden" name="deviceId" value={deviceId} />
-        <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">New name</label>
-        <input id={inputId} name="name" type="text" required autoComplete="off" defaultValue={state.values?.name ?? name}
-          aria-invalid={state.error ? true : undefined} aria-describedby={state.error || state.info ? messageId : undefined}
-          className={`${inputClass} text-sm`} />
-        {state.error && <p id={messageId} role="alert" className="text-sm text-red-800">{state.error}</p>}
-        {state.info && <p id={messageId} role="status" className="text-sm text-emerald-800">{state.info}</p>}
-        <button type="submit" className={smallButtonClass} disabled={pending}>Save name</button>
+        <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
+          New name
+        </label>
+        <input
+          id={inputId}
+          name="name"
+          type="text"
+          required
+          autoComplete="off"
+          defaultValue={state.values?.name ?? name}
+          aria-invalid={state.error ? true : undefined}
+          aria-describedby={state.error || state.info ? messageId : undefined}
+          className={`${inputClass} text-sm`}
+        />
+        {state.error && (
+          <p id={messageId} role="alert" className="text-sm text-red-800">
+            {state.error}
+          </p>
+        )}
+        {state.info && (
+          <p id={messageId} role="status" className="text-sm text-emerald-800">
+            {state.info}
+          </p>
+        )}
+        <button type="submit" className={smallButtonClass} disabled={pending}>
+          Save name
+        </button>
       </form>
     </details>
   );

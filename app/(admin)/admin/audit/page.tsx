@@ -3,7 +3,13 @@ import Link from 'next/link';
 import { inputClass, secondaryButtonClass } from '@/app/ui/auth-card';
 import { requireAdmin } from '@/lib/auth/current-user';
 import {
-  auditQueryString, describeDetail, listAuditEvents, listAuditEventTypes, parseAuditQuery, type AuditFilter, type AuditRow,
+  auditQueryString,
+  describeDetail,
+  listAuditEvents,
+  listAuditEventTypes,
+  parseAuditQuery,
+  type AuditFilter,
+  type AuditRow,
 } from '@/lib/audit/audit-log';
 import { cellClass, headCellClass, linkClass, primaryLinkClass } from '../styles';
 import { When } from '../users/when';
@@ -13,15 +19,24 @@ export const metadata: Metadata = { title: 'Audit log' };
 type Search = Record<'user' | 'type' | 'from' | 'to' | 'page', string | string[] | undefined>;
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 const labelClass = 'mb-1 block text-sm font-medium text-slate-700';
-const minute = (d: Date | null, shift = 0) => (d ? new Date(d.getTime() + shift).toISOString().slice(0, 16) : '');
+const minute = (d: Date | null, shift = 0) =>
+  d ? new Date(d.getTime() + shift).toISOString().slice(0, 16) : '';
 
 // Every authentication event (RC-06), newest first. A GET form, so a filtered view is a link an
 // admin can share, and the same query string drives the CSV export.
-export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Partial<Search>> }) {
+export default async function AuditLogPage({
+  searchParams,
+}: {
+  searchParams: Promise<Partial<Search>>;
+}) {
   await requireAdmin();
   const params = await searchParams;
   const { filter, page, errors } = parseAuditQuery({
-    user: first(params.user), type: first(params.type), from: first(params.from), to: first(params.to), page: first(params.page),
+    user: first(params.user),
+    type: first(params.type),
+    from: first(params.from),
+    to: first(params.to),
+    page: first(params.page),
   });
   const [list, types] = await Promise.all([listAuditEvents(filter, page), listAuditEventTypes()]);
   const filtered = !!(filter.username || filter.type || filter.from || filter.to);
@@ -31,33 +46,78 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   return (
     <main>
       <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
-        <h1 id="audit-title" className="text-2xl font-semibold">Audit log</h1>
-        <a href={`/admin/audit/export${auditQueryString(filter)}`} className={primaryLinkClass} download>Export CSV</a>
+        <h1 id="audit-title" className="text-2xl font-semibold">
+          Audit log
+        </h1>
+        <a
+          href={`/admin/audit/export${auditQueryString(filter)}`}
+          className={primaryLinkClass}
+          download
+        >
+          Export CSV
+        </a>
       </div>
 
-      <form role="search" aria-label="Filter the log" method="get" action="/admin/audit" className="mb-6 grid max-w-4xl gap-4 sm:grid-cols-2 lg:grid-cols-4">
+      <form
+        role="search"
+        aria-label="Filter the log"
+        method="get"
+        action="/admin/audit"
+        className="mb-6 grid max-w-4xl gap-4 sm:grid-cols-2 lg:grid-cols-4"
+      >
         <div>
-          <label htmlFor="user" className={labelClass}>Username</label>
-          <input id="user" name="user" type="search" defaultValue={filter.username} maxLength={200} autoComplete="off" className={inputClass} />
+          <label htmlFor="user" className={labelClass}>
+            Username
+          </label>
+          <input
+            id="user"
+            name="user"
+            type="search"
+            defaultValue={filter.username}
+            maxLength={200}
+            autoComplete="off"
+            className={inputClass}
+          />
         </div>
         <div>
-          <label htmlFor="type" className={labelClass}>Event</label>
+          <label htmlFor="type" className={labelClass}>
+            Event
+          </label>
           <select id="type" name="type" defaultValue={filter.type} className={inputClass}>
             <option value="">All events</option>
-            {(filter.type && !types.includes(filter.type) ? [filter.type, ...types] : types).map((t) => <option key={t} value={t}>{t}</option>)}
+            {(filter.type && !types.includes(filter.type) ? [filter.type, ...types] : types).map(
+              (t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ),
+            )}
           </select>
         </div>
         <TimeField name="from" label="From (UTC)" value={minute(filter.from)} error={errors.from} />
-        <TimeField name="to" label="To (UTC)" value={minute(filter.to, -60_000)} error={errors.to} />
+        <TimeField
+          name="to"
+          label="To (UTC)"
+          value={minute(filter.to, -60_000)}
+          error={errors.to}
+        />
         <div className="flex gap-2 sm:col-span-2 lg:col-span-4">
-          <button type="submit" className={secondaryButtonClass}>Filter</button>
-          {filtered && <Link href="/admin/audit" className={secondaryButtonClass}>Clear filter</Link>}
+          <button type="submit" className={secondaryButtonClass}>
+            Filter
+          </button>
+          {filtered && (
+            <Link href="/admin/audit" className={secondaryButtonClass}>
+              Clear filter
+            </Link>
+          )}
         </div>
       </form>
 
       <p className="mb-3 text-sm text-slate-700" role="status">
         {list.total === 0
-          ? filtered ? 'No events match this filter.' : 'There are no events yet.'
+          ? filtered
+            ? 'No events match this filter.'
+            : 'There are no events yet.'
           : `Showing ${from}–${to} of ${list.total} ${list.total === 1 ? 'event' : 'events'}${filtered ? ' matching the filter' : ''}, newest first.`}
       </p>
 
@@ -66,11 +126,17 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
           <table aria-labelledby="audit-title" className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 bg-slate-50 text-slate-700">
               <tr>
-                {['When', 'Event', 'User', 'IP address', 'Details'].map((h) => <th key={h} scope="col" className={headCellClass}>{h}</th>)}
+                {['When', 'Event', 'User', 'IP address', 'Details'].map((h) => (
+                  <th key={h} scope="col" className={headCellClass}>
+                    {h}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-200">
-              {list.events.map((event) => <EventRow key={event.id} event={event} />)}
+              {list.events.map((event) => (
+                <EventRow key={event.id} event={event} />
+              ))}
             </tbody>
           </table>
         </div>
@@ -81,13 +147,36 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   );
 }
 
-function TimeField({ name, label, value, error }: { name: string; label: string; value: string; error?: string }) {
+function TimeField({
+  name,
+  label,
+  value,
+  error,
+}: {
+  name: string;
+  label: string;
+  value: string;
+  error?: string;
+}) {
   return (
     <div>
-      <label htmlFor={name} className={labelClass}>{label}</label>
-      <input id={name} name={name} type="datetime-local" defaultValue={value} aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${name}-error` : undefined} className={inputClass} />
-      {error && <p id={`${name}-error`} className="mt-1 text-sm text-red-800">{error}</p>}
+      <label htmlFor={name} className={labelClass}>
+        {label}
+      </label>
+      <input
+        id={name}
+        name={name}
+        type="datetime-local"
+        defaultValue={value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${name}-error` : undefined}
+        className={inputClass}
+      />
+      {error && (
+        <p id={`${name}-error`} className="mt-1 text-sm text-red-800">
+          {error}
+        </p>
+      )}
     </div>
   );
 }
@@ -96,13 +185,19 @@ function TimeField({ name, label, value, error }: { name: string; label: string;
 function EventRow({ event }: { event: AuditRow }) {
   return (
     <tr>
-      <td className={`${cellClass} whitespace-nowrap`}><When at={event.createdAt} /></td>
+      <td className={`${cellClass} whitespace-nowrap`}>
+        <When at={event.createdAt} />
+      </td>
       <td className={`${cellClass} font-mono whitespace-nowrap`}>{event.type}</td>
       <td className={`${cellClass} break-all`}>
         {event.user && event.userId ? (
-          <Link href={`/admin/users/${event.userId}`} className={linkClass}>{event.user.username}</Link>
+          <Link href={`/admin/users/${event.userId}`} className={linkClass}>
+            {event.user.username}
+          </Link>
         ) : event.subject !== null ? (
-          <span>typed: <span className="font-mono">{event.subject}</span></span>
+          <span>
+            typed: <span className="font-mono">{event.subject}</span>
+          </span>
         ) : (
           <span className="text-slate-600">none</span>
         )}
@@ -113,13 +208,31 @@ function EventRow({ event }: { event: AuditRow }) {
   );
 }
 
-function Pages({ filter, page, pageCount }: { filter: AuditFilter; page: number; pageCount: number }) {
+function Pages({
+  filter,
+  page,
+  pageCount,
+}: {
+  filter: AuditFilter;
+  page: number;
+  pageCount: number;
+}) {
   const href = (p: number) => `/admin/audit${auditQueryString(filter, { page: String(p) })}`;
   return (
     <nav aria-label="Pages" className="flex items-center gap-3 text-sm">
-      {page > 1 ? <Link href={href(page - 1)} className={secondaryButtonClass}>Previous page</Link> : null}
-      <span>Page {page} of {pageCount}</span>
-      {page < pageCount ? <Link href={href(page + 1)} className={secondaryButtonClass}>Next page</Link> : null}
+      {page > 1 ? (
+        <Link href={href(page - 1)} className={secondaryButtonClass}>
+          Previous page
+        </Link>
+      ) : null}
+      <span>
+        Page {page} of {pageCount}
+      </span>
+      {page < pageCount ? (
+        <Link href={href(page + 1)} className={secondaryButtonClass}>
+          Next page
+        </Link>
+      ) : null}
     </nav>
   );
 }

@@ -4,7 +4,12 @@ import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/current-user';
 import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
-import { createUserAsAdmin, revokeDeviceAsAdmin, revokeDevicesAsAdmin, updateUserAsAdmin } from '@/lib/auth/admin-fresh-code';
+import {
+  createUserAsAdmin,
+  revokeDeviceAsAdmin,
+  revokeDevicesAsAdmin,
+  updateUserAsAdmin,
+} from '@/lib/auth/admin-fresh-code';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { env } from '@/lib/env';
 import { inviteUser, type InvitationOutcome } from '@/lib/users/admin-users';
@@ -20,14 +25,18 @@ const CHECK_FIELDS = 'Some fields need attention: see the messages beside them.'
 const UNAVAILABLE = userNotices.unavailable.text;
 
 const id = z.string().regex(/^[\w-]{1,64}$/);
-const userPage = (userId: string, notice: UserNotice, anchor = '') => `/admin/users/${userId}?notice=${notice}${anchor}`;
+const userPage = (userId: string, notice: UserNotice, anchor = '') =>
+  `/admin/users/${userId}?notice=${notice}${anchor}`;
 
 async function actor() {
   const admin = await requireAdmin();
   return { id: admin.id, ...(await getRequestInfo()) };
 }
 
-export async function createUserAction(_prev: UserFormState, formData: FormData): Promise<UserFormState> {
+export async function createUserAction(
+  _prev: UserFormState,
+  formData: FormData,
+): Promise<UserFormState> {
   const by = await actor();
   const values = userFormValues(formData);
   const form = parseUserForm(formData, { defaultRegion: env.PHONE_DEFAULT_REGION });
@@ -40,8 +49,15 @@ export async function createUserAction(_prev: UserFormState, formData: FormData)
     console.error('admin: creating a user failed', error);
     return { error: UNAVAILABLE, values };
   }
-  if (!result.ok) return 'reason' in result ? { error: NOT_FRESH_TEXT, values } : { error: CHECK_FIELDS, fieldErrors: result.errors, values };
-  const notice: Record<InvitationOutcome, UserNotice> = { sent: 'created', failed: 'created-invitation-failed', skipped: 'created-not-invited' };
+  if (!result.ok)
+    return 'reason' in result
+      ? { error: NOT_FRESH_TEXT, values }
+      : { error: CHECK_FIELDS, fieldErrors: result.errors, values };
+  const notice: Record<InvitationOutcome, UserNotice> = {
+    sent: 'created',
+    failed: 'created-invitation-failed',
+    skipped: 'created-not-invited',
+  };
   redirect(userPage(result.id, notice[result.invitation]));
 }
 
@@ -52,7 +68,12 @@ export async function inviteUserAction(formData: FormData): Promise<void> {
   let notice: UserNotice;
   try {
     const outcome = await inviteUser({ userId: userId.data, actor: by });
-    notice = outcome === 'sent' ? 'invited' : outcome === 'failed' ? 'invitation-failed' : 'invitation-not-needed';
+    notice =
+      outcome === 'sent'
+        ? 'invited'
+        : outcome === 'failed'
+          ? 'invitation-failed'
+          : 'invitation-not-needed';
   } catch (error) {
     unstable_rethrow(error);
     console.error('admin: sending an invitation failed', error);
@@ -62,7 +83,11 @@ export async function inviteUserAction(formData: FormData): Promise<void> {
 }
 
 /** Bound to the user's id by the edit page (`updateUserAction.bind(null, id)`). */
-export async function updateUserAction(userId: string, _prev: UserFormState, formData: FormData): Promise<UserFormState> {
+export async function updateUserAction(
+  userId: string,
+  _prev: UserFormState,
+  formData: FormData,
+): Promise<UserFormState> {
   const by = await actor();
   const values = userFormValues(formData);
   const target = id.safeParse(userId);
@@ -88,7 +113,10 @@ const deviceForm = z.object({ userId: id, deviceId: id });
 
 export async function revokeDeviceAction(formData: FormData): Promise<void> {
   const by = await actor();
-  const form = deviceForm.safeParse({ userId: formData.get('userId'), deviceId: formData.get('deviceId') });
+  const form = deviceForm.safeParse({
+    userId: formData.get('userId'),
+    deviceId: formData.get('deviceId'),
+  });
   if (!form.success) redirect('/admin/users');
   let notice: UserNotice;
   try {
@@ -109,7 +137,10 @@ export async function revokeAllDevicesAction(formData: FormData): Promise<void> 
   if (!userId.success) redirect('/admin/users');
   let notice: UserNotice;
   try {
-    const result = await revokeDevicesAsAdmin(getAccountSecurityDeps(), { userId: userId.data, actor: by });
+    const result = await revokeDevicesAsAdmin(getAccountSecurityDeps(), {
+      userId: userId.data,
+      actor: by,
+    });
     if (!result.ok) redirect(confirmFirstPath(userId.data));
     notice = 'devices-revoked';
   } catch (error) {

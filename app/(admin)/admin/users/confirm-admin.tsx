@@ -9,7 +9,13 @@ import { When } from './when';
  * user signs in. The forms stay visible: a name can be fixed without a code, and the server
  * refuses a sign-in change without one whatever this shows. The code goes to the ADMIN's email.
  */
-export function ConfirmAdmin({ page, adminEmail, view, fresh, purpose }: {
+export function ConfirmAdmin({
+  page,
+  adminEmail,
+  view,
+  fresh,
+  purpose,
+}: {
   page: FreshCodeTarget;
   adminEmail: string;
   view: FreshCodeView;
@@ -21,13 +27,21 @@ export function ConfirmAdmin({ page, adminEmail, view, fresh, purpose }: {
     <section id="confirm-admin" aria-labelledby={titleId} className={`${cardClass} mb-8`}>
       {view.freshUntil ? (
         <>
-          <h2 id={titleId} className="mb-2 text-lg font-semibold">You confirmed it’s you</h2>
+          <h2 id={titleId} className="mb-2 text-lg font-semibold">
+            You confirmed it’s you
+          </h2>
           <p className="text-sm text-slate-700" data-testid="admin-fresh-until">
             Until <When at={new Date(view.freshUntil)} />, you can {purpose} without another code.
           </p>
         </>
       ) : (
-        <FreshCodeSection page={page} email={adminEmail} view={view} fresh={fresh} purpose={purpose} />
+        <FreshCodeSection
+          page={page}
+          email={adminEmail}
+          view={view}
+          fresh={fresh}
+          purpose={purpose}
+        />
       )}
     </section>
   );

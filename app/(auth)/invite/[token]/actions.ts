@@ -18,15 +18,19 @@ export async function setPasswordAction(_prev: FormState, formData: FormData): P
   const password = String(formData.get('password') ?? '');
   const confirm = String(formData.get('confirm') ?? '');
   if (!password) return { error: 'Enter a password.' };
-  if (password !== confirm) return { error: 'The two passwords are not the same. Type the same password twice.' };
+  if (password !== confirm)
+    return { error: 'The two passwords are not the same. Type the same password twice.' };
   if (password.length > 8192) return { error: 'Use at most 1024 characters.' };
   try {
     const result = await redeemInvitation(token, password, await getRequestInfo());
-    if (!result.ok) return { error: result.reason === 'weak' ? result.message : refusals[result.reason] };
+    if (!result.ok)
+      return { error: result.reason === 'weak' ? result.message : refusals[result.reason] };
   } catch (error) {
     unstable_rethrow(error);
     console.error('invitation: setting the password failed', error);
-    return { error: 'Your password could not be set right now. Nothing was changed; try again shortly.' };
+    return {
+      error: 'Your password could not be set right now. Nothing was changed; try again shortly.',
+    };
   }
   redirect('/login?notice=password-set');
 }

@@ -9,7 +9,8 @@ import { setPasswordAction } from './actions';
 export const metadata: Metadata = { title: 'Choose your password', referrer: 'no-referrer' };
 
 const refusals = {
-  invalid: 'This invitation link is not valid. Check that you copied the whole link, or ask your administrator for a new one.',
+  invalid:
+    'This invitation link is not valid. Check that you copied the whole link, or ask your administrator for a new one.',
   expired: 'This invitation link has expired. Ask your administrator to send a new one.',
   used: 'This invitation link has already been used. Sign in with the password you chose.',
 } as const;
@@ -22,13 +23,21 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
     return (
       <AuthCard title="Choose your password">
         <FormMessage>{refusals[invitation.reason]}</FormMessage>
-        <Link href="/login" className="font-medium text-indigo-700 underline">Go to sign in</Link>
+        <Link href="/login" className="font-medium text-indigo-700 underline">
+          Go to sign in
+        </Link>
       </AuthCard>
     );
   }
   return (
     <AuthCard title="Choose your password">
-      <NewPasswordForm action={setPasswordAction} submitLabel="Set password" token={token} username={invitation.username} minLength={PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR} />
+      <NewPasswordForm
+        action={setPasswordAction}
+        submitLabel="Set password"
+        token={token}
+        username={invitation.username}
+        minLength={PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR}
+      />
     </AuthCard>
   );
 }

@@ -21,7 +21,11 @@ export async function nameDeviceAction(_prev: FormState, formData: FormData): Pr
   if (!parsed.ok) return { error: parsed.error, values: { name: typed } };
   let result;
   try {
-    result = await nameDevice(getSignInDeps(), { ticketId, name: parsed.name, ...(await getRequestInfo()) });
+    result = await nameDevice(getSignInDeps(), {
+      ticketId,
+      name: parsed.name,
+      ...(await getRequestInfo()),
+    });
   } catch (error) {
     unstable_rethrow(error);
     console.error('sign-in: trusting the device failed', error);

@@ -24,7 +24,10 @@ export default async function DevicePage() {
   const { userAgent } = await getRequestInfo();
   return (
     <AuthCard title="Name this device">
-      <DeviceForm suggestedName={describeUserAgent(userAgent).suggestedName} days={env.TRUSTED_DEVICE_DAYS} />
+      <DeviceForm
+        suggestedName={describeUserAgent(userAgent).suggestedName}
+        days={env.TRUSTED_DEVICE_DAYS}
+      />
     </AuthCard>
   );
 }

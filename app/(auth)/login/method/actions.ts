@@ -13,7 +13,10 @@ import { channelInSentence, channelLabels } from '../channel-labels';
 const choice = z.object({ channel: z.enum(['email', 'sms', 'voice']) });
 
 /** Sends a code by the chosen channel; used by the method page and by "Resend code". */
-export async function chooseChannelAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export async function chooseChannelAction(
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
   const parsed = choice.safeParse({ channel: formData.get('channel') });
   if (!parsed.success) return { error: 'Choose where to send the code.' };
   const { channel } = parsed.data;
@@ -21,7 +24,11 @@ export async function chooseChannelAction(_prev: FormState, formData: FormData):
 
   let result;
   try {
-    result = await sendCode(getSignInDeps(), { ticketId: await getTicketId(), channel, ...(await getRequestInfo()) });
+    result = await sendCode(getSignInDeps(), {
+      ticketId: await getTicketId(),
+      channel,
+      ...(await getRequestInfo()),
+    });
   } catch (error) {
     unstable_rethrow(error);
     console.error('sign-in: sending a code failed', error);
@@ -33,14 +40,22 @@ export async function chooseChannelAction(_prev: FormState, formData: FormData):
     case 'no-ticket':
       redirect('/login?notice=expired');
     case 'cooldown':
-      return { error: `Wait ${result.retryAfterSeconds} seconds before asking for another code.`, values: { channel } };
+      return {
+        error: `Wait ${result.retryAfterSeconds} seconds before asking for another code.`,
+        values: { channel },
+      };
     case 'locked':
-      return { error: 'Too many wrong codes for this account. Try again later or contact your administrator.' };
+      return {
+        error:
+          'Too many wrong codes for this account. Try again later or contact your administrator.',
+      };
     case 'limited':
       return { error: tooManyAttemptsMessage(result.retryAfterSeconds), values: { channel } };
     case 'channel-unavailable':
       // Also when SMS is switched off, its country is not allowed or the day's budget is spent.
-      return { error: `${channelLabels[channel]} is not available for this account right now. Choose another method.` };
+      return {
+        error: `${channelLabels[channel]} is not available for this account right now. Choose another method.`,
+      };
     case 'delivery-failed':
       return {
         error: `We could not send the code by ${channelInSentence[channel]}. ${result.retryable ? 'Try again, or choose another method.' : 'Choose another method.'}`,

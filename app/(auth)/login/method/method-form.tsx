@@ -14,14 +14,26 @@ export function MethodForm({ choices, current }: { choices: ChannelChoice[]; cur
     <form action={action} className="space-y-5">
       {state.error && <FormMessage>{state.error}</FormMessage>}
       <fieldset>
-        <legend className="mb-3 text-sm text-slate-700">Where should we send your security code?</legend>
+        <legend className="mb-3 text-sm text-slate-700">
+          Where should we send your security code?
+        </legend>
         <div className="space-y-3">
           {choices.map(({ channel, destination }) => (
-            <label key={channel} className="flex cursor-pointer gap-3 rounded-lg border border-slate-200 p-3 has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50">
-              <input type="radio" name="channel" value={channel} defaultChecked={channel === selected} className="mt-1 accent-indigo-700" />
+            <label
+              key={channel}
+              className="flex cursor-pointer gap-3 rounded-lg border border-slate-200 p-3 has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50"
+            >
+              <input
+                type="radio"
+                name="channel"
+                value={channel}
+                defaultChecked={channel === selected}
+                className="mt-1 accent-indigo-700"
+              />
               <span>
                 <span className="block font-medium text-slate-900">
-                  {channelLabels[channel]} <span className="font-normal text-slate-700">{destination}</span>
+                  {channelLabels[channel]}{' '}
+                  <span className="font-normal text-slate-700">{destination}</span>
                 </span>
                 <span className="block text-sm text-slate-600">{channelNotes[channel]}</span>
               </span>
@@ -29,7 +41,9 @@ export function MethodForm({ choices, current }: { choices: ChannelChoice[]; cur
           ))}
         </div>
       </fieldset>
-      <button type="submit" className={buttonClass} disabled={pending}>Proceed</button>
+      <button type="submit" className={buttonClass} disabled={pending}>
+        Proceed
+      </button>
     </form>
   );
 }

@@ -22,10 +22,14 @@ export default async function MethodPage() {
       {pending.choices.length ? (
         <MethodForm choices={pending.choices} current={pending.ticket.channel} />
       ) : (
-        <FormMessage>No way to send you a code is set up for this account. Contact your administrator.</FormMessage>
+        <FormMessage>
+          No way to send you a code is set up for this account. Contact your administrator.
+        </FormMessage>
       )}
       <p className="mt-6 text-center text-sm">
-        <Link href="/login" className="text-indigo-700 underline">Sign in as someone else</Link>
+        <Link href="/login" className="text-indigo-700 underline">
+          Sign in as someone else
+        </Link>
       </p>
     </AuthCard>
   );

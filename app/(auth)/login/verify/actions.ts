@@ -15,7 +15,12 @@ export async function verifyCodeAction(_prev: FormState, formData: FormData): Pr
   const ticketId = await getTicketId();
   let result;
   try {
-    result = await submitCode(getSignInDeps(), { ticketId, code, trust, ...(await getRequestInfo()) });
+    result = await submitCode(getSignInDeps(), {
+      ticketId,
+      code,
+      trust,
+      ...(await getRequestInfo()),
+    });
   } catch (error) {
     unstable_rethrow(error);
     console.error('sign-in: checking a code failed', error);
@@ -31,15 +36,23 @@ export async function verifyCodeAction(_prev: FormState, formData: FormData): Pr
     case 'malformed':
       return { error: 'Enter the 6-digit security code.' };
     case 'mismatch':
-      return { error: `That code is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'try' : 'tries'} left.` };
+      return {
+        error: `That code is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'try' : 'tries'} left.`,
+      };
     case 'burnt':
-      return { error: 'Too many wrong tries: that code no longer works. Send a new code.', info: 'resend' };
+      return {
+        error: 'Too many wrong tries: that code no longer works. Send a new code.',
+        info: 'resend',
+      };
     case 'expired':
       return { error: 'That code has expired. Send a new code.', info: 'resend' };
     case 'no-code':
       return { error: 'There is no code to check. Send a new code.', info: 'resend' };
     case 'locked':
-      return { error: 'Too many wrong codes for this account. Try again later or contact your administrator.' };
+      return {
+        error:
+          'Too many wrong codes for this account. Try again later or contact your administrator.',
+      };
     case 'limited':
       return { error: tooManyAttemptsMessage(result.retryAfterSeconds) };
   }

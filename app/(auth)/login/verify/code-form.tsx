@@ -61,23 +61,48 @@ export function CodeForm({ secondsLeft, channel }: { secondsLeft: number; channe
     <form ref={formRef} action={action} className="space-y-5">
       {state.error && <FormMessage id="code-error">{state.error}</FormMessage>}
       <div>
-        <label htmlFor="code" className="mb-1 block text-sm font-medium text-slate-700">Security code</label>
-        <input ref={inputRef} id="code" name="code" type="text" inputMode="numeric" autoComplete="one-time-code"
-          pattern="[0-9]{6}" maxLength={6} required autoFocus onInput={keepDigits} onPaste={onPaste}
+        <label htmlFor="code" className="mb-1 block text-sm font-medium text-slate-700">
+          Security code
+        </label>
+        <input
+          ref={inputRef}
+          id="code"
+          name="code"
+          type="text"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]{6}"
+          maxLength={6}
+          required
+          autoFocus
+          onInput={keepDigits}
+          onPaste={onPaste}
           aria-describedby={`code-timer${state.error ? ' code-error' : ''}`}
-          className={`${inputClass} font-mono text-2xl tracking-[0.5em]`} />
-        <p id="code-timer" role="timer" aria-live="off" className={`mt-2 text-sm ${expired ? 'font-medium text-red-700' : 'text-slate-600'}`}>
-          {expired ? 'The code has expired. Send a new code.' : `The code expires in ${left} ${left === 1 ? 'second' : 'seconds'}.`}
+          className={`${inputClass} font-mono text-2xl tracking-[0.5em]`}
+        />
+        <p
+          id="code-timer"
+          role="timer"
+          aria-live="off"
+          className={`mt-2 text-sm ${expired ? 'font-medium text-red-700' : 'text-slate-600'}`}
+        >
+          {expired
+            ? 'The code has expired. Send a new code.'
+            : `The code expires in ${left} ${left === 1 ? 'second' : 'seconds'}.`}
         </p>
       </div>
       <label className="flex items-start gap-2 text-sm text-slate-800">
         <input type="checkbox" name="trust" value="1" className="mt-0.5 size-4 accent-indigo-700" />
         <span>
           Don&apos;t require OTP on this browser
-          <span className="block text-slate-600">Only on a browser you alone use. You will still enter your password.</span>
+          <span className="block text-slate-600">
+            Only on a browser you alone use. You will still enter your password.
+          </span>
         </span>
       </label>
-      <button type="submit" className={buttonClass} disabled={pending}>Verify</button>
+      <button type="submit" className={buttonClass} disabled={pending}>
+        Verify
+      </button>
     </form>
   );
 }

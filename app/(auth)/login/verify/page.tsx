@@ -11,7 +11,11 @@ import { ResendForm } from './resend-form';
 
 export const metadata: Metadata = { title: 'Enter the code' };
 
-export default async function VerifyPage({ searchParams }: { searchParams: Promise<{ resent?: string }> }) {
+export default async function VerifyPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ resent?: string }>;
+}) {
   let pending;
   try {
     pending = await getPendingSignIn();
@@ -21,7 +25,8 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
   }
   if (!pending) return <ExpiredSignIn />;
   const { ticket, choices } = pending;
-  if (ticket.stage !== 'code-sent' || !ticket.channel || !ticket.codeExpiresAt) redirect('/login/method');
+  if (ticket.stage !== 'code-sent' || !ticket.channel || !ticket.codeExpiresAt)
+    redirect('/login/method');
 
   const destination = choices.find((c) => c.channel === ticket.channel)?.destination ?? '';
   // eslint-disable-next-line react-hooks/purity -- the time left is computed per request, on the server
@@ -29,7 +34,11 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
   const { resent } = await searchParams;
   return (
     <AuthCard title="Enter the code">
-      {resent && <FormMessage tone="info">A new code was sent. The previous code no longer works.</FormMessage>}
+      {resent && (
+        <FormMessage tone="info">
+          A new code was sent. The previous code no longer works.
+        </FormMessage>
+      )}
       <p className="mb-5 text-sm text-slate-700">
         We sent a 6-digit security code by {channelInSentence[ticket.channel]} to{' '}
         <span className="font-medium text-slate-900">{destination}</span>.
@@ -37,7 +46,9 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
       <CodeForm key={ticket.codeExpiresAt} secondsLeft={secondsLeft} channel={ticket.channel} />
       <div className="mt-6 flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 pt-5">
         <ResendForm channel={ticket.channel} />
-        <Link href="/login/method" className={secondaryButtonClass}>Choose another method</Link>
+        <Link href="/login/method" className={secondaryButtonClass}>
+          Choose another method
+        </Link>
       </div>
     </AuthCard>
   );

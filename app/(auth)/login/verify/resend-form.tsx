@@ -13,8 +13,14 @@ export function ResendForm({ channel }: { channel: Channel }) {
     <form action={action}>
       <input type="hidden" name="channel" value={channel} />
       <input type="hidden" name="resend" value="1" />
-      <button type="submit" className={secondaryButtonClass} disabled={pending}>Resend code</button>
-      {state.error && <p role="alert" className="mt-2 text-sm text-red-700">{state.error}</p>}
+      <button type="submit" className={secondaryButtonClass} disabled={pending}>
+        Resend code
+      </button>
+      {state.error && (
+        <p role="alert" className="mt-2 text-sm text-red-700">
+          {state.error}
+        </p>
+      )}
     </form>
   );
 }

@@ -10,11 +10,21 @@ export async function GET(request: Request) {
   const admin = await requireAdmin();
   const query = new URL(request.url).searchParams;
   const { filter } = parseAuditQuery({
-    user: query.get('user') ?? '', type: query.get('type') ?? '', from: query.get('from') ?? '', to: query.get('to') ?? '',
+    user: query.get('user') ?? '',
+    type: query.get('type') ?? '',
+    from: query.get('from') ?? '',
+    to: query.get('to') ?? '',
   });
   await recordEvent({
-    type: 'audit.exported', userId: admin.id, ...(await getRequestInfo()),
-    detail: { user: filter.username, type: filter.type, from: filter.from?.toISOString() ?? null, to: filter.to?.toISOString() ?? null },
+    type: 'audit.exported',
+    userId: admin.id,
+    ...(await getRequestInfo()),
+    detail: {
+      user: filter.username,
+      type: filter.type,
+      from: filter.from?.toISOString() ?? null,
+      to: filter.to?.toISOString() ?? null,
+    },
   });
 
   const lines = auditCsvLines(filter);

@@ -24,7 +24,13 @@ export const metadata: Metadata = { title: 'Edit user' };
 
 type SearchParams = Promise<{ notice?: string | string[]; fresh?: string | string[] }>;
 
-export default async function EditUserPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: SearchParams }) {
+export default async function EditUserPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: SearchParams;
+}) {
   const admin = await requireAdmin();
   const { id } = await params;
   const user = /^[\w-]{1,64}$/.test(id) ? await getUserDetail(id) : null;
@@ -44,36 +50,61 @@ export default async function EditUserPage({ params, searchParams }: { params: P
 
   return (
     <main>
-      <p className="mb-2 text-sm"><Link href="/admin/users" className={linkClass}>Users</Link></p>
+      <p className="mb-2 text-sm">
+        <Link href="/admin/users" className={linkClass}>
+          Users
+        </Link>
+      </p>
       <h1 className="mb-2 text-2xl font-semibold break-all">{user.username}</h1>
       <p className="mb-6 text-sm text-slate-700">
         Created <When at={user.createdAt} />. Last sign-in: <When at={user.lastSignInAt} />.{' '}
-        {user.phone ? (user.phoneVerifiedAt ? 'Phone verified.' : 'Phone not yet verified by a code.') : 'No phone.'}
+        {user.phone
+          ? user.phoneVerifiedAt
+            ? 'Phone verified.'
+            : 'Phone not yet verified by a code.'
+          : 'No phone.'}
       </p>
       {notice && <FormMessage tone={notice.tone}>{notice.text}</FormMessage>}
 
-      <ConfirmAdmin page={adminUserFreshCodePage(user.id)} adminEmail={admin.email} view={freshCode} fresh={query.fresh}
-        purpose="change this user’s email, phone, two-step sign-in, role or status, revoke their devices, unlock them or sign them out everywhere" />
+      <ConfirmAdmin
+        page={adminUserFreshCodePage(user.id)}
+        adminEmail={admin.email}
+        view={freshCode}
+        fresh={query.fresh}
+        purpose="change this user’s email, phone, two-step sign-in, role or status, revoke their devices, unlock them or sign them out everywhere"
+      />
 
       <section aria-labelledby="info-title" className={`${cardClass} mb-8`}>
-        <h2 id="info-title" className="mb-4 text-lg font-semibold">User information</h2>
+        <h2 id="info-title" className="mb-4 text-lg font-semibold">
+          User information
+        </h2>
         <p className="mb-4 max-w-xl text-sm text-slate-700">
-          A new email or phone ends the user&apos;s trusted devices and is announced to the old email address. Disabling ends
-          their sessions and trusted devices at once.
+          A new email or phone ends the user&apos;s trusted devices and is announced to the old
+          email address. Disabling ends their sessions and trusted devices at once.
         </p>
         {/* Re-mounted after each save, so the form starts from what was stored, not what was typed. */}
-        <UserForm key={user.updatedAt.toISOString()} action={updateUserAction.bind(null, user.id)} initial={initial} submitLabel="Save changes" region={env.PHONE_DEFAULT_REGION} />
+        <UserForm
+          key={user.updatedAt.toISOString()}
+          action={updateUserAction.bind(null, user.id)}
+          initial={initial}
+          submitLabel="Save changes"
+          region={env.PHONE_DEFAULT_REGION}
+        />
       </section>
 
       <section aria-labelledby="invite-title" className={`${cardClass} mb-8`}>
-        <h2 id="invite-title" className="mb-2 text-lg font-semibold">Invitation</h2>
+        <h2 id="invite-title" className="mb-2 text-lg font-semibold">
+          Invitation
+        </h2>
         <p className="mb-4 max-w-xl text-sm text-slate-700">
-          Admins never set passwords. The invitation email carries a single-use link with which the user sets their own;
-          sending a new one ends the links sent before.
+          Admins never set passwords. The invitation email carries a single-use link with which the
+          user sets their own; sending a new one ends the links sent before.
         </p>
         <form action={inviteUserAction}>
           <input type="hidden" name="userId" value={user.id} />
-          <button type="submit" className={smallButtonClass}>Email an invitation to set a password</button>
+          <button type="submit" className={smallButtonClass}>
+            Email an invitation to set a password
+          </button>
         </form>
       </section>
 

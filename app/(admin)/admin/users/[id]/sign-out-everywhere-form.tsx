@@ -10,9 +10,19 @@ export function SignOutEverywhereForm({ userId }: { userId: string }) {
   return (
     <form action={action} className="space-y-2">
       <input type="hidden" name="userId" value={userId} />
-      <button type="submit" className={dangerButtonClass} disabled={pending}>Sign out everywhere</button>
-      {state.error && <p role="alert" className="text-sm font-medium text-red-800">{state.error}</p>}
-      {state.info && <p role="status" className="text-sm text-slate-800">{state.info}</p>}
+      <button type="submit" className={dangerButtonClass} disabled={pending}>
+        Sign out everywhere
+      </button>
+      {state.error && (
+        <p role="alert" className="text-sm font-medium text-red-800">
+          {state.error}
+        </p>
+      )}
+      {state.info && (
+        <p role="status" className="text-sm text-slate-800">
+          {state.info}
+        </p>
+      )}
     </form>
   );
 }

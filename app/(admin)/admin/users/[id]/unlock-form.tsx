@@ -12,7 +12,11 @@ export function UnlockForm({ userId, canUnlock }: { userId: string; canUnlock: b
       {state.error && <FormMessage>{state.error}</FormMessage>}
       {state.info && <FormMessage tone="info">{state.info}</FormMessage>}
       <input type="hidden" name="userId" value={userId} />
-      {canUnlock && <button type="submit" className={smallButtonClass} disabled={pending}>Unlock</button>}
+      {canUnlock && (
+        <button type="submit" className={smallButtonClass} disabled={pending}>
+          Unlock
+        </button>
+      )}
     </form>
   );
 }

@@ -15,8 +15,10 @@ import { NO_SCRIPT_MAX_BYTES, uploadPage } from './upload-paths';
 // The forms of the User Upload page. Each works without JavaScript; with it, the browser sends
 // big files in chunks to ./chunks instead of `uploadFileAction`.
 
-const UNAVAILABLE = 'The upload could not be processed right now. Nothing was imported; try again shortly.';
-const NOT_FRESH = 'Confirm it’s you first: importing needs a code sent to your email, entered in the last few minutes. Use “Confirm it’s you” above. Nothing was imported.';
+const UNAVAILABLE =
+  'The upload could not be processed right now. Nothing was imported; try again shortly.';
+const NOT_FRESH =
+  'Confirm it’s you first: importing needs a code sent to your email, entered in the last few minutes. Use “Confirm it’s you” above. Nothing was imported.';
 /** Invitations sent right after an import; the rest wait for "Send pending invitations". */
 const INVITES_PER_REQUEST = 200;
 
@@ -24,10 +26,18 @@ export async function uploadFileAction(_prev: FormState, formData: FormData): Pr
   const admin = await requireAdmin();
   const file = formData.get('file');
   if (!(file instanceof File) || file.size === 0) return { error: 'Choose a CSV file to upload.' };
-  if (file.size > NO_SCRIPT_MAX_BYTES) return { error: `Without JavaScript, files up to ${NO_SCRIPT_MAX_BYTES / 1024 / 1024} MB can be uploaded. Turn JavaScript on for larger files.` };
+  if (file.size > NO_SCRIPT_MAX_BYTES)
+    return {
+      error: `Without JavaScript, files up to ${NO_SCRIPT_MAX_BYTES / 1024 / 1024} MB can be uploaded. Turn JavaScript on for larger files.`,
+    };
   let uploadId: string;
   try {
-    const result = await uploadWholeFile({ adminId: admin.id, fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), ...(await getRequestInfo()) });
+    const result = await uploadWholeFile({
+      adminId: admin.id,
+      fileName: file.name,
+      bytes: new Uint8Array(await file.arrayBuffer()),
+      ...(await getRequestInfo()),
+    });
     if (!result.ok) return { error: result.error };
     uploadId = result.uploadId;
   } catch (error) {
@@ -46,8 +56,13 @@ const importForm = z.object({
 
 export async function importAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const admin = await requireAdmin();
-  const form = importForm.safeParse({ uploadId: formData.get('uploadId'), mode: formData.get('mode'), existing: formData.get('existing') });
-  if (!form.success) return { error: 'Choose how to import: which rows, and what to do with existing users.' };
+  const form = importForm.safeParse({
+    uploadId: formData.get('uploadId'),
+    mode: formData.get('mode'),
+    existing: formData.get('existing'),
+  });
+  if (!form.success)
+    return { error: 'Choose how to import: which rows, and what to do with existing users.' };
   try {
     const gated = await importUploadAsAdmin(getAccountSecurityDeps(), {
       uploadId: form.data.uploadId,
@@ -59,27 +74,45 @@ export async function importAction(_prev: FormState, formData: FormData): Promis
     if (!gated.ok) return { error: NOT_FRESH };
     const result = gated.value;
     if (!result.ok) return { error: result.error };
-    if (result.createdIds.length) await sendPendingInvitations(form.data.uploadId, { actorId: admin.id, limit: INVITES_PER_REQUEST });
+    if (result.createdIds.length)
+      await sendPendingInvitations(form.data.uploadId, {
+        actorId: admin.id,
+        limit: INVITES_PER_REQUEST,
+      });
   } catch (error) {
     unstable_rethrow(error);
     console.error('user upload: import failed', error);
-    return { error: 'The import stopped on an unexpected error. The upload history shows what was imported.' };
+    return {
+      error:
+        'The import stopped on an unexpected error. The upload history shows what was imported.',
+    };
   }
   redirect(uploadPage(form.data.uploadId));
 }
 
-export async function sendInvitationsAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export async function sendInvitationsAction(
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
   const admin = await requireAdmin();
   const uploadId = z.string().min(1).max(64).safeParse(formData.get('uploadId'));
   if (!uploadId.success) return { error: 'This upload was not found.' };
   try {
-    const result = await sendPendingInvitations(uploadId.data, { actorId: admin.id, limit: INVITES_PER_REQUEST });
+    const result = await sendPendingInvitations(uploadId.data, {
+      actorId: admin.id,
+      limit: INVITES_PER_REQUEST,
+    });
     revalidatePath('/admin/users/upload');
-    if (result.failed.length) return { error: `${result.failed.length} invitations could not be sent (${result.failed[0]!.error}). They stay pending; try again later.` };
+    if (result.failed.length)
+      return {
+        error: `${result.failed.length} invitations could not be sent (${result.failed[0]!.error}). They stay pending; try again later.`,
+      };
     return { info: `${result.sent} invitations sent.` };
   } catch (error) {
     unstable_rethrow(error);
     console.error('user upload: sending invitations failed', error);
-    return { error: 'Invitations could not be sent right now. They stay pending; try again shortly.' };
+    return {
+      error: 'Invitations could not be sent right now. They stay pending; try again shortly.',
+    };
   }
 }

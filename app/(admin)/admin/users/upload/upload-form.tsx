@@ -39,40 +39,74 @@ export function UploadForm() {
   const message = error ?? state.error;
   const busy = pending || progress !== null;
   return (
-    <form action={formAction} onSubmit={onSubmit} encType="multipart/form-data" className="space-y-4" noValidate>
+    <form
+      action={formAction}
+      onSubmit={onSubmit}
+      encType="multipart/form-data"
+      className="space-y-4"
+      noValidate
+    >
       {message && <FormMessage id="upload-error">{message}</FormMessage>}
       <div>
-        <label htmlFor="file" className="mb-1 block text-sm font-medium text-slate-700">CSV file</label>
-        <input ref={input} id="file" name="file" type="file" accept=".csv,text/csv" required
+        <label htmlFor="file" className="mb-1 block text-sm font-medium text-slate-700">
+          CSV file
+        </label>
+        <input
+          ref={input}
+          id="file"
+          name="file"
+          type="file"
+          accept=".csv,text/csv"
+          required
           aria-describedby={message ? 'upload-error file-hint' : 'file-hint'}
-          className="block w-full text-sm text-slate-900 file:mr-4 file:rounded-md file:border-0 file:bg-indigo-50 file:px-4 file:py-2 file:font-medium file:text-indigo-800 hover:file:bg-indigo-100" />
+          className="block w-full text-sm text-slate-900 file:mr-4 file:rounded-md file:border-0 file:bg-indigo-50 file:px-4 file:py-2 file:font-medium file:text-indigo-800 hover:file:bg-indigo-100"
+        />
         <p id="file-hint" className="mt-1 text-sm text-slate-600">
-          UTF-8, with the header of the template. Nothing is imported yet: you will see a preview first.
+          UTF-8, with the header of the template. Nothing is imported yet: you will see a preview
+          first.
         </p>
       </div>
-      {progress && <ProgressBar label={progress.label} done={progress.done} total={progress.total} />}
-      <button type="submit" className={`${buttonClass} sm:w-auto`} disabled={busy}>Upload and check</button>
+      {progress && (
+        <ProgressBar label={progress.label} done={progress.done} total={progress.total} />
+      )}
+      <button type="submit" className={`${buttonClass} sm:w-auto`} disabled={busy}>
+        Upload and check
+      </button>
     </form>
   );
 }
 
 async function sendInChunks(file: File, report: (p: Progress) => void): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const started = await post(`${CHUNKS_HREF}?op=start`, JSON.stringify({ fileName: file.name, size: bytes.byteLength }), 'application/json');
+  const started = await post(
+    `${CHUNKS_HREF}?op=start`,
+    JSON.stringify({ fileName: file.name, size: bytes.byteLength }),
+    'application/json',
+  );
   const id = started.uploadId as string;
   const chunks = Math.ceil(bytes.byteLength / CHUNK);
   for (let index = 0; index < chunks; index++) {
     report({ label: 'Uploading', done: index * CHUNK, total: bytes.byteLength });
-    await post(`${CHUNKS_HREF}?op=append&id=${encodeURIComponent(id)}&index=${index}`, bytes.subarray(index * CHUNK, (index + 1) * CHUNK), 'application/octet-stream');
+    await post(
+      `${CHUNKS_HREF}?op=append&id=${encodeURIComponent(id)}&index=${index}`,
+      bytes.subarray(index * CHUNK, (index + 1) * CHUNK),
+      'application/octet-stream',
+    );
   }
   report({ label: 'Checking rows', done: 0, total: null });
   const checksum = crypto.subtle ? hex(await crypto.subtle.digest('SHA-256', bytes)) : null;
   const poll = setInterval(async () => {
-    const status = await fetch(statusHref(id)).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+    const status = await fetch(statusHref(id))
+      .then((r) => (r.ok ? r.json() : null))
+      .catch(() => null);
     if (status) report({ label: 'Checking rows', done: status.progressRows, total: null });
   }, 700);
   try {
-    await post(`${CHUNKS_HREF}?op=finish&id=${encodeURIComponent(id)}`, JSON.stringify({ checksum }), 'application/json');
+    await post(
+      `${CHUNKS_HREF}?op=finish&id=${encodeURIComponent(id)}`,
+      JSON.stringify({ checksum }),
+      'application/json',
+    );
   } finally {
     clearInterval(poll);
   }
@@ -82,8 +116,14 @@ async function sendInChunks(file: File, report: (p: Progress) => void): Promise<
 async function post(url: string, body: BodyInit, type: string): Promise<Record<string, unknown>> {
   const response = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': type } });
   const reply = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw new Error(typeof reply.error === 'string' ? reply.error : `The upload failed (${response.status}). Try again.`);
+  if (!response.ok)
+    throw new Error(
+      typeof reply.error === 'string'
+        ? reply.error
+        : `The upload failed (${response.status}). Try again.`,
+    );
   return reply;
 }
 
-const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = (buffer: ArrayBuffer) =>
+  [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');

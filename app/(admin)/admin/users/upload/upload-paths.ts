@@ -1,8 +1,11 @@
 // Addresses and limits shared by the upload page, its client component and its route handlers.
 
-export const uploadPage = (uploadId: string) => `/admin/users/upload?id=${encodeURIComponent(uploadId)}`;
-export const reportHref = (uploadId: string) => `/admin/users/upload/report?id=${encodeURIComponent(uploadId)}`;
-export const statusHref = (uploadId: string) => `/admin/users/upload/status?id=${encodeURIComponent(uploadId)}`;
+export const uploadPage = (uploadId: string) =>
+  `/admin/users/upload?id=${encodeURIComponent(uploadId)}`;
+export const reportHref = (uploadId: string) =>
+  `/admin/users/upload/report?id=${encodeURIComponent(uploadId)}`;
+export const statusHref = (uploadId: string) =>
+  `/admin/users/upload/status?id=${encodeURIComponent(uploadId)}`;
 export const CHUNKS_HREF = '/admin/users/upload/chunks';
 
 /**

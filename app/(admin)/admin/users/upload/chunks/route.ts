@@ -8,7 +8,8 @@ import { CHUNK_BYTES } from '@/lib/uploads/upload-store';
 // chunk `index`, ≤ 1 MiB, in order) → `op=finish` (JSON checksum), which runs the dry run.
 // POST only; a cross-site request is refused (SE-08), beyond what SameSite=Lax cookies give.
 
-const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+const json = (body: unknown, status = 200) =>
+  Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
 
 export async function POST(request: Request) {
   const admin = await requireAdmin();
@@ -18,8 +19,12 @@ export async function POST(request: Request) {
   const op = url.searchParams.get('op');
   const uploadId = url.searchParams.get('id') ?? '';
   if (op === 'start') {
-    const body = (await request.json().catch(() => null)) as { fileName?: unknown; size?: unknown } | null;
-    if (typeof body?.fileName !== 'string' || typeof body.size !== 'number') return json({ error: 'Send the file name and size.' }, 400);
+    const body = (await request.json().catch(() => null)) as {
+      fileName?: unknown;
+      size?: unknown;
+    } | null;
+    if (typeof body?.fileName !== 'string' || typeof body.size !== 'number')
+      return json({ error: 'Send the file name and size.' }, 400);
     return reply(await startUpload({ ...who, fileName: body.fileName, declaredSize: body.size }));
   }
   if (!uploadId || uploadId.length > 64) return json({ error: 'This upload was not found.' }, 404);
@@ -27,11 +32,21 @@ export async function POST(request: Request) {
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > CHUNK_BYTES) return json({ error: 'This part of the file is too large.' }, 413);
     const bytes = new Uint8Array(await request.arrayBuffer());
-    return reply(await appendUploadChunk({ ...who, uploadId, index: Number(url.searchParams.get('index')), bytes }));
+    return reply(
+      await appendUploadChunk({
+        ...who,
+        uploadId,
+        index: Number(url.searchParams.get('index')),
+        bytes,
+      }),
+    );
   }
   if (op === 'finish') {
     const body = (await request.json().catch(() => null)) as { checksum?: unknown } | null;
-    const checksum = typeof body?.checksum === 'string' && /^[0-9a-f]{64}$/i.test(body.checksum) ? body.checksum : null;
+    const checksum =
+      typeof body?.checksum === 'string' && /^[0-9a-f]{64}$/i.test(body.checksum)
+        ? body.checksum
+        : null;
     return reply(await finishUpload({ ...who, uploadId, checksum }));
   }
   return json({ error: 'Unknown step.' }, 400);
