@@ -1,10 +1,11 @@
 import 'server-only';
-import type { AuditEventType } from '@/lib/audit/record-event';
-import type { RequestInfo, SignInDeps, SignInUser } from '@/lib/auth/sign-in';
-import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+import type { AuditEventInput } from '@/lib/audit/record-event';
+import { lockoutNotice } from '@/lib/notices/lockout-notice';
+import { sendNotice } from '@/lib/notices/send-notice';
+import type { Channel, Sender } from '@/lib/otp/delivery/sender';
 import { lockedForMs } from '@/lib/rate-limit/account-lockout';
 import { subjectKey } from '@/lib/rate-limit/rate-limiter';
-import { utcMinute } from '@/lib/format-time';
+import type { ExpiringStore } from '@/lib/store/expiring-store';
 
 // The lockout email (RC-05). It is sent only for a real, enabled account, and only after the
 // response (deps.defer), so neither its work nor its failure shows in the answer's timing (BF-04).
@@ -12,42 +13,17 @@ import { utcMinute } from '@/lib/format-time';
 // passwords starts several locks at once: one claim per name, held as long as the lock announced,
 // makes it one email. Decision record: docs/decisions/0011-notifications.md.
 
-const LOCK_NOTICE_FAILED: AuditEventType = 'signin.lock_notice_failed';
-
 /** The claim that a lock of this name was announced; an admin's unlock deletes it. */
 export const lockoutNoticeKey = (usernameKey: string) =>
   `lockout-notice:${subjectKey(usernameKey)}`;
 
-/**
- * The email telling an account's owner that its name is locked after failed passwords. Plain
- * text; no code, no link that signs in: the links lead to the ordinary sign-in and reset pages.
- */
-export function composeLockoutNotice(input: {
-  to: string;
-  failures: number;
-  at: Date;
-  until: Date;
-  ip: string | null;
-  origin: string;
-}): OutgoingMessage {
-  const forgot = new URL('/forgot-password', input.origin).toString();
-  const signIn = new URL('/login', input.origin).toString();
-  return {
-    channel: 'email',
-    to: input.to,
-    subject: 'Your Latchkey account was locked after failed sign-ins',
-    text: [
-      `Your account was locked after ${input.failures} failed password attempts.`,
-      '',
-      `When: ${utcMinute(input.at)}`,
-      `Locked until: ${utcMinute(input.until)} (more failed attempts lock it for longer)`,
-      `IP address of the last attempt: ${input.ip ?? 'unknown'}`,
-      '',
-      `If this was you, wait until the lock ends and sign in again at ${signIn}, or ask your administrator to unlock your account.`,
-      `If it was not you, someone is guessing your password: once the lock ends, change it, or reset it at ${forgot}, and tell your administrator.`,
-    ].join('\n'),
-  };
-}
+/** What the notice needs of the sign-in's collaborators (SignInDeps has them all). */
+export type LockoutNoticeDeps = {
+  store: ExpiringStore;
+  senderFor(channel: Channel): Sender | null;
+  audit(event: AuditEventInput): Promise<void>;
+  config: { origin: string };
+};
 
 /**
  * Emails the owner that a failed password started a lock on their name: once per lock they have
@@ -56,14 +32,16 @@ export function composeLockoutNotice(input: {
  * deferred, after the response.
  */
 export async function tellOwnerOfLockout(
-  deps: Pick<SignInDeps, 'store' | 'senderFor' | 'audit' | 'config'>,
+  deps: LockoutNoticeDeps,
   input: {
     usernameKey: string;
-    user: SignInUser;
+    user: { id: string; email: string; disabled: boolean };
     failures: number;
     lockMs: number;
     at: number;
-  } & RequestInfo,
+    ip: string | null;
+    userAgent: string | null;
+  },
 ): Promise<void> {
   const { user } = input;
   if (user.disabled) return;
@@ -73,27 +51,19 @@ export async function tellOwnerOfLockout(
     !(await deps.store.putIfAbsent(lockoutNoticeKey(input.usernameKey), { at: input.at }, lockMs))
   )
     return;
-  try {
-    const email = deps.senderFor('email');
-    if (!email) throw new Error('no email sender is configured');
-    await email.send(
-      composeLockoutNotice({
-        to: user.email,
-        failures: input.failures,
-        at: new Date(input.at),
-        until: new Date(input.at + lockMs),
-        ip: input.ip,
-        origin: deps.config.origin,
-      }),
-    );
-  } catch (error) {
-    // Like the new-device notice, only a failure is audited: `signin.locked` already says a lock started.
-    await deps.audit({
-      type: LOCK_NOTICE_FAILED,
-      userId: user.id,
+  // Only a failure is audited (by sendNotice): `signin.locked` already says a lock started.
+  await sendNotice(deps, {
+    kind: 'lockout',
+    message: lockoutNotice({
+      to: user.email,
+      failures: input.failures,
+      at: new Date(input.at),
+      until: new Date(input.at + lockMs),
       ip: input.ip,
-      userAgent: input.userAgent,
-      detail: { error: String(error instanceof Error ? error.message : error) },
-    });
-  }
+      origin: deps.config.origin,
+    }),
+    userId: user.id,
+    ip: input.ip,
+    userAgent: input.userAgent,
+  });
 }

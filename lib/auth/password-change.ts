@@ -4,8 +4,9 @@ import { recordEvent } from '@/lib/audit/record-event';
 import { checkPassword, hashPassword } from '@/lib/auth/password';
 import { checkPasswordPolicy } from '@/lib/auth/password-policy';
 import { getFreshCodeUntil, type FreshCodeDeps } from '@/lib/auth/fresh-code';
-import { composePasswordChangedNotice } from '@/lib/auth/password-messages';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
+import { passwordChangedNotice } from '@/lib/notices/password-changed-notice';
+import { sendNotice } from '@/lib/notices/send-notice';
 
 // A signed-in person changes their password (PW-09). Three proofs: the session, a fresh code
 // (SE-07, TD-10: a trusted browser signs in without one), and the current password. Then every
@@ -85,27 +86,22 @@ export async function changePassword(
     detail: { reason: 'password-changed', count: sessions.count, actorId: input.userId },
   });
 
-  let noticeSent = false;
-  try {
-    const email = deps.senderFor('email');
-    if (email)
-      await email.send(
-        composePasswordChangedNotice({
-          to: user.email,
-          how: 'changed',
-          at: new Date(deps.now()),
-          ip: input.ip,
-          origin: deps.config.origin,
-        }),
-      );
-    noticeSent = !!email;
-  } catch {
-    // The change stands: the person proved the old password and a fresh code. The audit says the notice failed.
-  }
+  // The change stands whatever the mailbox does: the person proved the old password and a fresh code.
+  const notice = await sendNotice(deps, {
+    kind: 'password-changed',
+    message: passwordChangedNotice({
+      to: user.email,
+      how: 'changed',
+      at: new Date(deps.now()),
+      ip: input.ip,
+      origin: deps.config.origin,
+    }),
+    ...who,
+  });
   await recordEvent({
     type: 'password.changed',
     ...who,
-    detail: { sessionsEnded: sessions.count, devicesRevoked, noticeSent },
+    detail: { sessionsEnded: sessions.count, devicesRevoked, noticeSent: notice.sent },
   });
   return { ok: true, sessionsEnded: sessions.count, devicesRevoked };
 }

@@ -4,13 +4,14 @@ import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import { hashPassword } from '@/lib/auth/password';
 import { checkPasswordPolicy } from '@/lib/auth/password-policy';
-import {
-  composePasswordChangedNotice,
-  composePasswordResetEmail,
-  passwordResetLink,
-} from '@/lib/auth/password-messages';
 import { recentCodeKey } from '@/lib/auth/fresh-code';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
+import { passwordChangedNotice } from '@/lib/notices/password-changed-notice';
+import {
+  passwordResetLink,
+  passwordResetLinkNotice,
+} from '@/lib/notices/password-reset-link-notice';
+import { sendNotice } from '@/lib/notices/send-notice';
 import type { Channel, Sender } from '@/lib/otp/delivery/sender';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
 import { canonicalUsername } from '@/lib/users/username';
@@ -102,31 +103,20 @@ export async function requestPasswordReset(
   if (!account || !allowed) return;
 
   deps.defer(async () => {
-    const email = deps.senderFor('email');
-    try {
-      if (!email) throw new Error('No email delivery is configured.');
-      const link = passwordResetLink(deps.config.origin, token);
-      await email.send(
-        composePasswordResetEmail({
-          to: account.email,
-          username: account.username,
-          link,
-          expiresAt: new Date(now + ttlMs),
-        }),
-      );
-    } catch (error) {
-      // The link never arrived, so it must not stay usable.
-      await deps.store.delete(tokenKey(token));
-      const message =
-        error instanceof Error ? error.message.slice(0, 300) : 'The email could not be sent.';
-      await recordEvent({
-        type: 'password.reset_send_failed',
-        userId: account.id,
-        ip: input.ip,
-        userAgent: input.userAgent,
-        detail: { error: message },
-      });
-    }
+    const notice = await sendNotice(deps, {
+      kind: 'password-reset-link',
+      message: passwordResetLinkNotice({
+        to: account.email,
+        username: account.username,
+        link: passwordResetLink(deps.config.origin, token),
+        expiresAt: new Date(now + ttlMs),
+      }),
+      userId: account.id,
+      ip: input.ip,
+      userAgent: input.userAgent,
+    });
+    // The link never arrived, so it must not stay usable.
+    if (!notice.sent) await deps.store.delete(tokenKey(token));
   });
 }
 
@@ -197,29 +187,24 @@ export async function resetPassword(
     detail: { reason: 'password-reset', count: sessions.count, actorId: userId },
   });
 
-  const at = new Date(deps.now());
-  let noticeSent = false;
-  try {
-    const email = deps.senderFor('email');
-    if (email)
-      await email.send(
-        composePasswordChangedNotice({
-          to: found.email,
-          how: 'reset',
-          at,
-          ip: input.ip,
-          origin: deps.config.origin,
-        }),
-      );
-    noticeSent = !!email;
-  } catch {
-    // The reset stands; the audit says the notice failed.
-  }
+  // The reset stands whatever the mailbox does; a failed notice is audited by sendNotice.
+  const notice = await sendNotice(deps, {
+    kind: 'password-changed',
+    message: passwordChangedNotice({
+      to: found.email,
+      how: 'reset',
+      at: new Date(deps.now()),
+      ip: input.ip,
+      origin: deps.config.origin,
+    }),
+    userId,
+    ...who,
+  });
   await recordEvent({
     type: 'password.reset',
     userId,
     ...who,
-    detail: { sessionsEnded: sessions.count, noticeSent },
+    detail: { sessionsEnded: sessions.count, noticeSent: notice.sent },
   });
   return { ok: true, username: found.username };
 }

@@ -1,15 +1,11 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
-import { Prisma } from '@/lib/generated/prisma/client';
 import { recordEvent } from '@/lib/audit/record-event';
-import {
-  deviceNoticeDeps,
-  tellOwnerOfRemovedDevices,
-  type DeviceNoticeDeps,
-} from '@/lib/devices/device-removed-notice';
+import { removeTrustedDevices, type RevocationReason } from '@/lib/devices/remove-trusted-devices';
 import { describeUserAgent } from '@/lib/devices/describe-user-agent';
 import { parseDeviceName } from '@/lib/devices/device-name';
+import { noticeDeps, type NoticeDeps } from '@/lib/notices/notice-deps';
 
 // Trusted devices (TD-01 … TD-08). The browser keeps a 256-bit random token in an HttpOnly
 // cookie; the database keeps only its SHA-256. The server decides: a row that is missing,
@@ -190,75 +186,41 @@ export type DeleteDeviceResult =
  */
 export async function deleteTrustedDevice(
   input: { userId: string; deviceId: string; currentToken?: string } & DeviceContext,
-  notice: DeviceNoticeDeps = deviceNoticeDeps(),
+  notice: NoticeDeps = noticeDeps(),
 ): Promise<DeleteDeviceResult> {
-  const where = { id: input.deviceId, userId: input.userId };
-  const row = await db.trustedDevice.findFirst({ where, select: { tokenHash: true, name: true } });
-  const { count } = row ? await db.trustedDevice.deleteMany({ where }) : { count: 0 };
-  if (!row || count !== 1) return { ok: false, reason: 'not-found' };
-  await recordEvent({
-    type: 'device.deleted',
+  const [row] = await removeTrustedDevices({
     userId: input.userId,
+    deviceId: input.deviceId,
+    reason: 'owner',
+    actorId: input.userId,
     ip: input.ip,
     userAgent: input.userAgent,
-    detail: { deviceId: input.deviceId },
+    notify: notice,
   });
-  await tellOwnerOfRemovedDevices(notice, {
-    userId: input.userId,
-    deviceNames: [row.name],
-    by: 'self',
-    ip: input.ip,
-    userAgent: input.userAgent,
-  });
+  if (!row) return { ok: false, reason: 'not-found' };
   const wasCurrent =
     isWellFormedDeviceToken(input.currentToken) && row.tokenHash === digest(input.currentToken);
   return { ok: true, wasCurrent };
 }
 
-// Prisma's deleteMany returns a count only; the notice names what went, so one statement deletes
-// and returns the names: a device trusted meanwhile is neither left behind nor left out.
-async function deleteDevicesOf(userId: string, keepTokenHash?: string): Promise<string[]> {
-  const keep = keepTokenHash ? Prisma.sql`AND "tokenHash" <> ${keepTokenHash}` : Prisma.empty;
-  const rows = await db.$queryRaw<
-    { name: string }[]
-  >`DELETE FROM "TrustedDevice" WHERE "userId" = ${userId} ${keep} RETURNING "name"`;
-  return rows.map((row) => row.name).sort((a, b) => a.localeCompare(b));
-}
-
 /** Deletes all the user's devices but the one this browser holds, and emails the owner their names (RC-05). */
 export async function deleteOtherTrustedDevices(
   input: { userId: string; currentToken: string | undefined } & DeviceContext,
-  notice: DeviceNoticeDeps = deviceNoticeDeps(),
+  notice: NoticeDeps = noticeDeps(),
 ): Promise<number> {
-  const keep = isWellFormedDeviceToken(input.currentToken) ? digest(input.currentToken) : undefined;
-  const names = await deleteDevicesOf(input.userId, keep);
-  const count = names.length;
-  if (count)
-    await recordEvent({
-      type: 'device.deleted',
-      userId: input.userId,
-      ip: input.ip,
-      userAgent: input.userAgent,
-      detail: { others: count },
-    });
-  await tellOwnerOfRemovedDevices(notice, {
+  const removed = await removeTrustedDevices({
     userId: input.userId,
-    deviceNames: names,
-    by: 'self',
+    keepTokenHash: isWellFormedDeviceToken(input.currentToken)
+      ? digest(input.currentToken)
+      : undefined,
+    reason: 'owner',
+    actorId: input.userId,
     ip: input.ip,
     userAgent: input.userAgent,
+    notify: notice,
   });
-  return count;
+  return removed.length;
 }
-
-export type RevocationReason =
-  | 'password-changed'
-  | 'password-reset'
-  | 'email-changed'
-  | 'phone-changed'
-  | 'two-factor-reset'
-  | 'account-disabled'
-  | 'admin';
 
 /**
  * Ends trust for every device of a user (TD-06). Every event that must end trust calls this one
@@ -271,26 +233,16 @@ export async function revokeAllTrustedDevices(
     userId: string;
     reason: RevocationReason;
     actorId?: string | null;
-    notify?: DeviceNoticeDeps;
+    notify?: NoticeDeps;
   } & Partial<DeviceContext>,
 ): Promise<number> {
-  const names = await deleteDevicesOf(input.userId);
-  const count = names.length;
-  await recordEvent({
-    type: 'device.revoked',
+  const removed = await removeTrustedDevices({
     userId: input.userId,
+    reason: input.reason,
+    actorId: input.actorId ?? null,
     ip: input.ip ?? null,
     userAgent: input.userAgent ?? null,
-    detail: { reason: input.reason, count, actorId: input.actorId ?? null },
+    notify: input.notify,
   });
-  if (input.notify) {
-    await tellOwnerOfRemovedDevices(input.notify, {
-      userId: input.userId,
-      deviceNames: names,
-      by: 'admin',
-      ip: input.ip ?? null,
-      userAgent: input.userAgent ?? null,
-    });
-  }
-  return count;
+  return removed.length;
 }

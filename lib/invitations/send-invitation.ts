@@ -2,10 +2,11 @@ import 'server-only';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
+import { invitationNotice } from '@/lib/notices/invitation-notice';
+import { sendNotice } from '@/lib/notices/send-notice';
 import { getSender } from '@/lib/otp/delivery/senders';
-import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import type { Sender } from '@/lib/otp/delivery/sender';
 import { invitationLink, invitationTokenHash, newInvitationToken } from './invitation-token';
-import { utcMinute } from '@/lib/format-time';
 
 // Invitation emails for users created without a password (CSV-03). A token is made at send
 // time, so the link in the email is the only copy; a failed send is written on the Invitation
@@ -104,31 +105,28 @@ async function sendOne(
     : await db.invitation.create({
         data: { userId: user.id, tokenHash: invitationTokenHash(token), expiresAt },
       });
-  try {
-    if (!ctx.sender) throw new Error('No email delivery is configured.');
-    await ctx.sender.send(
-      composeInvitation({
+  const notice = await sendNotice(
+    { senderFor: () => ctx.sender },
+    {
+      kind: 'invitation',
+      message: invitationNotice({
         to: user.email,
         username: user.username,
         name: user.name,
         link: invitationLink(ctx.origin, token),
         expiresAt,
       }),
-    );
-  } catch (error) {
-    const message =
-      error instanceof Error ? error.message.slice(0, 500) : 'The email could not be sent.';
+      userId: user.id,
+      detail: { invitationId: invitation.id, actorId: ctx.actorId },
+    },
+  );
+  if (!notice.sent) {
     // Back to pending: the token was never delivered, so it must not stay usable.
     await db.invitation.update({
       where: { id: invitation.id },
-      data: { tokenHash: null, expiresAt: null, sentAt: null, error: message },
+      data: { tokenHash: null, expiresAt: null, sentAt: null, error: notice.error },
     });
-    await recordEvent({
-      type: 'invitation.send_failed',
-      userId: user.id,
-      detail: { invitationId: invitation.id, actorId: ctx.actorId, error: message },
-    });
-    return { ok: false, error: message };
+    return { ok: false, error: notice.error };
   }
   await db.invitation.update({
     where: { id: invitation.id },
@@ -144,31 +142,6 @@ async function sendOne(
     },
   });
   return { ok: true };
-}
-
-export function composeInvitation(input: {
-  to: string;
-  username: string;
-  name: string | null;
-  link: string;
-  expiresAt: Date;
-}): OutgoingMessage {
-  const until = utcMinute(input.expiresAt);
-  return {
-    channel: 'email',
-    to: input.to,
-    subject: 'You have been invited to sign in with Latchkey',
-    text: [
-      `Hello${input.name ? ` ${input.name}` : ''},`,
-      '',
-      `An administrator created a Latchkey account for you. Your username is: ${input.username}`,
-      '',
-      `Choose your password here (the link works once, until ${until}):`,
-      input.link,
-      '',
-      'If you did not expect this, ignore this email: nothing happens until a password is set.',
-    ].join('\n'),
-  };
 }
 
 /** Users created by an upload whose invitation has not been sent yet (pending or failed). */

@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
+import { contactChangedByUploadNotice } from '@/lib/notices/contact-changed-by-upload-notice';
+import { sendNotice } from '@/lib/notices/send-notice';
 import { getSender } from '@/lib/otp/delivery/senders';
 import type { Sender } from '@/lib/otp/delivery/sender';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import { composeContactChangeNotice } from './contact-change-notice';
 import { INVITED_PASSWORD_HASH } from './invited-password';
 import {
   writeStagedBatches,
@@ -354,23 +355,23 @@ async function tellOldAddresses(
   const sender = input.sender === undefined ? getSender('email') : input.sender;
   let failed = 0;
   for (const change of changes) {
-    let noticeSent = false;
-    try {
-      if (sender) {
-        await sender.send(
-          composeContactChangeNotice({
-            to: change.oldEmail,
-            username: change.username,
-            phoneChanged: change.phoneChanged,
-            emailChanged: change.emailChanged,
-            at: new Date(),
-          }),
-        );
-        noticeSent = true;
-      }
-    } catch {
-      // Counted below and in the audit event; the change itself stands.
-    }
+    // A failed notice is audited by sendNotice, counted below and in the event; the change stands.
+    const { sent: noticeSent } = await sendNotice(
+      { senderFor: () => sender },
+      {
+        kind: 'contact-changed-by-upload',
+        message: contactChangedByUploadNotice({
+          to: change.oldEmail,
+          username: change.username,
+          phoneChanged: change.phoneChanged,
+          emailChanged: change.emailChanged,
+          at: new Date(),
+        }),
+        userId: change.userId,
+        ...who,
+        detail: { uploadId: input.uploadId, actorId: input.adminId },
+      },
+    );
     if (!noticeSent) failed += 1;
     const fields = [change.phoneChanged && 'phone', change.emailChanged && 'email'].filter(Boolean);
     await recordEvent({

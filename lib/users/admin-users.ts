@@ -1,26 +1,22 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
-import { env } from '@/lib/env';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { recordEvent } from '@/lib/audit/record-event';
 import { hashPassword } from '@/lib/auth/password';
 import { endAllSessions } from '@/lib/auth/session-record';
-import { tellOwnerOfRemovedDevices } from '@/lib/devices/device-removed-notice';
+import { removeTrustedDevices } from '@/lib/devices/remove-trusted-devices';
 import {
   listTrustedDevices,
   revokeAllTrustedDevices,
   type TrustedDeviceView,
 } from '@/lib/devices/trusted-devices';
-import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
-import { getSender } from '@/lib/otp/delivery/senders';
 import { sendInvitations } from '@/lib/invitations/send-invitation';
+import { contactChangedNotice, type ContactChange } from '@/lib/notices/contact-changed-notice';
+import { noticeDeps, type NoticeDeps } from '@/lib/notices/notice-deps';
+import { sendNotice } from '@/lib/notices/send-notice';
+import { twoFactorChangedNotice } from '@/lib/notices/two-factor-changed-notice';
 import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
-import {
-  composeContactChangeNotice,
-  composeTwoFactorNotice,
-  type ContactChange,
-} from '@/lib/users/contact-change-notice';
 import type { FieldErrors, UserInput } from '@/lib/users/user-form';
 import { canonicalUsername } from '@/lib/users/username';
 
@@ -32,16 +28,8 @@ import { canonicalUsername } from '@/lib/users/username';
 export type Actor = { id: string; ip?: string | null; userAgent?: string | null };
 
 /** Collaborators for the notices an edit sends; real ones by default. */
-export type AdminUserDeps = {
-  senderFor(channel: Channel): Sender | null;
-  origin: string;
-  now(): Date;
-};
-const realDeps = (): AdminUserDeps => ({
-  senderFor: getSender,
-  origin: env.APP_ORIGIN,
-  now: () => new Date(),
-});
+export type AdminUserDeps = NoticeDeps;
+const realDeps = noticeDeps;
 
 export const ALREADY_USED = 'This is already used by another user.';
 
@@ -317,16 +305,18 @@ export async function updateUser(
       ...(emailChanged ? { email: { to: input.email } } : {}),
       ...(phoneChanged ? { phone: { to: input.phone } } : {}),
     };
-    const noticeSent = await notify(
-      deps,
-      composeContactChangeNotice({
+    const notice = await sendNotice(deps, {
+      kind: 'contact-changed',
+      message: contactChangedNotice({
         to: before.email,
         change,
         at: deps.now(),
         by: 'admin',
         origin: deps.origin,
       }),
-    );
+      userId: id,
+      ...who,
+    });
     await recordEvent({
       type: 'contact.changed',
       userId: id,
@@ -334,7 +324,7 @@ export async function updateUser(
       detail: {
         actorId: actor.id,
         by: 'admin',
-        noticeSent,
+        noticeSent: notice.sent,
         ...(emailChanged
           ? { email: { from: maskEmail(before.email), to: maskEmail(input.email) } }
           : {}),
@@ -358,35 +348,25 @@ export async function updateUser(
     });
   }
   if (input.twoFactor !== before.twoFactor) {
-    const noticeSent = await notify(
-      deps,
-      composeTwoFactorNotice({
+    const notice = await sendNotice(deps, {
+      kind: 'two-factor-changed',
+      message: twoFactorChangedNotice({
         to: input.email,
         enabled: input.twoFactor,
         at: deps.now(),
         origin: deps.origin,
       }),
-    );
+      userId: id,
+      ...who,
+    });
     await recordEvent({
       type: 'user.two_factor_changed',
       userId: id,
       ...who,
-      detail: { actorId: actor.id, enabled: input.twoFactor, noticeSent },
+      detail: { actorId: actor.id, enabled: input.twoFactor, noticeSent: notice.sent },
     });
   }
   return { ok: true, changed };
-}
-
-/** Sends a notice; false when it could not be sent. The change it reports stands either way. */
-async function notify(deps: AdminUserDeps, message: OutgoingMessage): Promise<boolean> {
-  try {
-    const sender = deps.senderFor('email');
-    if (!sender) return false;
-    await sender.send(message);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -397,24 +377,16 @@ export async function revokeUserDevice(
   input: { userId: string; deviceId: string; actor: Actor },
   deps: AdminUserDeps = realDeps(),
 ): Promise<boolean> {
-  const where = { id: input.deviceId, userId: input.userId };
-  const device = await db.trustedDevice.findFirst({ where, select: { name: true } });
-  const { count } = device ? await db.trustedDevice.deleteMany({ where }) : { count: 0 };
-  if (!device || count !== 1) return false;
-  const who = { ip: input.actor.ip ?? null, userAgent: input.actor.userAgent ?? null };
-  await recordEvent({
-    type: 'device.revoked',
+  const removed = await removeTrustedDevices({
     userId: input.userId,
-    ...who,
-    detail: { reason: 'admin', deviceId: input.deviceId, count, actorId: input.actor.id },
+    deviceId: input.deviceId,
+    reason: 'admin',
+    actorId: input.actor.id,
+    ip: input.actor.ip ?? null,
+    userAgent: input.actor.userAgent ?? null,
+    notify: deps,
   });
-  await tellOwnerOfRemovedDevices(deps, {
-    userId: input.userId,
-    deviceNames: [device.name],
-    by: 'admin',
-    ...who,
-  });
-  return true;
+  return removed.length === 1;
 }
 
 /** Revokes every trusted device of a user (TD-06, admin action), emailing the owner their names; null when there is no such user. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { submitPassword } from '@/lib/auth/sign-in';
-import type { DeviceNoticeDeps } from '@/lib/devices/device-removed-notice';
+import type { NoticeDeps } from '@/lib/notices/notice-deps';
 import {
   deleteOtherTrustedDevices,
   deleteTrustedDevice,
@@ -13,6 +13,7 @@ import {
 import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { revokeUserDevice, revokeUserDevices, updateUser } from '@/lib/users/admin-users';
 import { recordEvent } from '@/lib/audit/record-event';
+import { sendNotice } from '@/lib/notices/send-notice';
 import { unlockAccount } from '@/lib/rate-limit/unlock-account';
 import { capturingSender, createUser, PASSWORD } from '../support/sign-in-fixtures';
 import { freshIp, limitedDeps, perHour } from '../support/limit-fixtures';
@@ -31,7 +32,7 @@ const lockoutNotices = (sender: { sent: OutgoingMessage[] }) =>
 /** What reached the development outbox (the real wiring) for this address. */
 const outboxFor = (to: string) => db.outboxMessage.findMany({ where: { to } });
 
-function noticeDeps(sender: Sender = capturingSender()): DeviceNoticeDeps {
+function noticeDeps(sender: Sender = capturingSender()): NoticeDeps {
   return {
     senderFor: (c) => (c === 'email' ? sender : null),
     origin: ORIGIN,
@@ -361,7 +362,7 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
     const events = await db.auditEvent.findMany({
       where: { userId: user.id, type: 'signin.lock_notice_failed' },
     });
-    expect(events.map((e) => e.detail)).toEqual([{ error: 'Postmark is down' }]);
+    expect(events.map((e) => e.detail)).toEqual([{ notice: 'lockout', error: 'Postmark is down' }]);
     // The lock holds: even the right password gets the generic answer.
     expect(await attempt(deps, user.username, PASSWORD)).toEqual(INVALID);
   });
@@ -373,5 +374,80 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
     for (let i = 0; i < 5; i++) expect(await attempt(deps, user.username)).toEqual(INVALID);
     await deps.flushDeferred();
     expect(sender.sent).toEqual([]);
+  });
+});
+
+describe('RC-05 RC-06 every notice fails the same way', () => {
+  it('RC-06 a change notice that cannot be sent, or has no sender, is audited with its kind and the error; the change stands', async () => {
+    const admin = await newAdmin();
+    const user = await createUser();
+    const asInput = {
+      username: user.username,
+      name: user.name,
+      email: user.email,
+      phone: user.phone,
+      role: user.role,
+      twoFactor: user.twoFactor,
+      disabled: user.disabled,
+    };
+    const email = `moved-${randomUUID().slice(0, 8)}@example.test`;
+    expect(
+      await updateUser(user.id, { ...asInput, email }, admin, noticeDeps(failingSender)),
+    ).toMatchObject({ ok: true });
+    const noSender = { ...noticeDeps(), senderFor: () => null };
+    expect(
+      await updateUser(user.id, { ...asInput, email, twoFactor: false }, admin, noSender),
+    ).toMatchObject({ ok: true });
+
+    const failures = await db.auditEvent.findMany({
+      where: { userId: user.id, type: 'notice.failed' },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(failures.map((e) => [e.detail, e.ip])).toEqual([
+      [{ notice: 'contact-changed', error: 'Postmark is down' }, admin.ip],
+      [{ notice: 'two-factor-changed', error: 'No email delivery is configured.' }, admin.ip],
+    ]);
+    const trail = await db.auditEvent.findMany({
+      where: { userId: user.id, type: { in: ['contact.changed', 'user.two_factor_changed'] } },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(trail.map((e) => (e.detail as { noticeSent: boolean }).noticeSent)).toEqual([
+      false,
+      false,
+    ]);
+    expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({
+      email,
+      twoFactor: false,
+    });
+  });
+
+  it('RC-06 sendNotice returns the failure, and throws it only when asked, after the audit', async () => {
+    const user = await createUser();
+    const message: OutgoingMessage = {
+      channel: 'email',
+      to: user.email,
+      subject: 'Test notice',
+      text: 'Hello',
+    };
+    const notice = { message, kind: 'password-changed' as const, userId: user.id, ...who };
+    const sender = capturingSender();
+    expect(await sendNotice({ senderFor: () => sender }, notice)).toEqual({ sent: true });
+    expect(sender.sent).toEqual([message]);
+    expect(await sendNotice({ senderFor: () => failingSender }, notice)).toEqual({
+      sent: false,
+      error: 'Postmark is down',
+    });
+    await expect(
+      sendNotice({ senderFor: () => failingSender }, notice, { rethrow: true }),
+    ).rejects.toThrow('Postmark is down');
+    const failures = await db.auditEvent.findMany({
+      where: { userId: user.id, type: 'notice.failed' },
+    });
+    expect(failures.map((e) => e.detail)).toEqual([
+      { notice: 'password-changed', error: 'Postmark is down' },
+      { notice: 'password-changed', error: 'Postmark is down' },
+    ]);
+    // The message never reaches the audit trail (RC-06).
+    expect(JSON.stringify(failures)).not.toContain('Hello');
   });
 });

@@ -4,9 +4,10 @@ import { utcMinute } from '@/lib/format-time';
 /**
  * Told to the old address when an upload changed a user's phone or email (OTP-10, CSV-05): the
  * new destination is an unverified authenticator until a code round-trips, and if the user did
- * not expect it they should say so.
+ * not expect it they should say so. The import does not carry the new phone number, so unlike
+ * contactChangedNotice this one cannot show the new destination masked.
  */
-export function composeContactChangeNotice(input: {
+export function contactChangedByUploadNotice(input: {
   to: string;
   username: string;
   phoneChanged: boolean;

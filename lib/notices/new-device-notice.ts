@@ -1,0 +1,31 @@
+import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+import { utcMinute } from '@/lib/format-time';
+
+/**
+ * The email sent when a browser becomes trusted (TD-09): which device, when, from where, and
+ * where to remove it. Plain text; the device name is the user's own words, shown as typed.
+ */
+export function newDeviceNotice(input: {
+  to: string;
+  deviceName: string;
+  at: Date;
+  ip: string | null;
+  origin: string;
+}): OutgoingMessage {
+  const when = utcMinute(input.at);
+  const link = new URL('/account/trusted-devices', input.origin).toString();
+  return {
+    channel: 'email',
+    to: input.to,
+    subject: 'A new browser was trusted for your Latchkey sign-in',
+    text: [
+      'A browser was added to your trusted devices. Sign-ins from it will not ask for a security code.',
+      '',
+      `Device: ${input.deviceName}`,
+      `When: ${when}`,
+      `IP address: ${input.ip ?? 'unknown'}`,
+      '',
+      `If this was not you, delete the device and change your password: ${link}`,
+    ].join('\n'),
+  };
+}
