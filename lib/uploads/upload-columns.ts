@@ -7,10 +7,9 @@ export type UploadColumn = (typeof UPLOAD_COLUMNS)[number];
 /** Spreadsheet row of the first data row: the header is row 1, as a spreadsheet numbers it. */
 export const FIRST_DATA_ROW = 2;
 
-/** Longest accepted display name: generous, so names in any script fit (CSV-06). */
-export const NAME_MAX_CODE_POINTS = 300;
-
-export const TWO_FACTOR_VALUES = 'true/false, yes/no or 1/0 (empty means true)';
+// What a cell may hold is the user rules' business (lib/users/user-rules.ts), shared with the
+// admin's user form; the words for two_factor are shown on the upload page.
+export { TWO_FACTOR_VALUES } from '@/lib/users/user-rules';
 
 /** The template offered for download: the header and two example rows. */
 export const TEMPLATE_CSV =

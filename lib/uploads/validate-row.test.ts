@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/examples.mobile.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
+import { NAME_MAX } from '@/lib/users/user-rules';
 import { validateRow } from './validate-row';
 
 const row = (
@@ -95,7 +96,8 @@ describe('validateRow (CSV-02)', () => {
     expect(problemsOf(row({ phone: '', two_factor: 'true' }))).toEqual([[7, 'phone']]);
     expect(problemsOf(row({ role: 'superuser' }))).toEqual([[7, 'role']]);
     expect(problemsOf(row({ two_factor: 'maybe' }))).toEqual([[7, 'two_factor']]);
-    expect(problemsOf(row({ name: 'n'.repeat(301) }))).toEqual([[7, 'name']]);
+    expect(problemsOf(row({ name: 'n'.repeat(NAME_MAX + 1) }))).toEqual([[7, 'name']]);
+    expect(problemsOf(row({ name: 'bell\u0007' }))).toEqual([[7, 'name']]);
     expect(problemsOf(['too', 'few'])).toEqual([[7, '*']]);
     expect(problemsOf(row({ username: 'x', email: 'bad', role: 'root' }))).toEqual([
       [7, 'username'],

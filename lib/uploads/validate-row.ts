@@ -1,15 +1,20 @@
-import { z } from 'zod';
-import { parsePhone } from '@/lib/users/phone';
-import { canonicalUsername, parseUsername } from '@/lib/users/username';
 import {
-  NAME_MAX_CODE_POINTS,
-  TWO_FACTOR_VALUES,
-  UPLOAD_COLUMNS,
-  type UploadColumn,
-} from './upload-columns';
+  checkEmail,
+  checkName,
+  checkPhone,
+  checkRole,
+  checkTwoFactor,
+  checkUsername,
+  type FieldResult,
+  type Role,
+} from '@/lib/users/user-rules';
+import { canonicalUsername } from '@/lib/users/username';
+import { UPLOAD_COLUMNS, type UploadColumn } from './upload-columns';
 
-// One data row of a User Upload, checked on its own (CSV-02). Checks that need the other rows or
-// the database (duplicates) are in validate-upload.ts. Pure: no I/O, so it is unit-tested alone.
+// One data row of a User Upload, checked on its own (CSV-02) by the same user rules as the
+// admin's user form, so a cell gets the verdict and the message that field would get there.
+// Checks that need the other rows or the database (duplicates) are in validate-upload.ts. Pure:
+// no I/O, so it is unit-tested alone.
 
 export type UploadProblem = {
   /** Spreadsheet row number: the header is row 1, the first data row is row 2. */
@@ -32,17 +37,13 @@ export type UploadRow = {
   emailKey: string;
   /** E.164 or null. */
   phone: string | null;
-  role: 'user' | 'admin';
+  role: Role;
   twoFactor: boolean;
 };
 
 export type RowResult =
   | { ok: true; value: UploadRow }
   | { ok: false; problems: UploadProblem[]; usernameKey: string | null; emailKey: string | null };
-
-const emailSchema = z.email();
-const TRUE_WORDS = new Set(['true', 'yes', '1', '']);
-const FALSE_WORDS = new Set(['false', 'no', '0']);
 
 export function validateRow(
   fields: readonly string[],
@@ -63,70 +64,51 @@ export function validateRow(
       ],
     };
   }
-  const [rawUsername, rawName, rawEmail, rawPhone, rawRole, rawTwoFactor] = fields.map((f) =>
-    f.trim(),
-  ) as [string, string, string, string, string, string];
-  const problems: UploadProblem[] = [];
-  const typed: Record<UploadColumn, string> = {
-    username: rawUsername,
-    name: rawName,
-    email: rawEmail,
-    phone: rawPhone,
-    role: rawRole,
-    two_factor: rawTwoFactor,
+  // In UPLOAD_COLUMNS order, as the length check above made sure.
+  const cells: Record<UploadColumn, string> = {
+    username: fields[0]!,
+    name: fields[1]!,
+    email: fields[2]!,
+    phone: fields[3]!,
+    role: fields[4]!,
+    two_factor: fields[5]!,
   };
-  const problem = (column: UploadColumn, reason: string) =>
-    problems.push({ row, column, reason, value: shortValue(typed[column]) });
+  const problems: UploadProblem[] = [];
+  // Each rule gets the cell as it is in the file, as a form field would be posted.
+  const check = <T>(column: UploadColumn, result: FieldResult<T>): T | null => {
+    if (result.ok) return result.value;
+    problems.push({ row, column, reason: result.error, value: shortValue(cells[column].trim()) });
+    return null;
+  };
 
-  const username = parseUsername(rawUsername);
-  if (!rawUsername) problem('username', 'The username is empty.');
-  else if (!username.ok) problem('username', `Not a valid username: ${username.error}`);
+  const checkedUsername = check('username', checkUsername(cells.username));
+  const checkedName = check('name', checkName(cells.name));
+  const checkedEmail = check('email', checkEmail(cells.email));
+  const checkedTwoFactor = check('two_factor', checkTwoFactor(cells.two_factor));
+  const checkedPhone = check(
+    'phone',
+    checkPhone(cells.phone, { twoFactor: checkedTwoFactor === true, defaultRegion }),
+  );
+  // An empty role cell means an ordinary user: the file format's shorthand, which the form,
+  // offering a choice of two, does not need.
+  const checkedRole = check('role', checkRole(cells.role.trim() || 'user'));
 
-  // Any text is a name (CSV-06): it is stored and shown as text, never interpreted.
-  // Code points are never more than UTF-16 units: most names need no count (and no array).
-  if (rawName.length > NAME_MAX_CODE_POINTS && [...rawName].length > NAME_MAX_CODE_POINTS)
-    problem('name', `Use at most ${NAME_MAX_CODE_POINTS} characters.`);
-
-  const emailOk = rawEmail.length <= 254 && emailSchema.safeParse(rawEmail).success;
-  if (!rawEmail) problem('email', 'The email address is empty.');
-  else if (!emailOk) problem('email', 'Not a valid email address.');
-
-  const twoFactorWord = rawTwoFactor.toLowerCase();
-  const twoFactor = TRUE_WORDS.has(twoFactorWord)
-    ? true
-    : FALSE_WORDS.has(twoFactorWord)
-      ? false
-      : null;
-  if (twoFactor === null) problem('two_factor', `Use ${TWO_FACTOR_VALUES}.`);
-
-  let phone: string | null = null;
-  if (rawPhone) {
-    const parsed = parsePhone(rawPhone, defaultRegion);
-    if (parsed.ok) phone = parsed.e164;
-    else problem('phone', parsed.error);
-  } else if (twoFactor) {
-    problem('phone', 'A phone number is required when two_factor is on.');
-  }
-
-  const roleWord = rawRole.toLowerCase() || 'user';
-  if (roleWord !== 'user' && roleWord !== 'admin')
-    problem('role', 'Use user or admin (empty means user).');
-
-  const usernameKey = username.ok ? canonicalUsername(username.username) : null;
-  const emailKey = emailOk ? rawEmail.toLowerCase() : null;
-  if (problems.length || !username.ok) return { ok: false, problems, usernameKey, emailKey };
+  const usernameKey = checkedUsername === null ? null : canonicalUsername(checkedUsername);
+  const emailKey = checkedEmail === null ? null : checkedEmail.toLowerCase();
+  if (problems.length) return { ok: false, problems, usernameKey, emailKey };
+  // No problems: every check returned its value (null only for no name or no phone).
   return {
     ok: true,
     value: {
       row,
-      username: username.username,
+      username: checkedUsername!,
       usernameKey: usernameKey!,
-      name: rawName || null,
-      email: rawEmail,
+      name: checkedName,
+      email: checkedEmail!,
       emailKey: emailKey!,
-      phone,
-      role: roleWord as 'user' | 'admin',
-      twoFactor: twoFactor!,
+      phone: checkedPhone,
+      role: checkedRole!,
+      twoFactor: checkedTwoFactor!,
     },
   };
 }

@@ -3,9 +3,9 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 export type PhoneResult = { ok: true; e164: string } | { ok: false; error: string };
 
 /**
- * A phone number as typed by an admin or in a CSV cell, to E.164 (DESIGN.md rule 8). Numbers
- * without a country code are read in `defaultRegion`. Refuses what is not a valid number
- * for its region, saying why.
+ * A phone number as typed, to E.164. Numbers without a country code are read in `defaultRegion`.
+ * Refuses what is not a valid number for its region, saying why. The admin's form and the User
+ * Upload reach it through checkPhone (user-rules.ts), which adds when a number is mandatory.
  */
 export function parsePhone(input: string, defaultRegion: string): PhoneResult {
   const typed = input.trim();

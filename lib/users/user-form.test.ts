@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import examples from 'libphonenumber-js/examples.mobile.json';
 import { getExampleNumber, type CountryCode } from 'libphonenumber-js/max';
-import {
-  EMAIL_MAX,
-  NAME_MAX,
-  parseUserForm,
-  PHONE_REQUIRED_MESSAGE,
-  userFormValues,
-} from '@/lib/users/user-form';
+import { parseUserForm, userFormValues } from '@/lib/users/user-form';
+import { EMAIL_MAX, NAME_MAX, PHONE_REQUIRED_MESSAGE } from '@/lib/users/user-rules';
 
 const base = {
   username: 'ada.lovelace',
@@ -64,7 +59,7 @@ describe('user form: phone numbers from libphonenumber-js/examples.mobile.json',
   });
 });
 
-describe('user form: the phone is mandatory with two-step sign-in (DESIGN.md rule 8)', () => {
+describe('user form: the phone is mandatory with two-step sign-in', () => {
   it('two-step sign-in on and no phone: an error beside the phone field', () => {
     expect(parse({ phone: '   ', twoFactor: '1' })).toEqual({
       ok: false,

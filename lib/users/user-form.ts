@@ -1,11 +1,22 @@
 import { z } from 'zod';
-import { parsePhone } from '@/lib/users/phone';
-import { parseUsername } from '@/lib/users/username';
+import {
+  checkEmail,
+  checkName,
+  checkPhone,
+  checkRole,
+  checkUsername,
+  type FieldResult,
+  type Role,
+} from '@/lib/users/user-rules';
 
-// The admin's user form (create and edit): what each field must be, and one message per field,
-// so the page can show each error beside its field. Pure: the default phone region comes in as
-// an argument (env.PHONE_DEFAULT_REGION at the edge), and the database checks (duplicates) are
-// in admin-users.ts.
+// The admin's user form (create and edit): the posted fields through the user rules
+// (user-rules.ts, shared with the User Upload), one message per field, so the page can show each
+// error beside its field. Pure: the default phone region comes in as an argument
+// (env.PHONE_DEFAULT_REGION at the edge), and the database checks (duplicates) are in
+// admin-users.ts.
+
+// The admin-users tests read the message from here.
+export { PHONE_REQUIRED_MESSAGE } from '@/lib/users/user-rules';
 
 export const USER_FORM_FIELDS = [
   'username',
@@ -18,9 +29,6 @@ export const USER_FORM_FIELDS = [
 ] as const;
 export type UserFormField = (typeof USER_FORM_FIELDS)[number];
 export type FieldErrors = Partial<Record<UserFormField, string>>;
-
-export const ROLES = ['user', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 /** A user as the form describes it, normalised: phone in E.164, empty name as null. */
 export type UserInput = {
@@ -42,27 +50,22 @@ export type UserFormState = {
   values?: Record<UserFormField, string>;
 };
 
-export const NAME_MAX = 100;
-/** RFC 5321's limit on a forward path. */
-export const EMAIL_MAX = 254;
-export const PHONE_REQUIRED_MESSAGE = 'A phone number is required when two-step sign-in is on.';
-
-const emailSchema = z
-  .string()
-  .trim()
-  .min(1, 'Enter an email address.')
-  .max(EMAIL_MAX, `Use at most ${EMAIL_MAX} characters.`)
-  .pipe(z.email('Enter an email address like name@example.com.'));
-
-/** An email address as typed, trimmed; the profile page uses the same rule as the admin form. */
+/** checkEmail in the shape the profile page's contact change reads (contact-change.ts). */
 export function parseEmail(
   input: string,
 ): { ok: true; email: string } | { ok: false; error: string } {
-  const result = emailSchema.safeParse(input);
-  return result.success
-    ? { ok: true, email: result.data }
-    : { ok: false, error: result.error.issues[0]?.message ?? 'Enter an email address.' };
+  const result = checkEmail(input);
+  return result.ok ? { ok: true, email: result.value } : result;
 }
+
+/** A text field checked by one of the user rules, its message kept for the field. */
+const field = <T>(check: (typed: string) => FieldResult<T>) =>
+  z.string().transform((typed, ctx) => {
+    const result = check(typed);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: 'custom', message: result.error });
+    return z.NEVER;
+  });
 
 // A checkbox posts its value when ticked and nothing when not; "on" is the browser default.
 const checkbox = z
@@ -70,38 +73,19 @@ const checkbox = z
   .optional()
   .transform((v) => v !== undefined);
 
-function schema(defaultRegion: string) {
-  return z
-    .object({
-      username: z.string().transform((typed, ctx) => {
-        const parsed = parseUsername(typed);
-        if (parsed.ok) return parsed.username;
-        ctx.addIssue({ code: 'custom', message: parsed.error });
-        return z.NEVER;
-      }),
-      name: z
-        .string()
-        .transform((v) => v.trim())
-        .refine((v) => [...v].length <= NAME_MAX, `Use at most ${NAME_MAX} characters.`)
-        .refine((v) => !/\p{Cc}/u.test(v), 'Remove the control characters.')
-        .transform((v) => v || null),
-      email: emailSchema,
-      phone: z.string().transform((typed, ctx) => {
-        if (!typed.trim()) return null;
-        const parsed = parsePhone(typed, defaultRegion);
-        if (parsed.ok) return parsed.e164;
-        ctx.addIssue({ code: 'custom', message: parsed.error });
-        return z.NEVER;
-      }),
-      role: z.enum(ROLES, 'Choose user or admin.'),
-      twoFactor: checkbox,
-      disabled: checkbox,
-    })
-    .superRefine((user, ctx) => {
-      // The product rule (DESIGN.md rule 8): a two-step account needs somewhere to send SMS codes.
-      if (user.twoFactor && user.phone === null)
-        ctx.addIssue({ code: 'custom', path: ['phone'], message: PHONE_REQUIRED_MESSAGE });
-    });
+// The phone rule depends on the two-step box, so the schema is made for what was ticked: every
+// field is then checked on its own and the admin sees "phone required" together with, say, a
+// bad email.
+function schema(options: { defaultRegion: string; twoFactor: boolean }) {
+  return z.object({
+    username: field(checkUsername),
+    name: field(checkName),
+    email: field(checkEmail),
+    phone: field((typed) => checkPhone(typed, options)),
+    role: field(checkRole),
+    twoFactor: checkbox,
+    disabled: checkbox,
+  });
 }
 
 /** The form's raw values, as typed: what goes back into the form after a refusal. */
@@ -137,9 +121,10 @@ export function parseUserForm(
     twoFactor: values.twoFactor || undefined,
     disabled: values.disabled || undefined,
   };
-  // A superRefine runs only when every field parsed, so the phone rule is checked on its own too:
-  // the admin should see "phone required" together with, say, a bad email.
-  const result = schema(options.defaultRegion).safeParse(raw);
+  const result = schema({
+    defaultRegion: options.defaultRegion,
+    twoFactor: values.twoFactor !== '',
+  }).safeParse(raw);
   if (result.success) return { ok: true, user: result.data };
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
@@ -148,6 +133,5 @@ export function parseUserForm(
       errors[field as UserFormField] ??= issue.message;
     }
   }
-  if (values.twoFactor && !values.phone.trim()) errors.phone ??= PHONE_REQUIRED_MESSAGE;
   return { ok: false, errors };
 }
