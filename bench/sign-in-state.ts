@@ -1,9 +1,12 @@
-import { createTicket, markVerified, saveTicket } from '@/lib/auth/login-ticket';
-import { deriveCodeKey } from '@/lib/otp/code';
-import { issueCode } from '@/lib/otp/issue-code';
-import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import { createTicket } from '@/lib/auth/login-ticket';
+import type { LoginTicket } from '@/lib/auth/sign-in-types';
+import type { ChallengeDeps } from '@/lib/challenges/challenge-deps';
+import { checkChallengeCode } from '@/lib/challenges/check-code';
+import { composeCodeMessage } from '@/lib/challenges/code-message';
+import { deriveCodeKey } from '@/lib/challenges/code';
+import { sendChallengeCode } from '@/lib/challenges/send-code';
+import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
 import { createUpstashStore } from '@/lib/store/upstash-store';
-import { countersToRestart } from '@/lib/rate-limit/code-send-limits';
 import { ratePolicies } from '@/lib/rate-limit/policies';
 import { createUpstashRateLimiter } from '@/lib/rate-limit/upstash-rate-limiter';
 import type { BenchServer } from './bench-server';
@@ -23,6 +26,54 @@ export function benchStore(server: BenchServer) {
   });
 }
 
+/** The challenge module's collaborators against the server's store, with a sender that keeps the last code. */
+function benchChallengeDeps(server: BenchServer, ttlSeconds: number) {
+  const last = { code: '' };
+  const deps: ChallengeDeps = {
+    store: benchStore(server),
+    limits: createUpstashRateLimiter({
+      url: server.upstash.url,
+      token: server.upstash.token,
+      keyPrefix: server.upstash.prefix,
+      // Generous, so that preparing thousands of pending codes is not refused by the send limits.
+      policies: ratePolicies({ smsDailyBudget: 1000 }),
+    }),
+    senderFor: () => ({
+      send: async (message: OutgoingMessage) => void (last.code = message.code ?? ''),
+    }),
+    audit: async () => {},
+    emailOf: async () => 'bench@example.com',
+    hmacKey: deriveCodeKey(server.authSecret),
+    now: Date.now,
+    defer: () => {},
+    config: {
+      otpTtlSeconds: ttlSeconds,
+      resendCooldownSeconds: 0,
+      origin: server.origin,
+      smsKillSwitch: false,
+      smsAllowedCallingCodes: ['1'],
+    },
+  };
+  return { deps, last };
+}
+
+/** A ticket with a code sent by email, as sendCode leaves it; the code as "delivered". */
+async function ticketWithCode(server: BenchServer, userId: string, ttlSeconds: number) {
+  const { deps, last } = benchChallengeDeps(server, ttlSeconds);
+  const { id, challenge } = await createTicket(deps.store, { userId, ttlSeconds, now: Date.now() });
+  const sent = await sendChallengeCode(deps, {
+    id,
+    challenge,
+    channel: 'email',
+    destination: `bench-${userId}@example.com`,
+    compose: composeCodeMessage,
+    ip: null,
+    userAgent: null,
+  });
+  if (!sent.ok) throw new Error(`sendChallengeCode: ${sent.reason}`);
+  return { deps, ticketId: id, code: last.code };
+}
+
 /** `count` tickets whose code was sent (stage code-sent), each with the code that was "delivered". */
 export async function pendingCodes(
   server: BenchServer,
@@ -30,63 +81,13 @@ export async function pendingCodes(
   count: number,
   ttlSeconds = 600,
 ): Promise<PendingCode[]> {
-  const store = benchStore(server);
-  const hmacKey = deriveCodeKey(server.authSecret);
-  // As sendCode leaves it: the ticket names the send counters a correct code restarts.
-  const limits = createUpstashRateLimiter({
-    url: server.upstash.url,
-    token: server.upstash.token,
-    keyPrefix: server.upstash.prefix,
-    policies: ratePolicies({ smsDailyBudget: 1000 }),
-  });
   const made: PendingCode[] = [];
   for (let start = 0; start < count; start += 100) {
     await Promise.all(
       Array.from({ length: Math.min(100, count - start) }, async (_, i) => {
-        const now = Date.now();
         const userId = userIds[(start + i) % userIds.length]!;
-        const { id, ticket } = await createTicket(store, {
-          userId,
-          stage: 'password',
-          ttlSeconds,
-          now,
-        });
-        let code = '';
-        const sender: Sender = {
-          send: async (message: OutgoingMessage) => void (code = /\d{6}/.exec(message.text)![0]),
-        };
-        const sent = await issueCode({
-          store,
-          sender,
-          hmacKey,
-          ticketId: id,
-          channel: 'email',
-          destination: 'bench@example.com',
-          ttlSeconds,
-          cooldownSeconds: 0,
-          origin: server.origin,
-          now,
-        });
-        if (!sent.ok) throw new Error(`issueCode: ${sent.reason}`);
-        const restartOnMatch = countersToRestart(limits, {
-          userId,
-          channel: 'email',
-          destination: 'bench@example.com',
-        });
-        await saveTicket(
-          store,
-          id,
-          {
-            ...ticket,
-            stage: 'code-sent',
-            channel: 'email',
-            codeExpiresAt: sent.expiresAt,
-            codeSentAt: sent.sentAt,
-            restartOnMatch,
-          },
-          now,
-        );
-        made.push({ ticketId: id, code });
+        const { ticketId, code } = await ticketWithCode(server, userId, ttlSeconds);
+        made.push({ ticketId, code });
       }),
     );
   }
@@ -97,7 +98,6 @@ export async function pendingCodes(
 export async function passwordDone(server: BenchServer, userId: string): Promise<string> {
   const { id } = await createTicket(benchStore(server), {
     userId,
-    stage: 'password',
     ttlSeconds: 600,
     now: Date.now(),
   });
@@ -106,14 +106,16 @@ export async function passwordDone(server: BenchServer, userId: string): Promise
 
 /** A ticket whose code was entered with "Don't require OTP on this browser" ticked: /login/device. */
 export async function awaitingDeviceName(server: BenchServer, userId: string): Promise<string> {
-  const store = benchStore(server);
-  const now = Date.now();
-  const { id, ticket } = await createTicket(store, {
-    userId,
-    stage: 'password',
-    ttlSeconds: 600,
-    now,
+  const { deps, ticketId, code } = await ticketWithCode(server, userId, 600);
+  const checked = await checkChallengeCode<LoginTicket>(deps, {
+    id: ticketId,
+    purpose: 'sign-in',
+    code,
+    verifiedTtlMs: 10 * 60_000,
+    trustRequested: true,
+    ip: null,
+    userAgent: null,
   });
-  await markVerified(store, id, ticket, 'code', now, { trustRequested: true });
-  return id;
+  if (!checked.ok) throw new Error(`checkChallengeCode: ${checked.reason}`);
+  return ticketId;
 }

@@ -22,6 +22,7 @@ export type AuditEventType =
   | 'code.expired'
   | 'code.failures_notified'
   | 'code.failures_notice_failed'
+  | 'notice.failed'
   | 'device.trusted'
   | 'device.used'
   | 'device.renamed'

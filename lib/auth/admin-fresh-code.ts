@@ -19,13 +19,13 @@ import type { UserInput } from '@/lib/users/user-form';
 // saw a code; whoever sits at it could otherwise hand a user's account to an address of their
 // choosing, switch two-step sign-in off, make themselves an admin, or undo a lockout. So these
 // changes need the admin's own code entered within SENSITIVE_ACTION_WINDOW_MINUTES: the same
-// `recent-code:<adminId>` key the account pages use (lib/auth/fresh-code.ts), so one code serves
-// every sensitive page, and one admin's code never counts for another.
+// freshness the account pages use (lib/auth/fresh-code.ts), so one code serves every sensitive
+// page, in the admin's own session only.
 //
 // Each function checks freshness and then makes the change, so an action that calls it cannot
 // forget the check. A refusal changes nothing.
 
-export type FreshnessDeps = Pick<FreshCodeDeps, 'store' | 'now' | 'config'>;
+export type FreshnessDeps = Pick<FreshCodeDeps, 'store' | 'now' | 'config' | 'currentSessionId'>;
 export type NotFresh = { ok: false; reason: 'not-fresh' };
 export type Gated<T> = { ok: true; value: T } | NotFresh;
 

@@ -3,7 +3,7 @@ import NextAuth, { type User } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { env } from '@/lib/env';
 import { completeSignIn } from '@/lib/auth/sign-in';
-import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import { getSignInDeps } from '@/lib/wiring';
 import { cookieOptions, secureCookies, sessionCookieName } from '@/lib/auth/cookies';
 import { requestInfoFrom } from '@/lib/auth/request-info';
 import { recordEvent } from '@/lib/audit/record-event';

@@ -1,15 +1,16 @@
-import { describeLifetime } from '@/lib/otp/code-message';
+import { describeLifetime } from '@/lib/challenges/code-message';
 import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
 
 // The email that carries a code for a sensitive change (SE-07). It names the change, so a person
 // who did not start it knows someone else is signed in to their account.
 
 /** What the code is about to allow. */
-export type SensitiveAction = 'password' | 'devices' | 'admin';
+export type SensitiveAction = 'password' | 'devices' | 'contact' | 'admin';
 
 const purposes: Record<SensitiveAction, string> = {
   password: 'change the password of your Latchkey account',
   devices: 'delete the trusted devices of your Latchkey account',
+  contact: 'change the email address or phone number of your Latchkey account',
   admin: 'change how another person signs in to Latchkey, as an administrator',
 };
 

@@ -13,7 +13,10 @@ import { sendNotice } from '@/lib/notices/send-notice';
 // other session ends and every trusted device is revoked (TD-06), the change is audited and the
 // person is told by email (RC-05). This browser's session stays: the person is using it.
 
-export type PasswordChangeDeps = Pick<FreshCodeDeps, 'store' | 'senderFor' | 'now' | 'config'>;
+export type PasswordChangeDeps = Pick<
+  FreshCodeDeps,
+  'store' | 'senderFor' | 'now' | 'config' | 'currentSessionId'
+>;
 
 type RequestInfo = { ip: string | null; userAgent: string | null };
 

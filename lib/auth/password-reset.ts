@@ -4,7 +4,6 @@ import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import { hashPassword } from '@/lib/auth/password';
 import { checkPasswordPolicy } from '@/lib/auth/password-policy';
-import { recentCodeKey } from '@/lib/auth/fresh-code';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
 import { passwordChangedNotice } from '@/lib/notices/password-changed-notice';
 import {
@@ -176,10 +175,8 @@ export async function resetPassword(
     db.user.update({ where: { id: userId }, data: { passwordHash } }),
     db.session.deleteMany({ where: { userId } }),
   ]);
-  await Promise.all([
-    deps.store.delete(latestKey(userId)),
-    deps.store.delete(recentCodeKey(userId)),
-  ]);
+  // Freshness belongs to sessions, and the reset has just ended them all.
+  await deps.store.delete(latestKey(userId));
   await recordEvent({
     type: 'sessions.revoked',
     userId,

@@ -1,8 +1,8 @@
 import 'server-only';
 import { cookies } from 'next/headers';
 import { ticketCookieName } from '@/lib/auth/cookies';
-import { viewTicket, type TicketView } from '@/lib/auth/sign-in';
-import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import { viewTicket, type TicketView } from '@/lib/auth/sign-in-code';
+import { getSignInDeps } from '@/lib/wiring';
 
 /** The ticket id in this browser's cookie, if any. */
 export async function getTicketId(): Promise<string | undefined> {

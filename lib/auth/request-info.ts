@@ -1,6 +1,6 @@
 import 'server-only';
 import { headers } from 'next/headers';
-import type { RequestInfo } from '@/lib/auth/sign-in';
+import type { RequestInfo } from '@/lib/audit/request-info';
 import { env } from '@/lib/env';
 
 /** Client IP and user agent of the current request, for audit events and sessions. */

@@ -1,11 +1,9 @@
-import type { Limited, RequestInfo, SignInDeps, SignInUser } from '@/lib/auth/sign-in';
-import type { Channel } from '@/lib/otp/delivery/sender';
+import type { Limited, RequestInfo, SignInDeps, SignInUser } from '@/lib/auth/sign-in-types';
 import { tellOwnerOfLockout } from '@/lib/auth/lockout-notice';
 import { recordPasswordFailure } from '@/lib/rate-limit/account-lockout';
-import { chargeCodeSend } from '@/lib/rate-limit/code-send-limits';
 import { ipSubject, retryAfterSeconds } from '@/lib/rate-limit/rate-limiter';
 
-// The policy table applied to the sign-in steps, with the audit trail of each refusal. For the
+// The policy table applied to the password step, with the audit trail of each refusal. For the
 // password step only failures are counted: the address and global limits are peeked before the
 // password is checked and hit after it failed (BF-01 to BF-05).
 
@@ -71,25 +69,4 @@ export async function recordFailedPassword(
     if (user)
       deps.defer(() => tellOwnerOfLockout(deps, { user, usernameKey, ip, userAgent, ...notice }));
   }
-}
-
-/**
- * Charges a code send to its counters (OTP-06, FR-03). When the day's SMS budget is spent, SMS
- * and voice are off for everyone and the answer is "choose another method": email is offered.
- */
-export async function codeSendRefusal(
-  deps: SignInDeps,
-  input: { userId: string; channel: Channel; destination: string } & RequestInfo,
-): Promise<Limited | { ok: false; reason: 'channel-unavailable' } | null> {
-  const refused = await chargeCodeSend(deps.limits, input);
-  if (!refused) return null;
-  await deps.audit({
-    type: 'ratelimit.hit',
-    userId: input.userId,
-    ip: input.ip,
-    userAgent: input.userAgent,
-    detail: { policy: refused.policy, step: 'code-send', channel: input.channel },
-  });
-  if (refused.policy === 'sms-daily-budget') return { ok: false, reason: 'channel-unavailable' };
-  return { ok: false, reason: 'limited', retryAfterSeconds: retryAfterSeconds(refused.resetAt) };
 }

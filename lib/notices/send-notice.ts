@@ -21,7 +21,7 @@ export type NoticeKind =
 
 // Notices whose failures were audited before this module existed keep their event types: the
 // audit page's filters and the tests look for them. The others share one.
-const NOTICE_FAILED = 'notice.failed' as AuditEventType;
+const NOTICE_FAILED: AuditEventType = 'notice.failed';
 const FAILURE_EVENT: Record<NoticeKind, AuditEventType> = {
   'new-device': 'device.notice_failed',
   'device-removed': 'device.notice_failed',

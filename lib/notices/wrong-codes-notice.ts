@@ -2,8 +2,9 @@ import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
 import { utcMinute } from '@/lib/format-time';
 
 /**
- * The email sent when someone passed the password step and then entered wrong codes (OTP-13):
- * whoever it was knows the password. Plain text; no code, no link that signs in.
+ * The email sent when wrong security codes pile up on an account (OTP-13), whatever they were
+ * for: at sign-in whoever typed them knew the password; on a "confirm it's you" step they were
+ * signed in. Plain text; no code, no link that signs in.
  */
 export function wrongCodesNotice(input: {
   to: string;
@@ -17,15 +18,16 @@ export function wrongCodesNotice(input: {
   return {
     channel: 'email',
     to: input.to,
-    subject: 'Wrong security codes were entered for your Latchkey sign-in',
+    subject: 'Wrong security codes were entered for your Latchkey account',
     text: [
-      `Someone entered your password correctly and then ${input.wrongCodes} wrong security codes.`,
+      `${input.wrongCodes} wrong security codes have been entered for your Latchkey account in the last 24 hours.`,
+      'To get that far, whoever typed them knew your password or was signed in as you.',
       '',
       `When: ${when}`,
       `IP address: ${input.ip ?? 'unknown'}`,
       '',
       'If this was you, there is nothing to do.',
-      `If it was not, someone knows your password: sign in at ${link} and change it, and tell your administrator.`,
+      `If it was not, sign in at ${link}, change your password, sign out your other sessions, and tell your administrator.`,
     ].join('\n'),
   };
 }

@@ -1,4 +1,4 @@
-// Every limit on the sign-in flow, as data: what is counted, per whom, how many, over what window.
+// Every limit on signing in and on one-time codes, as data: what is counted, per whom, how many, over what window.
 // Windows are fixed (aligned to multiples of their length since the epoch, so the daily budget
 // turns over at 00:00 UTC); both limiters (lib/rate-limit/*-rate-limiter.ts) count the same way.
 // Why these numbers: docs/decisions/0009-limits-and-lockout.md.
@@ -23,7 +23,7 @@ export type PolicyName =
   | 'code-send-prefix'
   | 'code-send-ip'
   | 'sms-daily-budget'
-  | 'code-try-ticket';
+  | 'code-try-challenge';
 
 export type RatePolicies = Record<PolicyName, RatePolicy>;
 
@@ -77,8 +77,12 @@ export function ratePolicies(options: { smsDailyBudget: number }): RatePolicies 
       counts: 'code sent by SMS or voice, whole deployment, per UTC day',
     },
 
-    // Code tries for one sign-in, across its codes: each code allows 5, a resend brings 5 more.
-    'code-try-ticket': { limit: 10, windowMs: 10 * MINUTE, counts: 'code entered for one sign-in' },
+    // Code tries for one challenge, across its codes: each code allows 5, a resend brings 5 more.
+    'code-try-challenge': {
+      limit: 10,
+      windowMs: 10 * MINUTE,
+      counts: 'code entered for one challenge (sign-in, confirmation or new destination)',
+    },
   };
 }
 

@@ -11,7 +11,7 @@ import {
 } from './account-lockout';
 import { getRateLimiter } from './get-rate-limiter';
 import type { RateLimiter } from './rate-limiter';
-import { ACCOUNT_CODE_FAILURE_LIMIT } from '@/lib/auth/sign-in';
+import { ACCOUNT_CODE_FAILURE_LIMIT } from '@/lib/challenges/challenge-deps';
 import { lockoutNoticeKey } from '@/lib/auth/lockout-notice';
 
 // The admin's side of the lockout: what the user page shows, and the Unlock button. Callers

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { describe, expect, inject, it, vi } from 'vitest';
-import { type ExpiringStore, type StoredCode, StoreUnavailableError } from './expiring-store';
+import {
+  type CodeCheck,
+  type ExpiringStore,
+  type StoredCode,
+  StoreUnavailableError,
+} from './expiring-store';
 import { createMemoryStore } from './memory-store';
 import { createUpstashStore } from './upstash-store';
 
@@ -101,102 +106,40 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
       expect(await store.get('failures')).toBe(101);
     });
 
-    it('attemptCode answers missing, match (once), and mismatch with the tries left', async () => {
-      const { store } = makeStore();
-      expect(await store.attemptCode('code', 'anything', Date.now())).toEqual({
-        outcome: 'missing',
-      });
-      const stored = code();
-      await store.put('code', stored, 45_000);
-      expect(await store.attemptCode('code', 'hmac-of-a-wrong-code', Date.now())).toEqual({
-        outcome: 'mismatch',
-        attemptsLeft: 4,
-      });
-      // Rewritten with every field intact (Redis's cjson must not round epoch milliseconds).
-      expect(await store.get('code')).toEqual({ ...stored, attemptsLeft: 4 });
-      expect(await store.ttlMs('code')).toBeLessThanOrEqual(45_000); // a wrong try keeps the TTL
-      expect(await store.ttlMs('code')).toBeGreaterThan(40_000);
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({
-        outcome: 'match',
-      });
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({
-        outcome: 'missing',
-      });
-    });
-
-    it('OTP-02 attemptCode refuses a code past its stored expiresAt even while the key lives', async () => {
-      const { store } = makeStore();
-      const issuedAt = Date.now();
-      await store.put('code', code({ expiresAt: issuedAt + 45_000 }), 600_000);
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', issuedAt + 45_001)).toEqual({
-        outcome: 'expired',
-      });
-      expect(await store.get('code')).toBeNull();
-      await store.put('code', code({ expiresAt: issuedAt + 45_000 }), 600_000);
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', issuedAt + 44_000)).toEqual({
-        outcome: 'match',
-      });
-    });
-
-    it('OTP-05 five wrong tries burn the code: the sixth try, even the right code, finds nothing', async () => {
-      const { store } = makeStore();
-      await store.put('code', code(), 45_000);
-      const left = [];
-      for (let i = 0; i < 5; i++) {
-        const attempt = await store.attemptCode('code', `wrong-${i}`, Date.now());
-        expect(attempt.outcome).toBe('mismatch');
-        if (attempt.outcome === 'mismatch') left.push(attempt.attemptsLeft);
-      }
-      expect(left).toEqual([4, 3, 2, 1, 0]);
-      expect(await store.attemptCode('code', 'hmac-of-the-right-code', Date.now())).toEqual({
-        outcome: 'missing',
-      });
-    });
-
-    it('OTP-05 20 concurrent wrong tries spend exactly the 5 tries there are', async () => {
-      const { store } = makeStore();
-      await store.put('code', code(), 45_000);
-      const attempts = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store.attemptCode('code', `wrong-${i}`, Date.now())),
-      );
-      const left = attempts.flatMap((a) => (a.outcome === 'mismatch' ? [a.attemptsLeft] : []));
-      expect(left.sort()).toEqual([0, 1, 2, 3, 4]);
-      expect(attempts.filter((a) => a.outcome === 'missing')).toHaveLength(15);
-    });
-
-    it('OTP-03 of 20 parallel submissions of the right code exactly one matches', async () => {
-      const { store } = makeStore();
-      await store.put('code', code(), 45_000);
-      const attempts = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          store.attemptCode('code', 'hmac-of-the-right-code', Date.now()),
-        ),
-      );
-      expect(attempts.filter((a) => a.outcome === 'match')).toHaveLength(1);
-      expect(attempts.filter((a) => a.outcome === 'missing')).toHaveLength(19);
-    });
-
-    describe('checkTicketCode: a whole code step in one operation', () => {
-      type Ticket = {
+    describe('checkCode: a code entered for a challenge, in one operation', () => {
+      type Challenge = {
+        purpose: string;
         userId: string;
         stage: string;
         channel?: string;
         expiresAt: number;
         createdAt: number;
-        codeTries?: number;
         restartOnMatch?: { key: string; windowMs: number }[];
       };
-      const setup = async (store: ExpiringStore, over: Partial<Ticket> = {}) => {
+      const right = 'hmac-of-the-right-code';
+      /**
+       * A challenge of purpose `sign-in` for user u1 in stage `code-sent`, with a code and a
+       * cooldown. Keys are fresh per call; `shared` names keys that several challenges share.
+       */
+      const setup = async (
+        store: ExpiringStore,
+        over: Partial<Challenge> = {},
+        shared: Partial<Pick<CodeCheck, 'failuresKeyPrefix' | 'wrongCodesKeyPrefix'>> = {},
+      ) => {
         const id = randomUUID();
         const keys = {
-          ticketKey: `t:${id}`,
+          recordKey: `t:${id}`,
           codeKey: `c:${id}`,
           cooldownKey: `r:${id}`,
+          triesKey: `n:${id}`,
           verifiedKey: `v:${id}`,
           failuresKeyPrefix: `f:${id}:`,
+          wrongCodesKeyPrefix: `w:${id}:`,
+          ...shared,
         };
         const now = Date.now();
-        const ticket: Ticket = {
+        const record: Challenge = {
+          purpose: 'sign-in',
           userId: 'u1',
           stage: 'code-sent',
           channel: 'email',
@@ -204,53 +147,139 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
           expiresAt: now + 600_000,
           ...over,
         };
-        await store.put(keys.ticketKey, ticket, 600_000);
-        await store.put(keys.codeKey, code(), 45_000);
+        const stored = code();
+        await store.put(keys.recordKey, record, 600_000);
+        await store.put(keys.codeKey, stored, 45_000);
         await store.put(keys.cooldownKey, 1, 30_000);
-        const check = (
-          codeHash: string | null,
-          more: Partial<Parameters<ExpiringStore['checkTicketCode']>[0]> = {},
-        ) =>
-          store.checkTicketCode<Ticket>({
+        const check = (codeHash: string | null, more: Partial<CodeCheck> = {}) =>
+          store.checkCode<Challenge>({
+            purpose: 'sign-in',
             ...keys,
             codeHash,
             nowMs: Date.now(),
             accountFailureLimit: 100,
             accountFailureWindowMs: 86_400_000,
-            ticketTryLimit: 10,
+            wrongCodeWindowMs: 86_400_000,
+            challengeTryLimit: 10,
             verifiedTtlMs: null,
             trustRequested: false,
             ...more,
           });
         return {
           keys,
-          ticket,
+          record,
+          stored,
           check,
-          failures: () => store.get<number>(`${keys.failuresKeyPrefix}u1`),
+          failures: () => store.get<number>(`${keys.failuresKeyPrefix}${record.userId}`),
+          wrongCodes: () => store.get<number>(`${keys.wrongCodesKeyPrefix}${record.userId}`),
+          tries: () => store.get<number>(keys.triesKey),
         };
       };
 
-      it('OTP-03 a match answers the ticket, deletes code, cooldown, ticket and the account counter, and writes no verified ticket unless asked', async () => {
+      it('answers missing without a code, mismatch with the tries left, and match once', async () => {
         const { store } = makeStore();
-        const { keys, ticket, check, failures } = await setup(store);
+        const { keys, record, stored, check } = await setup(store);
+        await store.delete(keys.codeKey);
+        expect(await check(right)).toEqual({ outcome: 'missing', record });
+        await store.put(keys.codeKey, stored, 45_000);
         expect(await check('hmac-of-a-wrong-code')).toEqual({
           outcome: 'mismatch',
           attemptsLeft: 4,
-          ticket,
+          wrongCodes: 1,
+          record,
         });
-        expect(await failures()).toBe(1);
-        expect(await store.get(keys.ticketKey)).toEqual({ ...ticket, codeTries: 1 });
-        expect(await check('hmac-of-the-right-code')).toEqual({
-          outcome: 'match',
-          ticket: { ...ticket, codeTries: 1 },
-        });
-        for (const key of [keys.ticketKey, keys.codeKey, keys.cooldownKey, keys.verifiedKey])
-          expect(await store.get(key)).toBeNull();
-        expect(await failures()).toBeNull();
-        expect(await check('hmac-of-the-right-code')).toEqual({ outcome: 'no-ticket' });
+        // Rewritten with every field intact (Redis's cjson must not round epoch milliseconds).
+        expect(await store.get(keys.codeKey)).toEqual({ ...stored, attemptsLeft: 4 });
+        expect(await store.ttlMs(keys.codeKey)).toBeLessThanOrEqual(45_000); // a wrong try keeps the TTL
+        expect(await store.ttlMs(keys.codeKey)).toBeGreaterThan(40_000);
+        expect(await check(right)).toEqual({ outcome: 'match', record });
+        expect(await check(right)).toEqual({ outcome: 'no-challenge' });
       });
 
-      it('OTP-06 a match restarts the current window of each counter the ticket names, and only that window', async () => {
+      it('OTP-02 refuses a code past its stored expiresAt even while the key lives', async () => {
+        const { store } = makeStore();
+        const { keys, record, check } = await setup(store);
+        const issuedAt = Date.now();
+        await store.put(keys.codeKey, code({ expiresAt: issuedAt + 45_000 }), 600_000);
+        expect(await check(right, { nowMs: issuedAt + 45_001 })).toEqual({
+          outcome: 'expired',
+          record,
+        });
+        expect(await store.get(keys.codeKey)).toBeNull();
+        await store.put(keys.codeKey, code({ expiresAt: issuedAt + 45_000 }), 600_000);
+        expect(await check(right, { nowMs: issuedAt + 44_000 })).toEqual({
+          outcome: 'match',
+          record,
+        });
+      });
+
+      it('OTP-05 five wrong tries burn the code: the sixth try, even the right code, finds nothing', async () => {
+        const { store } = makeStore();
+        const { keys, record, check } = await setup(store);
+        const left = [];
+        for (let i = 0; i < 5; i++) {
+          const attempt = await check(`wrong-${i}`);
+          expect(attempt.outcome).toBe('mismatch');
+          if (attempt.outcome === 'mismatch') left.push(attempt.attemptsLeft);
+        }
+        expect(left).toEqual([4, 3, 2, 1, 0]);
+        expect(await store.get(keys.codeKey)).toBeNull();
+        expect(await check(right)).toEqual({ outcome: 'missing', record });
+      });
+
+      it('OTP-05 20 concurrent wrong tries spend exactly the 5 tries there are', async () => {
+        const { store } = makeStore();
+        const { check, failures, wrongCodes, tries } = await setup(store);
+        const attempts = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => check(`wrong-${i}`, { challengeTryLimit: 100 })),
+        );
+        const mismatches = attempts.flatMap((a) => (a.outcome === 'mismatch' ? [a] : []));
+        expect(mismatches.map((a) => a.attemptsLeft).sort()).toEqual([0, 1, 2, 3, 4]);
+        expect(mismatches.map((a) => a.wrongCodes).sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(attempts.filter((a) => a.outcome === 'missing')).toHaveLength(15);
+        expect(await failures()).toBe(5);
+        expect(await wrongCodes()).toBe(5);
+        expect(await tries()).toBe(20);
+      });
+
+      it('OTP-03 of 20 parallel submissions of the right code exactly one matches', async () => {
+        const { store } = makeStore();
+        const { keys, check } = await setup(store);
+        const attempts = await Promise.all(Array.from({ length: 20 }, () => check(right)));
+        expect(attempts.filter((a) => a.outcome === 'match')).toHaveLength(1);
+        expect(attempts.filter((a) => a.outcome === 'no-challenge')).toHaveLength(19);
+        for (const key of [keys.recordKey, keys.codeKey, keys.triesKey])
+          expect(await store.get(key)).toBeNull();
+      });
+
+      it('OTP-03 a match answers the record, deletes code, cooldown, tries, record and the account counter, and writes no verified record unless asked', async () => {
+        const { store } = makeStore();
+        const { keys, record, check, failures, wrongCodes, tries } = await setup(store);
+        expect(await check('hmac-of-a-wrong-code')).toEqual({
+          outcome: 'mismatch',
+          attemptsLeft: 4,
+          wrongCodes: 1,
+          record,
+        });
+        expect(await failures()).toBe(1);
+        expect(await tries()).toBe(1);
+        // The tries are not in the record: it is left as it was written.
+        expect(await store.get(keys.recordKey)).toEqual(record);
+        expect(await check(right)).toEqual({ outcome: 'match', record });
+        for (const key of [
+          keys.recordKey,
+          keys.codeKey,
+          keys.cooldownKey,
+          keys.triesKey,
+          keys.verifiedKey,
+        ])
+          expect(await store.get(key)).toBeNull();
+        expect(await failures()).toBeNull();
+        expect(await wrongCodes()).toBe(1); // the notice counter outlives a match (OTP-13)
+        expect(await check(right)).toEqual({ outcome: 'no-challenge' });
+      });
+
+      it('OTP-06 a match restarts the current window of each counter the record names, and only that window', async () => {
         const { store } = makeStore();
         const nowMs = Date.now();
         const restartOnMatch = [
@@ -265,95 +294,159 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
           outcome: 'mismatch',
         });
         for (const key of current) expect(await store.get(key)).toBe(1);
-        expect(
-          await check('hmac-of-the-right-code', { nowMs, verifiedTtlMs: 60_000 }),
-        ).toMatchObject({ outcome: 'match' });
+        expect(await check(right, { nowMs, verifiedTtlMs: 60_000 })).toMatchObject({
+          outcome: 'match',
+        });
         for (const key of current) expect(await store.get(key)).toBeNull();
         expect(await store.get(previous)).toBe(1);
         expect(await store.get(keys.verifiedKey)).not.toHaveProperty('restartOnMatch');
       });
 
-      it('TD-08 a match with a verified TTL writes the verified ticket with the trust request', async () => {
+      it('TD-08 a match with a verified TTL writes the verified record with the trust request', async () => {
         const { store } = makeStore();
-        const { keys, ticket, check } = await setup(store);
+        const { keys, record, check } = await setup(store);
         const nowMs = Date.now();
         expect(
-          await check('hmac-of-the-right-code', {
-            verifiedTtlMs: 60_000,
-            trustRequested: true,
-            nowMs,
-          }),
+          await check(right, { verifiedTtlMs: 60_000, trustRequested: true, nowMs }),
         ).toMatchObject({ outcome: 'match' });
         expect(await store.get(keys.verifiedKey)).toEqual({
-          ...ticket,
+          ...record,
           stage: 'verified',
           method: 'code',
           trustRequested: true,
           expiresAt: nowMs + 60_000,
         });
         expect(await store.ttlMs(keys.verifiedKey)).toBeGreaterThan(55_000);
+        expect(await store.ttlMs(keys.verifiedKey)).toBeLessThanOrEqual(60_000);
       });
 
-      it('answers no-ticket, no-code, malformed (no try charged), and expired past the ticket or the code', async () => {
+      it('answers no-challenge, no-code, malformed (no try charged), and expired past the record or the code', async () => {
         const { store } = makeStore();
         const absent = await setup(store);
-        await store.delete(absent.keys.ticketKey);
-        expect(await absent.check('hmac-of-the-right-code')).toEqual({ outcome: 'no-ticket' });
+        await store.delete(absent.keys.recordKey);
+        expect(await absent.check(right)).toEqual({ outcome: 'no-challenge' });
         const old = await setup(store, { expiresAt: Date.now() - 1 });
-        expect(await old.check('hmac-of-the-right-code')).toEqual({ outcome: 'no-ticket' });
+        expect(await old.check(right)).toEqual({ outcome: 'no-challenge' });
+        expect(await old.tries()).toBeNull();
         const early = await setup(store, { stage: 'password' });
-        expect(await early.check('hmac-of-the-right-code')).toMatchObject({ outcome: 'no-code' });
+        expect(await early.check(right)).toEqual({ outcome: 'no-code', record: early.record });
+        expect(await early.tries()).toBeNull();
         const typo = await setup(store);
-        expect(await typo.check(null)).toEqual({ outcome: 'malformed', ticket: typo.ticket });
-        expect(await store.get(typo.keys.ticketKey)).toEqual(typo.ticket);
+        expect(await typo.check(null)).toEqual({ outcome: 'malformed', record: typo.record });
+        expect(await store.get(typo.keys.recordKey)).toEqual(typo.record);
         expect(await store.get(typo.keys.codeKey)).toMatchObject({ attemptsLeft: 5 });
+        expect(await typo.tries()).toBeNull();
+        expect(await typo.failures()).toBeNull();
+        expect(await typo.wrongCodes()).toBeNull();
         const late = await setup(store);
-        expect(
-          await late.check('hmac-of-the-right-code', { nowMs: code().expiresAt + 1_000 }),
-        ).toMatchObject({ outcome: 'expired' });
-        expect(await late.check('hmac-of-the-right-code')).toMatchObject({ outcome: 'missing' });
+        expect(await late.check(right, { nowMs: late.stored.expiresAt + 1_000 })).toEqual({
+          outcome: 'expired',
+          record: late.record,
+        });
+        expect(await late.check(right)).toEqual({ outcome: 'missing', record: late.record });
+        expect(await late.tries()).toBe(2); // a refused try counts too
       });
 
-      it('OTP-05 refuses every code once the account counter is at its limit, and counts tries per ticket up to its limit', async () => {
+      it('OTP-04 a record of another purpose answers no-challenge and is left untouched', async () => {
+        const { store } = makeStore();
+        const { keys, record, stored, check, failures, wrongCodes, tries } = await setup(store);
+        for (const codeHash of [right, 'hmac-of-a-wrong-code', null])
+          expect(await check(codeHash, { purpose: 'email-change' })).toEqual({
+            outcome: 'no-challenge',
+          });
+        expect(await store.get(keys.recordKey)).toEqual(record);
+        expect(await store.get(keys.codeKey)).toEqual(stored);
+        expect(await store.get(keys.cooldownKey)).toBe(1);
+        expect(await tries()).toBeNull();
+        expect(await failures()).toBeNull();
+        expect(await wrongCodes()).toBeNull();
+        expect(await check(right, { verifiedTtlMs: 60_000 })).toEqual({
+          outcome: 'match',
+          record,
+        });
+        expect(await store.get(keys.verifiedKey)).toMatchObject({
+          purpose: 'sign-in',
+          stage: 'verified',
+        });
+      });
+
+      it('OTP-05 refuses every code once the account counter is at its limit, and counts tries per challenge up to its limit', async () => {
         const { store } = makeStore();
         const locked = await setup(store);
         await store.increment(`${locked.keys.failuresKeyPrefix}u1`, 60_000);
-        expect(
-          await locked.check('hmac-of-the-right-code', { accountFailureLimit: 1 }),
-        ).toMatchObject({ outcome: 'locked' });
+        expect(await locked.check(right, { accountFailureLimit: 1 })).toEqual({
+          outcome: 'locked',
+          record: locked.record,
+        });
         expect(await store.get(locked.keys.codeKey)).toMatchObject({ attemptsLeft: 5 });
+        expect(await locked.tries()).toBeNull();
         const tries = await setup(store);
-        expect(await tries.check('wrong-1', { ticketTryLimit: 2 })).toMatchObject({
+        expect(await tries.check('wrong-1', { challengeTryLimit: 2 })).toMatchObject({
           outcome: 'mismatch',
           attemptsLeft: 4,
         });
-        expect(await tries.check('wrong-2', { ticketTryLimit: 2 })).toMatchObject({
+        expect(await tries.check('wrong-2', { challengeTryLimit: 2 })).toMatchObject({
           outcome: 'mismatch',
           attemptsLeft: 3,
         });
-        expect(await tries.check('hmac-of-the-right-code', { ticketTryLimit: 2 })).toMatchObject({
+        expect(await tries.check(right, { challengeTryLimit: 2 })).toEqual({
           outcome: 'limited',
+          record: tries.record,
         });
         expect(await store.get(tries.keys.codeKey)).toMatchObject({ attemptsLeft: 3 });
+        expect(await store.get(tries.keys.recordKey)).toEqual(tries.record);
       });
 
-      it('OTP-03 OTP-05 of 20 parallel submissions of the right code exactly one matches; 20 wrong ones burn exactly 5 tries', async () => {
+      it("OTP-05 a challenge's tries live under their own key: rewriting the record (a resend's save) does not reset them", async () => {
         const { store } = makeStore();
-        const right = await setup(store);
-        const outcomes = await Promise.all(
-          Array.from({ length: 20 }, () => right.check('hmac-of-the-right-code')),
+        const { keys, record, check, tries } = await setup(store);
+        const limit = { challengeTryLimit: 3 };
+        expect(await check('wrong-1', limit)).toMatchObject({ outcome: 'mismatch' });
+        expect(await check('wrong-2', limit)).toMatchObject({ outcome: 'mismatch' });
+        expect(await tries()).toBe(2);
+        const triesTtl = await store.ttlMs(keys.triesKey);
+        expect(triesTtl).toBeLessThanOrEqual(600_000); // as long as the record has left to live
+        expect(triesTtl).toBeGreaterThan(590_000);
+        // A resend: the record is saved again as read, with a fresh code and cooldown.
+        const read = await store.get<Challenge>(keys.recordKey);
+        expect(read).toEqual(record);
+        await store.put(keys.recordKey, read, 600_000);
+        await store.put(keys.codeKey, code(), 45_000);
+        await store.put(keys.cooldownKey, 1, 30_000);
+        expect(await tries()).toBe(2);
+        expect(await check('wrong-3', limit)).toMatchObject({
+          outcome: 'mismatch',
+          attemptsLeft: 4,
+        });
+        expect(await check(right, limit)).toEqual({ outcome: 'limited', record });
+        expect(await tries()).toBe(4);
+        expect(await store.get(keys.recordKey)).toEqual(record);
+      });
+
+      it("OTP-13 a mismatch counts the account's notice counter, which a match does not clear", async () => {
+        const { store } = makeStore();
+        const shared = { wrongCodesKeyPrefix: `w:${randomUUID()}:` };
+        const first = await setup(store, {}, shared);
+        const second = await setup(store, {}, shared);
+        const third = await setup(store, {}, shared);
+        expect(await first.check('wrong-1')).toMatchObject({ outcome: 'mismatch', wrongCodes: 1 });
+        expect(await second.check('wrong-2')).toMatchObject({
+          outcome: 'mismatch',
+          wrongCodes: 2,
+        });
+        expect(await first.check('wrong-3')).toMatchObject({ outcome: 'mismatch', wrongCodes: 3 });
+        expect(await third.check(right)).toMatchObject({ outcome: 'match' });
+        expect(await third.wrongCodes()).toBe(3);
+        expect(await second.check('wrong-4')).toMatchObject({
+          outcome: 'mismatch',
+          wrongCodes: 4,
+        });
+        // Counted under the user, with the window it was created with.
+        expect(await store.get(`${shared.wrongCodesKeyPrefix}u1`)).toBe(4);
+        expect(await store.ttlMs(`${shared.wrongCodesKeyPrefix}u1`)).toBeLessThanOrEqual(
+          86_400_000,
         );
-        expect(outcomes.filter((o) => o.outcome === 'match')).toHaveLength(1);
-        expect(outcomes.filter((o) => o.outcome === 'no-ticket')).toHaveLength(19);
-        const wrong = await setup(store);
-        const misses = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => wrong.check(`wrong-${i}`, { ticketTryLimit: 100 })),
-        );
-        expect(
-          misses.flatMap((o) => (o.outcome === 'mismatch' ? [o.attemptsLeft] : [])).sort(),
-        ).toEqual([0, 1, 2, 3, 4]);
-        expect(misses.filter((o) => o.outcome === 'missing')).toHaveLength(15);
-        expect(await wrong.failures()).toBe(5);
+        expect(await store.ttlMs(`${shared.wrongCodesKeyPrefix}u1`)).toBeGreaterThan(86_000_000);
       });
     });
   });
@@ -422,7 +515,24 @@ describe('Upstash store when the server is gone', () => {
       store.delete('k'),
       store.increment('k', 1_000),
       store.ttlMs('k'),
-      store.attemptCode('k', 'hash', Date.now()),
+      store.checkCode({
+        purpose: 'sign-in',
+        recordKey: 'k',
+        codeKey: 'c',
+        cooldownKey: 'r',
+        triesKey: 'n',
+        verifiedKey: 'v',
+        failuresKeyPrefix: 'f:',
+        wrongCodesKeyPrefix: 'w:',
+        codeHash: 'hash',
+        nowMs: Date.now(),
+        accountFailureLimit: 10,
+        accountFailureWindowMs: 60_000,
+        wrongCodeWindowMs: 60_000,
+        challengeTryLimit: 10,
+        verifiedTtlMs: null,
+        trustRequested: false,
+      }),
     ]);
     for (const outcome of outcomes) {
       expect(outcome.status).toBe('rejected');

@@ -1,11 +1,12 @@
-// The port for short-lived state: login tickets, one-time codes, cooldowns and counters.
+// The port for short-lived state: challenges (login tickets among them), one-time codes,
+// cooldowns and counters.
 // Two adapters implement it: Upstash Redis (production, and tests against a real Redis through
 // the REST bridge) and an in-process map (the zero-config default; one process only).
 // Keys are given without the deployment prefix; adapters add it. Values are JSON.
 
 /** A one-time code as stored: never the code itself, only its keyed hash (OTP-07). */
 export type StoredCode = {
-  /** HMAC-SHA256 (base64url) of the code bound to its ticket. */
+  /** HMAC-SHA256 (base64url) of the code bound to its challenge. */
   hash: string;
   /** Epoch milliseconds after which the code is refused, whatever the key's TTL (OTP-02). */
   expiresAt: number;
@@ -13,24 +14,26 @@ export type StoredCode = {
   attemptsLeft: number;
 };
 
-export type CodeAttempt =
-  | { outcome: 'match' }
-  | { outcome: 'mismatch'; attemptsLeft: number }
-  | { outcome: 'expired' }
-  | { outcome: 'missing' };
-
 /**
- * One code step of a sign-in, decided in one atomic store operation (one Redis round trip). The
- * ticket is a JSON object with at least `userId` (string), `stage`, `expiresAt` (epoch ms) and
- * optionally `codeTries`; the account's wrong-code counter lives at `failuresKeyPrefix + userId`.
+ * One code entered for a challenge (lib/challenges), decided in one atomic store operation (one
+ * Redis round trip). The challenge record is a JSON object with at least `purpose`, `userId`
+ * (string), `stage` and `expiresAt` (epoch ms), and optionally `restartOnMatch`. Its tries live under
+ * their own key, so that no write of the record can forget them.
  */
-export type TicketCodeCheck = {
-  ticketKey: string;
+export type CodeCheck = {
+  /** The record must be of this purpose; another purpose's record is no challenge here. */
+  purpose: string;
+  recordKey: string;
   codeKey: string;
   cooldownKey: string;
-  /** Where the verified ticket goes on a match, when `verifiedTtlMs` is set. */
+  /** Well-formed codes entered for this challenge, across its codes. */
+  triesKey: string;
+  /** Where the verified copy of the record goes on a match, when `verifiedTtlMs` is set. */
   verifiedKey: string;
+  /** The account's wrong-code counter is `failuresKeyPrefix + userId` (OTP-05). */
   failuresKeyPrefix: string;
+  /** The account's wrong-code notice counter is `wrongCodesKeyPrefix + userId` (OTP-13). */
+  wrongCodesKeyPrefix: string;
   /** The submitted code's keyed hash; null for a malformed entry, which is no guess and costs no try. */
   codeHash: string | null;
   nowMs: number;
@@ -38,21 +41,23 @@ export type TicketCodeCheck = {
   accountFailureLimit: number;
   /** Life of the account's wrong-code counter, from its first failure. */
   accountFailureWindowMs: number;
-  /** Well-formed codes one ticket may be tried with, across its codes; refused tries count too. */
-  ticketTryLimit: number;
-  /** On a match, the verified ticket is written for this long; null writes none (handed over in-process). */
+  /** Life of the notice counter, from its first failure; a success does not reset it. */
+  wrongCodeWindowMs: number;
+  /** Well-formed codes one challenge may be tried with; refused tries count too. */
+  challengeTryLimit: number;
+  /** On a match, the verified record is written for this long; null writes none. */
   verifiedTtlMs: number | null;
-  /** Stored on the verified ticket (TD-08). */
+  /** Stored on the verified record (TD-08). */
   trustRequested: boolean;
 };
 
-export type TicketCodeOutcome<T> =
-  | { outcome: 'no-ticket' }
+export type CodeCheckOutcome<T> =
+  | { outcome: 'no-challenge' }
   | {
       outcome: 'no-code' | 'locked' | 'limited' | 'malformed' | 'expired' | 'missing' | 'match';
-      ticket: T;
+      record: T;
     }
-  | { outcome: 'mismatch'; attemptsLeft: number; ticket: T };
+  | { outcome: 'mismatch'; attemptsLeft: number; wrongCodes: number; record: T };
 
 export interface ExpiringStore {
   /** Stores `value` under `key` for `ttlMs`, replacing what was there. */
@@ -68,28 +73,22 @@ export interface ExpiringStore {
   /** Milliseconds until `key` expires, or null when it does not exist. */
   ttlMs(key: string): Promise<number | null>;
   /**
-   * Atomically checks a submitted code hash against the StoredCode at `key`:
-   * - expired (nowMs > expiresAt): deletes it, `expired`;
-   * - equal hash: deletes it (single use, OTP-03), `match`;
-   * - otherwise decrements attemptsLeft, deleting the code when it reaches 0, `mismatch`.
-   * Of many concurrent correct submissions exactly one gets `match`.
-   */
-  attemptCode(key: string, codeHash: string, nowMs: number): Promise<CodeAttempt>;
-  /**
-   * A whole code step in one atomic operation, in this order:
-   * - no ticket, or past its `expiresAt`: `no-ticket`; a stage other than `code-sent`: `no-code`;
+   * A code entered for a challenge, in one atomic operation, in this order:
+   * - no record, one of another purpose, or past its `expiresAt`: `no-challenge`; a stage other than `code-sent`: `no-code`;
    * - the account's wrong-code counter at or over the limit: `locked`; a malformed entry: `malformed`;
-   * - the ticket's `codeTries` goes up by one; over the limit: `limited` (the count is kept);
-   * - then attemptCode's logic on `codeKey` (`missing`, `expired`, `match`, `mismatch` with 0 left = burnt);
-   *   a mismatch also counts one failure on the account counter (created with its window);
-   * - on a match the code, cooldown, ticket and account counter are deleted, and so is the current
-   *   window (`<key>:<floor(nowMs / windowMs)>`) of each counter in the ticket's `restartOnMatch`;
-   *   when asked, the ticket is written to `verifiedKey` as `stage: 'verified', method: 'code'`
-   *   with `trustRequested` (and without `codeTries` and `restartOnMatch`).
-   * The ticket answered is the one read (before `codeTries` changed). Of many concurrent correct
-   * submissions exactly one gets `match` (OTP-03).
+   * - the challenge's tries go up by one (the counter lives as long as the record); over the
+   *   limit: `limited`;
+   * - no code: `missing`; past the code's `expiresAt`: the code is deleted, `expired`;
+   * - a wrong hash: the code loses a try (deleted at 0: burnt), the account counter and the notice
+   *   counter go up by one (each created with its window), `mismatch` with both counts;
+   * - the right hash: the code, cooldown, tries, record and account counter are deleted, and so is
+   *   the current window (`<key>:<floor(nowMs / windowMs)>`) of each counter in the record's
+   *   `restartOnMatch`; when asked, the record is written to `verifiedKey` as
+   *   `stage: 'verified', method: 'code'` with `trustRequested` (without `restartOnMatch`).
+   * The record answered is the one read. Of many concurrent correct submissions exactly one gets
+   * `match` (OTP-03); concurrent wrong ones each spend one try (OTP-05).
    */
-  checkTicketCode<T>(check: TicketCodeCheck): Promise<TicketCodeOutcome<T>>;
+  checkCode<T>(check: CodeCheck): Promise<CodeCheckOutcome<T>>;
 }
 
 /** Thrown when the store cannot be reached or answers with an error; callers fail closed (AV-01). */

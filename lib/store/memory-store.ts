@@ -1,12 +1,6 @@
 import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
-import type {
-  CodeAttempt,
-  ExpiringStore,
-  StoredCode,
-  TicketCodeCheck,
-  TicketCodeOutcome,
-} from './expiring-store';
+import type { CodeCheck, CodeCheckOutcome, ExpiringStore, StoredCode } from './expiring-store';
 
 // The zero-config store: a Map in this process. It is only correct while one process serves every
 // request (`next dev`, `next start` on one machine): a second instance or a serverless function
@@ -42,22 +36,19 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
     }
   }
 
-  function attempt(key: string, codeHash: string, nowMs: number, at: number): CodeAttempt {
+  /** Adds one to the counter at `key`, created with `ttlMs`; its expiry never moves. */
+  function count(key: string, ttlMs: number, at: number): number {
     const entry = live(key, at);
-    if (!entry) return { outcome: 'missing' };
-    const code = JSON.parse(entry.json) as StoredCode;
-    if (nowMs > code.expiresAt) {
-      entries.delete(key);
-      return { outcome: 'expired' };
+    if (!entry) {
+      write(key, 1, ttlMs, at);
+      return 1;
     }
-    if (sameHash(code.hash, codeHash)) {
-      entries.delete(key);
-      return { outcome: 'match' };
-    }
-    const attemptsLeft = code.attemptsLeft - 1;
-    if (attemptsLeft <= 0) entries.delete(key);
-    else entry.json = JSON.stringify({ ...code, attemptsLeft }); // keeps the entry's expiry
-    return { outcome: 'mismatch', attemptsLeft: Math.max(attemptsLeft, 0) };
+    const value: unknown = JSON.parse(entry.json);
+    // Same refusal as Redis INCR on a non-counter, so both adapters fail alike.
+    if (!Number.isSafeInteger(value))
+      throw new TypeError(`increment: ${key} does not hold a counter`);
+    entry.json = JSON.stringify((value as number) + 1);
+    return (value as number) + 1;
   }
 
   return {
@@ -89,18 +80,7 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
     },
 
     async increment(key, ttlMs) {
-      const at = now();
-      const entry = live(key, at);
-      if (!entry) {
-        write(key, 1, ttlMs, at);
-        return 1;
-      }
-      const count: unknown = JSON.parse(entry.json);
-      // Same refusal as Redis INCR on a non-counter, so both adapters fail alike.
-      if (!Number.isSafeInteger(count))
-        throw new TypeError(`increment: ${key} does not hold a counter`);
-      entry.json = JSON.stringify((count as number) + 1);
-      return (count as number) + 1;
+      return count(key, ttlMs, now());
     },
 
     async ttlMs(key) {
@@ -109,49 +89,61 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
       return entry ? entry.expiresAt - at : null;
     },
 
-    async attemptCode(key, codeHash, nowMs): Promise<CodeAttempt> {
-      return attempt(key, codeHash, nowMs, now());
-    },
-
     // The same steps as the Upstash script, from the first read to the last write without an await.
-    async checkTicketCode<T>(check: TicketCodeCheck): Promise<TicketCodeOutcome<T>> {
+    async checkCode<T>(check: CodeCheck): Promise<CodeCheckOutcome<T>> {
       const at = now();
-      const entry = live(check.ticketKey, at);
-      if (!entry) return { outcome: 'no-ticket' };
+      const entry = live(check.recordKey, at);
+      if (!entry) return { outcome: 'no-challenge' };
       type Restart = { key: string; windowMs: number };
-      const ticket = JSON.parse(entry.json) as T & {
+      const record = JSON.parse(entry.json) as T & {
+        purpose: string;
         userId: string;
         stage: string;
         expiresAt: number;
-        codeTries?: number;
         restartOnMatch?: Restart[];
       };
-      if (!(ticket.expiresAt > check.nowMs)) return { outcome: 'no-ticket' };
-      if (ticket.stage !== 'code-sent') return { outcome: 'no-code', ticket };
-      const failuresKey = check.failuresKeyPrefix + ticket.userId;
+      if (record.purpose !== check.purpose || !(record.expiresAt > check.nowMs))
+        return { outcome: 'no-challenge' };
+      if (record.stage !== 'code-sent') return { outcome: 'no-code', record };
+      const failuresKey = check.failuresKeyPrefix + record.userId;
       const failures = Number(JSON.parse(live(failuresKey, at)?.json ?? '0'));
-      if (failures >= check.accountFailureLimit) return { outcome: 'locked', ticket };
-      if (check.codeHash === null) return { outcome: 'malformed', ticket };
-      const tries = (ticket.codeTries ?? 0) + 1;
-      entry.json = JSON.stringify({ ...ticket, codeTries: tries }); // keeps the entry's expiry
-      if (tries > check.ticketTryLimit) return { outcome: 'limited', ticket };
+      if (failures >= check.accountFailureLimit) return { outcome: 'locked', record };
+      if (check.codeHash === null) return { outcome: 'malformed', record };
+      const tries = count(check.triesKey, Math.max(1, record.expiresAt - check.nowMs), at);
+      if (tries > check.challengeTryLimit) return { outcome: 'limited', record };
 
-      const result = attempt(check.codeKey, check.codeHash, check.nowMs, at);
-      if (result.outcome === 'mismatch') {
-        const counter = live(failuresKey, at);
-        if (counter) counter.json = JSON.stringify(Number(JSON.parse(counter.json)) + 1);
-        else write(failuresKey, 1, check.accountFailureWindowMs, at);
-        return { outcome: 'mismatch', attemptsLeft: result.attemptsLeft, ticket };
+      const codeEntry = live(check.codeKey, at);
+      if (!codeEntry) return { outcome: 'missing', record };
+      const code = JSON.parse(codeEntry.json) as StoredCode;
+      if (check.nowMs > code.expiresAt) {
+        entries.delete(check.codeKey);
+        return { outcome: 'expired', record };
       }
-      if (result.outcome !== 'match') return { outcome: result.outcome, ticket };
-      for (const key of [check.codeKey, check.cooldownKey, check.ticketKey, failuresKey])
+      if (!sameHash(code.hash, check.codeHash)) {
+        const attemptsLeft = Math.max(code.attemptsLeft - 1, 0);
+        if (attemptsLeft === 0) entries.delete(check.codeKey);
+        else codeEntry.json = JSON.stringify({ ...code, attemptsLeft }); // keeps the expiry
+        count(failuresKey, check.accountFailureWindowMs, at);
+        const wrongCodes = count(
+          check.wrongCodesKeyPrefix + record.userId,
+          check.wrongCodeWindowMs,
+          at,
+        );
+        return { outcome: 'mismatch', attemptsLeft, wrongCodes, record };
+      }
+      for (const key of [
+        check.codeKey,
+        check.cooldownKey,
+        check.triesKey,
+        check.recordKey,
+        failuresKey,
+      ])
         entries.delete(key);
-      for (const counter of ticket.restartOnMatch ?? [])
+      for (const counter of record.restartOnMatch ?? [])
         entries.delete(`${counter.key}:${Math.floor(check.nowMs / counter.windowMs)}`);
       if (check.verifiedTtlMs !== null) {
         const verified = {
-          ...ticket,
-          codeTries: undefined,
+          ...record,
           restartOnMatch: undefined,
           stage: 'verified',
           method: 'code',
@@ -160,7 +152,7 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
         };
         write(check.verifiedKey, verified, check.verifiedTtlMs, at);
       }
-      return { outcome: 'match', ticket };
+      return { outcome: 'match', record };
     },
   };
 }

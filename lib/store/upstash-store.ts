@@ -1,10 +1,10 @@
 import 'server-only';
 import { Redis } from '@upstash/redis';
 import {
-  type CodeAttempt,
+  type CodeCheck,
+  type CodeCheckOutcome,
   type ExpiringStore,
   StoreUnavailableError,
-  type TicketCodeOutcome,
 } from './expiring-store';
 
 // The production store: Upstash Redis over its REST API. Values are JSON strings that this file
@@ -23,53 +23,33 @@ if count == 1 or redis.call('PTTL', KEYS[1]) == -1 then
 end
 return count`;
 
-// The whole check-and-consume runs inside Redis, so of many concurrent correct submissions only
-// the first finds the code (OTP-03) and concurrent wrong ones each burn one try (OTP-05). The
-// plain string comparison is fine: both sides are keyed HMACs, so its timing reveals nothing usable.
-// cjson keeps 14 significant digits, enough for epoch milliseconds until the year 5138.
-const ATTEMPT_CODE = `
+// A code entered for a challenge in one round trip (the port's checkCode): the record, the
+// account's counters, the challenge's tries, the attempt, and on a match the clean-up and the
+// verified record. The whole check-and-consume runs inside Redis, so of many concurrent correct
+// submissions only the first finds the code (OTP-03) and concurrent wrong ones each spend one try
+// (OTP-05). The account counters' keys are built here from the record's userId (the caller cannot
+// know it before the record is read): fine on a single-shard Redis such as an Upstash regional or
+// global database, which does not check declared keys. The plain string comparison is fine: both
+// sides are keyed HMACs. cjson keeps 14 significant digits, enough for epoch milliseconds.
+// KEYS: record, code, cooldown, verified, tries. ARGV: code hash, now, failures key prefix,
+// account limit, failure window ms, try limit, verified TTL ms ('' = none), trust '1'/'0',
+// malformed '1'/'0', key prefix (for restartOnMatch), notice counter prefix, notice window ms,
+// purpose.
+const CHECK_CODE = `
 local raw = redis.call('GET', KEYS[1])
-if not raw then return {'missing'} end
-local code = cjson.decode(raw)
-if tonumber(ARGV[2]) > tonumber(code.expiresAt) then
-  redis.call('DEL', KEYS[1])
-  return {'expired'}
-end
-if code.hash == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  return {'match'}
-end
-local left = tonumber(code.attemptsLeft) - 1
-if left <= 0 then
-  redis.call('DEL', KEYS[1])
-  return {'mismatch', 0}
-end
-code.attemptsLeft = left
-redis.call('SET', KEYS[1], cjson.encode(code), 'KEEPTTL')
-return {'mismatch', left}`;
-
-// A whole code step of a sign-in in one round trip (the port's checkTicketCode): the ticket, the
-// account's wrong-code counter, the ticket's try count, the attempt, and on a match the clean-up
-// and the verified ticket. The account counter's key is built here from the ticket's userId (the
-// caller cannot know it before the ticket is read): fine on a single-shard Redis such as an
-// Upstash regional or global database, which does not check declared keys.
-// KEYS: ticket, code, cooldown, verified. ARGV: code hash, now, failures key prefix, account
-// limit, failure window ms, ticket try limit, verified TTL ms ('' = none), trust '1'/'0', malformed
-// '1'/'0', key prefix (for the ticket's restartOnMatch counters, also built here).
-const CHECK_TICKET_CODE = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return {'no-ticket'} end
-local ticket = cjson.decode(raw)
+if not raw then return {'no-challenge'} end
+local record = cjson.decode(raw)
 local now = tonumber(ARGV[2])
-if not (tonumber(ticket.expiresAt) > now) then return {'no-ticket'} end
-if ticket.stage ~= 'code-sent' then return {'no-code', 0, raw} end
-local fkey = ARGV[3] .. ticket.userId
+if record.purpose ~= ARGV[13] or not (tonumber(record.expiresAt) > now) then return {'no-challenge'} end
+if record.stage ~= 'code-sent' then return {'no-code', 0, raw} end
+local fkey = ARGV[3] .. record.userId
 local failures = tonumber(redis.call('GET', fkey) or '0') or 0
 if failures >= tonumber(ARGV[4]) then return {'locked', 0, raw} end
 if ARGV[9] == '1' then return {'malformed', 0, raw} end
-local tries = (tonumber(ticket.codeTries) or 0) + 1
-ticket.codeTries = tries
-redis.call('SET', KEYS[1], cjson.encode(ticket), 'KEEPTTL')
+local tries = redis.call('INCR', KEYS[5])
+if tries == 1 then
+  redis.call('PEXPIRE', KEYS[5], math.max(1, math.floor(tonumber(record.expiresAt) - now)))
+end
 if tries > tonumber(ARGV[6]) then return {'limited', 0, raw} end
 
 local codeRaw = redis.call('GET', KEYS[2])
@@ -90,23 +70,25 @@ if code.hash ~= ARGV[1] then
   end
   local count = redis.call('INCR', fkey)
   if count == 1 or redis.call('PTTL', fkey) == -1 then redis.call('PEXPIRE', fkey, ARGV[5]) end
-  return {'mismatch', left, raw}
+  local wkey = ARGV[11] .. record.userId
+  local wrong = redis.call('INCR', wkey)
+  if wrong == 1 or redis.call('PTTL', wkey) == -1 then redis.call('PEXPIRE', wkey, ARGV[12]) end
+  return {'mismatch', left, raw, wrong}
 end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[1], fkey)
-if type(ticket.restartOnMatch) == 'table' then
-  for _, counter in ipairs(ticket.restartOnMatch) do
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[1], KEYS[5], fkey)
+if type(record.restartOnMatch) == 'table' then
+  for _, counter in ipairs(record.restartOnMatch) do
     redis.call('DEL', ARGV[10] .. counter.key .. ':' .. string.format('%d', math.floor(now / tonumber(counter.windowMs))))
   end
 end
 if ARGV[7] ~= '' then
   local ttl = tonumber(ARGV[7])
-  ticket.codeTries = nil
-  ticket.restartOnMatch = nil
-  ticket.stage = 'verified'
-  ticket.method = 'code'
-  ticket.trustRequested = ARGV[8] == '1'
-  ticket.expiresAt = now + ttl
-  redis.call('SET', KEYS[4], cjson.encode(ticket), 'PX', ttl)
+  record.restartOnMatch = nil
+  record.stage = 'verified'
+  record.method = 'code'
+  record.trustRequested = ARGV[8] == '1'
+  record.expiresAt = now + ttl
+  redis.call('SET', KEYS[4], cjson.encode(record), 'PX', ttl)
 end
 return {'match', 0, raw}`;
 
@@ -133,8 +115,7 @@ export function createUpstashStore(options: {
     // command still answered, or failed, on its own; atomicity comes from the scripts, not from it.
   });
   const incrementScript = redis.createScript<number>(INCREMENT);
-  const attemptScript = redis.createScript<[string, number?]>(ATTEMPT_CODE);
-  const checkTicketScript = redis.createScript<[string, number?, string?]>(CHECK_TICKET_CODE);
+  const checkCodeScript = redis.createScript<[string, number?, string?, number?]>(CHECK_CODE);
   const k = (key: string) => options.keyPrefix + key;
 
   async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
@@ -188,59 +169,42 @@ export function createUpstashStore(options: {
       return ms === -1 ? Number.POSITIVE_INFINITY : ms;
     },
 
-    async attemptCode(key, codeHash, nowMs): Promise<CodeAttempt> {
-      const [outcome, attemptsLeft] = await call('attemptCode', () =>
-        attemptScript.exec([k(key)], [codeHash, String(nowMs)]),
-      );
-      switch (outcome) {
-        case 'match':
-        case 'expired':
-        case 'missing':
-          return { outcome };
-        case 'mismatch':
-          return { outcome, attemptsLeft: Number(attemptsLeft) };
-        default:
-          throw new StoreUnavailableError(
-            `Upstash attemptCode answered ${JSON.stringify(outcome)}`,
-          );
-      }
-    },
-
-    async checkTicketCode<T>(
-      check: Parameters<ExpiringStore['checkTicketCode']>[0],
-    ): Promise<TicketCodeOutcome<T>> {
+    async checkCode<T>(check: CodeCheck): Promise<CodeCheckOutcome<T>> {
       const verifiedTtl = check.verifiedTtlMs === null ? '' : String(checkTtl(check.verifiedTtlMs));
-      const windowMs = String(checkTtl(check.accountFailureWindowMs));
       const keys = [
-        k(check.ticketKey),
-        k(check.codeKey),
-        k(check.cooldownKey),
-        k(check.verifiedKey),
+        check.recordKey,
+        check.codeKey,
+        check.cooldownKey,
+        check.verifiedKey,
+        check.triesKey,
       ];
       const args = [
         check.codeHash ?? '',
         String(check.nowMs),
         k(check.failuresKeyPrefix),
         String(check.accountFailureLimit),
-        windowMs,
-        String(check.ticketTryLimit),
+        String(checkTtl(check.accountFailureWindowMs)),
+        String(check.challengeTryLimit),
         verifiedTtl,
         check.trustRequested ? '1' : '0',
         check.codeHash === null ? '1' : '0',
         k(''),
+        k(check.wrongCodesKeyPrefix),
+        String(checkTtl(check.wrongCodeWindowMs)),
+        check.purpose,
       ];
-      const [outcome, left, raw] = await call('checkTicketCode', () =>
-        checkTicketScript.exec(keys, args),
+      const [outcome, left, raw, wrong] = await call('checkCode', () =>
+        checkCodeScript.exec(keys.map(k), args),
       );
-      if (outcome === 'no-ticket') return { outcome };
-      const ticket = fromJson<T>(typeof raw === 'string' ? raw : null);
-      if (ticket === null)
+      if (outcome === 'no-challenge') return { outcome };
+      const record = fromJson<T>(typeof raw === 'string' ? raw : null);
+      if (record === null)
         throw new StoreUnavailableError(
-          `Upstash checkTicketCode answered ${JSON.stringify(outcome)} without a ticket`,
+          `Upstash checkCode answered ${JSON.stringify(outcome)} without a record`,
         );
       switch (outcome) {
         case 'mismatch':
-          return { outcome, attemptsLeft: Number(left), ticket };
+          return { outcome, attemptsLeft: Number(left), wrongCodes: Number(wrong), record };
         case 'no-code':
         case 'locked':
         case 'limited':
@@ -248,11 +212,9 @@ export function createUpstashStore(options: {
         case 'expired':
         case 'missing':
         case 'match':
-          return { outcome, ticket };
+          return { outcome, record };
         default:
-          throw new StoreUnavailableError(
-            `Upstash checkTicketCode answered ${JSON.stringify(outcome)}`,
-          );
+          throw new StoreUnavailableError(`Upstash checkCode answered ${JSON.stringify(outcome)}`);
       }
     },
   };

@@ -51,12 +51,6 @@ export type UserFormState = {
 };
 
 /** checkEmail in the shape the profile page's contact change reads (contact-change.ts). */
-export function parseEmail(
-  input: string,
-): { ok: true; email: string } | { ok: false; error: string } {
-  const result = checkEmail(input);
-  return result.ok ? { ok: true, email: result.value } : result;
-}
 
 /** A text field checked by one of the user rules, its message kept for the field. */
 const field = <T>(check: (typed: string) => FieldResult<T>) =>

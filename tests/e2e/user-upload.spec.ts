@@ -81,7 +81,7 @@ test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid on
   await expect(page.getByTestId('preview-counts')).toContainText('Rows read2');
   await expect(page.getByTestId('preview-counts')).toContainText('Valid1');
   await expect(page.getByTestId('preview-counts')).toContainText('With problems1');
-  const problem = page.getByRole('row', { name: /Not a valid email address/ });
+  const problem = page.getByRole('row', { name: /Enter an email address like name@example.com./ });
   await expect(problem.getByRole('cell').nth(0)).toHaveText('3');
   await expect(problem.getByRole('cell').nth(1)).toHaveText('email');
   await expectNoAxeViolations(page);
@@ -90,7 +90,7 @@ test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid on
   await page.getByRole('link', { name: 'Download the full problem report (CSV)' }).click();
   const report = await readFile((await (await reportDownload).path())!, 'utf8');
   expect(report.replace(/^\uFEFF/, '')).toBe(
-    "row,column,value,reason\r\n3,email,'=not-an-email,Not a valid email address.\r\n",
+    "row,column,value,reason\r\n3,email,'=not-an-email,Enter an email address like name@example.com.\r\n",
   );
 
   // Importing changes how people sign in: the admin confirms it's them first (SE-07, decision 12).

@@ -9,13 +9,9 @@ import {
   type AuditFilter,
 } from '@/lib/audit/audit-log';
 import { createSessionRecord, endSession } from '@/lib/auth/session-record';
-import {
-  completeSignIn,
-  nameDevice,
-  sendCode,
-  submitCode,
-  submitPassword,
-} from '@/lib/auth/sign-in';
+import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
+import { sendCode, submitCode } from '@/lib/auth/sign-in-code';
+import { nameDevice } from '@/lib/auth/sign-in-device';
 import { capturingSender, createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
 
 const who = {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
-import { completeSignIn, sendCode, submitPassword, viewTicket } from '@/lib/auth/sign-in';
-import { codeKey, cooldownKey } from '@/lib/auth/login-ticket';
+import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
+import { sendCode, viewTicket } from '@/lib/auth/sign-in-code';
+import { challengeKeys } from '@/lib/challenges/challenge';
 import { createUpstashStore } from '@/lib/store/upstash-store';
 import { StoreUnavailableError } from '@/lib/store/expiring-store';
 import { createPostmarkSender } from '@/lib/otp/delivery/postmark-sender';
@@ -95,9 +96,9 @@ describe('AV-02 the email provider failing or slow', () => {
       const result = await sendCode(d, { ticketId, channel: 'email', ...who });
       expect(performance.now() - t0).toBeLessThan(1900);
       expect(result).toEqual({ ok: false, reason: 'delivery-failed', retryable: true });
-      expect(await d.store.get(codeKey(ticketId))).toBeNull();
-      expect(await d.store.get(cooldownKey(ticketId))).toBeNull();
-      expect((await viewTicket(d, ticketId))?.ticket.stage).toBe('password');
+      expect(await d.store.get(challengeKeys(ticketId).code)).toBeNull();
+      expect(await d.store.get(challengeKeys(ticketId).cooldown)).toBeNull();
+      expect((await viewTicket(d, ticketId))?.ticket.stage).toBe('started');
 
       const other = await sendCode(d, { ticketId, channel: 'sms', ...who });
       expect(other.ok).toBe(true);

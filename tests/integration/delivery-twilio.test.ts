@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { composeCodeMessage } from '@/lib/otp/code-message';
+import { composeCodeMessage } from '@/lib/challenges/code-message';
 import { DeliveryError, type Sender } from '@/lib/otp/delivery/sender';
 import { createTwilioSender } from '@/lib/otp/delivery/twilio-sender';
 import {

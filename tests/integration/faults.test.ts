@@ -3,15 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { db } from '@/lib/db';
 import { PrismaClient } from '@/lib/generated/prisma/client';
-import {
-  completeSignIn,
-  nameDevice,
-  sendCode,
-  submitCode,
-  submitPassword,
-  viewTicket,
-} from '@/lib/auth/sign-in';
-import { codeKey, cooldownKey } from '@/lib/auth/login-ticket';
+import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
+import { sendCode, submitCode, viewTicket } from '@/lib/auth/sign-in-code';
+import { nameDevice } from '@/lib/auth/sign-in-device';
+import { challengeKeys } from '@/lib/challenges/challenge';
 import { StoreUnavailableError } from '@/lib/store/expiring-store';
 import { createUpstashStore } from '@/lib/store/upstash-store';
 import { createPostmarkSender } from '@/lib/otp/delivery/postmark-sender';
@@ -306,10 +301,10 @@ describe('AV-02 Twilio failing or slow', () => {
           value: { ok: false, reason: 'delivery-failed', retryable: true },
         });
         expect(attempt.ms).toBeLessThan(2000);
-        expect(await d.store.get(codeKey(ticketId))).toBeNull();
-        expect(await d.store.get(cooldownKey(ticketId))).toBeNull();
+        expect(await d.store.get(challengeKeys(ticketId).code)).toBeNull();
+        expect(await d.store.get(challengeKeys(ticketId).cooldown)).toBeNull();
         expect(await d.store.get(`code-failures:${user.id}`)).toBeNull();
-        expect((await viewTicket(d, ticketId))?.ticket.stage).toBe('password');
+        expect((await viewTicket(d, ticketId))?.ticket.stage).toBe('started');
         expect(await completeSignIn(d, { ticketId, ...who })).toBeNull();
         expect(
           await db.auditEvent.count({ where: { userId: user.id, type: 'code.send_failed' } }),

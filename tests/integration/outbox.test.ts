@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { composeCodeMessage } from '@/lib/otp/code-message';
+import { composeCodeMessage } from '@/lib/challenges/code-message';
 import { createOutboxSender, listOutbox } from '@/lib/otp/delivery/outbox-sender';
 
 // The development outbox against the migrated test database (global setup). Other test files

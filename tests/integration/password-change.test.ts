@@ -1,3 +1,4 @@
+import { getContactChangeDeps } from '@/lib/wiring';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -140,8 +141,11 @@ describe('SE-07 TD-10 a fresh code before a sensitive change', () => {
 
   it('SE-07 one code serves every sensitive page: a code entered on the profile counts here, and one entered here counts there', async () => {
     const t = securitySetup();
+    const real = getContactChangeDeps();
     const profile: ContactChangeDeps = {
       ...t.deps,
+      users: real.users,
+      revokeTrustedDevices: real.revokeTrustedDevices,
       config: { ...t.deps.config, phoneRegion: 'US' },
     };
     const [a, b] = [await createUser(), await createUser()];
@@ -149,6 +153,7 @@ describe('SE-07 TD-10 a fresh code before a sensitive change', () => {
     await confirmIdentity(profile, { userId: a.id, code: t.sender.last().code!, ...who });
     expect(await getFreshCodeUntil(t.deps, a.id)).not.toBeNull();
 
+    t.session.id = 'session-b';
     await confirmItsMe(t, b.id);
     expect((await viewContactChange(profile, b.id)).recentUntil).not.toBeNull();
     t.clock.advance(10 * 60_000);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { completeSignIn, sendCode, submitCode, submitPassword } from '@/lib/auth/sign-in';
+import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
+import { sendCode, submitCode } from '@/lib/auth/sign-in-code';
 import { readTicket } from '@/lib/auth/login-ticket';
 import {
   createSessionRecord,

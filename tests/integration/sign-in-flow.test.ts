@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { hash } from '@node-rs/argon2';
-import {
-  completeSignIn,
-  sendCode,
-  submitCode,
-  submitPassword,
-  viewTicket,
-} from '@/lib/auth/sign-in';
-import { codeKey } from '@/lib/auth/login-ticket';
+import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
+import { sendCode, submitCode, viewTicket } from '@/lib/auth/sign-in-code';
+import { challengeKeys } from '@/lib/challenges/challenge';
 import {
   capturingSender,
   createUser,
@@ -237,7 +232,7 @@ describe('codes', () => {
     const deps = testDeps({ sender });
     const user = await createUser();
     const { ticketId, code } = await codeSent(deps, sender, user.username);
-    const stored = await deps.store.get<Record<string, unknown>>(codeKey(ticketId));
+    const stored = await deps.store.get<Record<string, unknown>>(challengeKeys(ticketId).code);
     expect(Object.keys(stored ?? {}).sort()).toEqual(['attemptsLeft', 'expiresAt', 'hash']);
     expect(stored?.hash).not.toContain(code);
     expect(stored?.hash).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { sendCode, submitCode, submitPassword, viewTicket } from '@/lib/auth/sign-in';
+import { submitPassword } from '@/lib/auth/sign-in';
+import { sendCode, submitCode, viewTicket } from '@/lib/auth/sign-in-code';
 import { capturingSender, createUser, PASSWORD } from '../support/sign-in-fixtures';
 import { freshIp, limitedDeps, perHour } from '../support/limit-fixtures';
 

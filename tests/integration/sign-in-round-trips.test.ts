@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { completeSignIn, sendCode, submitCode, submitPassword } from '@/lib/auth/sign-in';
-import { ticketKey } from '@/lib/auth/login-ticket';
+import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
+import { sendCode, submitCode } from '@/lib/auth/sign-in-code';
+import { challengeKeys } from '@/lib/challenges/challenge';
 import { findLiveSession } from '@/lib/auth/session-record';
 import { trustDevice } from '@/lib/devices/trusted-devices';
 import { ratePolicies } from '@/lib/rate-limit/policies';
@@ -43,7 +44,7 @@ describe('a proven sign-in ends in one statement', () => {
     });
     if (!started.ok || started.next !== 'session')
       throw new Error('the trusted browser should skip the code');
-    expect(await deps.store.get(ticketKey(started.ticketId))).toBeNull();
+    expect(await deps.store.get(challengeKeys(started.ticketId).record)).toBeNull();
     // Nothing is written before the session is: the step's events travel with it.
     expect(await typesOf(user.id)).toEqual(['device.trusted']);
 

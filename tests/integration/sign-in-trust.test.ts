@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import {
-  completeSignIn,
-  nameDevice,
-  sendCode,
-  submitCode,
-  submitPassword,
-  viewDeviceNaming,
-} from '@/lib/auth/sign-in';
+import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
+import { sendCode, submitCode } from '@/lib/auth/sign-in-code';
+import { nameDevice, viewDeviceNaming } from '@/lib/auth/sign-in-device';
 import { capturingSender, createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
 
 // "Don't require OTP on this browser" through the sign-in flow: trust comes only with a code,

@@ -1,4 +1,5 @@
-import type { AccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getContactChangeDeps, type AccountSecurityDeps } from '@/lib/wiring';
+import type { ContactChangeDeps } from '@/lib/users/contact-change';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
 import { capturingSender, manualClock, testDeps } from './sign-in-fixtures';
 
@@ -20,13 +21,17 @@ export function securitySetup(
   const clock = manualClock();
   const signIn = testDeps({ sender, now: clock.now });
   const pending: (() => Promise<void>)[] = [];
+  /** The session the requests come from: freshness belongs to it (SE-07). */
+  const session = { id: 'session-a' as string | null };
   const deps: AccountSecurityDeps = {
+    ...signIn,
     store: options.store ?? signIn.store,
     senderFor: () => sender,
-    hmacKey: signIn.hmacKey,
     now: clock.now,
     defer: (task) => void pending.push(task),
+    currentSessionId: async () => session.id,
     config: {
+      ...signIn.config,
       otpTtlSeconds: 45,
       resendCooldownSeconds: 0,
       origin: ORIGIN,
@@ -34,11 +39,24 @@ export function securitySetup(
       resetTtlMs: (options.resetMinutes ?? 30) * 60_000,
     },
   };
-  /** Runs the work deferred until after the response (the reset email). */
+  /** Runs the work deferred until after the response (the reset email, a wrong-code notice). */
   const flush = async () => {
     for (let task = pending.shift(); task; task = pending.shift()) await task();
   };
-  return { sender, clock, signIn, deps, flush, pending };
+  return { sender, clock, signIn, deps, flush, pending, session };
+}
+
+/** The profile's contact change: the fresh-code collaborators plus the real user repository. */
+export function contactChangeSetup() {
+  const security = securitySetup();
+  const real = getContactChangeDeps();
+  const deps: ContactChangeDeps = {
+    ...security.deps,
+    users: real.users,
+    revokeTrustedDevices: real.revokeTrustedDevices,
+    config: { ...security.deps.config, phoneRegion: 'US' },
+  };
+  return { ...security, deps };
 }
 
 /** A store that writes down every operation's name and arguments, for "the same work either way". */

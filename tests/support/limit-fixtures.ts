@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import type { SignInDeps } from '@/lib/auth/sign-in';
+import type { SignInDeps } from '@/lib/auth/sign-in-types';
 import type { Channel, Sender } from '@/lib/otp/delivery/sender';
 import { ratePolicies, type RatePolicies } from '@/lib/rate-limit/policies';
 import type { RateLimiter } from '@/lib/rate-limit/rate-limiter';

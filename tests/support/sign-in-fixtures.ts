@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '@/lib/db';
 import { hashPassword } from '@/lib/auth/password';
-import { getSignInDeps } from '@/lib/auth/sign-in-deps';
-import type { SignInDeps } from '@/lib/auth/sign-in';
+import { getSignInDeps } from '@/lib/wiring';
+import type { SignInDeps } from '@/lib/auth/sign-in-types';
 import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { canonicalUsername } from '@/lib/users/username';
 

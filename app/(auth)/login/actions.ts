@@ -5,7 +5,7 @@ import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { env } from '@/lib/env';
 import { submitPassword } from '@/lib/auth/sign-in';
-import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import { getSignInDeps } from '@/lib/wiring';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { cookieOptions, ticketCookieName } from '@/lib/auth/cookies';
 import { finishSignIn } from '@/lib/auth/finish-sign-in';

@@ -2,7 +2,7 @@
 
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { getRequestInfo } from '@/lib/auth/request-info';
-import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getAccountSecurityDeps } from '@/lib/wiring';
 import { resetPassword } from '@/lib/auth/password-reset';
 import type { FormState } from '@/lib/auth/form-state';
 import { clearDeviceToken } from '@/lib/devices/device-cookie';

@@ -3,7 +3,7 @@
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { requireAdmin, requireUser } from '@/lib/auth/current-user';
 import { getRequestInfo } from '@/lib/auth/request-info';
-import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getAccountSecurityDeps } from '@/lib/wiring';
 import { confirmFreshCode, sendFreshCode } from '@/lib/auth/fresh-code';
 import type { FormState } from '@/lib/auth/form-state';
 import {

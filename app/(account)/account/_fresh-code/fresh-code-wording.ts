@@ -1,7 +1,8 @@
 import { readNotice } from '@/app/ui/notices';
 import type { SendFreshCodeResult } from '@/lib/auth/fresh-code';
 import type { SensitiveAction } from '@/lib/auth/fresh-code-message';
-import type { VerifyCodeResult } from '@/lib/otp/verify-code';
+import type { CodeRefusal } from '@/lib/challenges/check-code';
+import type { SendCodeResult } from '@/lib/challenges/send-code';
 
 // The words for the "Confirm it's you" step, shared by every page that asks for a fresh code.
 
@@ -54,20 +55,36 @@ export const freshCodeNotices = {
 
 export const readFreshCodeNotice = (value: unknown) => readNotice(freshCodeNotices, value);
 
-export function sendRefusal(result: Exclude<SendFreshCodeResult, { ok: true }>): string {
+const seconds = (n: number) => `${n} ${n === 1 ? 'second' : 'seconds'}`;
+
+/** Why a code was not sent, for any page that sends one; `where` names the destination. */
+export function codeSendRefusal(
+  result: Exclude<SendCodeResult, { ok: true }>,
+  where: { unavailable: string; failed: string },
+): string {
   switch (result.reason) {
     case 'cooldown':
-      return `Wait ${result.retryAfterSeconds} ${result.retryAfterSeconds === 1 ? 'second' : 'seconds'} before asking for another code.`;
+      return `Wait ${seconds(result.retryAfterSeconds)} before asking for another code.`;
     case 'limited':
-      return 'Too many codes were sent for your account in the last hour. Try again later.';
+      return 'Too many codes were sent for your account. Try again later.';
+    case 'locked':
+      return 'Too many wrong codes were entered for your account today. Ask your administrator to unlock it.';
     case 'channel-unavailable':
-      return 'Emails cannot be sent right now. Try again later.';
+      return where.unavailable;
     case 'delivery-failed':
-      return 'The code could not be sent to your email address. Try again shortly.';
+      return where.failed;
   }
 }
 
-export function codeRefusal(result: Exclude<VerifyCodeResult, { ok: true }>): string {
+export function sendRefusal(result: Exclude<SendFreshCodeResult, { ok: true }>): string {
+  if (result.reason === 'no-session') return 'Sign in again to continue.';
+  return codeSendRefusal(result, {
+    unavailable: 'Emails cannot be sent right now. Try again later.',
+    failed: 'The code could not be sent to your email address. Try again shortly.',
+  });
+}
+
+export function codeRefusal(result: CodeRefusal): string {
   switch (result.reason) {
     case 'malformed':
       return 'Enter the 6-digit security code.';
@@ -79,5 +96,9 @@ export function codeRefusal(result: Exclude<VerifyCodeResult, { ok: true }>): st
       return 'That code has expired. Send a new code.';
     case 'no-code':
       return 'There is no code to check. Send a new code.';
+    case 'locked':
+      return 'Too many wrong codes were entered for your account today. Ask your administrator to unlock it.';
+    case 'limited':
+      return `Too many codes were entered. Wait ${seconds(result.retryAfterSeconds)} and send a new code.`;
   }
 }

@@ -3,7 +3,7 @@
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { getCurrentSessionId, requireUser } from '@/lib/auth/current-user';
 import { getRequestInfo } from '@/lib/auth/request-info';
-import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getAccountSecurityDeps } from '@/lib/wiring';
 import { changePassword } from '@/lib/auth/password-change';
 import type { FormState } from '@/lib/auth/form-state';
 import { clearDeviceToken } from '@/lib/devices/device-cookie';

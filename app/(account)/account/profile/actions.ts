@@ -14,8 +14,8 @@ import {
   type ContactKind,
   type SendResult,
 } from '@/lib/users/contact-change';
-import { getContactChangeDeps } from '@/lib/users/contact-change-deps';
-import { codeRefusal } from '../_fresh-code/fresh-code-wording';
+import { getContactChangeDeps } from '@/lib/wiring';
+import { codeRefusal, codeSendRefusal } from '../_fresh-code/fresh-code-wording';
 import type { ProfileNotice } from './profile-notices';
 
 // The profile's contact change (lib/users/contact-change.ts). Each action finds the signed-in
@@ -53,18 +53,14 @@ function sendMessage(
   result: Exclude<SendResult, { ok: true }>,
   destination: 'email' | 'phone' | 'new',
 ): string {
-  switch (result.reason) {
-    case 'cooldown':
-      return `Wait ${result.retryAfterSeconds} ${result.retryAfterSeconds === 1 ? 'second' : 'seconds'} before asking for another code.`;
-    case 'limited':
-      return 'Too many codes were sent for your account in the last hour. Try again later.';
-    case 'channel-unavailable':
-      return destination === 'phone'
+  if (result.reason === 'no-session') return 'Sign in again to continue.';
+  return codeSendRefusal(result, {
+    unavailable:
+      destination === 'phone'
         ? 'Text messages cannot be sent right now, so a new phone number cannot be confirmed. Try again later.'
-        : 'Emails cannot be sent right now. Try again later.';
-    case 'delivery-failed':
-      return `The code could not be sent. Check the ${{ email: 'address', phone: 'number', new: 'address or number' }[destination]} and try again.`;
-  }
+        : 'Emails cannot be sent right now. Try again later.',
+    failed: `The code could not be sent. Check the ${{ email: 'address', phone: 'number', new: 'address or number' }[destination]} and try again.`,
+  });
 }
 
 export async function sendIdentityCodeAction(): Promise<FormState> {

@@ -3,7 +3,7 @@ import { FormMessage } from '@/app/ui/auth-card';
 import { requireUser } from '@/lib/auth/current-user';
 import { env } from '@/lib/env';
 import { viewContactChange } from '@/lib/users/contact-change';
-import { getContactChangeDeps } from '@/lib/users/contact-change-deps';
+import { getContactChangeDeps } from '@/lib/wiring';
 import { formatPhone } from '@/lib/users/phone';
 import {
   cancelChangeAction,

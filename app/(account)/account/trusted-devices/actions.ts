@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { requireUser } from '@/lib/auth/current-user';
-import { requireFreshCode } from '@/lib/auth/account-security-deps';
+import { requireFreshCode } from '@/lib/auth/require-fresh-code';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import type { FormState } from '@/lib/auth/form-state';
 import { parseDeviceName } from '@/lib/devices/device-name';

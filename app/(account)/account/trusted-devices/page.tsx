@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { FormMessage } from '@/app/ui/auth-card';
 import { requireUser } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getAccountSecurityDeps } from '@/lib/wiring';
 import { viewFreshCode, type FreshCodeView } from '@/lib/auth/fresh-code';
 import { getDeviceToken } from '@/lib/devices/device-cookie';
 import { listTrustedDevices, type TrustedDeviceView } from '@/lib/devices/trusted-devices';

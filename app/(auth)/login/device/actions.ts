@@ -1,8 +1,8 @@
 'use server';
 
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { nameDevice } from '@/lib/auth/sign-in';
-import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import { nameDevice } from '@/lib/auth/sign-in-device';
+import { getSignInDeps } from '@/lib/wiring';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { getTicketId } from '@/lib/auth/pending-sign-in';
 import { finishSignIn } from '@/lib/auth/finish-sign-in';

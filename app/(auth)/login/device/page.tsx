@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { AuthCard } from '@/app/ui/auth-card';
 import { env } from '@/lib/env';
-import { viewDeviceNaming } from '@/lib/auth/sign-in';
-import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import { viewDeviceNaming } from '@/lib/auth/sign-in-device';
+import { getSignInDeps } from '@/lib/wiring';
 import { getTicketId } from '@/lib/auth/pending-sign-in';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';

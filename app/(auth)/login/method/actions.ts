@@ -2,8 +2,8 @@
 
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
-import { sendCode } from '@/lib/auth/sign-in';
-import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import { sendCode } from '@/lib/auth/sign-in-code';
+import { getSignInDeps } from '@/lib/wiring';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { getTicketId } from '@/lib/auth/pending-sign-in';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';

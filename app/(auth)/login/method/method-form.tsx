@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import { chooseChannelAction } from './actions';
 import { buttonClass, FormMessage } from '@/app/ui/auth-card';
 import type { FormState } from '@/lib/auth/form-state';
-import type { ChannelChoice } from '@/lib/auth/sign-in';
+import type { ChannelChoice } from '@/lib/auth/sign-in-code';
 import { channelLabels, channelNotes } from '../channel-labels';
 
 export function MethodForm({ choices, current }: { choices: ChannelChoice[]; current?: string }) {

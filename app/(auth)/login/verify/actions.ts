@@ -1,8 +1,8 @@
 'use server';
 
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { submitCode } from '@/lib/auth/sign-in';
-import { getSignInDeps } from '@/lib/auth/sign-in-deps';
+import { submitCode } from '@/lib/auth/sign-in-code';
+import { getSignInDeps } from '@/lib/wiring';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { getTicketId } from '@/lib/auth/pending-sign-in';
 import { finishSignIn } from '@/lib/auth/finish-sign-in';

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { adminUserFreshCodePage } from '@/app/(account)/account/_fresh-code/fresh-code-wording';
 import { FormMessage } from '@/app/ui/auth-card';
 import { requireAdmin } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getAccountSecurityDeps } from '@/lib/wiring';
 import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { env } from '@/lib/env';
 import { getUserDetail } from '@/lib/users/admin-users';

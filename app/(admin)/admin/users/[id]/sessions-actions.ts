@@ -3,7 +3,7 @@
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getAccountSecurityDeps } from '@/lib/wiring';
 import { signOutEverywhereAsAdmin } from '@/lib/auth/admin-fresh-code';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import type { FormState } from '@/lib/auth/form-state';

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getAccountSecurityDeps } from '@/lib/wiring';
 import { unlockAsAdmin } from '@/lib/auth/admin-fresh-code';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import { NOT_FRESH_TEXT } from '../user-notices';

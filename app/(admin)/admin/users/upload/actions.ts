@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth/current-user';
 import { getRequestInfo } from '@/lib/auth/request-info';
 import type { FormState } from '@/lib/auth/form-state';
-import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getAccountSecurityDeps } from '@/lib/wiring';
 import { importUploadAsAdmin } from '@/lib/auth/admin-fresh-code';
 import { uploadWholeFile } from '@/lib/uploads/receive-upload';
 import { sendPendingInvitations } from '@/lib/uploads/upload-views';

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { adminUploadFreshCodePage } from '@/app/(account)/account/_fresh-code/fresh-code-wording';
 import { requireAdmin } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/auth/account-security-deps';
+import { getAccountSecurityDeps } from '@/lib/wiring';
 import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { env } from '@/lib/env';
 import { TWO_FACTOR_VALUES, UPLOAD_COLUMNS } from '@/lib/uploads/upload-columns';

@@ -20,9 +20,9 @@ export function deriveCodeKey(secret: string): Buffer {
 }
 
 /**
- * What the store keeps instead of the code (OTP-07): an HMAC bound to the login ticket, so a
- * code is worth nothing outside the sign-in it was sent for (OTP-04).
+ * What the store keeps instead of the code (OTP-07): an HMAC bound to its challenge, so a code is
+ * worth nothing outside the sign-in or change it was sent for (OTP-04).
  */
-export function hashCode(key: Buffer, ticketId: string, code: string): string {
-  return createHmac('sha256', key).update(`${ticketId}\0${code}`).digest('base64url');
+export function hashCode(key: Buffer, challengeId: string, code: string): string {
+  return createHmac('sha256', key).update(`${challengeId}\0${code}`).digest('base64url');
 }

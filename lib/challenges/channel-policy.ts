@@ -1,15 +1,18 @@
 import type { Channel } from '@/lib/otp/delivery/sender';
-import type { PolicyName } from './policies';
-import { isAllowedDestination, numberPrefix } from './phone-destination';
-import { ipSubject, type RateLimiter } from './rate-limiter';
+import type { PolicyName } from '@/lib/rate-limit/policies';
+import { isAllowedDestination, numberPrefix } from '@/lib/rate-limit/phone-destination';
+import { ipSubject, type RateLimiter } from '@/lib/rate-limit/rate-limiter';
+import type { CounterRestart } from './challenge';
 
-// The limits on sending a code (OTP-06, FR-01, FR-03), applied before any sender is called.
+// The one channel policy: for every code of every purpose, which channels are open for whom, and
+// what one send is charged to (OTP-06, FR-01, FR-03). sendChallengeCode applies it before any
+// sender is called; nothing else in lib/ reaches a sender with a code.
 
-export type SmsRules = {
+export type ChannelRules = {
   /** SMS_KILL_SWITCH: no SMS or voice at all. */
-  killSwitch: boolean;
+  smsKillSwitch: boolean;
   /** SMS_ALLOWED_COUNTRY_CODES: calling codes without "+". */
-  allowedCallingCodes: readonly string[];
+  smsAllowedCallingCodes: readonly string[];
 };
 
 /**
@@ -18,14 +21,25 @@ export type SmsRules = {
  */
 export async function phoneChannelsOpen(
   limits: RateLimiter,
-  rules: SmsRules,
+  rules: ChannelRules,
   phone: string,
 ): Promise<boolean> {
-  if (rules.killSwitch || !isAllowedDestination(phone, rules.allowedCallingCodes)) return false;
+  if (rules.smsKillSwitch || !isAllowedDestination(phone, rules.smsAllowedCallingCodes))
+    return false;
   return (await limits.peek('sms-daily-budget', 'all')).allowed;
 }
 
-type Send = { userId: string; channel: Channel; destination: string; ip: string | null };
+/** Whether a code may go by `channel` to `destination` now (before any counter is charged). */
+export async function channelOpen(
+  limits: RateLimiter,
+  rules: ChannelRules,
+  channel: Channel,
+  destination: string,
+): Promise<boolean> {
+  return channel === 'email' || phoneChannelsOpen(limits, rules, destination);
+}
+
+export type Send = { userId: string; channel: Channel; destination: string; ip: string | null };
 
 const destinationCounter = (send: Pick<Send, 'channel' | 'destination'>): [PolicyName, string] =>
   send.channel === 'email'
@@ -61,13 +75,14 @@ export async function chargeCodeSend(
 }
 
 /**
- * The counters a correct code restarts (the account and the destination it reached), as the
- * ticket carries them so that the code step's one store operation can delete them.
+ * The counters a correct code restarts (the account and the destination it reached): a person
+ * who receives their codes is never capped (OTP-06). The challenge record carries them so that
+ * the code check's one store operation can delete them.
  */
 export function countersToRestart(
   limits: RateLimiter,
   send: Pick<Send, 'userId' | 'channel' | 'destination'>,
-): { key: string; windowMs: number }[] {
+): CounterRestart[] {
   return [['code-send-account', send.userId] as [PolicyName, string], destinationCounter(send)].map(
     ([policy, subject]) => ({
       key: limits.counterKey(policy, subject),

@@ -1,0 +1,66 @@
+import type { RequestInfo } from '@/lib/audit/request-info';
+import type { TimedAuditEvent } from '@/lib/auth/session-record';
+import type { Challenge } from '@/lib/challenges/challenge';
+import type { ChallengeDeps } from '@/lib/challenges/challenge-deps';
+
+// What the sign-in flow works with. The flow is plain functions (sign-in.ts, sign-in-code.ts,
+// sign-in-device.ts); their collaborators come in as `deps`, built once by lib/wiring.ts, so the
+// rules can be tested against a real store and database without Next.js in the way.
+
+export type { Limited } from '@/lib/challenges/challenge-deps';
+export type { RequestInfo } from '@/lib/audit/request-info';
+
+export type SignInUser = {
+  id: string;
+  username: string;
+  email: string;
+  phone: string | null;
+  passwordHash: string;
+  twoFactor: boolean;
+  disabled: boolean;
+};
+
+/** A trusted-device token for the browser's cookie, and when its trust ends. */
+export type DeviceGrant = { token: string; deviceId: string; expiresAt: Date };
+
+export type SignInMethod = 'code' | 'password-only' | 'trusted-device';
+
+/** A pending sign-in: the challenge of its code, and how it ended once verified. */
+export type LoginTicket = Challenge & {
+  purpose: 'sign-in';
+  /** How the sign-in was completed: a code, a trusted device, or the password alone. */
+  method?: SignInMethod;
+  /** The person ticked "Don't require OTP on this browser" with a correct code (TD-08). */
+  trustRequested?: boolean;
+};
+
+export type SignInDeps = ChallengeDeps & {
+  users: {
+    findByUsernameKey(usernameKey: string): Promise<SignInUser | null>;
+    findById(id: string): Promise<SignInUser | null>;
+    updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+  };
+  devices: {
+    /** Uses and rotates a device token; null unless it is this user's live device. The caller audits the use. */
+    redeem(
+      input: { token: string | undefined; userId: string; now: Date } & RequestInfo,
+    ): Promise<DeviceGrant | null>;
+    trust(
+      input: { userId: string; name: string; lifetimeDays: number; now: Date } & RequestInfo,
+    ): Promise<DeviceGrant>;
+  };
+  sessions: {
+    /**
+     * Ends a proven sign-in in one statement: lastSignInAt, the sign-in's audit events and the
+     * session row (SE-06); the new session id, or null when the user is gone or disabled.
+     */
+    start(
+      input: { userId: string; at: Date; events: TimedAuditEvent[] } & RequestInfo,
+    ): Promise<string | null>;
+  };
+  config: ChallengeDeps['config'] & {
+    ticketTtlSeconds: number;
+    requireTwoFactor: boolean;
+    trustedDeviceDays: number;
+  };
+};

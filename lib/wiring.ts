@@ -1,0 +1,146 @@
+import 'server-only';
+import { after } from 'next/server';
+import { db } from '@/lib/db';
+import { env } from '@/lib/env';
+import { recordEvent } from '@/lib/audit/record-event';
+import type { FreshCodeDeps } from '@/lib/auth/fresh-code';
+import type { PasswordResetDeps } from '@/lib/auth/password-reset';
+import { startSignInSession } from '@/lib/auth/session-record';
+import type { SignInDeps, SignInUser } from '@/lib/auth/sign-in-types';
+import type { ChallengeDeps } from '@/lib/challenges/challenge-deps';
+import { deriveCodeKey } from '@/lib/challenges/code';
+import {
+  redeemDeviceToken,
+  revokeAllTrustedDevices,
+  trustDevice,
+} from '@/lib/devices/trusted-devices';
+import { getSender } from '@/lib/otp/delivery/senders';
+import { getRateLimiter } from '@/lib/rate-limit/get-rate-limiter';
+import { getExpiringStore } from '@/lib/store/store';
+import type { ContactChangeDeps } from '@/lib/users/contact-change';
+
+// The one place that builds the real collaborators (store, senders, limiter, clock, audit,
+// configuration, repositories) from the environment. Domain functions receive them as `deps`;
+// tests build their own. Built once per process; `after()` and the session lookup are only
+// called inside a request.
+
+const userFields = {
+  id: true,
+  username: true,
+  email: true,
+  phone: true,
+  passwordHash: true,
+  twoFactor: true,
+  disabled: true,
+} as const;
+
+type Wiring = {
+  challenge: ChallengeDeps;
+  signIn: SignInDeps;
+  accountSecurity: AccountSecurityDeps;
+  contactChange: ContactChangeDeps;
+};
+
+let wiring: Wiring | undefined;
+
+function build(): Wiring {
+  const challenge: ChallengeDeps = {
+    store: getExpiringStore(),
+    limits: getRateLimiter(),
+    senderFor: getSender,
+    audit: recordEvent,
+    emailOf: async (userId) =>
+      (await db.user.findUnique({ where: { id: userId }, select: { email: true } }))?.email ?? null,
+    hmacKey: deriveCodeKey(env.AUTH_SECRET),
+    now: Date.now,
+    defer: (task) =>
+      after(() => task().catch((error) => console.error('deferred work failed', error))),
+    config: {
+      otpTtlSeconds: env.OTP_TTL_SECONDS,
+      resendCooldownSeconds: env.OTP_RESEND_COOLDOWN_SECONDS,
+      origin: env.APP_ORIGIN,
+      smsKillSwitch: env.SMS_KILL_SWITCH,
+      smsAllowedCallingCodes: env.SMS_ALLOWED_COUNTRY_CODES,
+    },
+  };
+  const signIn: SignInDeps = {
+    ...challenge,
+    users: {
+      findByUsernameKey: (usernameKey): Promise<SignInUser | null> =>
+        db.user.findUnique({ where: { usernameKey }, select: userFields }),
+      findById: (id): Promise<SignInUser | null> =>
+        db.user.findUnique({ where: { id }, select: userFields }),
+      updatePasswordHash: async (id, passwordHash) => {
+        await db.user.update({ where: { id }, data: { passwordHash } });
+      },
+    },
+    // The sign-in audits a device's use with the session's rows, in one statement.
+    devices: {
+      redeem: (input) => redeemDeviceToken(input, { recordUse: false }),
+      trust: trustDevice,
+    },
+    sessions: {
+      start: (input) =>
+        startSignInSession({ ...input, maxAgeSeconds: env.SESSION_MAX_AGE_HOURS * 3600 }),
+    },
+    config: {
+      ...challenge.config,
+      ticketTtlSeconds: env.LOGIN_TICKET_TTL_SECONDS,
+      requireTwoFactor: env.REQUIRE_TWO_FACTOR,
+      trustedDeviceDays: env.TRUSTED_DEVICE_DAYS,
+    },
+  };
+  const accountSecurity: AccountSecurityDeps = {
+    ...challenge,
+    // Imported when first asked: the session lookup goes through Auth.js, which needs this module.
+    currentSessionId: async () => (await import('@/lib/auth/current-user')).getCurrentSessionId(),
+    config: {
+      ...challenge.config,
+      freshCodeWindowMs: env.SENSITIVE_ACTION_WINDOW_MINUTES * 60_000,
+      resetTtlMs: env.PASSWORD_RESET_TTL_MINUTES * 60_000,
+    },
+  };
+  const contactChange: ContactChangeDeps = {
+    ...accountSecurity,
+    users: {
+      contactOf: (userId) =>
+        db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, phone: true } }),
+      emailTakenByOther: async (userId, email) =>
+        !!(await db.user.findFirst({
+          where: { id: { not: userId }, email: { equals: email, mode: 'insensitive' } },
+          select: { id: true },
+        })),
+      saveContact: async (userId, kind, to, at) => {
+        await db.user.update({
+          where: { id: userId },
+          data:
+            kind === 'email'
+              ? { email: to, emailVerified: at }
+              : { phone: to, phoneVerifiedAt: at },
+        });
+      },
+    },
+    revokeTrustedDevices: async ({ userId, kind, ip, userAgent }) => {
+      await revokeAllTrustedDevices({
+        userId,
+        reason: kind === 'email' ? 'email-changed' : 'phone-changed',
+        actorId: userId,
+        ip,
+        userAgent,
+      });
+    },
+    config: { ...accountSecurity.config, phoneRegion: env.PHONE_DEFAULT_REGION },
+  };
+  return { challenge, signIn, accountSecurity, contactChange };
+}
+
+const wired = () => (wiring ??= build());
+
+export type AccountSecurityDeps = FreshCodeDeps &
+  PasswordResetDeps & { config: FreshCodeDeps['config'] & PasswordResetDeps['config'] };
+
+export const getChallengeDeps = (): ChallengeDeps => wired().challenge;
+export const getSignInDeps = (): SignInDeps => wired().signIn;
+/** The fresh code, password change and password reset. */
+export const getAccountSecurityDeps = (): AccountSecurityDeps => wired().accountSecurity;
+export const getContactChangeDeps = (): ContactChangeDeps => wired().contactChange;
