@@ -1,7 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import { csvLine } from '@/lib/uploads/problem-report';
+import { csvLine } from '@/lib/csv/csv-cell';
 import { canonicalUsername } from '@/lib/users/username';
 
 // The admin's view of the audit table: filter by user, event type and time, page through it, and

@@ -68,6 +68,10 @@ export async function sendNotice(
   notice: SendNoticeInput,
   options: { rethrow?: boolean } = {},
 ): Promise<NoticeOutcome> {
+  // A one-time code goes out only through sendChallengeCode, behind the channel policy and its
+  // limits; a notice that carried one would be a way around them.
+  if (notice.message.code !== undefined)
+    throw new TypeError('A notice must not carry a one-time code (use sendChallengeCode).');
   try {
     const sender = deps.senderFor(notice.message.channel);
     if (!sender) throw new Error(`No ${notice.message.channel} delivery is configured.`);

@@ -11,9 +11,6 @@ import { subjectKey } from './rate-limiter';
 const failuresKey = (usernameKey: string) => `lockout:failures:${subjectKey(usernameKey)}`;
 const lockKey = (usernameKey: string) => `lockout:lock:${subjectKey(usernameKey)}`;
 
-/** Wrong codes across all codes and channels of one account (OTP-05); cleared by a success or an admin. */
-export const codeFailuresKey = (userId: string) => `code-failures:${userId}`;
-
 export type LockStatus = {
   /** Failed password tries counted in the current failure window. */
   failures: number;

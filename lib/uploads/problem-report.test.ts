@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvLine, problemReportLines } from './problem-report';
+import { csvCell, csvLine } from '@/lib/csv/csv-cell';
+import { problemReportLines } from './problem-report';
 
 describe('problem report (CSV-04)', () => {
   it.each([

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { db } from '@/lib/db';
 import { submitPassword } from '@/lib/auth/sign-in';
 import { lockStatus } from '@/lib/rate-limit/account-lockout';
-import { getAccountLock, unlockAccount } from '@/lib/rate-limit/unlock-account';
+import { getAccountLock, unlockAccount } from '@/lib/admin/unlock-account';
 import { recordEvent } from '@/lib/audit/record-event';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
 import { createMemoryStore } from '@/lib/store/memory-store';

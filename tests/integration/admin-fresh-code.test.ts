@@ -14,7 +14,7 @@ import {
   signOutEverywhereAsAdmin,
   unlockAsAdmin,
   updateUserAsAdmin,
-} from '@/lib/auth/admin-fresh-code';
+} from '@/lib/admin/admin-fresh-code';
 import { confirmFreshCode, sendFreshCode } from '@/lib/auth/fresh-code';
 import { createSessionRecord, findLiveSession } from '@/lib/auth/session-record';
 import { listTrustedDevices, trustDevice } from '@/lib/devices/trusted-devices';

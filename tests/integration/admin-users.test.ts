@@ -15,7 +15,7 @@ import {
   revokeUserDevices,
   updateUser,
   type AdminUserDeps,
-} from '@/lib/users/admin-users';
+} from '@/lib/admin/admin-users';
 import { parseUserForm, PHONE_REQUIRED_MESSAGE, type UserInput } from '@/lib/users/user-form';
 import { capturingSender, createUser as createUserRow } from '../support/sign-in-fixtures';
 

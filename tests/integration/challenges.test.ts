@@ -9,7 +9,7 @@ import {
   confirmIdentity,
   requestContactChange,
   sendIdentityCode,
-} from '@/lib/users/contact-change';
+} from '@/lib/account/contact-change';
 import { contactChangeSetup, securitySetup } from '../support/account-security-fixtures';
 import { freshIp, limitedDeps, limiterFor } from '../support/limit-fixtures';
 import { capturingSender, createUser, PASSWORD } from '../support/sign-in-fixtures';

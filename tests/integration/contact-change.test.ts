@@ -13,7 +13,7 @@ import {
   requestContactChange,
   sendIdentityCode,
   viewContactChange,
-} from '@/lib/users/contact-change';
+} from '@/lib/account/contact-change';
 import { createUser, PASSWORD } from '../support/sign-in-fixtures';
 
 // The profile's contact change against the real database and store, with a capturing sender and

@@ -11,10 +11,10 @@ import {
   trustDevice,
 } from '@/lib/devices/trusted-devices';
 import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
-import { revokeUserDevice, revokeUserDevices, updateUser } from '@/lib/users/admin-users';
+import { revokeUserDevice, revokeUserDevices, updateUser } from '@/lib/admin/admin-users';
 import { recordEvent } from '@/lib/audit/record-event';
 import { sendNotice } from '@/lib/notices/send-notice';
-import { unlockAccount } from '@/lib/rate-limit/unlock-account';
+import { unlockAccount } from '@/lib/admin/unlock-account';
 import { capturingSender, createUser, PASSWORD } from '../support/sign-in-fixtures';
 import { freshIp, limitedDeps, perHour } from '../support/limit-fixtures';
 

@@ -1,4 +1,4 @@
-import { getContactChangeDeps } from '@/lib/wiring';
+import { getContactChangeDeps } from '@/lib/web/wiring';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import {
   sendIdentityCode,
   viewContactChange,
   type ContactChangeDeps,
-} from '@/lib/users/contact-change';
+} from '@/lib/account/contact-change';
 import { createUser, PASSWORD } from '../support/sign-in-fixtures';
 import { securitySetup, who, wrongCode } from '../support/account-security-fixtures';
 

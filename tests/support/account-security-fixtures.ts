@@ -1,5 +1,5 @@
-import { getContactChangeDeps, type AccountSecurityDeps } from '@/lib/wiring';
-import type { ContactChangeDeps } from '@/lib/users/contact-change';
+import { getContactChangeDeps, type AccountSecurityDeps } from '@/lib/web/wiring';
+import type { ContactChangeDeps } from '@/lib/account/contact-change';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
 import { capturingSender, manualClock, testDeps } from './sign-in-fixtures';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '@/lib/db';
 import { hashPassword } from '@/lib/auth/password';
-import { getSignInDeps } from '@/lib/wiring';
+import { getSignInDeps } from '@/lib/web/wiring';
 import type { SignInDeps } from '@/lib/auth/sign-in-types';
 import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
 import { canonicalUsername } from '@/lib/users/username';

@@ -1,6 +1,6 @@
 'use server';
 
-import { signOut } from '@/lib/auth/auth';
+import { signOut } from '@/lib/web/auth';
 
 /** Ends the session on the server (its record is deleted), not only the cookie (SE-06). */
 export async function signOutAction(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { requireUser } from '@/lib/auth/current-user';
+import { requireUser } from '@/lib/web/current-user';
 import { secondaryButtonClass } from '@/app/ui/auth-card';
 import { signOutAction } from './actions';
 

@@ -1,5 +1,5 @@
 import { redirect } from 'next/navigation';
-import { requireAdmin } from '@/lib/auth/current-user';
+import { requireAdmin } from '@/lib/web/current-user';
 
 // Checked before redirecting, so a non-admin gets "not found" at /admin itself, not a redirect
 // that tells them an admin area exists.

@@ -1,8 +1,8 @@
 'use server';
 
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { getRequestInfo } from '@/lib/auth/request-info';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { getRequestInfo } from '@/lib/web/request-info';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { requestPasswordReset } from '@/lib/auth/password-reset';
 import type { FormState } from '@/lib/auth/form-state';
 

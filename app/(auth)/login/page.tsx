@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { AuthCard } from '@/app/ui/auth-card';
-import { getCurrentUser } from '@/lib/auth/current-user';
+import { getCurrentUser } from '@/lib/web/current-user';
 import { PasswordForm } from './password-form';
 
 export const metadata: Metadata = { title: 'Sign in' };

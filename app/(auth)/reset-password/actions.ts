@@ -1,11 +1,11 @@
 'use server';
 
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { getRequestInfo } from '@/lib/auth/request-info';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { getRequestInfo } from '@/lib/web/request-info';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { resetPassword } from '@/lib/auth/password-reset';
 import type { FormState } from '@/lib/auth/form-state';
-import { clearDeviceToken } from '@/lib/devices/device-cookie';
+import { clearDeviceToken } from '@/lib/web/device-cookie';
 
 const INVALID =
   'This link does not work any more: it may have expired, been used already, or been replaced by a newer one. Ask for a new link.';

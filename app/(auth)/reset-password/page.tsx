@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AuthCard, buttonClass, FormMessage } from '@/app/ui/auth-card';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR } from '@/lib/auth/password-policy';
 import { findPasswordReset } from '@/lib/auth/password-reset';
 import { NewPasswordForm } from '@/app/ui/new-password-form';

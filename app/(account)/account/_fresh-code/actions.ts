@@ -1,9 +1,9 @@
 'use server';
 
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { requireAdmin, requireUser } from '@/lib/auth/current-user';
-import { getRequestInfo } from '@/lib/auth/request-info';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { requireAdmin, requireUser } from '@/lib/web/current-user';
+import { getRequestInfo } from '@/lib/web/request-info';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { confirmFreshCode, sendFreshCode } from '@/lib/auth/fresh-code';
 import type { FormState } from '@/lib/auth/form-state';
 import {

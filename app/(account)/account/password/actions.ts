@@ -1,12 +1,12 @@
 'use server';
 
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { getCurrentSessionId, requireUser } from '@/lib/auth/current-user';
-import { getRequestInfo } from '@/lib/auth/request-info';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { getCurrentSessionId, requireUser } from '@/lib/web/current-user';
+import { getRequestInfo } from '@/lib/web/request-info';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { changePassword } from '@/lib/auth/password-change';
 import type { FormState } from '@/lib/auth/form-state';
-import { clearDeviceToken } from '@/lib/devices/device-cookie';
+import { clearDeviceToken } from '@/lib/web/device-cookie';
 
 const PAGE = '/account/password';
 // `values.field` names the field a refusal is about (never a password: nothing typed comes back).

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { FormMessage } from '@/app/ui/auth-card';
-import { requireUser } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { requireUser } from '@/lib/web/current-user';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR } from '@/lib/auth/password-policy';
 import { FreshCodeSection } from '../_fresh-code/fresh-code-section';

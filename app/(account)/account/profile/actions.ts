@@ -1,8 +1,8 @@
 'use server';
 
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { requireUser } from '@/lib/auth/current-user';
-import { getRequestInfo } from '@/lib/auth/request-info';
+import { requireUser } from '@/lib/web/current-user';
+import { getRequestInfo } from '@/lib/web/request-info';
 import type { FormState } from '@/lib/auth/form-state';
 import {
   cancelContactChange,
@@ -13,8 +13,8 @@ import {
   sendIdentityCode,
   type ContactKind,
   type SendResult,
-} from '@/lib/users/contact-change';
-import { getContactChangeDeps } from '@/lib/wiring';
+} from '@/lib/account/contact-change';
+import { getContactChangeDeps } from '@/lib/web/wiring';
 import { codeRefusal, codeSendRefusal } from '../_fresh-code/fresh-code-wording';
 import type { ProfileNotice } from './profile-notices';
 

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { FormMessage } from '@/app/ui/auth-card';
-import { requireUser } from '@/lib/auth/current-user';
+import { requireUser } from '@/lib/web/current-user';
 import { env } from '@/lib/env';
-import { viewContactChange } from '@/lib/users/contact-change';
-import { getContactChangeDeps } from '@/lib/wiring';
+import { viewContactChange } from '@/lib/account/contact-change';
+import { getContactChangeDeps } from '@/lib/web/wiring';
 import { formatPhone } from '@/lib/users/phone';
 import {
   cancelChangeAction,

@@ -2,9 +2,9 @@
 
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
-import { signOut } from '@/lib/auth/auth';
-import { getCurrentSessionId, requireUser } from '@/lib/auth/current-user';
-import { getRequestInfo } from '@/lib/auth/request-info';
+import { signOut } from '@/lib/web/auth';
+import { getCurrentSessionId, requireUser } from '@/lib/web/current-user';
+import { getRequestInfo } from '@/lib/web/request-info';
 import { signOutOtherSessions, signOutSession } from '@/lib/auth/sessions/manage-sessions';
 import type { SessionNotice } from './session-notices';
 

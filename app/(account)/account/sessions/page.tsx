@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { FormMessage } from '@/app/ui/auth-card';
-import { getCurrentSessionId, requireUser } from '@/lib/auth/current-user';
+import { getCurrentSessionId, requireUser } from '@/lib/web/current-user';
 import { listSessions, type SessionView } from '@/lib/auth/sessions/manage-sessions';
 import { env } from '@/lib/env';
 import { dangerButtonClass, disclosureClass } from '../trusted-devices/styles';

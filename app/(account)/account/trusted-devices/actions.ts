@@ -3,12 +3,12 @@
 import { revalidatePath } from 'next/cache';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
-import { requireUser } from '@/lib/auth/current-user';
-import { requireFreshCode } from '@/lib/auth/require-fresh-code';
-import { getRequestInfo } from '@/lib/auth/request-info';
+import { requireUser } from '@/lib/web/current-user';
+import { requireFreshCode } from '@/lib/web/require-fresh-code';
+import { getRequestInfo } from '@/lib/web/request-info';
 import type { FormState } from '@/lib/auth/form-state';
 import { parseDeviceName } from '@/lib/devices/device-name';
-import { clearDeviceToken, getDeviceToken } from '@/lib/devices/device-cookie';
+import { clearDeviceToken, getDeviceToken } from '@/lib/web/device-cookie';
 import {
   deleteOtherTrustedDevices,
   deleteTrustedDevice,

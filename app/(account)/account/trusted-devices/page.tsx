@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { FormMessage } from '@/app/ui/auth-card';
-import { requireUser } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { requireUser } from '@/lib/web/current-user';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { viewFreshCode, type FreshCodeView } from '@/lib/auth/fresh-code';
-import { getDeviceToken } from '@/lib/devices/device-cookie';
+import { getDeviceToken } from '@/lib/web/device-cookie';
 import { listTrustedDevices, type TrustedDeviceView } from '@/lib/devices/trusted-devices';
 import { env } from '@/lib/env';
 import { FreshCodeSection } from '../_fresh-code/fresh-code-section';

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { inputClass, secondaryButtonClass } from '@/app/ui/auth-card';
-import { requireAdmin } from '@/lib/auth/current-user';
+import { requireAdmin } from '@/lib/web/current-user';
 import {
   auditQueryString,
   describeDetail,

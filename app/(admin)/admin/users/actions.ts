@@ -2,17 +2,17 @@
 
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
-import { requireAdmin } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { requireAdmin } from '@/lib/web/current-user';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import {
   createUserAsAdmin,
   revokeDeviceAsAdmin,
   revokeDevicesAsAdmin,
   updateUserAsAdmin,
-} from '@/lib/auth/admin-fresh-code';
-import { getRequestInfo } from '@/lib/auth/request-info';
+} from '@/lib/admin/admin-fresh-code';
+import { getRequestInfo } from '@/lib/web/request-info';
 import { env } from '@/lib/env';
-import { inviteUser, type InvitationOutcome } from '@/lib/users/admin-users';
+import { inviteUser, type InvitationOutcome } from '@/lib/admin/admin-users';
 import { parseUserForm, userFormValues, type UserFormState } from '@/lib/users/user-form';
 import { confirmFirstPath, NOT_FRESH_TEXT, userNotices, type UserNotice } from './user-notices';
 

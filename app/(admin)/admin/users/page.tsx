@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { inputClass, secondaryButtonClass } from '@/app/ui/auth-card';
-import { requireAdmin } from '@/lib/auth/current-user';
-import { listUsers, type UserListItem } from '@/lib/users/admin-users';
+import { requireAdmin } from '@/lib/web/current-user';
+import { listUsers, type UserListItem } from '@/lib/admin/admin-users';
 import { formatPhone } from '@/lib/users/phone';
 import { cellClass, headCellClass, linkClass, primaryLinkClass } from '../styles';
 import { When } from './when';

@@ -1,7 +1,7 @@
 'use server';
 
 import { redirect, unstable_rethrow } from 'next/navigation';
-import { getRequestInfo } from '@/lib/auth/request-info';
+import { getRequestInfo } from '@/lib/web/request-info';
 import type { FormState } from '@/lib/auth/form-state';
 import { redeemInvitation } from '@/lib/invitations/redeem-invitation';
 

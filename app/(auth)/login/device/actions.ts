@@ -2,11 +2,11 @@
 
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { nameDevice } from '@/lib/auth/sign-in-device';
-import { getSignInDeps } from '@/lib/wiring';
-import { getRequestInfo } from '@/lib/auth/request-info';
-import { getTicketId } from '@/lib/auth/pending-sign-in';
-import { finishSignIn } from '@/lib/auth/finish-sign-in';
-import { setDeviceToken } from '@/lib/devices/device-cookie';
+import { getSignInDeps } from '@/lib/web/wiring';
+import { getRequestInfo } from '@/lib/web/request-info';
+import { getTicketId } from '@/lib/web/pending-sign-in';
+import { finishSignIn } from '@/lib/web/finish-sign-in';
+import { setDeviceToken } from '@/lib/web/device-cookie';
 import { parseDeviceName } from '@/lib/devices/device-name';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 

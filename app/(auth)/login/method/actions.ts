@@ -3,9 +3,9 @@
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { sendCode } from '@/lib/auth/sign-in-code';
-import { getSignInDeps } from '@/lib/wiring';
-import { getRequestInfo } from '@/lib/auth/request-info';
-import { getTicketId } from '@/lib/auth/pending-sign-in';
+import { getSignInDeps } from '@/lib/web/wiring';
+import { getRequestInfo } from '@/lib/web/request-info';
+import { getTicketId } from '@/lib/web/pending-sign-in';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
 import { channelInSentence, channelLabels } from '../channel-labels';

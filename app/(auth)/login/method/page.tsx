@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AuthCard, FormMessage } from '@/app/ui/auth-card';
-import { getPendingSignIn } from '@/lib/auth/pending-sign-in';
+import { getPendingSignIn } from '@/lib/web/pending-sign-in';
 import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';
 import { MethodForm } from './method-form';
 import { ExpiredSignIn, Unavailable } from '../expired-sign-in';

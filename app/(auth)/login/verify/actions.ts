@@ -2,10 +2,10 @@
 
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { submitCode } from '@/lib/auth/sign-in-code';
-import { getSignInDeps } from '@/lib/wiring';
-import { getRequestInfo } from '@/lib/auth/request-info';
-import { getTicketId } from '@/lib/auth/pending-sign-in';
-import { finishSignIn } from '@/lib/auth/finish-sign-in';
+import { getSignInDeps } from '@/lib/web/wiring';
+import { getRequestInfo } from '@/lib/web/request-info';
+import { getTicketId } from '@/lib/web/pending-sign-in';
+import { finishSignIn } from '@/lib/web/finish-sign-in';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
 

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { AuthCard, FormMessage, secondaryButtonClass } from '@/app/ui/auth-card';
-import { getPendingSignIn } from '@/lib/auth/pending-sign-in';
+import { getPendingSignIn } from '@/lib/web/pending-sign-in';
 import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';
 import { ExpiredSignIn, Unavailable } from '../expired-sign-in';
 import { channelInSentence } from '../channel-labels';

@@ -1,5 +1,5 @@
-import { requireAdmin } from '@/lib/auth/current-user';
-import { getRequestInfo } from '@/lib/auth/request-info';
+import { requireAdmin } from '@/lib/web/current-user';
+import { getRequestInfo } from '@/lib/web/request-info';
 import { auditCsvLines, parseAuditQuery } from '@/lib/audit/audit-log';
 import { recordEvent } from '@/lib/audit/record-event';
 

@@ -1,4 +1,4 @@
-import { getAccountLock } from '@/lib/rate-limit/unlock-account';
+import { getAccountLock } from '@/lib/admin/unlock-account';
 import { lockoutPolicy } from '@/lib/rate-limit/policies';
 import { describeWait } from '@/lib/rate-limit/too-many-attempts';
 import { cardClass } from '../../styles';

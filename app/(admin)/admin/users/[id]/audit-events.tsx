@@ -1,4 +1,4 @@
-import type { AuditEventView } from '@/lib/users/admin-users';
+import type { AuditEventView } from '@/lib/admin/admin-users';
 import { cardClass, cellClass, headCellClass } from '../../styles';
 import { When } from '../when';
 

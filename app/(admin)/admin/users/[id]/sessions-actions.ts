@@ -2,10 +2,10 @@
 
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
-import { requireAdmin } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/wiring';
-import { signOutEverywhereAsAdmin } from '@/lib/auth/admin-fresh-code';
-import { getRequestInfo } from '@/lib/auth/request-info';
+import { requireAdmin } from '@/lib/web/current-user';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
+import { signOutEverywhereAsAdmin } from '@/lib/admin/admin-fresh-code';
+import { getRequestInfo } from '@/lib/web/request-info';
 import type { FormState } from '@/lib/auth/form-state';
 import { NOT_FRESH_TEXT } from '../user-notices';
 

@@ -3,10 +3,10 @@
 import { revalidatePath } from 'next/cache';
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
-import { requireAdmin } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/wiring';
-import { unlockAsAdmin } from '@/lib/auth/admin-fresh-code';
-import { getRequestInfo } from '@/lib/auth/request-info';
+import { requireAdmin } from '@/lib/web/current-user';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
+import { unlockAsAdmin } from '@/lib/admin/admin-fresh-code';
+import { getRequestInfo } from '@/lib/web/request-info';
 import { NOT_FRESH_TEXT } from '../user-notices';
 
 export type UnlockState = { error?: string; info?: string };

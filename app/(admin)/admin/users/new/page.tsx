@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { requireAdmin } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { requireAdmin } from '@/lib/web/current-user';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { env } from '@/lib/env';
 import { cardClass, linkClass } from '../../styles';

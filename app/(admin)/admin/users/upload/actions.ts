@@ -3,11 +3,11 @@
 import { revalidatePath } from 'next/cache';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
-import { requireAdmin } from '@/lib/auth/current-user';
-import { getRequestInfo } from '@/lib/auth/request-info';
+import { requireAdmin } from '@/lib/web/current-user';
+import { getRequestInfo } from '@/lib/web/request-info';
 import type { FormState } from '@/lib/auth/form-state';
-import { getAccountSecurityDeps } from '@/lib/wiring';
-import { importUploadAsAdmin } from '@/lib/auth/admin-fresh-code';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
+import { importUploadAsAdmin } from '@/lib/admin/admin-fresh-code';
 import { uploadWholeFile } from '@/lib/uploads/receive-upload';
 import { sendPendingInvitations } from '@/lib/uploads/upload-views';
 import { NO_SCRIPT_MAX_BYTES, uploadPage } from './upload-paths';

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { adminUploadFreshCodePage } from '@/app/(account)/account/_fresh-code/fresh-code-wording';
-import { requireAdmin } from '@/lib/auth/current-user';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { requireAdmin } from '@/lib/web/current-user';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { env } from '@/lib/env';
 import { TWO_FACTOR_VALUES, UPLOAD_COLUMNS } from '@/lib/uploads/upload-columns';

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { requireAdmin } from '@/lib/auth/current-user';
+import { requireAdmin } from '@/lib/web/current-user';
 import { listUploads, type UploadSummary } from '@/lib/uploads/upload-views';
 import {
   cellClass,

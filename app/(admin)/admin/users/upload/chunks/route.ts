@@ -1,5 +1,5 @@
-import { requireAdmin } from '@/lib/auth/current-user';
-import { requestInfoFrom } from '@/lib/auth/request-info';
+import { requireAdmin } from '@/lib/web/current-user';
+import { requestInfoFrom } from '@/lib/web/request-info';
 import { appendUploadChunk, finishUpload, startUpload } from '@/lib/uploads/receive-upload';
 import { CHUNK_BYTES } from '@/lib/uploads/upload-store';
 

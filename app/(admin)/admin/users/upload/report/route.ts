@@ -1,4 +1,4 @@
-import { requireAdmin } from '@/lib/auth/current-user';
+import { requireAdmin } from '@/lib/web/current-user';
 import { problemReport } from '@/lib/uploads/upload-views';
 
 // The full problem report of one upload as CSV, every cell escaped against formula injection

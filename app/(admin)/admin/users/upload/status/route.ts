@@ -1,4 +1,4 @@
-import { requireAdmin } from '@/lib/auth/current-user';
+import { requireAdmin } from '@/lib/web/current-user';
 import { getUploadProgress } from '@/lib/uploads/upload-views';
 
 // How far the running validation or import of an upload is, for the page's progress bar.

@@ -1,4 +1,4 @@
-import { requireAdmin } from '@/lib/auth/current-user';
+import { requireAdmin } from '@/lib/web/current-user';
 import { TEMPLATE_CSV } from '@/lib/uploads/upload-columns';
 
 // The template CSV: the header and two example rows, with a BOM so that spreadsheet programs

@@ -2,7 +2,7 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { ticketCookieName } from '@/lib/auth/cookies';
 import { viewTicket, type TicketView } from '@/lib/auth/sign-in-code';
-import { getSignInDeps } from '@/lib/wiring';
+import { getSignInDeps } from '@/lib/web/wiring';
 
 /** The ticket id in this browser's cookie, if any. */
 export async function getTicketId(): Promise<string | undefined> {

@@ -5,13 +5,12 @@ import { getExpiringStore } from '@/lib/store/store';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
 import {
   clearPasswordFailures,
-  codeFailuresKey,
   lockStatus,
   type LockStatus,
-} from './account-lockout';
-import { getRateLimiter } from './get-rate-limiter';
-import type { RateLimiter } from './rate-limiter';
-import { ACCOUNT_CODE_FAILURE_LIMIT } from '@/lib/challenges/challenge-deps';
+} from '@/lib/rate-limit/account-lockout';
+import { getRateLimiter } from '@/lib/rate-limit/get-rate-limiter';
+import type { RateLimiter } from '@/lib/rate-limit/rate-limiter';
+import { ACCOUNT_CODE_FAILURE_LIMIT, codeFailuresKey } from '@/lib/challenges/challenge-deps';
 import { lockoutNoticeKey } from '@/lib/auth/lockout-notice';
 
 // The admin's side of the lockout: what the user page shows, and the Unlock button. Callers

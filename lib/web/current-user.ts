@@ -1,7 +1,7 @@
 import 'server-only';
 import { cache } from 'react';
 import { notFound, redirect } from 'next/navigation';
-import { auth } from '@/lib/auth/auth';
+import { auth } from '@/lib/web/auth';
 import { db } from '@/lib/db';
 
 // The data-access boundary: every page and action that needs a signed-in person calls these.

@@ -2,7 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db';
 import { getFreshCodeUntil, type FreshCodeDeps } from '@/lib/auth/fresh-code';
 import { signOutEverywhere } from '@/lib/auth/sessions/manage-sessions';
-import { unlockAccount } from '@/lib/rate-limit/unlock-account';
+import { unlockAccount } from '@/lib/admin/unlock-account';
 import { importUpload } from '@/lib/uploads/import-upload';
 import {
   createUser,
@@ -11,7 +11,7 @@ import {
   updateUser,
   type CreateUserResult,
   type UpdateUserResult,
-} from '@/lib/users/admin-users';
+} from '@/lib/admin/admin-users';
 import type { UserInput } from '@/lib/users/user-form';
 
 // Fresh re-authentication of the ADMIN before changing how someone else signs in (SE-07,

@@ -18,7 +18,7 @@ import { checkChallengeCode, toCodeRefusal, type CodeRefusal } from '@/lib/chall
 import { maskDestination, sendChallengeCode } from '@/lib/challenges/send-code';
 import { contactChangedNotice } from '@/lib/notices/contact-changed-notice';
 import { sendNotice } from '@/lib/notices/send-notice';
-import { composeNewDestinationCodeMessage } from '@/lib/users/contact-code-message';
+import { composeNewDestinationCodeMessage } from '@/lib/account/contact-code-message';
 import { parsePhone } from '@/lib/users/phone';
 import { checkEmail } from '@/lib/users/user-rules';
 

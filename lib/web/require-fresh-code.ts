@@ -1,7 +1,7 @@
 import 'server-only';
 import { redirect } from 'next/navigation';
 import { getFreshCodeUntil } from '@/lib/auth/fresh-code';
-import { getAccountSecurityDeps } from '@/lib/wiring';
+import { getAccountSecurityDeps } from '@/lib/web/wiring';
 
 /**
  * For actions that make a sensitive change (SE-07, TD-10): unless this session entered a code

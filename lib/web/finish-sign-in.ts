@@ -1,7 +1,7 @@
 import 'server-only';
 import { cookies } from 'next/headers';
 import { AuthError } from 'next-auth';
-import { signIn } from '@/lib/auth/auth';
+import { signIn } from '@/lib/web/auth';
 import { ticketCookieName } from '@/lib/auth/cookies';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 

@@ -17,7 +17,7 @@ import {
 import { getSender } from '@/lib/otp/delivery/senders';
 import { getRateLimiter } from '@/lib/rate-limit/get-rate-limiter';
 import { getExpiringStore } from '@/lib/store/store';
-import type { ContactChangeDeps } from '@/lib/users/contact-change';
+import type { ContactChangeDeps } from '@/lib/account/contact-change';
 
 // The one place that builds the real collaborators (store, senders, limiter, clock, audit,
 // configuration, repositories) from the environment. Domain functions receive them as `deps`;
@@ -93,7 +93,7 @@ function build(): Wiring {
   const accountSecurity: AccountSecurityDeps = {
     ...challenge,
     // Imported when first asked: the session lookup goes through Auth.js, which needs this module.
-    currentSessionId: async () => (await import('@/lib/auth/current-user')).getCurrentSessionId(),
+    currentSessionId: async () => (await import('@/lib/web/current-user')).getCurrentSessionId(),
     config: {
       ...challenge.config,
       freshCodeWindowMs: env.SENSITIVE_ACTION_WINDOW_MINUTES * 60_000,

@@ -1,0 +1,16 @@
+// Every CSV the app writes goes through `csvCell` (CSV-04). A spreadsheet runs a cell that starts
+// with = + - @ (or a tab, CR or NUL that some of them skip before one of those) as a formula:
+// such a cell gets a leading apostrophe, which makes it text. Then RFC 4180 quoting: a cell with
+// a comma, quote, CR or LF is quoted and its quotes doubled.
+
+const FORMULA_START = /^[=+\-@\t\r\0]/;
+
+export function csvCell(value: string | number | null | undefined): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(cells: readonly (string | number | null | undefined)[]): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
