@@ -4,14 +4,9 @@ import { getFreshCodeUntil, type FreshCodeDeps } from '@/lib/auth/fresh-code';
 import { signOutEverywhere } from '@/lib/auth/sessions/manage-sessions';
 import { unlockAccount } from '@/lib/admin/unlock-account';
 import { importUpload } from '@/lib/uploads/import-upload';
-import {
-  createUser,
-  revokeUserDevice,
-  revokeUserDevices,
-  updateUser,
-  type CreateUserResult,
-  type UpdateUserResult,
-} from '@/lib/admin/admin-users';
+import { createUser, type CreateUserResult } from '@/lib/admin/create-user';
+import { revokeUserDevice, revokeUserDevices } from '@/lib/admin/revoke-user-devices';
+import { updateUser, type UpdateUserResult } from '@/lib/admin/update-user';
 import type { UserInput } from '@/lib/users/user-form';
 
 // Fresh re-authentication of the ADMIN before changing how someone else signs in (SE-07,

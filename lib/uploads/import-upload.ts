@@ -2,20 +2,14 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
-import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
-import { contactChangedByUploadNotice } from '@/lib/notices/contact-changed-by-upload-notice';
-import { sendNotice } from '@/lib/notices/send-notice';
-import { getSender } from '@/lib/otp/delivery/senders';
 import type { Sender } from '@/lib/otp/delivery/sender';
-import type { Prisma } from '@/lib/generated/prisma/client';
 import { INVITED_PASSWORD_HASH } from './invited-password';
-import {
-  writeStagedBatches,
-  type BatchOptions,
-  type BatchOutcome,
-  type ContactChange,
-} from './import-batch';
-import { checkStagedRows, EMAIL_TAKEN, listStagedBatches, STAGED_BATCH_ROWS } from './staged-rows';
+import { writeStagedBatches, type BatchOptions } from './import-batch';
+import { addOutcome, countsOf, importTotals, recordFields } from './import-totals';
+import { rejectImport } from './reject-import';
+import { revokeChangedDevices } from './revoke-changed-devices';
+import { EMAIL_TAKEN, listStagedBatches, STAGED_BATCH_ROWS } from './staged-rows';
+import { tellOldAddresses } from './tell-old-addresses';
 import {
   claimForImport,
   deleteUploadContent,
@@ -25,18 +19,15 @@ import {
   storedProblems,
   type UploadRecord,
 } from './upload-store';
-import {
-  MAX_STORED_PROBLEMS,
-  withDatabaseCheck,
-  type FileCheck,
-  type ValidationResult,
-} from './validate-upload';
+import { withDatabaseCheck, type FileCheck } from './validate-upload';
 
 // The import (CSV-02, CSV-03, CSV-05) of the rows the dry run staged. What can have changed since
 // the dry run (the database: usernames and addresses taken) is checked again inside each
 // transaction, just before the rows are written. "Import the valid rows" commits each run of
 // batches on its own; "only if every row is valid" runs in one transaction that is rolled back at
-// the first row that cannot be written, so nothing is half-imported.
+// the first row that cannot be written, so nothing is half-imported. After each commit the trusted
+// devices of users whose phone or email changed are revoked (revoke-changed-devices.ts); at the
+// end their old addresses are told (tell-old-addresses.ts).
 
 export type ImportChoice = { allOrNothing: boolean; existingMode: 'skip' | 'update' };
 export type ImportResult =
@@ -112,9 +103,9 @@ export async function importUpload(
 
   // "Only if every row is valid", and a row failed its own checks: it would fail again.
   if (input.allOrNothing && file.rowsInvalid > 0)
-    return rejectAll(input, record.fileName, file, 0, who);
+    return rejected(await rejectImport(input, record.fileName, file, 0, who));
   const options = batchOptions(input);
-  const totals = emptyTotals();
+  const totals = importTotals();
   try {
     if (input.allOrNothing) {
       // Everything through the one transaction: embedded PostgreSQL (development) serves one
@@ -125,12 +116,12 @@ export async function importUpload(
           for (const run of runs) {
             const outcome = await writeStagedBatches(tx, run, options);
             if (outcome.failed > 0) throw new NotAllValid(outcome.failed);
-            add(totals, outcome);
+            addOutcome(totals, outcome);
           }
         },
         { timeout: 30 * 60_000, maxWait: 10_000 },
       );
-      await revokeDevices(totals.contactChanges, input.adminId, who);
+      await revokeChangedDevices(totals.contactChanges, input.adminId, who);
     } else {
       let rowsDone = 0;
       for (const run of runs) {
@@ -143,8 +134,8 @@ export async function importUpload(
           },
           { timeout: 5 * 60_000 },
         );
-        add(totals, outcome);
-        await revokeDevices(outcome.contactChanges, input.adminId, who);
+        addOutcome(totals, outcome);
+        await revokeChangedDevices(outcome.contactChanges, input.adminId, who);
         rowsDone += run.rows;
         // Progress against rows read, of which only the staged ones take time.
         await setProgress(
@@ -155,12 +146,12 @@ export async function importUpload(
     }
   } catch (error) {
     if (error instanceof NotAllValid)
-      return rejectAll(input, record.fileName, file, error.failed, who);
+      return rejected(await rejectImport(input, record.fileName, file, error.failed, who));
     await finishImportRecord(input.uploadId, {
       status: 'failed',
       error:
         'The import stopped on an unexpected error; rows already committed stay imported. See the server log.',
-      ...counts(totals),
+      ...countsOf(totals),
       importedAt: new Date(),
     });
     await deleteUploadContent(input.uploadId);
@@ -168,7 +159,7 @@ export async function importUpload(
       type: 'upload.imported',
       userId: input.adminId,
       ...who,
-      detail: { uploadId: input.uploadId, status: 'failed', ...counts(totals) },
+      detail: { uploadId: input.uploadId, status: 'failed', ...countsOf(totals) },
     });
     throw new Error(`import of upload ${input.uploadId} failed`, { cause: error });
   }
@@ -183,7 +174,7 @@ export async function importUpload(
   await finishImportRecord(input.uploadId, {
     ...recordFields(result),
     status: 'imported',
-    ...counts(totals),
+    ...countsOf(totals),
     failed,
     importedAt: new Date(),
   });
@@ -197,13 +188,19 @@ export async function importUpload(
       fileName: record.fileName,
       allOrNothing: input.allOrNothing,
       existingMode: input.existingMode,
-      ...counts(totals),
+      ...countsOf(totals),
       failed,
       contactChanges: totals.contactChanges.length,
       noticesFailed: notices.failed,
     },
   });
-  return { ok: true, status: 'imported', ...counts(totals), failed, createdIds: totals.createdIds };
+  return {
+    ok: true,
+    status: 'imported',
+    ...countsOf(totals),
+    failed,
+    createdIds: totals.createdIds,
+  };
 }
 
 function batchOptions(input: {
@@ -250,142 +247,13 @@ function fileCheckOf(record: UploadRecord, staged: number): FileCheck {
   };
 }
 
-const emptyTotals = (): BatchOutcome => ({
+/** The result of an import "only if every row is valid" that found a row that is not. */
+const rejected = ({ failed }: { failed: number }): ImportResult => ({
+  ok: true,
+  status: 'rejected',
   created: 0,
   updated: 0,
   skipped: 0,
-  failed: 0,
+  failed,
   createdIds: [],
-  contactChanges: [],
-  existing: 0,
-  emailTaken: 0,
-  problems: [],
 });
-
-function add(totals: BatchOutcome, o: BatchOutcome) {
-  totals.created += o.created;
-  totals.updated += o.updated;
-  totals.skipped += o.skipped;
-  totals.failed += o.failed;
-  totals.existing += o.existing;
-  totals.emailTaken += o.emailTaken;
-  for (const id of o.createdIds) totals.createdIds.push(id);
-  totals.contactChanges.push(...o.contactChanges);
-  // Runs come in row order: the first problems are the ones kept.
-  for (const p of o.problems)
-    if (totals.problems.length < MAX_STORED_PROBLEMS) totals.problems.push(p);
-}
-
-const counts = (t: BatchOutcome) => ({
-  created: t.created,
-  updated: t.updated,
-  skipped: t.skipped,
-  failed: t.failed,
-});
-
-const recordFields = ({ problems, ...found }: ValidationResult) => ({
-  ...found,
-  problems: problems as unknown as Prisma.InputJsonValue,
-});
-
-// Right after the commit that changed the phone or address (TD-06, OTP-10), through the one
-// function every trust-ending event uses. Not inside the transaction: that function has its own
-// connection, which embedded PostgreSQL would make wait for the transaction.
-async function revokeDevices(changes: ContactChange[], actorId: string, who: Who) {
-  for (const change of changes) {
-    await revokeAllTrustedDevices({
-      userId: change.userId,
-      reason: change.phoneChanged ? 'phone-changed' : 'email-changed',
-      actorId,
-      ...who,
-    });
-  }
-}
-
-/**
- * "Only if every row is valid" and some row is not: nothing was written (or it was rolled back).
- * The report shows the database as it is now.
- */
-async function rejectAll(
-  input: { uploadId: string; adminId: string },
-  fileName: string,
-  file: FileCheck,
-  failedWhileWriting: number,
-  who: Who,
-): Promise<ImportResult> {
-  const found = withDatabaseCheck(
-    file,
-    await checkStagedRows(input.uploadId, { limit: MAX_STORED_PROBLEMS }),
-  );
-  // A row beaten to its username by another writer fails without being a problem of the file.
-  const failed = Math.max(found.rowsInvalid, failedWhileWriting);
-  await finishImportRecord(input.uploadId, {
-    ...recordFields(found),
-    status: 'rejected',
-    created: 0,
-    updated: 0,
-    skipped: 0,
-    failed,
-    importedAt: new Date(),
-  });
-  await deleteUploadContent(input.uploadId);
-  await recordEvent({
-    type: 'upload.rejected',
-    userId: input.adminId,
-    ...who,
-    detail: { uploadId: input.uploadId, fileName, reason: 'invalid-rows', rowsInvalid: failed },
-  });
-  return {
-    ok: true,
-    status: 'rejected',
-    created: 0,
-    updated: 0,
-    skipped: 0,
-    failed,
-    createdIds: [],
-  };
-}
-
-/** OTP-10: the old address hears of every phone or email change; a failed notice is counted. */
-async function tellOldAddresses(
-  changes: ContactChange[],
-  input: { adminId: string; uploadId: string; sender?: Sender | null },
-  who: Who,
-) {
-  const sender = input.sender === undefined ? getSender('email') : input.sender;
-  let failed = 0;
-  for (const change of changes) {
-    // A failed notice is audited by sendNotice, counted below and in the event; the change stands.
-    const { sent: noticeSent } = await sendNotice(
-      { senderFor: () => sender },
-      {
-        kind: 'contact-changed-by-upload',
-        message: contactChangedByUploadNotice({
-          to: change.oldEmail,
-          username: change.username,
-          phoneChanged: change.phoneChanged,
-          emailChanged: change.emailChanged,
-          at: new Date(),
-        }),
-        userId: change.userId,
-        ...who,
-        detail: { uploadId: input.uploadId, actorId: input.adminId },
-      },
-    );
-    if (!noticeSent) failed += 1;
-    const fields = [change.phoneChanged && 'phone', change.emailChanged && 'email'].filter(Boolean);
-    await recordEvent({
-      type: 'contact.changed',
-      userId: change.userId,
-      ...who,
-      detail: {
-        via: 'upload',
-        uploadId: input.uploadId,
-        actorId: input.adminId,
-        fields,
-        noticeSent,
-      },
-    });
-  }
-  return { failed };
-}

@@ -13,7 +13,7 @@ import {
 // (user-rules.ts, shared with the User Upload), one message per field, so the page can show each
 // error beside its field. Pure: the default phone region comes in as an argument
 // (env.PHONE_DEFAULT_REGION at the edge), and the database checks (duplicates) are in
-// admin-users.ts.
+// lib/admin/duplicate-errors.ts.
 
 // The admin-users tests read the message from here.
 export { PHONE_REQUIRED_MESSAGE } from '@/lib/users/user-rules';

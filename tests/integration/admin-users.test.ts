@@ -5,17 +5,14 @@ import { env } from '@/lib/env';
 import { checkPassword } from '@/lib/auth/password';
 import { createSessionRecord, findLiveSession } from '@/lib/auth/session-record';
 import { listTrustedDevices, trustDevice } from '@/lib/devices/trusted-devices';
-import {
-  ALREADY_USED,
-  createUser,
-  getUserDetail,
-  inviteUser,
-  listUsers,
-  revokeUserDevice,
-  revokeUserDevices,
-  updateUser,
-  type AdminUserDeps,
-} from '@/lib/admin/admin-users';
+import type { AdminUserDeps } from '@/lib/admin/admin-actor';
+import { createUser } from '@/lib/admin/create-user';
+import { ALREADY_USED } from '@/lib/admin/duplicate-errors';
+import { getUserDetail } from '@/lib/admin/get-user-detail';
+import { inviteUser } from '@/lib/admin/invite-user';
+import { listUsers } from '@/lib/admin/list-users';
+import { revokeUserDevice, revokeUserDevices } from '@/lib/admin/revoke-user-devices';
+import { updateUser } from '@/lib/admin/update-user';
 import { parseUserForm, PHONE_REQUIRED_MESSAGE, type UserInput } from '@/lib/users/user-form';
 import { capturingSender, createUser as createUserRow } from '../support/sign-in-fixtures';
 

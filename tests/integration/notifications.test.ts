@@ -11,7 +11,8 @@ import {
   trustDevice,
 } from '@/lib/devices/trusted-devices';
 import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
-import { revokeUserDevice, revokeUserDevices, updateUser } from '@/lib/admin/admin-users';
+import { revokeUserDevice, revokeUserDevices } from '@/lib/admin/revoke-user-devices';
+import { updateUser } from '@/lib/admin/update-user';
 import { recordEvent } from '@/lib/audit/record-event';
 import { sendNotice } from '@/lib/notices/send-notice';
 import { unlockAccount } from '@/lib/admin/unlock-account';

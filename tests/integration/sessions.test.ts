@@ -18,7 +18,7 @@ import {
   signOutOtherSessions,
   signOutSession,
 } from '@/lib/auth/sessions/manage-sessions';
-import { updateUser } from '@/lib/admin/admin-users';
+import { updateUser } from '@/lib/admin/update-user';
 import { capturingSender, createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
 import { who } from '../support/account-security-fixtures';
 

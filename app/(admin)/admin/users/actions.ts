@@ -12,7 +12,7 @@ import {
 } from '@/lib/admin/admin-fresh-code';
 import { getRequestInfo } from '@/lib/web/request-info';
 import { env } from '@/lib/env';
-import { inviteUser, type InvitationOutcome } from '@/lib/admin/admin-users';
+import { inviteUser, type InvitationOutcome } from '@/lib/admin/invite-user';
 import { parseUserForm, userFormValues, type UserFormState } from '@/lib/users/user-form';
 import { confirmFirstPath, NOT_FRESH_TEXT, userNotices, type UserNotice } from './user-notices';
 

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { inputClass, secondaryButtonClass } from '@/app/ui/auth-card';
 import { requireAdmin } from '@/lib/web/current-user';
-import { listUsers, type UserListItem } from '@/lib/admin/admin-users';
+import { listUsers, type UserListItem } from '@/lib/admin/list-users';
 import { formatPhone } from '@/lib/users/phone';
 import { cellClass, headCellClass, linkClass, primaryLinkClass } from '../styles';
 import { When } from './when';

@@ -1,4 +1,4 @@
-import type { AuditEventView } from '@/lib/admin/admin-users';
+import type { AuditEventView } from '@/lib/admin/get-user-detail';
 import { cardClass, cellClass, headCellClass } from '../../styles';
 import { When } from '../when';
 

@@ -7,7 +7,7 @@ import { requireAdmin } from '@/lib/web/current-user';
 import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { env } from '@/lib/env';
-import { getUserDetail } from '@/lib/admin/admin-users';
+import { getUserDetail } from '@/lib/admin/get-user-detail';
 import { formatPhone } from '@/lib/users/phone';
 import { cardClass, linkClass, smallButtonClass } from '../../styles';
 import { inviteUserAction, updateUserAction } from '../actions';

@@ -1,0 +1,42 @@
+import 'server-only';
+import { db } from '@/lib/db';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import { listTrustedDevices, type TrustedDeviceView } from '@/lib/devices/trusted-devices';
+import { listFields } from './list-users';
+
+// The admin's page of one user: their fields, trusted devices and recent audit events.
+
+export type AuditEventView = {
+  id: string;
+  type: string;
+  createdAt: Date;
+  ip: string | null;
+  detail: Prisma.JsonValue;
+};
+export type UserDetail = Prisma.UserGetPayload<{ select: typeof detailFields }> & {
+  devices: TrustedDeviceView[];
+  events: AuditEventView[];
+};
+/** The list's columns and a few more; an edit compares against these (update-user.ts). */
+export const detailFields = {
+  ...listFields,
+  phoneVerifiedAt: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/** One user with their trusted devices and their last 20 audit events; null when there is none. */
+export async function getUserDetail(id: string): Promise<UserDetail | null> {
+  const user = await db.user.findUnique({ where: { id }, select: detailFields });
+  if (!user) return null;
+  const [devices, events] = await Promise.all([
+    listTrustedDevices(id, undefined),
+    db.auditEvent.findMany({
+      where: { userId: id },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: 20,
+      select: { id: true, type: true, createdAt: true, ip: true, detail: true },
+    }),
+  ]);
+  return { ...user, devices, events };
+}
