@@ -4,7 +4,7 @@ import { PrismaClient } from '@/lib/generated/prisma/client';
 import { env } from '@/lib/env';
 
 // One client per process. In development Next.js may evaluate this module more than once (bundle
-// layers, hot reload), so the client lives on globalThis (STACK.md gotcha 8).
+// layers, hot reload), so the client lives on globalThis, which all of them share.
 const globalForDb = globalThis as unknown as { latchkeyDb?: PrismaClient };
 
 function createClient() {

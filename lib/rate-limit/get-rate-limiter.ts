@@ -7,8 +7,9 @@ import { createStoreRateLimiter } from './store-rate-limiter';
 import { createUpstashRateLimiter } from './upstash-rate-limiter';
 
 // Picks the limiter with the store: @upstash/ratelimit beside Upstash, fixed windows over the
-// in-process store otherwise. On globalThis for the store's reason (STACK.md gotcha 8): two
-// limiters in one `next dev` would each allow the full count.
+// in-process store otherwise. On globalThis for the store's reason: `next dev` may evaluate this
+// module more than once (bundle layers, hot reload), and two limiters would each allow the full
+// count.
 
 const LIMITER = Symbol.for('latchkey.rateLimiter');
 const holder = globalThis as typeof globalThis & { [LIMITER]?: RateLimiter };

@@ -9,7 +9,8 @@ import { problemReportLines } from './problem-report';
 import { getUploadRecord, listUploadRecords, storedProblems } from './upload-store';
 import type { UploadProblem } from './validate-row';
 
-// What the upload pages show, as plain values (no Prisma types reach app/, STYLE.md rule 1).
+// What the upload pages show, as plain values: pages and actions in app/ make no Prisma calls and
+// see no Prisma types.
 
 export type UploadSummary = {
   id: string;

@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 
-// Applies prisma/migrations offline, without Prisma's native schema engine (STACK.md gotcha 1),
+// Applies prisma/migrations offline, without Prisma's native schema engine (a binary that cannot
+// be downloaded on the machines this project is built on, so `prisma migrate` fails there),
 // and records them in `_prisma_migrations` the way `prisma migrate deploy` does, so that a
 // database migrated here and one migrated by Prisma on Vercel agree on what has been applied.
 

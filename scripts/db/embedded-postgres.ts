@@ -5,7 +5,8 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 // Embedded PostgreSQL for zero-config development and tests: PGlite (PostgreSQL compiled to
 // Wasm) behind a TCP socket, so the app, psql and the migration applier all speak the same wire
-// protocol through `pg` as they do against a real server (STACK.md gotcha 3).
+// protocol through `pg` as they do against a real server. (`prisma dev`, Prisma's own local
+// PostgreSQL, fails on Node 20: it needs `node:sqlite`.)
 
 export type EmbeddedPostgres = { url: string; port: number; stop(): Promise<void> };
 

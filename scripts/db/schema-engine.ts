@@ -8,7 +8,8 @@ import pg from 'pg';
 import { listMigrations, MIGRATIONS_DIR } from './apply-migrations';
 
 // The one file that knows the internals of Prisma's Wasm schema engine. It stands in for the
-// native engine that cannot be downloaded here (STACK.md gotcha 1): it diffs a database against
+// native engine, a binary that cannot be downloaded on the machines this project is built on
+// (`prisma generate` needs none; `prisma migrate` does): it diffs a database against
 // schema.prisma and runs Prisma's own `migrate deploy` logic, talking to PostgreSQL through
 // @prisma/adapter-pg. The API used is internal and unversioned: @prisma/schema-engine-wasm is
 // pinned in package.json, and nothing else imports it.

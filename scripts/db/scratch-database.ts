@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-// A fresh database on an existing PostgreSQL server, for one test or e2e run. Servers on CI keep
-// what earlier runs left (STACK.md gotcha 9), so every run gets its own uniquely named database.
+// A fresh database on an existing PostgreSQL server, for one test or e2e run. The CI server is
+// already running and keeps what earlier runs left, so every run gets its own uniquely named
+// database.
 
 export type ScratchDatabase = { name: string; url: string; drop(): Promise<void> };
 

@@ -19,7 +19,7 @@ const field = (page: Page, label: string) => page.getByLabel(label, { exact: tru
 test.describe('with JavaScript off', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('DESIGN rule 8: a new user with two-step sign-in and no phone gets an error beside the phone field, keeps the values, then is stored with the phone in E.164', async ({
+  test('a new user with two-step sign-in and no phone gets an error beside the phone field, keeps the values, then is stored with the phone in E.164', async ({
     page,
     request,
     baseURL,

@@ -10,7 +10,8 @@ import {
 } from './support/sign-in';
 import { sql } from './support/database';
 
-// A person changes their own email or phone (SE-07, OTP-10, DESIGN.md rule 7). The e2e database
+// A person changes their own email or phone (SE-07, OTP-10); codes then go to the new destination,
+// read from the database at send time. The e2e database
 // is seeded afresh for each run, but demo's details are put back after each test anyway, so the
 // other journeys in the same run still find demo where they expect.
 

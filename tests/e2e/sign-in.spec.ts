@@ -7,8 +7,8 @@ import {
   submitPassword,
 } from './support/sign-in';
 
-// The sign-in journey of DESIGN.md steps 1–4, against the production build, codes read from the
-// outbox. Demo users come from prisma/seed.ts.
+// The sign-in journey (password, method, code, device name), against the production build, codes
+// read from the outbox. Demo users come from prisma/seed.ts.
 
 test('sign in by email: password, method, code, account page; sign out ends the session on the server (SE-06)', async ({
   page,

@@ -11,8 +11,9 @@ import {
 } from './support/sign-in';
 import { sql } from './support/database';
 
-// "Don't require OTP on this browser": steps 4–6 of DESIGN.md. Each test has a fresh browser
-// context, so each starts with no trusted-device cookie.
+// "Don't require OTP on this browser": the box on the code page, naming the device, the device on
+// My Trusted Devices, and deleting it. Each test has a fresh browser context, so each starts with
+// no trusted-device cookie.
 
 const deviceCookie = async (context: import('@playwright/test').BrowserContext) =>
   (await context.cookies()).find((c) => c.name.endsWith('latchkey.device'));

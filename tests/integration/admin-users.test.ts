@@ -78,7 +78,7 @@ const events = (userId: string, type: string) =>
   db.auditEvent.findMany({ where: { userId, type }, orderBy: { createdAt: 'asc' } });
 
 describe('admin: create a user', () => {
-  it('DESIGN rule 8: with two-step sign-in on and no phone, the phone field says so and nothing is stored', async () => {
+  it('with two-step sign-in on and no phone, the phone field says so and nothing is stored', async () => {
     const admin = await newAdmin();
     const form = newForm({ twoFactor: '1' });
     expect(await submitNew(form, admin)).toEqual({

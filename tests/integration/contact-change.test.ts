@@ -206,7 +206,7 @@ describe('OTP-10 a new email or phone takes effect only after the code sent to i
     });
   });
 
-  it('OTP-10 DESIGN rule 7: after the change, sign-in codes go to the new email and the new phone', async () => {
+  it('OTP-10 after the change, sign-in codes go to the new email and the new phone (read at send time)', async () => {
     const t = setup();
     const user = await createUser({ phone: '+14155550123' });
     await confirmItsMe(t, user.id);

@@ -240,7 +240,7 @@ describe('codes', () => {
     expect(JSON.stringify(events)).not.toContain(code);
   });
 
-  it('codes go to the destination in the database at send time (DESIGN.md rule 7)', async () => {
+  it('codes go to the destination in the database at send time, never a cached one', async () => {
     const sender = capturingSender();
     const deps = testDeps({ sender });
     const user = await createUser();

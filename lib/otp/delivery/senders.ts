@@ -7,7 +7,7 @@ import { createTwilioSender } from '@/lib/otp/delivery/twilio-sender';
 
 // The wiring: which Sender delivers each channel, picked from env. A channel with no sender
 // (null) is not offered to the user. Senders live on globalThis so that `next dev`'s repeated
-// module evaluation does not create a client per bundle layer (STACK.md gotcha 8).
+// module evaluation (one per bundle layer, again on hot reload) does not create a client each time.
 
 type SenderCache = { outbox?: Sender; postmark?: Sender; twilio?: Sender };
 const globalForSenders = globalThis as unknown as { latchkeySenders?: SenderCache };

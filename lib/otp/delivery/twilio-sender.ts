@@ -38,8 +38,8 @@ const UNDELIVERABLE_CODES = new Set([21211, 21612, 21408, 21610, 21614]);
 
 /**
  * Twilio's `edge`/`region` options only rename *.twilio.com hosts, so a local server is reached by
- * rewriting each request's origin (STACK.md gotcha 5). Path, query, auth and body are untouched,
- * so the local server sees exactly what Twilio would.
+ * rewriting each request's origin. Path, query, auth and body are untouched, so the local server
+ * sees exactly what Twilio would.
  */
 class RebasedRequestClient extends twilio.RequestClient {
   private readonly baseUrl: URL;
