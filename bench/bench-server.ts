@@ -19,7 +19,7 @@ import { startUpstashBridge } from '../tests/support/upstash-bridge';
 // What every benchmark stands on: the production build (`next build` first) under `next start`,
 // configured as a deployment is (Upstash protocol to the machine's Redis through the bridge, a
 // fresh scratch database on the machine's PostgreSQL, Postmark and Twilio adapters pointed at the
-// local fakes, outbox off), plus the bench-only routes (BENCH_ROUTES=1). Loopback only.
+// local fakes, outbox off). Loopback only.
 // The bridge is reached through a counting proxy, so a script can tell how many HTTP round trips
 // to "Upstash" a request cost; Redis's own `INFO commandstats` counts the commands.
 
@@ -153,7 +153,6 @@ export async function startBenchServer(options: {
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_FROM: '+15005550006',
       TWILIO_API_BASE_URL: twilio.baseUrl,
-      BENCH_ROUTES: '1',
       ...options.env,
     };
     // BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.

@@ -119,8 +119,6 @@ export const env = createEnv({
     ALLOW_INSECURE_ORIGIN: flag(false),
     /** Password steps one instance runs at once (default: CPU cores − 1, at least 1); eight times as many more may wait, then 503 (P5). */
     SIGN_IN_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
-    /** Benchmarks only: serves /api/bench/bare and /bench/blank (bench/*.ts). */
-    BENCH_ROUTES: flag(false),
     /** Set to "1" by Vercel: its IP geolocation headers can then be trusted. */
     VERCEL: z.string().optional(),
   },
