@@ -46,7 +46,9 @@ function reaches(edges: ReturnType<typeof importGraph>, from: string, to: string
     const node = queue.shift()!;
     for (const next of edges.get(node)?.keys() ?? []) {
       if (next === to) return true;
-      if (!seen.has(next)) (seen.add(next), queue.push(next));
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(next);
     }
   }
   return false;
