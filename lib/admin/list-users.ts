@@ -1,21 +1,12 @@
 import 'server-only';
 import { db } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { userSummaryFields } from '@/lib/users/user-fields';
 
 // The admin's list of users: search by username, name, email or phone, a page at a time.
 
 /** The columns of the list; the user's page shows these and more (get-user-detail.ts). */
-export const listFields = {
-  id: true,
-  username: true,
-  name: true,
-  email: true,
-  phone: true,
-  role: true,
-  twoFactor: true,
-  disabled: true,
-  lastSignInAt: true,
-} as const;
+export const listFields = userSummaryFields;
 export type UserListItem = Prisma.UserGetPayload<{ select: typeof listFields }>;
 
 export async function listUsers(input: { query?: string; page?: number; pageSize?: number }) {

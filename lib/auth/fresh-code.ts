@@ -25,9 +25,6 @@ export type FreshCodeDeps = ChallengeDeps & {
   config: ChallengeDeps['config'] & { freshCodeWindowMs: number };
 };
 
-/** What the code is about to allow: named in its email, so an owner who did not ask knows. */
-export type { SensitiveAction };
-
 type StepUp = Challenge & { purpose: 'step-up'; destination: string };
 
 /** How long a sent code (resends included) waits to be entered. */

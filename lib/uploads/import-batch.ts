@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { importTotals } from './import-totals';
 import { emailTakenProblem, rowsNeedingCare, stagedRows } from './staged-rows';
 import type { UploadProblem } from './validate-row';
 import type { ClassifiedRow, ExistingUser } from './validate-upload';
@@ -50,17 +51,7 @@ export async function writeStagedBatches(
   range: { from: number; to: number; rows: number },
   options: BatchOptions,
 ): Promise<BatchOutcome> {
-  const outcome: BatchOutcome = {
-    created: 0,
-    updated: 0,
-    skipped: 0,
-    failed: 0,
-    createdIds: [],
-    contactChanges: [],
-    existing: 0,
-    emailTaken: 0,
-    problems: [],
-  };
+  const outcome = importTotals();
   const care = await rowsNeedingCare(tx, options.uploadId, range.from, range.to);
   const existing: (ClassifiedRow & { existing: ExistingUser })[] = [];
   for (const row of care) {

@@ -3,6 +3,7 @@ import { cache } from 'react';
 import { notFound, redirect } from 'next/navigation';
 import { auth } from '@/lib/web/auth';
 import { db } from '@/lib/db';
+import { userSummaryFields } from '@/lib/users/user-fields';
 
 // The data-access boundary: every page and action that needs a signed-in person calls these.
 // `get*` may return null; `require*` redirects to the sign-in page.
@@ -16,17 +17,7 @@ export const getCurrentUser = cache(async () => {
   if (!id) return null;
   const user = await db.user.findUnique({
     where: { id },
-    select: {
-      id: true,
-      username: true,
-      name: true,
-      email: true,
-      phone: true,
-      role: true,
-      twoFactor: true,
-      disabled: true,
-      lastSignInAt: true,
-    },
+    select: userSummaryFields,
   });
   return user && !user.disabled ? user : null;
 });
