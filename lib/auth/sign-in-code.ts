@@ -10,7 +10,7 @@ import { checkChallengeCode, toCodeRefusal, type CodeRefusal } from '@/lib/chall
 import { phoneChannelsOpen } from '@/lib/challenges/channel-policy';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
 import { maskDestination, sendChallengeCode } from '@/lib/challenges/send-code';
-import type { Channel } from '@/lib/otp/delivery/sender';
+import type { Channel } from '@/lib/delivery/sender';
 
 // Steps 2 and 3 of the sign-in: choosing where the code goes, sending it, entering it. The code
 // is the sign-in challenge's, so it shares every limit and rule of every other code
@@ -66,13 +66,16 @@ export async function sendCode(
   deps: SignInDeps,
   input: { ticketId: string | undefined; channel: Channel } & RequestInfo,
 ): Promise<SendCodeResult> {
-  const view = await viewTicket(deps, input.ticketId);
-  if (!view || !input.ticketId) return { ok: false, reason: 'no-ticket' };
-  const destination = input.channel === 'email' ? view.user.email : view.user.phone;
+  // The choices need not be listed again: sendChallengeCode applies the same channel policy.
+  const ticket = await readTicket(deps.store, input.ticketId, deps.now());
+  const user = ticket && (await deps.users.findById(ticket.userId));
+  if (!ticket || !user || user.disabled || !input.ticketId)
+    return { ok: false, reason: 'no-ticket' };
+  const destination = input.channel === 'email' ? user.email : user.phone;
   if (!destination) return { ok: false, reason: 'channel-unavailable' };
   const result = await sendChallengeCode(deps, {
     id: input.ticketId,
-    challenge: view.ticket,
+    challenge: ticket,
     channel: input.channel,
     destination,
     compose: composeCodeMessage,

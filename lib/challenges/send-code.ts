@@ -1,6 +1,6 @@
 import type { RequestInfo } from '@/lib/audit/request-info';
-import { DeliveryError, type Channel, type OutgoingMessage } from '@/lib/otp/delivery/sender';
-import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
+import { DeliveryError, type Channel, type OutgoingMessage } from '@/lib/delivery/sender';
+import { maskEmail, maskPhone } from '@/lib/delivery/mask-destination';
 import { retryAfterSeconds } from '@/lib/rate-limit/rate-limiter';
 import { challengeKeys, saveChallenge, type Challenge } from './challenge';
 import { isAccountCodeLocked, type ChallengeDeps, type Limited } from './challenge-deps';
@@ -54,11 +54,16 @@ export async function sendChallengeCode<T extends Challenge>(
   const { id, challenge, channel, destination } = input;
   const keys = challengeKeys(id);
   const sender = deps.senderFor(channel);
-  if (!sender || !(await channelOpen(deps.limits, config, channel, destination)))
-    return { ok: false, reason: 'channel-unavailable' };
-  if (await isAccountCodeLocked(store, challenge.userId)) return { ok: false, reason: 'locked' };
-  // Asked before the counters are charged, so a refused resend does not use them up.
-  const cooling = await cooldownLeft(deps, keys.cooldown);
+  if (!sender) return { ok: false, reason: 'channel-unavailable' };
+  // One round of reads before anything is charged; the cooldown is asked first so that a refused
+  // resend does not use up the counters.
+  const [open, locked, cooling] = await Promise.all([
+    channelOpen(deps.limits, config, channel, destination),
+    isAccountCodeLocked(store, challenge.userId),
+    cooldownLeft(deps, keys.cooldown),
+  ]);
+  if (!open) return { ok: false, reason: 'channel-unavailable' };
+  if (locked) return { ok: false, reason: 'locked' };
   if (cooling) return cooling;
 
   const who = { userId: challenge.userId, ip: input.ip, userAgent: input.userAgent };
