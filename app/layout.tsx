@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import './globals.css';
-import { isOutboxActive } from '@/lib/otp/delivery/senders';
+import { isOutboxActive } from '@/lib/delivery/senders';
 
 // Every page depends on the request (cookies, configuration read at run time), never on the build.
 export const dynamic = 'force-dynamic';

@@ -5,7 +5,7 @@ import { checkChallengeCode } from '@/lib/challenges/check-code';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
 import { deriveCodeKey } from '@/lib/challenges/code';
 import { sendChallengeCode } from '@/lib/challenges/send-code';
-import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { createUpstashStore } from '@/lib/store/upstash-store';
 import { ratePolicies } from '@/lib/rate-limit/policies';
 import { createUpstashRateLimiter } from '@/lib/rate-limit/upstash-rate-limiter';

@@ -1,5 +1,5 @@
 import { describeLifetime, webOtpLine } from '@/lib/challenges/code-message';
-import type { Channel, OutgoingMessage } from '@/lib/otp/delivery/sender';
+import type { Channel, OutgoingMessage } from '@/lib/delivery/sender';
 
 // The words around a code sent to a NEW email or phone from the profile page. The sign-in wording
 // ("enter it on the sign-in page … if you did not try to sign in") would mislead here, so these

@@ -4,7 +4,7 @@ import { contactChangedNotice, type ContactChange } from '@/lib/notices/contact-
 import type { NoticeDeps } from '@/lib/notices/notice-deps';
 import { sendNotice } from '@/lib/notices/send-notice';
 import { twoFactorChangedNotice } from '@/lib/notices/two-factor-changed-notice';
-import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
+import { maskEmail, maskPhone } from '@/lib/delivery/mask-destination';
 import type { UserInput } from '@/lib/users/user-form';
 import type { Actor } from './admin-actor';
 

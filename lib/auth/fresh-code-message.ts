@@ -1,5 +1,5 @@
 import { describeLifetime } from '@/lib/challenges/code-message';
-import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+import type { OutgoingMessage } from '@/lib/delivery/sender';
 
 // The email that carries a code for a sensitive change (SE-07). It names the change, so a person
 // who did not start it knows someone else is signed in to their account.

@@ -2,7 +2,7 @@ import 'server-only';
 import type { AuditEventInput } from '@/lib/audit/record-event';
 import { lockoutNotice } from '@/lib/notices/lockout-notice';
 import { sendNotice } from '@/lib/notices/send-notice';
-import type { Channel, Sender } from '@/lib/otp/delivery/sender';
+import type { Channel, Sender } from '@/lib/delivery/sender';
 import { lockedForMs } from '@/lib/rate-limit/account-lockout';
 import { subjectKey } from '@/lib/rate-limit/rate-limiter';
 import type { ExpiringStore } from '@/lib/store/expiring-store';

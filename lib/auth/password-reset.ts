@@ -11,7 +11,7 @@ import {
   passwordResetLinkNotice,
 } from '@/lib/notices/password-reset-link-notice';
 import { sendNotice } from '@/lib/notices/send-notice';
-import type { Channel, Sender } from '@/lib/otp/delivery/sender';
+import type { Channel, Sender } from '@/lib/delivery/sender';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
 import { canonicalUsername } from '@/lib/users/username';
 

@@ -1,5 +1,5 @@
 import type { AuditEventInput } from '@/lib/audit/record-event';
-import type { Channel, Sender } from '@/lib/otp/delivery/sender';
+import type { Channel, Sender } from '@/lib/delivery/sender';
 import type { RateLimiter } from '@/lib/rate-limit/rate-limiter';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
 import type { ChannelRules } from './channel-policy';

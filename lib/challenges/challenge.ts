@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
-import type { Channel } from '@/lib/otp/delivery/sender';
+import type { Channel } from '@/lib/delivery/sender';
 
 // A challenge is one request for a one-time code: whose it is, what it is for, where its code
 // went. Every code the product sends belongs to one, whatever its purpose, so they all share one

@@ -1,4 +1,4 @@
-import type { Channel } from '@/lib/otp/delivery/sender';
+import type { Channel } from '@/lib/delivery/sender';
 import type { PolicyName } from '@/lib/rate-limit/policies';
 import { isAllowedDestination, numberPrefix } from '@/lib/rate-limit/phone-destination';
 import { ipSubject, type RateLimiter } from '@/lib/rate-limit/rate-limiter';

@@ -1,4 +1,4 @@
-import type { Channel, OutgoingMessage } from '@/lib/otp/delivery/sender';
+import type { Channel, OutgoingMessage } from '@/lib/delivery/sender';
 
 // The words that carry a one-time code, per channel. Pure: the caller passes the lifetime and the
 // origin (env.APP_ORIGIN), so the wording can be tested without configuration.

@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db';
-import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import type { Channel, OutgoingMessage, Sender } from '@/lib/delivery/sender';
 
 // The development outbox: every channel's messages land in the database instead of leaving the
 // machine, and /dev/outbox shows them. Only wired in when OUTBOX_ENABLED (never by default in

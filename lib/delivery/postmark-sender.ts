@@ -1,6 +1,6 @@
 import 'server-only';
 import { ServerClient } from 'postmark';
-import { DeliveryError, type OutgoingMessage, type Sender } from '@/lib/otp/delivery/sender';
+import { DeliveryError, type OutgoingMessage, type Sender } from '@/lib/delivery/sender';
 
 // Email through Postmark's POST /email. The only file that imports the Postmark SDK.
 

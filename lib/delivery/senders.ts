@@ -1,9 +1,9 @@
 import 'server-only';
 import { env } from '@/lib/env';
-import { createOutboxSender } from '@/lib/otp/delivery/outbox-sender';
-import { createPostmarkSender } from '@/lib/otp/delivery/postmark-sender';
-import type { Channel, Sender } from '@/lib/otp/delivery/sender';
-import { createTwilioSender } from '@/lib/otp/delivery/twilio-sender';
+import { createOutboxSender } from '@/lib/delivery/outbox-sender';
+import { createPostmarkSender } from '@/lib/delivery/postmark-sender';
+import type { Channel, Sender } from '@/lib/delivery/sender';
+import { createTwilioSender } from '@/lib/delivery/twilio-sender';
 
 // The wiring: which Sender delivers each channel, picked from env. A channel with no sender
 // (null) is not offered to the user. Senders live on globalThis so that `next dev`'s repeated

@@ -7,7 +7,7 @@ import {
   type Channel,
   type OutgoingMessage,
   type Sender,
-} from '@/lib/otp/delivery/sender';
+} from '@/lib/delivery/sender';
 
 // SMS through Twilio Messages, voice through Twilio Calls. The only file that imports the Twilio
 // SDK. One client serves both channels.

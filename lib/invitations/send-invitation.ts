@@ -4,8 +4,8 @@ import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
 import { invitationNotice } from '@/lib/notices/invitation-notice';
 import { sendNotice } from '@/lib/notices/send-notice';
-import { getSender } from '@/lib/otp/delivery/senders';
-import type { Sender } from '@/lib/otp/delivery/sender';
+import { getSender } from '@/lib/delivery/senders';
+import type { Sender } from '@/lib/delivery/sender';
 import { invitationLink, invitationTokenHash, newInvitationToken } from './invitation-token';
 
 // Invitation emails for users created without a password (CSV-03). A token is made at send

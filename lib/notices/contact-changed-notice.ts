@@ -1,5 +1,5 @@
-import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
-import { maskEmail, maskPhone } from '@/lib/otp/mask-destination';
+import type { OutgoingMessage } from '@/lib/delivery/sender';
+import { maskEmail, maskPhone } from '@/lib/delivery/mask-destination';
 import { utcMinute } from '@/lib/format-time';
 
 // The email to the OLD address when an email or phone changes (OTP-10, RC-05): if someone else

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { utcMinute } from '@/lib/format-time';
 
 // The email when trusted devices are removed on purpose (RC-05): by the user on My Trusted

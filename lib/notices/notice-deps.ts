@@ -1,7 +1,7 @@
 import 'server-only';
 import { env } from '@/lib/env';
-import type { Channel, Sender } from '@/lib/otp/delivery/sender';
-import { getSender } from '@/lib/otp/delivery/senders';
+import type { Channel, Sender } from '@/lib/delivery/sender';
+import { getSender } from '@/lib/delivery/senders';
 
 /** What composing and sending a notice needs: a sender, the site's address and the clock. */
 export type NoticeDeps = {

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { utcMinute } from '@/lib/format-time';
 
 // The reset link (RC-02). Links are built from the configured origin, never from the request.

@@ -1,7 +1,7 @@
 import 'server-only';
 import { recordEvent, type AuditEventInput, type AuditEventType } from '@/lib/audit/record-event';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import type { Channel, OutgoingMessage, Sender } from '@/lib/delivery/sender';
 
 // Every notice (an email that carries no code) goes out through sendNotice, so a failed delivery
 // is handled one way: the change it reports stands, and the failure is audited with the notice's

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
-import type { Sender } from '@/lib/otp/delivery/sender';
+import type { Sender } from '@/lib/delivery/sender';
 import { INVITED_PASSWORD_HASH } from './invited-password';
 import { writeStagedBatches, type BatchOptions } from './import-batch';
 import { addOutcome, countsOf, importTotals, recordFields } from './import-totals';

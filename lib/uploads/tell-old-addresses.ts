@@ -2,8 +2,8 @@ import 'server-only';
 import { recordEvent } from '@/lib/audit/record-event';
 import { contactChangedByUploadNotice } from '@/lib/notices/contact-changed-by-upload-notice';
 import { sendNotice } from '@/lib/notices/send-notice';
-import { getSender } from '@/lib/otp/delivery/senders';
-import type { Sender } from '@/lib/otp/delivery/sender';
+import { getSender } from '@/lib/delivery/senders';
+import type { Sender } from '@/lib/delivery/sender';
 import type { ContactChange } from './import-batch';
 
 /**

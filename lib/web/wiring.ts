@@ -14,7 +14,7 @@ import {
   revokeAllTrustedDevices,
   trustDevice,
 } from '@/lib/devices/trusted-devices';
-import { getSender } from '@/lib/otp/delivery/senders';
+import { getSender } from '@/lib/delivery/senders';
 import { getRateLimiter } from '@/lib/rate-limit/get-rate-limiter';
 import { getExpiringStore } from '@/lib/store/store';
 import type { ContactChangeDeps } from '@/lib/account/contact-change';

@@ -6,7 +6,7 @@ import { sendCode, viewTicket } from '@/lib/auth/sign-in-code';
 import { challengeKeys } from '@/lib/challenges/challenge';
 import { createUpstashStore } from '@/lib/store/upstash-store';
 import { StoreUnavailableError } from '@/lib/store/expiring-store';
-import { createPostmarkSender } from '@/lib/otp/delivery/postmark-sender';
+import { createPostmarkSender } from '@/lib/delivery/postmark-sender';
 import { startFakePostmark, type FakePostmark } from '../support/fake-postmark';
 import { capturingSender, createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
 

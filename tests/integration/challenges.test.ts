@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { confirmFreshCode, getFreshCodeUntil, sendFreshCode } from '@/lib/auth/fresh-code';
 import { submitPassword } from '@/lib/auth/sign-in';
-import { sendCode, submitCode } from '@/lib/auth/sign-in-code';
+import { sendCode, submitCode, viewTicket } from '@/lib/auth/sign-in-code';
+import { pendingChallengeKey } from '@/lib/challenges/challenge';
 import { ACCOUNT_CODE_FAILURE_LIMIT } from '@/lib/challenges/challenge-deps';
-import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import type { OutgoingMessage, Sender } from '@/lib/delivery/sender';
 import {
   confirmIdentity,
   requestContactChange,
@@ -42,41 +43,45 @@ function stepUpSetup() {
   return t;
 }
 
+/** Confirms it's the user, then asks for a code to a new phone: the answer, and whether anything was sent. */
+async function profilePhoneChange(t: ReturnType<typeof contactChangeSetup>, phone: string) {
+  const user = await createUser();
+  await sendIdentityCode(t.deps, { userId: user.id, ...who });
+  await confirmIdentity(t.deps, { userId: user.id, code: t.sender.last().code!, ...who });
+  const before = t.sender.sent.length;
+  const result = await requestContactChange(t.deps, {
+    userId: user.id,
+    kind: 'phone',
+    value: phone,
+    ...who,
+  });
+  return { result, sent: t.sender.sent.length - before };
+}
+
 describe('FR-01 FR-03 one channel policy for every code', () => {
   it('FR-01 a new phone on the profile in a country outside SMS_ALLOWED_COUNTRY_CODES gets no SMS', async () => {
     const t = contactChangeSetup();
     t.deps.limits = limiterFor();
     t.deps.config = { ...t.deps.config, smsAllowedCallingCodes: ['1'] };
-    const user = await createUser();
-    await sendIdentityCode(t.deps, { userId: user.id, ...who });
-    await confirmIdentity(t.deps, { userId: user.id, code: t.sender.last().code!, ...who });
-    const sent = t.sender.sent.length;
-    const result = await requestContactChange(t.deps, {
-      userId: user.id,
-      kind: 'phone',
-      value: '+447400123456',
-      ...who,
+    expect(await profilePhoneChange(t, '+447400123456')).toEqual({
+      result: { ok: false, reason: 'channel-unavailable' },
+      sent: 0,
     });
-    expect(result).toEqual({ ok: false, reason: 'channel-unavailable' });
-    expect(t.sender.sent).toHaveLength(sent);
+    // The same page, the same person: a number in an allowed country does get its SMS.
+    expect(await profilePhoneChange(t, '+14155550197')).toMatchObject({
+      result: { ok: true },
+      sent: 1,
+    });
   });
 
   it('FR-03 with SMS_KILL_SWITCH on, a new phone on the profile gets no SMS', async () => {
     const t = contactChangeSetup();
     t.deps.limits = limiterFor();
     t.deps.config = { ...t.deps.config, smsKillSwitch: true };
-    const user = await createUser();
-    await sendIdentityCode(t.deps, { userId: user.id, ...who });
-    await confirmIdentity(t.deps, { userId: user.id, code: t.sender.last().code!, ...who });
-    const sent = t.sender.sent.length;
-    const result = await requestContactChange(t.deps, {
-      userId: user.id,
-      kind: 'phone',
-      value: '+14155550199',
-      ...who,
+    expect(await profilePhoneChange(t, '+14155550199')).toEqual({
+      result: { ok: false, reason: 'channel-unavailable' },
+      sent: 0,
     });
-    expect(result).toEqual({ ok: false, reason: 'channel-unavailable' });
-    expect(t.sender.sent).toHaveLength(sent);
   });
 
   it('FR-03 a spent daily SMS budget stops the profile SMS too', async () => {
@@ -84,16 +89,28 @@ describe('FR-01 FR-03 one channel policy for every code', () => {
     t.deps.limits = limiterFor({
       'sms-daily-budget': { limit: 0, windowMs: 86_400_000, counts: 'test' },
     });
-    const user = await createUser();
-    await sendIdentityCode(t.deps, { userId: user.id, ...who });
-    await confirmIdentity(t.deps, { userId: user.id, code: t.sender.last().code!, ...who });
-    const result = await requestContactChange(t.deps, {
-      userId: user.id,
-      kind: 'phone',
-      value: '+14155550198',
-      ...who,
+    expect(await profilePhoneChange(t, '+14155550198')).toEqual({
+      result: { ok: false, reason: 'channel-unavailable' },
+      sent: 0,
     });
-    expect(result).toEqual({ ok: false, reason: 'channel-unavailable' });
+  });
+});
+
+describe('OTP-04 a challenge answers only for its own purpose', () => {
+  it("OTP-04 a step-up challenge's id in the sign-in cookie is no login ticket", async () => {
+    const t = stepUpSetup();
+    const user = await createUser();
+    await sendFreshCode(t.deps, { userId: user.id, action: 'password', ...who });
+    const code = t.sender.last().code!;
+    const stepUpId = await t.deps.store.get<string>(pendingChallengeKey('step-up', 'session-a'));
+    const deps = limitedDeps({ sender: t.sender });
+    expect(await viewTicket(deps, stepUpId!)).toBeNull();
+    expect(await submitCode(deps, { ticketId: stepUpId!, code, ...who })).toEqual({
+      ok: false,
+      reason: 'no-ticket',
+    });
+    // The step-up challenge itself is untouched and still takes its code.
+    expect(await confirmFreshCode(t.deps, { userId: user.id, code, ...who })).toEqual({ ok: true });
   });
 });
 

@@ -4,7 +4,7 @@ import { db } from '@/lib/db';
 import { submitPassword } from '@/lib/auth/sign-in';
 import { sendCode, submitCode } from '@/lib/auth/sign-in-code';
 import { listTrustedDevices, trustDevice } from '@/lib/devices/trusted-devices';
-import type { OutgoingMessage } from '@/lib/otp/delivery/sender';
+import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { contactChangeSetup } from '../support/account-security-fixtures';
 import {
   cancelContactChange,

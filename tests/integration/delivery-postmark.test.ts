@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
-import { createPostmarkSender } from '@/lib/otp/delivery/postmark-sender';
-import { DeliveryError, type Sender } from '@/lib/otp/delivery/sender';
+import { createPostmarkSender } from '@/lib/delivery/postmark-sender';
+import { DeliveryError, type Sender } from '@/lib/delivery/sender';
 import { startFakePostmark, type FakePostmark } from '../support/fake-postmark';
 
 // The real Postmark adapter (and the real postmark SDK) against a local server that checks each

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
-import { DeliveryError, type Sender } from '@/lib/otp/delivery/sender';
-import { createTwilioSender } from '@/lib/otp/delivery/twilio-sender';
+import { DeliveryError, type Sender } from '@/lib/delivery/sender';
+import { createTwilioSender } from '@/lib/delivery/twilio-sender';
 import {
   startFakeTwilio,
   TWILIO_SCHEMA_PATH,

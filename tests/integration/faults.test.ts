@@ -9,11 +9,11 @@ import { nameDevice } from '@/lib/auth/sign-in-device';
 import { challengeKeys } from '@/lib/challenges/challenge';
 import { StoreUnavailableError } from '@/lib/store/expiring-store';
 import { createUpstashStore } from '@/lib/store/upstash-store';
-import { createPostmarkSender } from '@/lib/otp/delivery/postmark-sender';
-import { createTwilioSender } from '@/lib/otp/delivery/twilio-sender';
+import { createPostmarkSender } from '@/lib/delivery/postmark-sender';
+import { createTwilioSender } from '@/lib/delivery/twilio-sender';
 import { ratePolicies } from '@/lib/rate-limit/policies';
 import { createUpstashRateLimiter } from '@/lib/rate-limit/upstash-rate-limiter';
-import type { Sender } from '@/lib/otp/delivery/sender';
+import type { Sender } from '@/lib/delivery/sender';
 import { startFakePostmark, type FakePostmark } from '../support/fake-postmark';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
 import {

@@ -10,7 +10,7 @@ import {
   revokeAllTrustedDevices,
   trustDevice,
 } from '@/lib/devices/trusted-devices';
-import type { OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import type { OutgoingMessage, Sender } from '@/lib/delivery/sender';
 import { revokeUserDevice, revokeUserDevices } from '@/lib/admin/revoke-user-devices';
 import { updateUser } from '@/lib/admin/update-user';
 import { recordEvent } from '@/lib/audit/record-event';

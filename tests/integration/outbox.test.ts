@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
-import { createOutboxSender, listOutbox } from '@/lib/otp/delivery/outbox-sender';
+import { createOutboxSender, listOutbox } from '@/lib/delivery/outbox-sender';
 
 // The development outbox against the migrated test database (global setup). Other test files
 // write to the same table, so each test looks only at its own recipients.

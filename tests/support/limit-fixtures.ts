@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { SignInDeps } from '@/lib/auth/sign-in-types';
-import type { Channel, Sender } from '@/lib/otp/delivery/sender';
+import type { Channel, Sender } from '@/lib/delivery/sender';
 import { ratePolicies, type RatePolicies } from '@/lib/rate-limit/policies';
 import type { RateLimiter } from '@/lib/rate-limit/rate-limiter';
 import { createStoreRateLimiter } from '@/lib/rate-limit/store-rate-limiter';

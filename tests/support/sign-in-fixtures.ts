@@ -3,7 +3,7 @@ import { db } from '@/lib/db';
 import { hashPassword } from '@/lib/auth/password';
 import { getSignInDeps } from '@/lib/web/wiring';
 import type { SignInDeps } from '@/lib/auth/sign-in-types';
-import type { Channel, OutgoingMessage, Sender } from '@/lib/otp/delivery/sender';
+import type { Channel, OutgoingMessage, Sender } from '@/lib/delivery/sender';
 import { canonicalUsername } from '@/lib/users/username';
 
 export const PASSWORD = 'correct horse battery staple';

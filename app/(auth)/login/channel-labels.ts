@@ -1,4 +1,4 @@
-import type { Channel } from '@/lib/otp/delivery/sender';
+import type { Channel } from '@/lib/delivery/sender';
 
 export const channelLabels: Record<Channel, string> = {
   email: 'Email',

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { listOutbox } from '@/lib/otp/delivery/outbox-sender';
-import { isOutboxActive } from '@/lib/otp/delivery/senders';
+import { listOutbox } from '@/lib/delivery/outbox-sender';
+import { isOutboxActive } from '@/lib/delivery/senders';
 
 // Development outbox: what would have been emailed, texted or read out on a call. Everything is
 // rendered as text (React escapes it), so an odd username or address cannot become markup.

@@ -4,7 +4,7 @@ import { useActionState, useEffect, useRef, useState } from 'react';
 import { verifyCodeAction } from './actions';
 import { buttonClass, FormMessage, inputClass } from '@/app/ui/auth-card';
 import type { FormState } from '@/lib/auth/form-state';
-import type { Channel } from '@/lib/otp/delivery/sender';
+import type { Channel } from '@/lib/delivery/sender';
 
 type OtpCredential = Credential & { code?: string };
 

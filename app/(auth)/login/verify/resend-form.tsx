@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import { chooseChannelAction } from '../method/actions';
 import { secondaryButtonClass } from '@/app/ui/auth-card';
 import type { FormState } from '@/lib/auth/form-state';
-import type { Channel } from '@/lib/otp/delivery/sender';
+import type { Channel } from '@/lib/delivery/sender';
 
 /** "Resend code": a new code by the same channel; the old one stops working (OTP-06). */
 export function ResendForm({ channel }: { channel: Channel }) {

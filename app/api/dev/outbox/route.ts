@@ -1,5 +1,5 @@
-import { listOutbox } from '@/lib/otp/delivery/outbox-sender';
-import { isOutboxActive } from '@/lib/otp/delivery/senders';
+import { listOutbox } from '@/lib/delivery/outbox-sender';
+import { isOutboxActive } from '@/lib/delivery/senders';
 
 // The development outbox as JSON, newest first: e2e tests read codes from here. A 404 whenever
 // the outbox is off, so a production deployment does not even reveal that the route exists.
