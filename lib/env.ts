@@ -33,6 +33,17 @@ export const env = createEnv({
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
     /** Signs session JWTs and keys the code HMAC. 32+ characters from a CSPRNG. */
     AUTH_SECRET: z.string().min(32, 'AUTH_SECRET must be at least 32 characters'),
+    /**
+     * Encrypts authenticator-app secrets at rest: 32 bytes, base64 or base64url. Unset, a key is
+     * derived from AUTH_SECRET; set it to keep the secrets apart from the session key.
+     */
+    TOTP_ENCRYPTION_KEY: z
+      .string()
+      .refine(
+        (v) => Buffer.from(v, 'base64url').length === 32,
+        'TOTP_ENCRYPTION_KEY must be 32 bytes, base64',
+      )
+      .optional(),
     /** Public origin of the app (https://login.example.com); links and the WebOTP line use it. */
     APP_ORIGIN: z
       .url()
