@@ -17,6 +17,8 @@ export type NoticeKind =
   | 'contact-changed'
   | 'contact-changed-by-upload'
   | 'two-factor-changed'
+  | 'two-step-method-changed'
+  | 'backup-code-used'
   | 'invitation';
 
 // Notices whose failures were audited before this module existed keep their event types: the
@@ -33,6 +35,8 @@ const FAILURE_EVENT: Record<NoticeKind, AuditEventType> = {
   'contact-changed': NOTICE_FAILED,
   'contact-changed-by-upload': NOTICE_FAILED,
   'two-factor-changed': NOTICE_FAILED,
+  'two-step-method-changed': NOTICE_FAILED,
+  'backup-code-used': NOTICE_FAILED,
 };
 
 export type SendNoticeDeps = {
