@@ -23,6 +23,8 @@ export type AuditEventType =
   | 'code.failures_notified'
   | 'code.failures_notice_failed'
   | 'notice.failed'
+  | 'backup_code.used'
+  | 'two_step.changed'
   | 'device.trusted'
   | 'device.used'
   | 'device.renamed'

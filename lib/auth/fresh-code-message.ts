@@ -5,12 +5,13 @@ import type { OutgoingMessage } from '@/lib/delivery/sender';
 // who did not start it knows someone else is signed in to their account.
 
 /** What the code is about to allow. */
-export type SensitiveAction = 'password' | 'devices' | 'contact' | 'admin';
+export type SensitiveAction = 'password' | 'devices' | 'contact' | 'two-step' | 'admin';
 
 const purposes: Record<SensitiveAction, string> = {
   password: 'change the password of your Latchkey account',
   devices: 'delete the trusted devices of your Latchkey account',
   contact: 'change the email address or phone number of your Latchkey account',
+  'two-step': 'change the two-step sign-in methods of your Latchkey account',
   admin: 'change how another person signs in to Latchkey, as an administrator',
 };
 

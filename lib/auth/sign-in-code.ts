@@ -6,6 +6,7 @@ import type {
   SignInDeps,
   SignInUser,
 } from '@/lib/auth/sign-in-types';
+import { factorChoices } from '@/lib/auth/sign-in-factor';
 import { checkChallengeCode, toCodeRefusal, type CodeRefusal } from '@/lib/challenges/check-code';
 import { phoneChannelsOpen } from '@/lib/challenges/channel-policy';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
@@ -36,7 +37,13 @@ export async function channelChoices(deps: SignInDeps, user: SignInUser): Promis
   return choices;
 }
 
-export type TicketView = { ticket: LoginTicket; user: SignInUser; choices: ChannelChoice[] };
+export type TicketView = {
+  ticket: LoginTicket;
+  user: SignInUser;
+  choices: ChannelChoice[];
+  /** The person's own factors, offered before the channels. */
+  factors: { app: boolean; backupCodes: boolean };
+};
 
 /** The pending sign-in behind a ticket id, or null when there is none (expired, used, forged). */
 export async function viewTicket(
@@ -47,7 +54,11 @@ export async function viewTicket(
   if (!ticket) return null;
   const user = await deps.users.findById(ticket.userId);
   if (!user || user.disabled) return null;
-  return { ticket, user, choices: await channelChoices(deps, user) };
+  const [choices, factors] = await Promise.all([
+    channelChoices(deps, user),
+    factorChoices(deps, user.id),
+  ]);
+  return { ticket, user, choices, factors };
 }
 
 export type SendCodeResult =

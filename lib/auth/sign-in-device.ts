@@ -11,7 +11,9 @@ export async function viewDeviceNaming(
   ticketId: string | undefined,
 ): Promise<LoginTicket | null> {
   const ticket = await peekVerifiedTicket(deps.store, ticketId, deps.now());
-  return ticket?.trustRequested && ticket.method === 'code' ? ticket : null;
+  // Trust comes only with a second factor entered (TD-08), never with a trusted browser's sign-in.
+  const factorMethods = ['code', 'authenticator-app', 'backup-code'];
+  return ticket?.trustRequested && factorMethods.includes(ticket.method ?? '') ? ticket : null;
 }
 
 export type NameDeviceResult =

@@ -23,7 +23,24 @@ export type SignInUser = {
 /** A trusted-device token for the browser's cookie, and when its trust ends. */
 export type DeviceGrant = { token: string; deviceId: string; expiresAt: Date };
 
-export type SignInMethod = 'code' | 'password-only' | 'trusted-device';
+export type SignInMethod =
+  'code' | 'authenticator-app' | 'backup-code' | 'password-only' | 'trusted-device';
+
+/** The second factors a person holds (beside codes we send), as the sign-in sees them. */
+export type SignInFactors = {
+  hasApp(userId: string): Promise<boolean>;
+  backupCodesLeft(userId: string): Promise<number>;
+  verifyAppCode(input: {
+    userId: string;
+    code: string;
+    now: Date;
+  }): Promise<'match' | 'mismatch' | 'replayed' | 'malformed' | 'no-app'>;
+  spendBackupCode(input: {
+    userId: string;
+    code: string;
+    now: Date;
+  }): Promise<{ ok: true; left: number } | { ok: false; reason: 'malformed' | 'mismatch' }>;
+};
 
 /** A pending sign-in: the challenge of its code, and how it ended once verified. */
 export type LoginTicket = Challenge & {
@@ -49,6 +66,7 @@ export type SignInDeps = ChallengeDeps & {
       input: { userId: string; name: string; lifetimeDays: number; now: Date } & RequestInfo,
     ): Promise<DeviceGrant>;
   };
+  factors: SignInFactors;
   sessions: {
     /**
      * Ends a proven sign-in in one statement: lastSignInAt, the sign-in's audit events and the

@@ -120,4 +120,3 @@ export async function removeBackupCodes(userId: string): Promise<number> {
 // The same function under the name the pages were promised. A name starting with "use" reads as a
 // React hook to the lint (react-hooks/rules-of-hooks), which then refuses a call from a server
 // action or route handler; callers outside components import spendBackupCode, or alias this one.
-export { spendBackupCode as useBackupCode };

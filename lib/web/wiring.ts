@@ -15,6 +15,8 @@ import {
   trustDevice,
 } from '@/lib/devices/trusted-devices';
 import { getSender } from '@/lib/delivery/senders';
+import { getAppStatus, verifyAppCode } from '@/lib/factors/authenticator-app';
+import { countBackupCodesLeft, spendBackupCode } from '@/lib/factors/backup-codes';
 import { getRateLimiter } from '@/lib/rate-limit/get-rate-limiter';
 import { getExpiringStore } from '@/lib/store/store';
 import type { ContactChangeDeps } from '@/lib/account/contact-change';
@@ -73,6 +75,12 @@ function build(): Wiring {
       updatePasswordHash: async (id, passwordHash) => {
         await db.user.update({ where: { id }, data: { passwordHash } });
       },
+    },
+    factors: {
+      hasApp: async (userId) => (await getAppStatus(userId)) !== null,
+      backupCodesLeft: countBackupCodesLeft,
+      verifyAppCode,
+      spendBackupCode,
     },
     // The sign-in audits a device's use with the session's rows, in one statement.
     devices: {

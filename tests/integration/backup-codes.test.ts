@@ -12,7 +12,6 @@ import {
   normaliseBackupCode,
   removeBackupCodes,
   spendBackupCode,
-  useBackupCode,
 } from '@/lib/factors/backup-codes';
 import { createUser } from '../support/sign-in-fixtures';
 
@@ -20,10 +19,6 @@ const now = new Date('2026-05-04T09:30:00Z');
 const spend = (userId: string, code: string) => spendBackupCode({ userId, code, now });
 
 describe('backup codes', () => {
-  it('useBackupCode is spendBackupCode (a name the hooks lint does not mistake for a hook)', () => {
-    expect(useBackupCode).toBe(spendBackupCode);
-  });
-
   it('OTP-01 ten codes from a CSPRNG in the unambiguous alphabet, all different', async () => {
     const user = await createUser();
     const codes = await generateBackupCodes({ userId: user.id, now });

@@ -37,6 +37,9 @@ export default async function AccountPage() {
         <Link href="/account/trusted-devices" className={secondaryButtonClass}>
           My Trusted Devices
         </Link>
+        <Link href="/account/two-step" className={secondaryButtonClass}>
+          Two-step sign-in
+        </Link>
         <Link href="/account/profile" className={secondaryButtonClass}>
           Profile
         </Link>

@@ -10,6 +10,7 @@ import type { SendCodeResult } from '@/lib/challenges/send-code';
 export const freshCodePages = {
   password: { path: '/account/password', action: 'password' },
   devices: { path: '/account/trusted-devices', action: 'devices' },
+  'two-step': { path: '/account/two-step', action: 'two-step' },
   'admin-new-user': { path: '/admin/users/new', action: 'admin' },
 } as const;
 export type FreshCodePage = keyof typeof freshCodePages;

@@ -10,7 +10,7 @@ import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
 import { channelInSentence, channelLabels } from '../channel-labels';
 
-const choice = z.object({ channel: z.enum(['email', 'sms', 'voice']) });
+const choice = z.object({ channel: z.enum(['authenticator-app', 'email', 'sms', 'voice']) });
 
 /** Sends a code by the chosen channel; used by the method page and by "Resend code". */
 export async function chooseChannelAction(
@@ -19,7 +19,9 @@ export async function chooseChannelAction(
 ): Promise<FormState> {
   const parsed = choice.safeParse({ channel: formData.get('channel') });
   if (!parsed.success) return { error: 'Choose where to send the code.' };
-  const { channel } = parsed.data;
+  // The app's code is not sent: its page asks for it.
+  if (parsed.data.channel === 'authenticator-app') redirect('/login/app');
+  const channel = parsed.data.channel;
   const resend = formData.get('resend') === '1';
 
   let result;

@@ -7,22 +7,51 @@ import type { FormState } from '@/lib/auth/form-state';
 import type { ChannelChoice } from '@/lib/auth/sign-in-code';
 import { channelLabels, channelNotes } from '../channel-labels';
 
-export function MethodForm({ choices, current }: { choices: ChannelChoice[]; current?: string }) {
+const optionClass =
+  'flex cursor-pointer gap-3 rounded-lg border border-slate-200 p-3 has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50';
+
+export function MethodForm({
+  choices,
+  app,
+  current,
+}: {
+  choices: ChannelChoice[];
+  /** The person has an authenticator app: offered first, as the stronger factor. */
+  app: boolean;
+  current?: string;
+}) {
   const [state, action, pending] = useActionState(chooseChannelAction, {} as FormState);
-  const selected = state.values?.channel ?? current ?? choices[0]?.channel;
+  const selected =
+    state.values?.channel ?? current ?? (app ? 'authenticator-app' : choices[0]?.channel);
   return (
     <form action={action} className="space-y-5">
       {state.error && <FormMessage>{state.error}</FormMessage>}
       <fieldset>
         <legend className="mb-3 text-sm text-slate-700">
-          Where should we send your security code?
+          {app
+            ? 'How do you want to confirm it’s you?'
+            : 'Where should we send your security code?'}
         </legend>
         <div className="space-y-3">
+          {app && (
+            <label className={optionClass}>
+              <input
+                type="radio"
+                name="channel"
+                value="authenticator-app"
+                defaultChecked={selected === 'authenticator-app'}
+                className="mt-1 accent-indigo-700"
+              />
+              <span>
+                <span className="block font-medium text-slate-900">Authenticator app</span>
+                <span className="block text-sm text-slate-600">
+                  The code your app shows now. Nothing is sent, so nothing can be intercepted.
+                </span>
+              </span>
+            </label>
+          )}
           {choices.map(({ channel, destination }) => (
-            <label
-              key={channel}
-              className="flex cursor-pointer gap-3 rounded-lg border border-slate-200 p-3 has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50"
-            >
+            <label key={channel} className={optionClass}>
               <input
                 type="radio"
                 name="channel"

@@ -19,12 +19,23 @@ export default async function MethodPage() {
   if (!pending) return <ExpiredSignIn />;
   return (
     <AuthCard title="Choose a method">
-      {pending.choices.length ? (
-        <MethodForm choices={pending.choices} current={pending.ticket.channel} />
+      {pending.choices.length || pending.factors.app ? (
+        <MethodForm
+          choices={pending.choices}
+          app={pending.factors.app}
+          current={pending.ticket.channel}
+        />
       ) : (
         <FormMessage>
           No way to send you a code is set up for this account. Contact your administrator.
         </FormMessage>
+      )}
+      {pending.factors.backupCodes && (
+        <p className="mt-5 text-center text-sm">
+          <Link href="/login/backup-code" className="text-indigo-700 underline">
+            Use a backup code
+          </Link>
+        </p>
       )}
       <p className="mt-6 text-center text-sm">
         <Link href="/login" className="text-indigo-700 underline">

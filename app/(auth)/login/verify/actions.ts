@@ -7,7 +7,7 @@ import { getRequestInfo } from '@/lib/web/request-info';
 import { getTicketId } from '@/lib/web/pending-sign-in';
 import { finishSignIn } from '@/lib/web/finish-sign-in';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
-import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
+import { codeRefusalState } from '../code-refusal';
 
 export async function verifyCodeAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const code = String(formData.get('code') ?? '').replace(/[\s-]/g, '');
@@ -30,30 +30,6 @@ export async function verifyCodeAction(_prev: FormState, formData: FormData): Pr
   if (result.ok && ticketId) return finishSignIn(ticketId);
   if (result.ok) redirect('/login?notice=expired');
 
-  switch (result.reason) {
-    case 'no-ticket':
-      redirect('/login?notice=expired');
-    case 'malformed':
-      return { error: 'Enter the 6-digit security code.' };
-    case 'mismatch':
-      return {
-        error: `That code is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'try' : 'tries'} left.`,
-      };
-    case 'burnt':
-      return {
-        error: 'Too many wrong tries: that code no longer works. Send a new code.',
-        info: 'resend',
-      };
-    case 'expired':
-      return { error: 'That code has expired. Send a new code.', info: 'resend' };
-    case 'no-code':
-      return { error: 'There is no code to check. Send a new code.', info: 'resend' };
-    case 'locked':
-      return {
-        error:
-          'Too many wrong codes for this account. Try again later or contact your administrator.',
-      };
-    case 'limited':
-      return { error: tooManyAttemptsMessage(result.retryAfterSeconds) };
-  }
+  if (result.reason === 'no-ticket') redirect('/login?notice=expired');
+  return codeRefusalState(result);
 }

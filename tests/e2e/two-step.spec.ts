@@ -1,0 +1,135 @@
+import { expect, test, type Page } from '@playwright/test';
+import { totpAt } from '@/lib/factors/totp';
+import { sql } from './support/database';
+import { latestFreshCode } from './support/admin-fresh-code';
+import { createOwnUser, signInOwnUser, type OwnUser } from './support/own-user';
+
+// The Two-step sign-in page and the factors it adds: an authenticator app (the test computes its
+// codes from the secret the page shows, as the app would) and backup codes. Each test has a user
+// of its own; a browser console error or page error fails it.
+
+test.beforeEach(({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  test.info().annotations.push({ type: 'console', description: 'checked' });
+  (page as Page & { problems?: string[] }).problems = problems;
+});
+
+test.afterEach(({ page }) => {
+  expect((page as Page & { problems?: string[] }).problems ?? []).toEqual([]);
+});
+
+/** Opens the page and confirms it's the user with the emailed code. */
+async function openTwoStepConfirmed(page: Page, user: OwnUser) {
+  await page.goto('/account/two-step');
+  const since = new Date();
+  await page.getByRole('button', { name: 'Send me a code' }).click();
+  await expect(page).toHaveURL(/fresh=sent/);
+  await page.getByLabel('Security code').fill(await latestFreshCode(user.email, since));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page).toHaveURL(/fresh=confirmed/);
+}
+
+async function passwordStep(page: Page, user: OwnUser) {
+  await page.context().clearCookies();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page).toHaveURL(/\/login\/method$/);
+}
+
+/** A code of the app for a later 30-second step than any used so far (single use, OTP-03). */
+function nextAppCode(secret: string, step: number) {
+  return totpAt(secret, Date.now() + step * 30_000);
+}
+
+test('TOTP an authenticator app is set up with the secret the page shows, then signs in instead of a sent code, and a code works once', async ({
+  page,
+}) => {
+  const user = await createOwnUser('two-step-app');
+  await signInOwnUser(page, user);
+  await openTwoStepConfirmed(page, user);
+  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await expect(page).toHaveURL(/notice=scan/);
+  await expect(page.getByRole('img', { name: /QR code/ })).toBeVisible();
+  const secret = (await page.getByTestId('app-secret').textContent())!.trim();
+  await page.getByLabel('Security code').fill(totpAt(secret, Date.now()));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page).toHaveURL(/notice=app-added/);
+  await expect(page.getByTestId('method-app')).toContainText('Set up on');
+  // RC-05: the owner hears of the new method.
+  const { rows } = await sql(
+    `SELECT count(*)::int AS n FROM "OutboxMessage" WHERE "to" = $1 AND subject LIKE 'An authenticator app was added%'`,
+    [user.email],
+  );
+  expect(rows[0]?.n).toBe(1);
+
+  // The picker offers the app first; nothing is sent.
+  await passwordStep(page, user);
+  const radios = page.getByRole('radio');
+  await expect(radios.first()).toHaveAccessibleName(/^Authenticator app/);
+  await page.getByRole('button', { name: 'Proceed' }).click();
+  await expect(page).toHaveURL(/\/login\/app$/);
+  const code = nextAppCode(secret, 1);
+  await page.getByLabel('Code from your authenticator app').fill(code);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByTestId('signed-in-user')).toHaveText(user.username);
+
+  // The same code again, on a new sign-in, is refused (OTP-03).
+  await passwordStep(page, user);
+  await page.goto('/login/app');
+  await page.getByLabel('Code from your authenticator app').fill(code);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByText(/That code is not right/)).toBeVisible();
+});
+
+test('OTP-03 a backup code signs in once and not twice; the owner is told', async ({ page }) => {
+  const user = await createOwnUser('two-step-backup');
+  await signInOwnUser(page, user);
+  await openTwoStepConfirmed(page, user);
+  await page.getByRole('button', { name: 'Make backup codes' }).click();
+  const list = page.getByTestId('backup-codes').getByRole('listitem');
+  await expect(list).toHaveCount(10);
+  const code = (await list.first().textContent())!.trim();
+  await expect(page.getByRole('link', { name: 'Download' })).toHaveAttribute(
+    'download',
+    'latchkey-backup-codes.txt',
+  );
+
+  await passwordStep(page, user);
+  await page.getByRole('link', { name: 'Use a backup code' }).click();
+  await expect(page).toHaveURL(/\/login\/backup-code$/);
+  await page.getByLabel('Backup code').fill(code.toUpperCase());
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByTestId('signed-in-user')).toHaveText(user.username);
+  await expect
+    .poll(async () => {
+      const { rows } = await sql(
+        `SELECT count(*)::int AS n FROM "OutboxMessage" WHERE "to" = $1 AND subject LIKE 'A backup code was used%'`,
+        [user.email],
+      );
+      return rows[0]?.n;
+    })
+    .toBe(1);
+
+  await passwordStep(page, user);
+  await page.goto('/login/backup-code');
+  await page.getByLabel('Backup code').fill(code);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByText(/That code is not right/)).toBeVisible();
+  await page.goto('/account/two-step');
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('SE-07 the Two-step sign-in page changes nothing without a fresh code', async ({ page }) => {
+  const user = await createOwnUser('two-step-fresh');
+  await signInOwnUser(page, user);
+  await page.goto('/account/two-step');
+  await expect(page.getByRole('button', { name: 'Set up an authenticator app' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Make backup codes' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Send me a code' })).toBeVisible();
+});
