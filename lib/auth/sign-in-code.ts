@@ -42,7 +42,7 @@ export type TicketView = {
   user: SignInUser;
   choices: ChannelChoice[];
   /** The person's own factors, offered before the channels. */
-  factors: { app: boolean; backupCodes: boolean };
+  factors: { passkey: boolean; app: boolean; backupCodes: boolean };
 };
 
 /** The pending sign-in behind a ticket id, or null when there is none (expired, used, forged). */

@@ -12,7 +12,7 @@ export async function viewDeviceNaming(
 ): Promise<LoginTicket | null> {
   const ticket = await peekVerifiedTicket(deps.store, ticketId, deps.now());
   // Trust comes only with a second factor entered (TD-08), never with a trusted browser's sign-in.
-  const factorMethods = ['code', 'authenticator-app', 'backup-code'];
+  const factorMethods = ['code', 'passkey', 'authenticator-app', 'backup-code'];
   return ticket?.trustRequested && factorMethods.includes(ticket.method ?? '') ? ticket : null;
 }
 

@@ -17,11 +17,12 @@ export type SignInFactor = 'authenticator-app' | 'backup-code';
 
 /** What the method page offers beside the channels: the person's own factors. */
 export async function factorChoices(deps: SignInDeps, userId: string) {
-  const [app, backupCodesLeft] = await Promise.all([
+  const [passkey, app, backupCodesLeft] = await Promise.all([
+    deps.factors.hasPasskey(userId),
     deps.factors.hasApp(userId),
     deps.factors.backupCodesLeft(userId),
   ]);
-  return { app, backupCodes: backupCodesLeft > 0 };
+  return { passkey, app, backupCodes: backupCodesLeft > 0 };
 }
 
 export async function submitFactorCode(

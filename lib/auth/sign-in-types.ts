@@ -24,10 +24,16 @@ export type SignInUser = {
 export type DeviceGrant = { token: string; deviceId: string; expiresAt: Date };
 
 export type SignInMethod =
-  'code' | 'authenticator-app' | 'backup-code' | 'password-only' | 'trusted-device';
+  | 'code'
+  | 'passkey'
+  | 'authenticator-app'
+  | 'backup-code'
+  | 'password-only'
+  | 'trusted-device';
 
 /** The second factors a person holds (beside codes we send), as the sign-in sees them. */
 export type SignInFactors = {
+  hasPasskey(userId: string): Promise<boolean>;
   hasApp(userId: string): Promise<boolean>;
   backupCodesLeft(userId: string): Promise<number>;
   verifyAppCode(input: {

@@ -17,6 +17,7 @@ import {
 import { getSender } from '@/lib/delivery/senders';
 import { getAppStatus, verifyAppCode } from '@/lib/factors/authenticator-app';
 import { countBackupCodesLeft, spendBackupCode } from '@/lib/factors/backup-codes';
+import { hasPasskey } from '@/lib/factors/passkeys';
 import { getRateLimiter } from '@/lib/rate-limit/get-rate-limiter';
 import { getExpiringStore } from '@/lib/store/store';
 import type { ContactChangeDeps } from '@/lib/account/contact-change';
@@ -77,6 +78,7 @@ function build(): Wiring {
       },
     },
     factors: {
+      hasPasskey,
       hasApp: async (userId) => (await getAppStatus(userId)) !== null,
       backupCodesLeft: countBackupCodesLeft,
       verifyAppCode,

@@ -5,6 +5,7 @@ import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { maskEmail, maskPhone } from '@/lib/delivery/mask-destination';
 import { getAppStatus, viewPendingEnrolment } from '@/lib/factors/authenticator-app';
 import { BACKUP_CODES_LOW, countBackupCodesLeft } from '@/lib/factors/backup-codes';
+import { listPasskeys } from '@/lib/factors/passkeys';
 import { requireUser } from '@/lib/web/current-user';
 import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { FreshCodeSection } from '../_fresh-code/fresh-code-section';
@@ -12,6 +13,7 @@ import { AccountHeader } from '../account-header';
 import { ButtonForm, CodeEntryForm } from '../profile/profile-forms';
 import { finishAppSetupAction, removeAppAction, startAppSetupAction } from './actions';
 import { BackupCodesForm } from './backup-codes-form';
+import { PasskeysSection } from './passkeys-section';
 import { readTwoStepNotice } from './two-step-notices';
 
 export const metadata: Metadata = { title: 'Two-step sign-in' };
@@ -25,8 +27,9 @@ export default async function TwoStepPage({
   searchParams: Promise<{ notice?: string | string[]; fresh?: string | string[] }>;
 }) {
   const user = await requireUser();
-  const [fresh, app, pendingApp, backupLeft] = await Promise.all([
+  const [fresh, passkeys, app, pendingApp, backupLeft] = await Promise.all([
     viewFreshCode(getAccountSecurityDeps(), user.id),
+    listPasskeys(user.id),
     getAppStatus(user.id),
     viewPendingEnrolment(user.id, user.username),
     countBackupCodesLeft(user.id),
@@ -55,6 +58,18 @@ export default async function TwoStepPage({
           />
         </section>
       )}
+
+      <section aria-labelledby="passkeys-title" className={card} data-testid="method-passkeys">
+        <PasskeysSection
+          canChange={canChange}
+          passkeys={passkeys.map((p) => ({
+            id: p.id,
+            name: p.name,
+            added: when(p.createdAt),
+            lastUsed: p.lastUsedAt && when(p.lastUsedAt),
+          }))}
+        />
+      </section>
 
       <section aria-labelledby="app-title" className={card} data-testid="method-app">
         <h2 id="app-title" className="mb-2 text-lg font-semibold">

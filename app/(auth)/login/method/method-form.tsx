@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
-import { chooseChannelAction } from './actions';
+import { chooseMethodAction } from '../passkey/actions';
 import { buttonClass, FormMessage } from '@/app/ui/auth-card';
 import type { FormState } from '@/lib/auth/form-state';
 import type { ChannelChoice } from '@/lib/auth/sign-in-code';
@@ -12,27 +12,50 @@ const optionClass =
 
 export function MethodForm({
   choices,
+  passkey,
   app,
   current,
 }: {
   choices: ChannelChoice[];
-  /** The person has an authenticator app: offered first, as the stronger factor. */
+  /** The person has a passkey: offered first, as the strongest factor (it cannot be phished). */
+  passkey: boolean;
+  /** The person has an authenticator app: offered next, as stronger than a sent code. */
   app: boolean;
   current?: string;
 }) {
-  const [state, action, pending] = useActionState(chooseChannelAction, {} as FormState);
+  const [state, action, pending] = useActionState(chooseMethodAction, {} as FormState);
   const selected =
-    state.values?.channel ?? current ?? (app ? 'authenticator-app' : choices[0]?.channel);
+    state.values?.channel ??
+    current ??
+    (passkey ? 'passkey' : app ? 'authenticator-app' : choices[0]?.channel);
   return (
     <form action={action} className="space-y-5">
       {state.error && <FormMessage>{state.error}</FormMessage>}
       <fieldset>
         <legend className="mb-3 text-sm text-slate-700">
-          {app
+          {passkey || app
             ? 'How do you want to confirm it’s you?'
             : 'Where should we send your security code?'}
         </legend>
         <div className="space-y-3">
+          {passkey && (
+            <label className={optionClass}>
+              <input
+                type="radio"
+                name="channel"
+                value="passkey"
+                defaultChecked={selected === 'passkey'}
+                className="mt-1 accent-indigo-700"
+              />
+              <span>
+                <span className="block font-medium text-slate-900">Passkey</span>
+                <span className="block text-sm text-slate-600">
+                  Your fingerprint, face, screen lock or security key. Works only on this site, so
+                  it cannot be phished.
+                </span>
+              </span>
+            </label>
+          )}
           {app && (
             <label className={optionClass}>
               <input

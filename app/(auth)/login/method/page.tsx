@@ -19,9 +19,10 @@ export default async function MethodPage() {
   if (!pending) return <ExpiredSignIn />;
   return (
     <AuthCard title="Choose a method">
-      {pending.choices.length || pending.factors.app ? (
+      {pending.choices.length || pending.factors.app || pending.factors.passkey ? (
         <MethodForm
           choices={pending.choices}
+          passkey={pending.factors.passkey}
           app={pending.factors.app}
           current={pending.ticket.channel}
         />
