@@ -24,12 +24,7 @@ export type SignInUser = {
 export type DeviceGrant = { token: string; deviceId: string; expiresAt: Date };
 
 export type SignInMethod =
-  | 'code'
-  | 'passkey'
-  | 'authenticator-app'
-  | 'backup-code'
-  | 'password-only'
-  | 'trusted-device';
+  'code' | 'passkey' | 'authenticator-app' | 'backup-code' | 'password-only' | 'trusted-device';
 
 /** The second factors a person holds (beside codes we send), as the sign-in sees them. */
 export type SignInFactors = {
