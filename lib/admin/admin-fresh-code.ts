@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db';
 import { getFreshCodeUntil, type FreshCodeDeps } from '@/lib/auth/fresh-code';
 import { signOutEverywhere } from '@/lib/auth/sessions/manage-sessions';
+import { resetSecondFactors } from '@/lib/admin/reset-second-factors';
 import { unlockAccount } from '@/lib/admin/unlock-account';
 import { importUpload } from '@/lib/uploads/import-upload';
 import { createUser, type CreateUserResult } from '@/lib/admin/create-user';
@@ -97,6 +98,14 @@ export function revokeDevicesAsAdmin(
   ...args: Parameters<typeof revokeUserDevices>
 ) {
   return whenAdminFresh(deps, args[0].actor.id, () => revokeUserDevices(...args));
+}
+
+/** Removing a user's own factors hands their sign-in back to phone and email: the admin confirms. */
+export function resetSecondFactorsAsAdmin(
+  deps: FreshnessDeps,
+  ...args: Parameters<typeof resetSecondFactors>
+) {
+  return whenAdminFresh(deps, args[0].actor.id, () => resetSecondFactors(...args));
 }
 
 /** Unlocking forgets failed passwords: from a stolen session it would undo BF-01 for a guesser. */

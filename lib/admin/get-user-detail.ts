@@ -16,6 +16,8 @@ export type AuditEventView = {
 export type UserDetail = Prisma.UserGetPayload<{ select: typeof detailFields }> & {
   devices: TrustedDeviceView[];
   events: AuditEventView[];
+  /** The user's own second factors (the admin may reset them). */
+  methods: { app: boolean; backupCodesLeft: number; passkeys: number };
 };
 /** The list's columns and a few more; an edit compares against these (update-user.ts). */
 export const detailFields = {
@@ -29,7 +31,7 @@ export const detailFields = {
 export async function getUserDetail(id: string): Promise<UserDetail | null> {
   const user = await db.user.findUnique({ where: { id }, select: detailFields });
   if (!user) return null;
-  const [devices, events] = await Promise.all([
+  const [devices, events, methods] = await Promise.all([
     listTrustedDevices(id, undefined),
     db.auditEvent.findMany({
       where: { userId: id },
@@ -37,6 +39,18 @@ export async function getUserDetail(id: string): Promise<UserDetail | null> {
       take: 20,
       select: { id: true, type: true, createdAt: true, ip: true, detail: true },
     }),
+    db.user.findUniqueOrThrow({
+      where: { id },
+      select: {
+        authenticatorApp: { select: { confirmedAt: true } },
+        _count: { select: { backupCodes: { where: { usedAt: null } }, passkeys: true } },
+      },
+    }),
   ]);
-  return { ...user, devices, events };
+  const factors = {
+    app: !!methods.authenticatorApp?.confirmedAt,
+    backupCodesLeft: methods._count.backupCodes,
+    passkeys: methods._count.passkeys,
+  };
+  return { ...user, devices, events, methods: factors };
 }

@@ -16,6 +16,7 @@ import { UserForm } from '../user-form';
 import { readUserNotice } from '../user-notices';
 import { When } from '../when';
 import { AccountLock } from './account-lock';
+import { SecondFactors } from './second-factors';
 import { AuditEvents } from './audit-events';
 import { UserDevices } from './user-devices';
 import { UserSessions } from './user-sessions';
@@ -71,7 +72,7 @@ export default async function EditUserPage({
         adminEmail={admin.email}
         view={freshCode}
         fresh={query.fresh}
-        purpose="change this user’s email, phone, two-step sign-in, role or status, revoke their devices, unlock them or sign them out everywhere"
+        purpose="change this user’s email, phone, two-step sign-in, role or status, reset their two-step methods, revoke their devices, unlock them or sign them out everywhere"
       />
 
       <section aria-labelledby="info-title" className={`${cardClass} mb-8`}>
@@ -108,6 +109,7 @@ export default async function EditUserPage({
         </form>
       </section>
 
+      <SecondFactors userId={user.id} methods={user.methods} />
       <AccountLock userId={user.id} />
       <UserSessions userId={user.id} />
       <UserDevices userId={user.id} devices={user.devices} />
