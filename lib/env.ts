@@ -1,9 +1,24 @@
 import { createEnv } from '@t3-oss/env-nextjs';
 import { z } from 'zod';
+import { parseMethodList } from '@/lib/policy/sign-in-policy';
 
 // The one reader of process.env. Every variable is parsed here at first use; a missing or
 // malformed one names itself in the thrown error. `SKIP_ENV_VALIDATION=1` lets `next build` run
 // without secrets; the running server still validates (lib/env-check.ts via instrumentation).
+
+/** A comma-separated list of sign-in methods (lib/policy/sign-in-policy.ts), checked by name. */
+const methodList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        return parseMethodList(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
 
 const flag = (fallback: boolean) =>
   z
@@ -86,6 +101,10 @@ export const env = createEnv({
     INVITATION_TTL_HOURS: seconds(72, 1, 720),
     /** When true nobody may sign in with the password alone, whatever their own setting. */
     REQUIRE_TWO_FACTOR: flag(false),
+    /** Second factors administrators may use (decision 0016); email is left out by default. */
+    SIGN_IN_METHODS_ADMIN: methodList('passkey,authenticator-app,backup-code,sms,voice'),
+    /** Second factors everyone else may use. */
+    SIGN_IN_METHODS_USER: methodList('passkey,authenticator-app,backup-code,sms,voice,email'),
     /** Show messages on /dev/outbox instead of sending them. Default on only in development. */
     OUTBOX_ENABLED: flag(!isProduction),
     VOICE_ENABLED: flag(true),

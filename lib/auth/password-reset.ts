@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import { hashPassword } from '@/lib/auth/password';
+import { hasFactorBesidesEmail } from '@/lib/factors/factors-besides-email';
 import { checkPasswordPolicy } from '@/lib/auth/password-policy';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
 import { passwordChangedNotice } from '@/lib/notices/password-changed-notice';
@@ -172,7 +173,12 @@ export async function resetPassword(
   // Trust ends first: if the save then fails, the person enters a code next time, which is safe.
   await revokeAllTrustedDevices({ userId, reason: 'password-reset', actorId: userId, ...who });
   const [, sessions] = await db.$transaction([
-    db.user.update({ where: { id: userId }, data: { passwordHash } }),
+    // With another factor on the account, the next sign-in must use it: otherwise whoever reads
+    // the mailbox would hold both the reset link and the email code (RC-04).
+    db.user.update({
+      where: { id: userId },
+      data: { passwordHash, emailCodesBlocked: await hasFactorBesidesEmail(userId) },
+    }),
     db.session.deleteMany({ where: { userId } }),
   ]);
   // Freshness belongs to sessions, and the reset has just ended them all.

@@ -7,10 +7,12 @@ import type {
   SignInUser,
 } from '@/lib/auth/sign-in-types';
 import { factorChoices } from '@/lib/auth/sign-in-factor';
+import { keepForEnrolment, needsEnrolment } from '@/lib/auth/sign-in-enrol';
 import { checkChallengeCode, toCodeRefusal, type CodeRefusal } from '@/lib/challenges/check-code';
 import { phoneChannelsOpen } from '@/lib/challenges/channel-policy';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
 import { maskDestination, sendChallengeCode } from '@/lib/challenges/send-code';
+import { methodAllowed, type SignInMethodName } from '@/lib/policy/sign-in-policy';
 import type { Channel } from '@/lib/delivery/sender';
 
 // Steps 2 and 3 of the sign-in: choosing where the code goes, sending it, entering it. The code
@@ -24,10 +26,11 @@ export type ChannelChoice = { channel: Channel; destination: string };
  * and voice only to an allowed country, without the kill switch, within the day's budget.
  */
 export async function channelChoices(deps: SignInDeps, user: SignInUser): Promise<ChannelChoice[]> {
+  const allowed = (channel: Channel) =>
+    !!deps.senderFor(channel) && methodAllowed(deps.config.policy, user, channel);
   const choices: ChannelChoice[] = [];
-  if (deps.senderFor('email'))
-    choices.push({ channel: 'email', destination: maskDestination('email', user.email) });
-  const phoneChannels = (['sms', 'voice'] as const).filter((channel) => deps.senderFor(channel));
+  if (allowed('email')) choices.push(emailChoice(user));
+  const phoneChannels = (['sms', 'voice'] as const).filter(allowed);
   if (user.phone && phoneChannels.length) {
     if (await phoneChannelsOpen(deps.limits, deps.config, user.phone)) {
       for (const channel of phoneChannels)
@@ -37,12 +40,33 @@ export async function channelChoices(deps: SignInDeps, user: SignInUser): Promis
   return choices;
 }
 
+const emailChoice = (user: SignInUser): ChannelChoice => ({
+  channel: 'email',
+  destination: maskDestination('email', user.email),
+});
+
+/** The person's own factors, less those their role may not use. */
+async function allowedFactors(deps: SignInDeps, user: SignInUser) {
+  const held: Record<string, boolean> = await factorChoices(deps, user.id);
+  const methodOf: Record<string, SignInMethodName> = {
+    app: 'authenticator-app',
+    backupCodes: 'backup-code',
+    passkey: 'passkey',
+  };
+  const factors = { ...held };
+  for (const key of Object.keys(factors))
+    factors[key] = !!held[key] && methodAllowed(deps.config.policy, user, methodOf[key]!);
+  return factors as Awaited<ReturnType<typeof factorChoices>>;
+}
+
 export type TicketView = {
   ticket: LoginTicket;
   user: SignInUser;
   choices: ChannelChoice[];
   /** The person's own factors, offered before the channels. */
   factors: { passkey: boolean; app: boolean; backupCodes: boolean };
+  /** No factor the role allows: an email code, then setting up an app (sign-in-enrol.ts). */
+  enrolment: boolean;
 };
 
 /** The pending sign-in behind a ticket id, or null when there is none (expired, used, forged). */
@@ -56,9 +80,11 @@ export async function viewTicket(
   if (!user || user.disabled) return null;
   const [choices, factors] = await Promise.all([
     channelChoices(deps, user),
-    factorChoices(deps, user.id),
+    allowedFactors(deps, user),
   ]);
-  return { ticket, user, choices, factors };
+  if (needsEnrolment(deps, user, { choices, factors }))
+    return { ticket, user, choices: [emailChoice(user)], factors, enrolment: true };
+  return { ticket, user, choices, factors, enrolment: false };
 }
 
 export type SendCodeResult =
@@ -84,9 +110,19 @@ export async function sendCode(
     return { ok: false, reason: 'no-ticket' };
   const destination = input.channel === 'email' ? user.email : user.phone;
   if (!destination) return { ok: false, reason: 'channel-unavailable' };
+  let enrol = false;
+  if (!methodAllowed(deps.config.policy, user, input.channel)) {
+    // Only an admin with no allowed factor may have an email code, and only to set one up.
+    const held = {
+      choices: await channelChoices(deps, user),
+      factors: await allowedFactors(deps, user),
+    };
+    enrol = input.channel === 'email' && needsEnrolment(deps, user, held);
+    if (!enrol) return { ok: false, reason: 'channel-unavailable' };
+  }
   const result = await sendChallengeCode(deps, {
     id: input.ticketId,
-    challenge: ticket,
+    challenge: enrol ? { ...ticket, enrol } : ticket,
     channel: input.channel,
     destination,
     compose: composeCodeMessage,
@@ -97,7 +133,9 @@ export async function sendCode(
 }
 
 export type SubmitCodeResult =
-  { ok: true; next: 'session' | 'device-name' } | { ok: false; reason: 'no-ticket' } | CodeRefusal;
+  | { ok: true; next: 'session' | 'device-name' | 'enrol' }
+  | { ok: false; reason: 'no-ticket' }
+  | CodeRefusal;
 
 /**
  * Step 3: the code, decided in one store operation (one Redis round trip). A match with "trust
@@ -118,6 +156,11 @@ export async function submitCode(
     ip: input.ip,
     userAgent: input.userAgent,
   });
+  if (result.ok && result.challenge.enrol) {
+    // No session yet: the code only opens the setup of a factor the role allows.
+    await keepForEnrolment(deps, input.ticketId!, result.challenge);
+    return { ok: true, next: 'enrol' };
+  }
   if (result.ok) {
     if (!trust)
       handOver(

@@ -7,6 +7,7 @@ import { isWellFormedCode } from '@/lib/challenges/code';
 import { isWellFormedBackupCode } from '@/lib/factors/backup-codes';
 import { backupCodeUsedNotice } from '@/lib/notices/backup-code-used-notice';
 import { sendNotice } from '@/lib/notices/send-notice';
+import { methodAllowed } from '@/lib/policy/sign-in-policy';
 
 // Step 3 with a factor the person holds instead of a code we send: the authenticator app's code,
 // or one of their backup codes. Same ticket, same tries and wrong-code accounting as a sent code
@@ -40,6 +41,9 @@ export async function submitFactorCode(
   let backupCodesLeft: number | null = null;
 
   async function verify(userId: string): Promise<FactorVerdict> {
+    // A factor the role may not use is no way in, whatever was typed.
+    const user = await deps.users.findById(userId);
+    if (!user || !methodAllowed(deps.config.policy, user, input.factor)) return 'mismatch';
     if (input.factor === 'authenticator-app') {
       const verdict = await deps.factors.verifyAppCode({ userId, code: typed, now });
       // A replayed code is a wrong code to whoever typed it.

@@ -2,6 +2,7 @@ import type { RequestInfo } from '@/lib/audit/request-info';
 import type { TimedAuditEvent } from '@/lib/auth/session-record';
 import type { Challenge } from '@/lib/challenges/challenge';
 import type { ChallengeDeps } from '@/lib/challenges/challenge-deps';
+import type { SignInPolicy } from '@/lib/policy/sign-in-policy';
 
 // What the sign-in flow works with. The flow is plain functions (sign-in.ts, sign-in-code.ts,
 // sign-in-device.ts); their collaborators come in as `deps`, built once by lib/wiring.ts, so the
@@ -18,6 +19,9 @@ export type SignInUser = {
   passwordHash: string;
   twoFactor: boolean;
   disabled: boolean;
+  role: string;
+  /** Set by a reset through the emailed link: this sign-in may not use an email code. */
+  emailCodesBlocked: boolean;
 };
 
 /** A trusted-device token for the browser's cookie, and when its trust ends. */
@@ -50,6 +54,8 @@ export type LoginTicket = Challenge & {
   method?: SignInMethod;
   /** The person ticked "Don't require OTP on this browser" with a correct code (TD-08). */
   trustRequested?: boolean;
+  /** An admin with no factor their role allows: the email code only leads to setting one up. */
+  enrol?: boolean;
 };
 
 export type SignInDeps = ChallengeDeps & {
@@ -57,6 +63,8 @@ export type SignInDeps = ChallengeDeps & {
     findByUsernameKey(usernameKey: string): Promise<SignInUser | null>;
     findById(id: string): Promise<SignInUser | null>;
     updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+    /** A sign-in with a factor other than email lifts the block a reset set. */
+    unblockEmailCodes(id: string): Promise<void>;
   };
   devices: {
     /** Uses and rotates a device token; null unless it is this user's live device. The caller audits the use. */
@@ -80,6 +88,7 @@ export type SignInDeps = ChallengeDeps & {
   config: ChallengeDeps['config'] & {
     ticketTtlSeconds: number;
     requireTwoFactor: boolean;
+    policy: SignInPolicy;
     trustedDeviceDays: number;
   };
 };

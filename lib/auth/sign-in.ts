@@ -12,6 +12,7 @@ import type {
   SignInUser,
 } from '@/lib/auth/sign-in-types';
 import { newChallengeId } from '@/lib/challenges/challenge';
+import { rolePolicy } from '@/lib/policy/sign-in-policy';
 import { clearPasswordFailures, lockStatus } from '@/lib/rate-limit/account-lockout';
 import { canonicalUsername } from '@/lib/users/username';
 
@@ -71,7 +72,10 @@ export async function submitPassword(
   }
 
   const now = deps.now();
-  const passwordOnly = !user.twoFactor && !deps.config.requireTwoFactor;
+  const passwordOnly =
+    !user.twoFactor &&
+    !deps.config.requireTwoFactor &&
+    !rolePolicy(deps.config.policy, user.role).requireTwoFactor;
   // A trusted browser skips the code, never the password: it is checked only now (TD-05: the
   // token must belong to this user; TD-03: the database decides; TD-04: it rotates).
   const device =
@@ -156,5 +160,9 @@ export async function completeSignIn(
     at: new Date(now),
     events: [...(handoff?.events ?? []), succeeded],
   });
-  return sessionId ? { userId: user.id, method, sessionId } : null;
+  if (!sessionId) return null;
+  // Email codes are blocked after a reset only while no other factor has been used (RC-04).
+  if (user.emailCodesBlocked && method !== 'password-only' && method !== 'trusted-device')
+    await deps.users.unblockEmailCodes(user.id);
+  return { userId: user.id, method, sessionId };
 }

@@ -26,7 +26,9 @@ export function passwordResetLinkNotice(input: {
       `Choose a new password here (the link works once, until ${utcMinute(input.expiresAt)}):`,
       input.link,
       '',
-      'After the reset you sign in with the new password and a security code as usual.',
+      'After the reset you sign in with the new password and a second step as usual. If your',
+      'account has another sign-in method (phone, authenticator app, passkey or backup codes),',
+      'that sign-in must use it: a code sent to this mailbox will not be accepted.',
       'If you did not ask for this, ignore this email: your password stays as it is.',
     ].join('\n'),
   };

@@ -4,6 +4,7 @@ import {
   checkPhone,
   checkRole,
   checkTwoFactor,
+  checkTwoFactorForRole,
   checkUsername,
   type FieldResult,
   type Role,
@@ -92,6 +93,8 @@ export function validateRow(
   // An empty role cell means an ordinary user: the file format's shorthand, which the form,
   // offering a choice of two, does not need.
   const checkedRole = check('role', checkRole(cells.role.trim() || 'user'));
+  if (checkedRole !== null && checkedTwoFactor !== null)
+    check('two_factor', checkTwoFactorForRole(checkedRole, checkedTwoFactor));
 
   const usernameKey = checkedUsername === null ? null : canonicalUsername(checkedUsername);
   const emailKey = checkedEmail === null ? null : checkedEmail.toLowerCase();

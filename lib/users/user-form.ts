@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  checkTwoFactorForRole,
   checkEmail,
   checkName,
   checkPhone,
@@ -70,14 +71,22 @@ const checkbox = z
 // The phone rule depends on the two-step box, so the schema is made for what was ticked: every
 // field is then checked on its own and the admin sees "phone required" together with, say, a
 // bad email.
-function schema(options: { defaultRegion: string; twoFactor: boolean }) {
+function schema(options: { defaultRegion: string; twoFactor: boolean; role: string }) {
   return z.object({
     username: field(checkUsername),
     name: field(checkName),
     email: field(checkEmail),
     phone: field((typed) => checkPhone(typed, options)),
     role: field(checkRole),
-    twoFactor: checkbox,
+    // Like the phone rule, the admin rule reads the other field as typed, so it shows beside its
+    // box together with every other problem (as the upload reports it).
+    twoFactor: checkbox.transform((on, ctx) => {
+      const role = checkRole(options.role);
+      const result = role.ok ? checkTwoFactorForRole(role.value, on) : null;
+      if (!result || result.ok) return on;
+      ctx.addIssue({ code: 'custom', message: result.error });
+      return z.NEVER;
+    }),
     disabled: checkbox,
   });
 }
@@ -118,6 +127,7 @@ export function parseUserForm(
   const result = schema({
     defaultRegion: options.defaultRegion,
     twoFactor: values.twoFactor !== '',
+    role: values.role,
   }).safeParse(raw);
   if (result.success) return { ok: true, user: result.data };
   const errors: FieldErrors = {};

@@ -109,3 +109,13 @@ export function checkTwoFactor(typed: string): FieldResult<boolean> {
   if (TWO_FACTOR_OFF.has(word)) return { ok: true, value: false };
   return refuse(`Use ${TWO_FACTOR_VALUES}.`);
 }
+
+export const ADMIN_TWO_FACTOR_MESSAGE =
+  'Two-step sign-in cannot be switched off for administrators.';
+
+/** Administrators always sign in with a second step: the password alone never opens admin pages. */
+export function checkTwoFactorForRole(role: string, twoFactor: boolean): FieldResult<boolean> {
+  return role === 'admin' && !twoFactor
+    ? refuse(ADMIN_TWO_FACTOR_MESSAGE)
+    : { ok: true, value: twoFactor };
+}

@@ -35,6 +35,8 @@ const userFields = {
   passwordHash: true,
   twoFactor: true,
   disabled: true,
+  role: true,
+  emailCodesBlocked: true,
 } as const;
 
 type Wiring = {
@@ -76,6 +78,9 @@ function build(): Wiring {
       updatePasswordHash: async (id, passwordHash) => {
         await db.user.update({ where: { id }, data: { passwordHash } });
       },
+      unblockEmailCodes: async (id) => {
+        await db.user.update({ where: { id }, data: { emailCodesBlocked: false } });
+      },
     },
     factors: {
       hasPasskey,
@@ -97,6 +102,11 @@ function build(): Wiring {
       ...challenge.config,
       ticketTtlSeconds: env.LOGIN_TICKET_TTL_SECONDS,
       requireTwoFactor: env.REQUIRE_TWO_FACTOR,
+      policy: {
+        user: { methods: env.SIGN_IN_METHODS_USER, requireTwoFactor: env.REQUIRE_TWO_FACTOR },
+        // Administrators never sign in with the password alone.
+        admin: { methods: env.SIGN_IN_METHODS_ADMIN, requireTwoFactor: true },
+      },
       trustedDeviceDays: env.TRUSTED_DEVICE_DAYS,
     },
   };

@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { totpAt } from '@/lib/factors/totp';
 import { sql } from './support/database';
 import { latestFreshCode } from './support/admin-fresh-code';
-import { createOwnUser, signInOwnUser, type OwnUser } from './support/own-user';
+import { createOwnUser, latestCode, signInOwnUser, type OwnUser } from './support/own-user';
 
 // The Two-step sign-in page and the factors it adds: an authenticator app (the test computes its
 // codes from the secret the page shows, as the app would) and backup codes. Each test has a user
@@ -132,4 +132,73 @@ test('SE-07 the Two-step sign-in page changes nothing without a fresh code', asy
   await expect(page.getByRole('button', { name: 'Set up an authenticator app' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Make backup codes' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Send me a code' })).toBeVisible();
+});
+
+test('RC-04 an admin who resets the password from the mailbox cannot finish signing in with an email code', async ({
+  page,
+}) => {
+  const admin = await createOwnUser('reset-admin', { role: 'admin' });
+  await page.goto('/forgot-password');
+  await page.getByLabel('Username or email address').fill(admin.email);
+  const since = new Date();
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  let body = '';
+  await expect
+    .poll(async () => {
+      const { rows } = await sql(
+        `SELECT body FROM "OutboxMessage" WHERE "to" = $1 AND subject = 'Reset your Latchkey password' AND "sentAt" >= $2 ORDER BY "sentAt" DESC LIMIT 1`,
+        [admin.email, new Date(since.getTime() - 1000)],
+      );
+      body = (rows[0]?.body as string | undefined) ?? '';
+      return body !== '';
+    })
+    .toBe(true);
+  expect(body).toContain('a code sent to this mailbox will not be accepted');
+  await page.goto(/https?:\/\/\S+/.exec(body)![0]);
+  const password = 'marble owls guard the library';
+  await page.getByLabel('New password').fill(password);
+  await page.getByLabel('Type it again').fill(password);
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await expect(page.getByRole('heading', { name: 'Password changed' })).toBeVisible();
+
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page).toHaveURL(/\/login\/method$/);
+  // The mailbox holder has the link and the inbox, but the sign-in wants the phone.
+  await expect(page.getByRole('radio', { name: /^Email/ })).toHaveCount(0);
+  await expect(page.getByRole('radio', { name: /^SMS/ })).toBeVisible();
+});
+
+test('an admin with only email is made to set up an authenticator app before the sign-in ends', async ({
+  page,
+}) => {
+  const admin = await createOwnUser('enrol-admin', { role: 'admin' });
+  await sql(`UPDATE "User" SET phone = NULL WHERE id = $1`, [admin.id]);
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page).toHaveURL(/\/login\/method$/);
+  await expect(page.getByText(/Your role needs a stronger second step/)).toBeVisible();
+  const since = new Date();
+  await page.getByRole('button', { name: 'Proceed' }).click();
+  await expect(page).toHaveURL(/\/login\/verify/);
+  await page.getByLabel('Security code').fill(await latestCode(admin.email, since));
+  await page.getByRole('button', { name: 'Verify' }).click();
+
+  // No session yet: the enrolment step, which cannot be skipped.
+  await expect(page).toHaveURL(/\/login\/enrol$/);
+  const account = await page.request.get('/account', { maxRedirects: 0 });
+  expect(account.headers()['location']).toMatch(/\/login$/);
+  await page.reload();
+  const secret = (await page.getByTestId('app-secret').textContent())!.trim();
+  await page.getByLabel('Code from your authenticator app').fill(totpAt(secret, Date.now()));
+  await page.getByRole('button', { name: 'Finish setup and sign in' }).click();
+  await expect(page.getByTestId('signed-in-user')).toHaveText(admin.username);
+  const { rows } = await sql(`SELECT "confirmedAt" FROM "AuthenticatorApp" WHERE "userId" = $1`, [
+    admin.id,
+  ]);
+  expect(rows[0]?.confirmedAt).toBeTruthy();
 });

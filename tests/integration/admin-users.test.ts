@@ -143,13 +143,24 @@ describe('admin: create a user', () => {
 
   it('RC-06 the creation is audited with the admin as actor and no secret in the details', async () => {
     const admin = await newAdmin();
-    const result = await submitNew(newForm({ role: 'admin' }), admin);
+    const result = await submitNew(
+      newForm({ role: 'admin', twoFactor: '1', phone: '(415) 555-0143' }),
+      admin,
+    );
     const [event] = await events((result as { id: string }).id, 'user.created');
     expect(event).toMatchObject({
       ip: who.ip,
-      detail: { actorId: admin.id, role: 'admin', twoFactor: false, hasPhone: false },
+      detail: { actorId: admin.id, role: 'admin', twoFactor: true, hasPhone: true },
     });
     expect(JSON.stringify(event!.detail)).not.toMatch(/argon2|password/i);
+  });
+
+  it('an administrator cannot be created with two-step sign-in off: the box says why', async () => {
+    const admin = await newAdmin();
+    expect(await submitNew(newForm({ role: 'admin', phone: '(415) 555-0144' }), admin)).toEqual({
+      ok: false,
+      errors: { twoFactor: 'Two-step sign-in cannot be switched off for administrators.' },
+    });
   });
 
   it('a username (in any letter case) or an email (in any letter case) already used is refused beside its field', async () => {

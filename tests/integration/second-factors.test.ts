@@ -5,9 +5,16 @@ import { viewTicket } from '@/lib/auth/sign-in-code';
 import { viewDeviceNaming } from '@/lib/auth/sign-in-device';
 import { submitFactorCode } from '@/lib/auth/sign-in-factor';
 import { codeFailuresKey } from '@/lib/challenges/challenge-deps';
-import { confirmAppEnrolment, startAppEnrolment } from '@/lib/factors/authenticator-app';
-import { generateBackupCodes } from '@/lib/factors/backup-codes';
+import { resetSecondFactorsAsAdmin } from '@/lib/admin/admin-fresh-code';
+import { confirmFreshCode, sendFreshCode } from '@/lib/auth/fresh-code';
+import {
+  confirmAppEnrolment,
+  getAppStatus,
+  startAppEnrolment,
+} from '@/lib/factors/authenticator-app';
+import { countBackupCodesLeft, generateBackupCodes } from '@/lib/factors/backup-codes';
 import { totpAt } from '@/lib/factors/totp';
+import { securitySetup } from '../support/account-security-fixtures';
 import { freshIp, limitedDeps } from '../support/limit-fixtures';
 import { capturingSender, createUser, manualClock, PASSWORD } from '../support/sign-in-fixtures';
 
@@ -57,7 +64,7 @@ describe('sign-in with an authenticator app', () => {
     const t = setup();
     const { user, secret } = await withApp(t.clock.now());
     const ticketId = await ticketFor(t.deps, user.username);
-    expect((await viewTicket(t.deps, ticketId))?.factors).toEqual({
+    expect((await viewTicket(t.deps, ticketId))?.factors).toMatchObject({
       app: true,
       backupCodes: false,
     });
@@ -187,5 +194,42 @@ describe('sign-in with a backup code', () => {
     expect(
       await submitFactorCode(t.deps, { ticketId, factor: 'backup-code', code: code!, ...who }),
     ).toMatchObject({ ok: false, reason: 'mismatch' });
+  });
+});
+
+describe("RC-04 an administrator resets a user's own second factors", () => {
+  it("RC-04 RC-05 only with the admin's fresh code; the app, codes and passkeys go, and the user is told", async () => {
+    const t = securitySetup();
+    const admin = await createUser();
+    const { user } = await withApp(Date.now());
+    await generateBackupCodes({ userId: user.id, now: new Date() });
+    const actor = { id: admin.id, ...who };
+    expect(await resetSecondFactorsAsAdmin(t.deps, { userId: user.id, actor })).toEqual({
+      ok: false,
+      reason: 'not-fresh',
+    });
+    expect(await getAppStatus(user.id)).not.toBeNull();
+
+    await sendFreshCode(t.deps, { userId: admin.id, action: 'admin', ...who });
+    await confirmFreshCode(t.deps, { userId: admin.id, code: t.sender.last().code!, ...who });
+    expect(await resetSecondFactorsAsAdmin(t.deps, { userId: user.id, actor })).toEqual({
+      ok: true,
+      value: { removed: ['authenticator-app', 'backup-codes'] },
+    });
+    expect(await getAppStatus(user.id)).toBeNull();
+    expect(await countBackupCodesLeft(user.id)).toBe(0);
+    const [event] = await db.auditEvent.findMany({
+      where: { userId: user.id, type: 'two_step.changed' },
+    });
+    expect(event?.detail).toMatchObject({ change: 'reset-by-admin', actorId: admin.id });
+    // One notice per method removed, through the configured sender (the outbox in tests).
+    const told = await db.outboxMessage.findMany({
+      where: { to: user.email, subject: { startsWith: 'An administrator removed' } },
+      select: { subject: true },
+    });
+    expect(told.map((m) => m.subject).sort()).toEqual([
+      'An administrator removed the authenticator app from your Latchkey account',
+      'An administrator removed the backup codes of your Latchkey account',
+    ]);
   });
 });

@@ -254,7 +254,7 @@ describe('User Upload: import', () => {
     const p = uniquePrefix();
     const uploadId = await uploaded(admin.id, [
       [`${p}one`, 'One', `${p}one@example.com`, '+49 1512 3456789', 'user', 'yes'],
-      [`${p}two`, 'Two', `${p}two@example.com`, '', 'admin', 'no'],
+      [`${p}two`, 'Two', `${p}two@example.com`, '+49 1512 3456780', 'admin', 'yes'],
       [existing.username, 'Renamed', existing.email, '', 'user', 'no'],
       ['!!', '', 'bad', '', 'user', 'no'],
     ]);
@@ -284,8 +284,8 @@ describe('User Upload: import', () => {
     });
     expect(await db.user.findUniqueOrThrow({ where: { usernameKey: `${p}two` } })).toMatchObject({
       role: 'admin',
-      twoFactor: false,
-      phone: null,
+      twoFactor: true,
+      phone: '+4915123456780',
     });
     expect((await db.user.findUniqueOrThrow({ where: { id: existing.id } })).name).toBeNull();
     expect(await getUpload(uploadId)).toMatchObject({

@@ -8,19 +8,22 @@ import { createDedicatedUser, type DedicatedUser } from './dedicated-user';
 // need beyond it: an admin role, and the code read straight from the outbox table (any server
 // sharing the database, no polling of the 100-message outbox API).
 
-export type OwnUser = DedicatedUser;
+/** `phone` only for admins: they get no email codes, so theirs go by SMS. */
+export type OwnUser = DedicatedUser & { phone?: string };
 
 export async function createOwnUser(
   prefix: string,
   options: { role?: 'user' | 'admin' } = {},
 ): Promise<OwnUser> {
   const user = await createDedicatedUser(prefix);
-  if (options.role === 'admin')
-    await sql(`UPDATE "User" SET role = 'admin' WHERE id = $1`, [user.id]);
-  return user;
+  if (options.role !== 'admin') return user;
+  // A number of its own in the 555-01xx fiction range, from the user's random suffix.
+  const phone = `+1415555${String(parseInt(user.id.slice(3, 7), 16) % 10_000).padStart(4, '0')}`;
+  await sql(`UPDATE "User" SET role = 'admin', phone = $2 WHERE id = $1`, [user.id, phone]);
+  return { ...user, phone };
 }
 
-/** The newest code sent to `to` since `since`, read from the outbox table (bounded wait). */
+/** The newest code sent to `to` (an email address or phone number) since `since`, read from the outbox table (bounded wait). */
 export async function latestCode(to: string, since: Date): Promise<string> {
   let code: string | null = null;
   await expect
@@ -48,10 +51,10 @@ export async function signInOwnUser(
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign In' }).click();
   await expect(page).toHaveURL(/\/login\/method$/);
-  await page.getByRole('radio', { name: /^Email/ }).check();
+  await page.getByRole('radio', { name: user.phone ? /^SMS/ : /^Email/ }).check();
   await page.getByRole('button', { name: 'Proceed' }).click();
   await expect(page).toHaveURL(/\/login\/verify/);
-  const code = await latestCode(user.email, since);
+  const code = await latestCode(user.phone ?? user.email, since);
   await page.getByLabel('Security code').fill(code);
   if (trust) await page.getByLabel("Don't require OTP on this browser").check();
   await page.getByRole('button', { name: 'Verify' }).click();

@@ -19,6 +19,12 @@ export default async function MethodPage() {
   if (!pending) return <ExpiredSignIn />;
   return (
     <AuthCard title="Choose a method">
+      {pending.enrolment && (
+        <FormMessage tone="info">
+          Your role needs a stronger second step than email. Confirm it’s you once with a code by
+          email; then you will set up an authenticator app, which you will use from then on.
+        </FormMessage>
+      )}
       {pending.choices.length || pending.factors.app || pending.factors.passkey ? (
         <MethodForm
           choices={pending.choices}

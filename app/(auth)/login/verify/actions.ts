@@ -27,6 +27,7 @@ export async function verifyCodeAction(_prev: FormState, formData: FormData): Pr
     return { error: UNAVAILABLE_MESSAGE };
   }
   if (result.ok && result.next === 'device-name') redirect('/login/device');
+  if (result.ok && result.next === 'enrol') redirect('/login/enrol');
   if (result.ok && ticketId) return finishSignIn(ticketId);
   if (result.ok) redirect('/login?notice=expired');
 
