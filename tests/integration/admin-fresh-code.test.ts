@@ -268,8 +268,8 @@ describe('SE-07 an admin confirms it is them before changing how another person 
     const dryRun = await upload(
       admin.id,
       csvText([
-        [`${p}boss`, 'New Admin', `${p}boss@example.com`, '', 'admin', 'no'],
-        [existing.username, 'Taken Over', `${p}taken@example.com`, '+14155550123', 'admin', 'no'],
+        [`${p}boss`, 'New Admin', `${p}boss@example.com`, '+14155550124', 'admin', 'yes'],
+        [existing.username, 'Taken Over', `${p}taken@example.com`, '+14155550123', 'admin', 'yes'],
       ]),
     );
     expect(dryRun.ok).toBe(true);
