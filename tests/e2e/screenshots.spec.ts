@@ -1,4 +1,7 @@
 import { expect, test } from '@playwright/test';
+import { totpAt } from '@/lib/factors/totp';
+import { latestFreshCode } from './support/admin-fresh-code';
+import { createOwnUser, signInOwnUser } from './support/own-user';
 import { chooseChannel, passwordAndCode, readCode } from './support/sign-in';
 
 // Not a test: regenerates the README's screenshots (`npm run screenshots`). Ignored by the normal
@@ -44,4 +47,33 @@ test('README screenshots of the sign-in flow and My Trusted Devices', async ({
   await page.screenshot(shot('6-my-trusted-devices'));
   await page.goto('/dev/outbox');
   await page.screenshot({ path: 'docs/screenshots/7-outbox.png' });
+});
+
+test('README screenshots of the Two-step sign-in page and the picker with an authenticator app', async ({
+  page,
+}) => {
+  const user = await createOwnUser('screens');
+  await signInOwnUser(page, user);
+  await page.goto('/account/two-step');
+  const since = new Date();
+  await page.getByRole('button', { name: 'Send me a code' }).click();
+  await page.getByLabel('Security code').fill(await latestFreshCode(user.email, since));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await expect(page.getByRole('img', { name: /QR code/ })).toBeVisible();
+  await page.screenshot(shot('8-set-up-app'));
+  const secret = (await page.getByTestId('app-secret').textContent())!.trim();
+  await page.getByLabel('Security code').fill(totpAt(secret, Date.now()));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('button', { name: 'Make backup codes' }).click();
+  await expect(page.getByTestId('backup-codes')).toBeVisible();
+  await page.screenshot(shot('9-two-step-sign-in'));
+
+  await page.context().clearCookies();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page).toHaveURL(/\/login\/method$/);
+  await page.screenshot(shot('10-choose-method-with-app'));
 });

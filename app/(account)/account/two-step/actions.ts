@@ -1,5 +1,6 @@
 'use server';
 
+import { revalidatePath } from 'next/cache';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import {
   finishAppSetup,
@@ -91,6 +92,7 @@ export async function newBackupCodesAction(): Promise<BackupCodesState> {
   );
   if (!result) return { error: UNAVAILABLE };
   if (!result.ok) return confirmFirst();
-  // Shown once, from this answer; nothing on the server can show them again.
+  // The page's count follows; the codes themselves are shown once, from this answer only.
+  revalidatePath(PAGE);
   return { codes: result.codes };
 }
