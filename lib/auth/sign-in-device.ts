@@ -51,6 +51,7 @@ export async function nameDevice(
     at: now,
     ip: input.ip,
     origin: deps.config.origin,
+    confirmedWith: secondStepInWords(ticket),
   });
   await sendNotice(deps, {
     message,
@@ -61,4 +62,24 @@ export async function nameDevice(
     detail: { deviceId: device.deviceId },
   });
   return { ok: true, device };
+}
+
+/** Which second step a trust came with, for the owner's notice: a stolen factor shows there. */
+function secondStepInWords(ticket: LoginTicket): string | undefined {
+  switch (ticket.method) {
+    case 'authenticator-app':
+      return 'an authenticator app';
+    case 'backup-code':
+      return 'a backup code';
+    case 'passkey':
+      return 'a passkey';
+    case 'code':
+      return ticket.channel === 'voice'
+        ? 'a code by voice call'
+        : ticket.channel === 'sms'
+          ? 'a code by SMS'
+          : 'a code by email';
+    default:
+      return undefined;
+  }
 }

@@ -11,6 +11,8 @@ export function newDeviceNotice(input: {
   at: Date;
   ip: string | null;
   origin: string;
+  /** The second step the trust came with, in words ("an authenticator app", "a code by SMS"). */
+  confirmedWith?: string;
 }): OutgoingMessage {
   const when = utcMinute(input.at);
   const link = new URL('/account/trusted-devices', input.origin).toString();
@@ -24,6 +26,7 @@ export function newDeviceNotice(input: {
       `Device: ${input.deviceName}`,
       `When: ${when}`,
       `IP address: ${input.ip ?? 'unknown'}`,
+      ...(input.confirmedWith ? [`Confirmed with: ${input.confirmedWith}`] : []),
       '',
       `If this was not you, delete the device and change your password: ${link}`,
     ].join('\n'),

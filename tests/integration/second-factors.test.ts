@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
 import { viewTicket } from '@/lib/auth/sign-in-code';
-import { viewDeviceNaming } from '@/lib/auth/sign-in-device';
+import { nameDevice, viewDeviceNaming } from '@/lib/auth/sign-in-device';
 import { submitFactorCode } from '@/lib/auth/sign-in-factor';
 import { codeFailuresKey } from '@/lib/challenges/challenge-deps';
 import { resetSecondFactorsAsAdmin } from '@/lib/admin/admin-fresh-code';
@@ -125,7 +125,7 @@ describe('sign-in with an authenticator app', () => {
     ).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('TD-08 the app code with "trust this browser" leads to the device-name step', async () => {
+  it('TD-08 TD-09 the app code with "trust this browser" leads to the device-name step, and the notice names the app', async () => {
     const t = setup();
     const { user, secret } = await withApp(t.clock.now());
     const ticketId = await ticketFor(t.deps, user.username);
@@ -145,6 +145,12 @@ describe('sign-in with an authenticator app', () => {
       method: 'authenticator-app',
       trustRequested: true,
     });
+    // TD-09: the owner's notice says which second step the trust came with.
+    expect(await nameDevice(t.deps, { ticketId, name: 'Work laptop', ...who })).toMatchObject({
+      ok: true,
+    });
+    const notice = t.sender.sent.find((m) => m.subject.startsWith('A new browser was trusted'));
+    expect(notice?.text).toContain('Confirmed with: an authenticator app');
   });
 });
 
