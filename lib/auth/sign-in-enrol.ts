@@ -88,6 +88,10 @@ export async function finishEnrolment(
   const result = await confirmAppEnrolment({ userId, code: input.code, now });
   if (!result.ok)
     return { ok: false, reason: result.reason === 'malformed' ? 'malformed' : 'mismatch' };
+  // The ticket may now make its session.
+  const ttl = Math.max(1, pending.ticket.expiresAt - deps.now());
+  const verifiedKey = challengeKeys(input.ticketId!).verified;
+  await deps.store.put(verifiedKey, { ...pending.ticket, enrol: false }, ttl);
   const who = { userId, ip: input.ip, userAgent: input.userAgent };
   const change = { method: 'authenticator-app', change: 'added', during: 'sign-in' };
   await deps.audit({ type: 'two_step.changed', ...who, detail: change });

@@ -141,7 +141,10 @@ export async function completeSignIn(
 ): Promise<{ userId: string; method: SignInMethod; sessionId: string } | null> {
   const now = deps.now();
   const handoff = takeHandoff<SignInUser, TimedAuditEvent>(input.ticketId, now);
-  const proof = handoff ?? (await takeVerifiedTicket(deps.store, input.ticketId, now));
+  const verified = handoff ? null : await takeVerifiedTicket(deps.store, input.ticketId, now);
+  // An admin who has not finished setting up a factor gets no session, whichever step asks.
+  if (verified?.enrol) return null;
+  const proof = handoff ?? verified;
   if (!proof) return null;
   const user = handoff?.user ?? (await deps.users.findById(proof.userId));
   if (!user || user.disabled) return null;

@@ -56,7 +56,7 @@ describe('policy per role', () => {
     expect(await ticketFor(deps, admin.username)).toMatchObject({ ok: true, next: 'method' });
   });
 
-  it('an administrator with only email proves the mailbox once, then must set up an app before any session exists', async () => {
+  it('SE-03 an administrator with only email proves the mailbox once, then must set up an app before any session exists, even by skipping ahead', async () => {
     const sender = capturingSender();
     const deps = limitedDeps({ sender });
     const admin = await makeAdmin(null);
@@ -70,7 +70,12 @@ describe('policy per role', () => {
       ok: true,
       next: 'enrol',
     });
-    // The email code alone makes no session (SE-03).
+    // The email code alone makes no session (SE-03), even if a later step is asked for one
+    // (the device-name page's "skip" does so): the sign-in must start again.
+    const skipped = await ticketFor(deps, admin.username);
+    await sendCode(deps, { ticketId: skipped.ticketId, channel: 'email', ...who });
+    await submitCode(deps, { ticketId: skipped.ticketId, code: sender.last().code!, ...who });
+    expect(await completeSignIn(deps, { ticketId: skipped.ticketId, ...who })).toBeNull();
     const setup = await viewEnrolment(deps, ticketId);
     expect(setup?.qrSvg).toContain('<svg');
     expect(await finishEnrolment(deps, { ticketId, code: '000000', ...who })).toMatchObject({
