@@ -2,7 +2,7 @@ import { handOver, NAMING_TTL_MS } from '@/lib/auth/login-ticket';
 import type { SubmitCodeResult } from '@/lib/auth/sign-in-code';
 import type { LoginTicket, RequestInfo, SignInDeps, SignInMethod } from '@/lib/auth/sign-in-types';
 import { checkChallengeFactor, type FactorVerdict } from '@/lib/challenges/check-factor';
-import { toCodeRefusal } from '@/lib/challenges/check-code';
+import { toCodeRefusal, type CheckCodeResult } from '@/lib/challenges/check-code';
 import { isWellFormedCode } from '@/lib/challenges/code';
 import { isWellFormedBackupCode } from '@/lib/factors/backup-codes';
 import { backupCodeUsedNotice } from '@/lib/notices/backup-code-used-notice';
@@ -70,13 +70,9 @@ export async function submitFactorCode(
     ip: input.ip,
     userAgent: input.userAgent,
   });
-  if (!result.ok)
-    return result.reason === 'no-challenge'
-      ? { ok: false, reason: 'no-ticket' }
-      : toCodeRefusal(result);
-
+  const answer = factorAnswer(deps, input.ticketId, result, method, trust);
+  if (!result.ok) return answer;
   const userId = result.challenge.userId;
-  if (!trust) handOver(input.ticketId!, { userId, method, events: [] }, deps.now());
   if (backupCodesLeft !== null) {
     const left: number = backupCodesLeft;
     const who = { userId, ip: input.ip, userAgent: input.userAgent };
@@ -95,5 +91,25 @@ export async function submitFactorCode(
       await sendNotice(deps, { message, kind: 'backup-code-used', ...who });
     });
   }
+  return answer;
+}
+
+/**
+ * What a factor's check means for the sign-in: a refusal in the code step's terms, or a proven
+ * sign-in, handed in-process to completeSignIn unless the device-name step comes first.
+ */
+export function factorAnswer(
+  deps: SignInDeps,
+  ticketId: string | undefined,
+  result: CheckCodeResult<LoginTicket>,
+  method: SignInMethod,
+  trust: boolean,
+): SubmitCodeResult {
+  if (!result.ok)
+    return result.reason === 'no-challenge'
+      ? { ok: false, reason: 'no-ticket' }
+      : toCodeRefusal(result);
+  if (!trust)
+    handOver(ticketId!, { userId: result.challenge.userId, method, events: [] }, deps.now());
   return { ok: true, next: trust ? 'device-name' : 'session' };
 }

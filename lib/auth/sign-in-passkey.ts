@@ -1,9 +1,9 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import { handOver, NAMING_TTL_MS, readTicket } from '@/lib/auth/login-ticket';
+import { NAMING_TTL_MS, readTicket } from '@/lib/auth/login-ticket';
+import { factorAnswer } from '@/lib/auth/sign-in-factor';
 import { viewTicket, type SubmitCodeResult } from '@/lib/auth/sign-in-code';
 import type { LoginTicket, RequestInfo, SignInDeps, SignInMethod } from '@/lib/auth/sign-in-types';
 import { checkChallengeFactor } from '@/lib/challenges/check-factor';
-import { toCodeRefusal } from '@/lib/challenges/check-code';
 import {
   hasPendingPasskeySignIn,
   parseAuthenticationResponse,
@@ -71,12 +71,5 @@ export async function submitPasskey(
     ip: input.ip,
     userAgent: input.userAgent,
   });
-  if (!result.ok)
-    return result.reason === 'no-challenge'
-      ? { ok: false, reason: 'no-ticket' }
-      : toCodeRefusal(result);
-
-  if (!trust)
-    handOver(input.ticketId!, { userId: result.challenge.userId, method, events: [] }, deps.now());
-  return { ok: true, next: trust ? 'device-name' : 'session' };
+  return factorAnswer(deps, input.ticketId, result, method, trust);
 }

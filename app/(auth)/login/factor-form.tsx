@@ -1,6 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
+import { TrustCheckbox } from './trust-checkbox';
 import { buttonClass, FormMessage, inputClass } from '@/app/ui/auth-card';
 import type { FormState } from '@/lib/auth/form-state';
 import type { SignInFactor } from '@/lib/auth/sign-in-factor';
@@ -35,15 +36,7 @@ export function FactorForm({ factor }: { factor: SignInFactor }) {
           className={`${inputClass} font-mono text-2xl ${app ? 'tracking-[0.5em]' : 'tracking-wider'}`}
         />
       </div>
-      <label className="flex items-start gap-2 text-sm text-slate-800">
-        <input type="checkbox" name="trust" value="1" className="mt-0.5 size-4 accent-indigo-700" />
-        <span>
-          Don&apos;t require OTP on this browser
-          <span className="block text-slate-600">
-            Only on a browser you alone use. You will still enter your password.
-          </span>
-        </span>
-      </label>
+      <TrustCheckbox />
       <button type="submit" className={buttonClass} disabled={pending}>
         Verify
       </button>

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { AppSetupCode } from '@/app/ui/app-setup-code';
 import { FormMessage } from '@/app/ui/auth-card';
 import { viewFreshCode } from '@/lib/auth/fresh-code';
 import { maskEmail, maskPhone } from '@/lib/delivery/mask-destination';
@@ -92,18 +93,7 @@ export default async function TwoStepPage({
               Scan this QR code with an authenticator app (such as Google Authenticator, Microsoft
               Authenticator, 1Password or Authy), then enter the 6-digit code it shows.
             </p>
-            <div
-              role="img"
-              aria-label="QR code to add Latchkey to your authenticator app"
-              className="mb-4 size-48 [&_svg]:size-full"
-              dangerouslySetInnerHTML={{ __html: pendingApp.qrSvg }}
-            />
-            <p className="mb-4 text-sm text-slate-700">
-              Or type this key into the app:{' '}
-              <code data-testid="app-secret" className="font-mono break-all select-all">
-                {pendingApp.secret}
-              </code>
-            </p>
+            <AppSetupCode setup={pendingApp} />
             <CodeEntryForm action={finishAppSetupAction} id="app-code" secondsLeft={30} />
           </>
         ) : (

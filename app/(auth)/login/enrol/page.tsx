@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { AppSetupCode } from '@/app/ui/app-setup-code';
 import { AuthCard } from '@/app/ui/auth-card';
 import { viewEnrolment } from '@/lib/auth/sign-in-enrol';
 import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';
@@ -26,18 +27,7 @@ export default async function EnrolPage() {
         code with an authenticator app (such as Google Authenticator, Microsoft Authenticator,
         1Password or Authy), then enter the 6-digit code it shows.
       </p>
-      <div
-        role="img"
-        aria-label="QR code to add Latchkey to your authenticator app"
-        className="mx-auto mb-4 size-48 [&_svg]:size-full"
-        dangerouslySetInnerHTML={{ __html: setup.qrSvg }}
-      />
-      <p className="mb-5 text-sm text-slate-700">
-        Or type this key into the app:{' '}
-        <code data-testid="app-secret" className="font-mono break-all select-all">
-          {setup.secret}
-        </code>
-      </p>
+      <AppSetupCode setup={setup} centered />
       <EnrolForm />
     </AuthCard>
   );

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useState, useSyncExternalStore, useTransition } from 'react';
 import { startAuthentication } from '@simplewebauthn/browser';
+import { TrustCheckbox } from '../trust-checkbox';
 import { buttonClass, FormMessage } from '@/app/ui/auth-card';
 import { passkeyOptionsAction, submitPasskeyAction } from './actions';
 
@@ -53,20 +54,7 @@ export function PasskeyForm() {
         </FormMessage>
       )}
       {error && <FormMessage id="passkey-error">{error}</FormMessage>}
-      <label className="flex items-start gap-2 text-sm text-slate-800">
-        <input
-          type="checkbox"
-          checked={trust}
-          onChange={(e) => setTrust(e.target.checked)}
-          className="mt-0.5 size-4 accent-indigo-700"
-        />
-        <span>
-          Don&apos;t require OTP on this browser
-          <span className="block text-slate-600">
-            Only on a browser you alone use. You will still enter your password.
-          </span>
-        </span>
-      </label>
+      <TrustCheckbox checked={trust} onChange={setTrust} />
       <button
         type="button"
         className={buttonClass}

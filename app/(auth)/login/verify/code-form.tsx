@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect, useRef, useState } from 'react';
 import { verifyCodeAction } from './actions';
+import { TrustCheckbox } from '../trust-checkbox';
 import { buttonClass, FormMessage, inputClass } from '@/app/ui/auth-card';
 import type { FormState } from '@/lib/auth/form-state';
 import type { Channel } from '@/lib/delivery/sender';
@@ -91,15 +92,7 @@ export function CodeForm({ secondsLeft, channel }: { secondsLeft: number; channe
             : `The code expires in ${left} ${left === 1 ? 'second' : 'seconds'}.`}
         </p>
       </div>
-      <label className="flex items-start gap-2 text-sm text-slate-800">
-        <input type="checkbox" name="trust" value="1" className="mt-0.5 size-4 accent-indigo-700" />
-        <span>
-          Don&apos;t require OTP on this browser
-          <span className="block text-slate-600">
-            Only on a browser you alone use. You will still enter your password.
-          </span>
-        </span>
-      </label>
+      <TrustCheckbox />
       <button type="submit" className={buttonClass} disabled={pending}>
         Verify
       </button>
