@@ -1,28 +1,33 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { AuthCard } from '@/app/ui/auth-card';
+import { readNotice } from '@/app/ui/notices';
 import { getCurrentUser } from '@/lib/web/current-user';
 import { PasswordForm } from './password-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-const notices: Record<string, string> = {
-  expired: 'Your sign-in has expired. Start again.',
-  'signed-out': 'You have signed out.',
-  'password-set': 'Your password is set. Sign in with it; we will then send you a security code.',
-};
+const notices = {
+  expired: { tone: 'info', text: 'Your sign-in has expired. Start again.' },
+  'signed-out': { tone: 'info', text: 'You have signed out.' },
+  'password-set': {
+    tone: 'info',
+    text: 'Your password is set. Sign in with it; we will then send you a security code.',
+  },
+} as const;
 
 export default async function LoginPage({
   searchParams,
 }: {
-  searchParams: Promise<{ notice?: string }>;
+  searchParams: Promise<{ notice?: string | string[] }>;
 }) {
   const user = await getCurrentUser().catch(() => null);
   if (user) redirect('/account');
   const { notice } = await searchParams;
   return (
     <AuthCard title="Sign in">
-      <PasswordForm notice={notice ? notices[notice] : undefined} />
+      {/* Only this table's own texts: a word such as `constructor` names nothing here. */}
+      <PasswordForm notice={readNotice(notices, notice)?.text} />
     </AuthCard>
   );
 }
