@@ -1,9 +1,9 @@
 // Every CSV the app writes goes through `csvCell` (CSV-04). A spreadsheet runs a cell that starts
-// with = + - @ (or a tab, CR or NUL that some of them skip before one of those) as a formula:
-// such a cell gets a leading apostrophe, which makes it text. Then RFC 4180 quoting: a cell with
-// a comma, quote, CR or LF is quoted and its quotes doubled.
+// with = + - @ as a formula, and some skip leading spaces, tabs, CR, LF or NUL before looking
+// (OWASP's CSV injection guidance): such a cell gets a leading apostrophe, which makes it text.
+// Then RFC 4180 quoting: a cell with a comma, quote, CR or LF is quoted and its quotes doubled.
 
-const FORMULA_START = /^[=+\-@\t\r\0]/;
+const FORMULA_START = /^[\s\0]*[=+\-@]|^[\t\r\n\0]/;
 
 export function csvCell(value: string | number | null | undefined): string {
   let text = value === null || value === undefined ? '' : String(value);

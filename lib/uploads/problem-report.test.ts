@@ -14,6 +14,23 @@ describe('problem report (CSV-04)', () => {
     expect(csvCell(input)).toBe(output);
   });
 
+  it.each([
+    [' =1+1', "' =1+1"],
+    ['  +cmd', "'  +cmd"],
+    ['\t-2', "'\t-2"],
+    [' \t@SUM(A1)', "' \t@SUM(A1)"],
+  ])(
+    'CSV-04 a formula behind leading spaces or tabs (%j) is escaped too, as OWASP advises',
+    (input, output) => {
+      expect(csvCell(input)).toBe(output);
+    },
+  );
+
+  it('CSV-04 a cell that only starts with spaces is left alone', () => {
+    expect(csvCell(' hello')).toBe(' hello');
+    expect(csvCell('  1 + 1')).toBe('  1 + 1');
+  });
+
   it('CSV-04 a cell starting with CR is escaped and, holding a CR, quoted', () => {
     expect(csvCell('\r=cmd')).toBe(`"'\r=cmd"`);
   });
