@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/test';
 import { confirmAdminCode, confirmAdminSection, latestFreshCode } from './support/admin-fresh-code';
 import {
   expectNoAxeViolations,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { sql } from './support/database';
 import { createOwnUser, signInOwnUser } from './support/own-user';
 import { expectNoAxeViolations } from './support/sign-in';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { SHORT_TTL_PORT, SHORT_TTL_SECONDS } from '../../playwright.config';
 import { chooseChannel, enterCode, readCode, submitPassword } from './support/sign-in';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/test';
 import { DATABASE_URL_FILE, MAIN_PORT } from '../../playwright.config';
 import { startExtraServer } from './support/extra-server';
 import { createOwnUser, signInOwnUser } from './support/own-user';

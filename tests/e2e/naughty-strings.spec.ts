@@ -7,7 +7,7 @@ import {
   type APIRequestContext,
   type APIResponse,
   type Page,
-} from '@playwright/test';
+} from './support/test';
 import { DATABASE_URL_FILE, MAIN_PORT } from '../../playwright.config';
 import { parseDeviceName } from '../../lib/devices/device-name';
 import { startExtraServer, type ExtraServer } from './support/extra-server';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { readCode } from './support/sign-in';
 
 // Every step is a plain form posting to a server action: the whole flow works with JavaScript off.

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test, type APIRequestContext } from './support/test';
 import { sql } from './support/database';
 import { createOwnUser, signInOwnUser } from './support/own-user';
 import { submitPassword } from './support/sign-in';

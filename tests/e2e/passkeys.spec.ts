@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/test';
 import { DATABASE_URL_FILE, MAIN_PORT } from '../../playwright.config';
 import { latestFreshCode } from './support/admin-fresh-code';
 import { sql } from './support/database';

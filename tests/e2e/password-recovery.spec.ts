@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/test';
 import { createDedicatedUser, readEmail, signInByEmail } from './support/dedicated-user';
 import { expectNoAxeViolations, signOut, submitPassword } from './support/sign-in';
 

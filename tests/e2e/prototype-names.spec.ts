@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { createOwnUser, signInOwnUser } from './support/own-user';
 
 // Pages that turn a query parameter into text look it up in their own table only: a word that

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { totpAt } from '@/lib/factors/totp';
 import { latestFreshCode } from './support/admin-fresh-code';
 import { createOwnUser, signInOwnUser } from './support/own-user';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { confirmAdminCode } from './support/admin-fresh-code';
 import { sql } from './support/database';
 import { createDedicatedUser, readEmail, signInByEmail } from './support/dedicated-user';

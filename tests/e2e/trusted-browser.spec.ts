@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { parseDeviceName } from '../../lib/devices/device-name';
 import {
   expectNoAxeViolations,

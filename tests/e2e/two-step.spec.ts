@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/test';
 import { totpAt } from '@/lib/factors/totp';
 import { sql } from './support/database';
 import { latestFreshCode } from './support/admin-fresh-code';

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page } from './test';
 import { sql } from './database';
 
 // The admin's "Confirm it's you" step (SE-07, decision 12) on an admin user page: changes to how

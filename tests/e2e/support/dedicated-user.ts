@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from './test';
 import { sql } from './database';
 import { chooseChannel, DEMO_PASSWORD, enterCode, readCode, submitPassword } from './sign-in';
 

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page } from './test';
 import { sql } from './database';
 import { createDedicatedUser, type DedicatedUser } from './dedicated-user';
 

@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from './test';
 import AxeBuilder from '@axe-core/playwright';
 
 export const DEMO_PASSWORD = 'open-sesame-2026';
