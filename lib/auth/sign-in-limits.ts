@@ -1,11 +1,12 @@
 import type { Limited, RequestInfo, SignInDeps, SignInUser } from '@/lib/auth/sign-in-types';
 import { tellOwnerOfLockout } from '@/lib/auth/lockout-notice';
-import { recordPasswordFailure } from '@/lib/rate-limit/account-lockout';
+import type { PasswordAttempt } from '@/lib/rate-limit/account-lockout';
 import { ipSubject, retryAfterSeconds } from '@/lib/rate-limit/rate-limiter';
 
-// The policy table applied to the password step, with the audit trail of each refusal. For the
-// password step only failures are counted: the address and global limits are peeked before the
-// password is checked and hit after it failed (BF-01 to BF-05).
+// The policy table applied to the password step, with the audit trail of each refusal. The address
+// and global limits count only failures: they are peeked before the password is checked and hit
+// after it failed (BF-05). The name's counter (account-lockout.ts) counts every attempt before its
+// check, and forgets them at a success (BF-01).
 
 /** A refusal when this address, or the whole deployment, has failed too often; null otherwise. */
 export async function passwordLimitRefusal(
@@ -33,8 +34,9 @@ export async function passwordLimitRefusal(
 }
 
 /**
- * Counts a failed password try against the name (known or not: BF-03, BF-04), the address and
- * the deployment, and audits it, with a `signin.locked` event when it started a lock.
+ * Counts a failed password try against the address and the deployment (the name's counter
+ * counted it before the check: BF-03, BF-04), and audits it, with a `signin.locked` event when
+ * its attempt started a lock.
  */
 export async function recordFailedPassword(
   deps: SignInDeps,
@@ -43,13 +45,18 @@ export async function recordFailedPassword(
     user: SignInUser | null;
     typed: string;
     reason: string;
+    /** The name's count of this attempt; null for an empty name, which is never counted. */
+    attempt: PasswordAttempt | null;
   } & RequestInfo,
 ): Promise<void> {
-  const [lockout] = await Promise.all([
-    input.usernameKey ? recordPasswordFailure(deps.store, input.usernameKey) : null,
+  await Promise.all([
     deps.limits.hit('password-ip', ipSubject(input.ip)),
     deps.limits.hit('password-global', 'all'),
   ]);
+  const lockout = input.attempt && {
+    failures: input.attempt.attempts,
+    startedLockMs: input.attempt.startedLockMs,
+  };
   const whom = {
     userId: input.user?.id ?? null,
     subject: input.user ? null : input.typed,

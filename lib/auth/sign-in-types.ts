@@ -1,4 +1,5 @@
 import type { RequestInfo } from '@/lib/audit/request-info';
+import type { PasswordCheck } from '@/lib/auth/password';
 import type { TimedAuditEvent } from '@/lib/auth/session-record';
 import type { Challenge } from '@/lib/challenges/challenge';
 import type { ChallengeDeps } from '@/lib/challenges/challenge-deps';
@@ -59,6 +60,11 @@ export type LoginTicket = Challenge & {
 };
 
 export type SignInDeps = ChallengeDeps & {
+  /** argon2id (lib/auth/password.ts): `check` against a dummy hash when given none (PW-10). */
+  passwords: {
+    check(password: string, passwordHash: string | null | undefined): Promise<PasswordCheck>;
+    hash(password: string): Promise<string>;
+  };
   users: {
     findByUsernameKey(usernameKey: string): Promise<SignInUser | null>;
     findById(id: string): Promise<SignInUser | null>;

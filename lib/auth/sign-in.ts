@@ -1,6 +1,5 @@
 import type { AuditEventInput } from '@/lib/audit/record-event';
 import type { TimedAuditEvent } from '@/lib/auth/session-record';
-import { checkPassword, hashPassword } from '@/lib/auth/password';
 import { createTicket, handOver, takeHandoff, takeVerifiedTicket } from '@/lib/auth/login-ticket';
 import { passwordLimitRefusal, recordFailedPassword } from '@/lib/auth/sign-in-limits';
 import type {
@@ -13,7 +12,11 @@ import type {
 } from '@/lib/auth/sign-in-types';
 import { newChallengeId } from '@/lib/challenges/challenge';
 import { rolePolicy } from '@/lib/policy/sign-in-policy';
-import { clearPasswordFailures, lockStatus } from '@/lib/rate-limit/account-lockout';
+import {
+  clearPasswordFailures,
+  countPasswordAttempt,
+  uncountPasswordAttempt,
+} from '@/lib/rate-limit/account-lockout';
 import { canonicalUsername } from '@/lib/users/username';
 
 // The sign-in's first and last steps: password → (ticket, or a proof handed over in-process) and
@@ -36,14 +39,20 @@ export async function submitPassword(
   const who = { ip: input.ip, userAgent: input.userAgent };
   const usernameKey = canonicalUsername(input.username);
   // The address and global limits are decided before any account is looked at, so the answer is
-  // alike for every username (BF-05, BF-04); the name's lock is read in the same step (BF-01).
-  const [limited, lock] = await Promise.all([
+  // alike for every username (BF-05, BF-04). In the same step the attempt is counted against the
+  // name, atomically and before the hash, which answers whether the name is locked: so a lock
+  // takes effect inside a burst of parallel tries, on every instance (BF-01, BF-02).
+  const [limited, attempt] = await Promise.all([
     passwordLimitRefusal(deps, input),
-    usernameKey ? lockStatus(deps.store, usernameKey) : null,
+    usernameKey ? countPasswordAttempt(deps.store, usernameKey) : null,
   ]);
-  if (limited) return limited;
+  if (limited) {
+    // Refused before it was judged: only failures count against a name (BF-05).
+    if (attempt) await uncountPasswordAttempt(deps.store, attempt);
+    return limited;
+  }
 
-  const locked = lock?.lockedForMs ?? null;
+  const locked = attempt?.lockedForMs ?? null;
   // PostgreSQL text cannot hold U+0000, and no username contains it: such input matches nobody.
   const user =
     usernameKey && !usernameKey.includes('\u0000')
@@ -51,7 +60,7 @@ export async function submitPassword(
       : null;
   // While locked the real hash is not consulted: the right password gets the dummy's answer and
   // time, so trying it tells nothing (BF-01).
-  const check = await checkPassword(input.password, locked ? undefined : user?.passwordHash);
+  const check = await deps.passwords.check(input.password, locked ? undefined : user?.passwordHash);
   if (locked || !check.ok || !user || user.disabled) {
     const reason = locked
       ? 'locked'
@@ -60,14 +69,24 @@ export async function submitPassword(
         : user.disabled && check.ok
           ? 'disabled'
           : 'wrong-password';
-    await recordFailedPassword(deps, { usernameKey, user, typed: input.username, reason, ...who });
+    await recordFailedPassword(deps, {
+      usernameKey,
+      user,
+      typed: input.username,
+      reason,
+      attempt,
+      ...who,
+    });
     return { ok: false, reason: 'invalid' };
   }
-  // A name with no failures has nothing to forget: most sign-ins skip this round trip.
-  if (lock && (lock.failures > 0 || lock.lockedForMs !== null))
-    await clearPasswordFailures(deps.store, usernameKey);
+  // The right password: the name's count (this attempt, any failures before it, and a lock this
+  // attempt started) is forgotten. It goes out beside the step's next request (one pipeline with
+  // the ticket's write on Upstash) and is awaited before the answer, so a store that fails it
+  // fails the sign-in (AV-01).
+  const released = clearPasswordFailures(deps.store, usernameKey);
+  released.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
   if (check.needsRehash) {
-    await deps.users.updatePasswordHash(user.id, await hashPassword(input.password));
+    await deps.users.updatePasswordHash(user.id, await deps.passwords.hash(input.password));
     await deps.audit({ type: 'password.rehashed', userId: user.id, ...who });
   }
 
@@ -113,6 +132,7 @@ export async function submitPassword(
           },
         ]
       : [];
+    await released;
     handOver<SignInUser, TimedAuditEvent>(
       id,
       { userId: user.id, method, user, events: [{ ...passwordOk, at: new Date(now) }, ...used] },
@@ -120,11 +140,10 @@ export async function submitPassword(
     );
     return { ok: true, ticketId: id, next: 'session', ...(device ? { device } : {}) };
   }
-  const { id } = await createTicket(deps.store, {
-    userId: user.id,
-    ttlSeconds: deps.config.ticketTtlSeconds,
-    now,
-  });
+  const [{ id }] = await Promise.all([
+    createTicket(deps.store, { userId: user.id, ttlSeconds: deps.config.ticketTtlSeconds, now }),
+    released,
+  ]);
   await deps.audit(passwordOk);
   return { ok: true, ticketId: id, next: 'method' };
 }

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@/lib/store/memory-store';
 import {
   clearPasswordFailures,
+  countPasswordAttempt,
   lockDurationMs,
+  lockSchedule,
   lockStatus,
-  recordPasswordFailure,
 } from './account-lockout';
 import { lockoutPolicy } from './policies';
 
@@ -28,15 +29,19 @@ describe('account lockout', () => {
       [50, 60],
     ]);
     expect(lockDurationMs(5_000_000)).toBe(lockoutPolicy.maxLockMs);
+    // What the store is given: the same lengths, the cap last (it repeats).
+    expect(lockSchedule().map((ms) => ms / MINUTE)).toEqual([1, 2, 4, 8, 16, 32, 60]);
   });
 
   it('BF-01 a lock runs out on its own, and clearing forgets the failures', async () => {
     let now = 1_700_000_000_000;
     const store = createMemoryStore({ now: () => now });
     for (let i = 0; i < 4; i++)
-      expect((await recordPasswordFailure(store, 'alice')).startedLockMs).toBeNull();
-    expect(await recordPasswordFailure(store, 'alice')).toEqual({
-      failures: 5,
+      expect((await countPasswordAttempt(store, 'alice')).startedLockMs).toBeNull();
+    expect(await countPasswordAttempt(store, 'alice')).toEqual({
+      usernameKey: 'alice',
+      attempts: 5,
+      lockedForMs: null,
       startedLockMs: MINUTE,
     });
     expect(await lockStatus(store, 'alice')).toEqual({ failures: 5, lockedForMs: MINUTE });

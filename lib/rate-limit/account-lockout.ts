@@ -1,18 +1,21 @@
-import type { ExpiringStore } from '@/lib/store/expiring-store';
+import type { AttemptCount, AttemptCounted, ExpiringStore } from '@/lib/store/expiring-store';
 import { lockoutPolicy, type LockoutPolicy } from './policies';
 import { subjectKey } from './rate-limiter';
 
-// Account lockout (BF-01 to BF-03): one failure counter per canonical username, kept whether or
+// Account lockout (BF-01 to BF-03): one attempt counter per canonical username, kept whether or
 // not an account has that name, so that an unknown name behaves exactly like a known one (BF-04).
-// The counter is the store's atomic increment: exact under any concurrency (BF-02). Every
-// `threshold`-th failure locks the name for a while that doubles each time, up to the cap.
-// Decision record: docs/decisions/0009-limits-and-lockout.md.
+// An attempt is counted atomically *before* its password is checked, and the same store operation
+// says whether the name was locked and starts the lock at every `threshold`-th attempt: so of a
+// burst of parallel attempts only the first `threshold` are checked against the real hash, on any
+// number of instances (BF-01, BF-02). A success forgets the count; a failure leaves it counted.
+// The lock lasts a while that doubles each time, up to the cap.
+// Decision records: docs/decisions/0009-limits-and-lockout.md, 0020-lockout-and-audit-privacy.md.
 
 const failuresKey = (usernameKey: string) => `lockout:failures:${subjectKey(usernameKey)}`;
 const lockKey = (usernameKey: string) => `lockout:lock:${subjectKey(usernameKey)}`;
 
 export type LockStatus = {
-  /** Failed password tries counted in the current failure window. */
+  /** Password attempts counted in the current window: failures, and any being checked now. */
   failures: number;
   /** Milliseconds until the lock ends, or null when the name is not locked. */
   lockedForMs: number | null;
@@ -44,21 +47,45 @@ export async function lockStatus(store: ExpiringStore, usernameKey: string): Pro
   return { failures: failures ?? 0, lockedForMs: locked };
 }
 
+/** The lock lengths in order (1, 2, 4 … minutes up to the cap), for the store's countAttempt. */
+export function lockSchedule(policy: LockoutPolicy = lockoutPolicy): number[] {
+  const schedule: number[] = [];
+  for (let k = 1; schedule.at(-1) !== policy.maxLockMs && k <= 31; k++)
+    schedule.push(lockDurationMs(k * policy.threshold, policy)!);
+  return schedule;
+}
+
+const attemptCount = (usernameKey: string, policy: LockoutPolicy): AttemptCount => ({
+  counterKey: failuresKey(usernameKey),
+  lockKey: lockKey(usernameKey),
+  windowMs: policy.failureWindowMs,
+  threshold: policy.threshold,
+  lockMs: lockSchedule(policy),
+});
+
+export type PasswordAttempt = AttemptCounted & { usernameKey: string };
+
 /**
- * Counts one failed password try, tries made while locked included: each is a guess refused.
- * Returns the new count, and the lock it started when it reached a multiple of the threshold.
+ * Counts a password attempt on the name before its password is checked, in one store round trip.
+ * `lockedForMs` set: the name was locked, check against the dummy hash. `startedLockMs` set: this
+ * attempt reached a multiple of the threshold and locked the name for every attempt after it;
+ * if its password turns out right, clearPasswordFailures lifts that lock again.
  */
-export async function recordPasswordFailure(
+export async function countPasswordAttempt(
   store: ExpiringStore,
   usernameKey: string,
   policy: LockoutPolicy = lockoutPolicy,
-): Promise<{ failures: number; startedLockMs: number | null }> {
-  const failures = await store.increment(failuresKey(usernameKey), policy.failureWindowMs);
-  const lockMs = lockDurationMs(failures, policy);
-  // Exactly one caller sees each multiple, so each lock is written once. Two of them racing
-  // (the 5th and the 10th at the same instant) could leave the shorter one: an accepted edge.
-  if (lockMs !== null) await store.put(lockKey(usernameKey), { failures }, lockMs);
-  return { failures, startedLockMs: lockMs };
+): Promise<PasswordAttempt> {
+  return { usernameKey, ...(await store.countAttempt(attemptCount(usernameKey, policy))) };
+}
+
+/** An attempt refused before it was judged (address or global limit) does not count. */
+export async function uncountPasswordAttempt(
+  store: ExpiringStore,
+  attempt: PasswordAttempt,
+): Promise<void> {
+  const { usernameKey, attempts } = attempt;
+  await store.uncountAttempt(attemptCount(usernameKey, lockoutPolicy), attempts);
 }
 
 /** A correct password (when not locked) or an admin's unlock: the name starts from zero. */

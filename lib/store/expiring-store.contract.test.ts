@@ -106,6 +106,78 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
       expect(await store.get('failures')).toBe(101);
     });
 
+    describe('countAttempt: a password attempt counted before its check', () => {
+      const attempt = {
+        counterKey: 'attempts',
+        lockKey: 'lock',
+        windowMs: 600_000,
+        threshold: 5,
+        lockMs: [60_000, 120_000],
+      };
+
+      it('BF-01 BF-02 of 20 concurrent attempts, exactly the first 5 find no lock; the 5th starts it, the 10th and 15th lengthen it', async () => {
+        const { store } = makeStore();
+        const counted = await Promise.all(
+          Array.from({ length: 20 }, () => store.countAttempt(attempt)),
+        );
+        const byCount = [...counted].sort((a, b) => a.attempts - b.attempts);
+        expect(byCount.map((c) => c.attempts)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        expect(byCount.filter((c) => c.lockedForMs === null).map((c) => c.attempts)).toEqual([
+          1, 2, 3, 4, 5,
+        ]);
+        expect(
+          byCount.flatMap((c) => (c.startedLockMs ? [[c.attempts, c.startedLockMs]] : [])),
+        ).toEqual([
+          [5, 60_000],
+          [10, 120_000],
+          [15, 120_000],
+          [20, 120_000],
+        ]);
+        expect(await store.get('attempts')).toBe(20);
+        expect(await store.get('lock')).toEqual({ failures: 20 });
+        expect(await store.ttlMs('lock')).toBeGreaterThan(115_000);
+        expect(await store.ttlMs('attempts')).toBeGreaterThan(590_000);
+      });
+
+      it('BF-01 a lock runs out on its own; the next attempts find none until the next multiple', async () => {
+        const { store, shortTtlMs, afterShortTtl } = makeStore();
+        const short = { ...attempt, threshold: 2, lockMs: [shortTtlMs] };
+        expect(await store.countAttempt(short)).toEqual({
+          attempts: 1,
+          lockedForMs: null,
+          startedLockMs: null,
+        });
+        expect(await store.countAttempt(short)).toEqual({
+          attempts: 2,
+          lockedForMs: null,
+          startedLockMs: shortTtlMs,
+        });
+        expect((await store.countAttempt(short)).lockedForMs).toBeGreaterThan(0);
+        // A threshold out of reach, so the probes themselves start no lock.
+        const probe = { ...short, threshold: 1_000 };
+        await afterShortTtl(async () =>
+          expect((await store.countAttempt(probe)).lockedForMs).toBeNull(),
+        );
+      });
+
+      it('BF-05 uncountAttempt takes one attempt back, and the lock only when that attempt started it', async () => {
+        const { store } = makeStore();
+        for (let i = 0; i < 4; i++) await store.countAttempt(attempt);
+        const fifth = await store.countAttempt(attempt);
+        expect(fifth.startedLockMs).toBe(60_000);
+        const sixth = await store.countAttempt(attempt);
+        await store.uncountAttempt(attempt, sixth.attempts);
+        expect(await store.get('attempts')).toBe(5);
+        expect(await store.get('lock')).toEqual({ failures: 5 });
+        await store.uncountAttempt(attempt, fifth.attempts);
+        expect(await store.get('attempts')).toBe(4);
+        expect(await store.get('lock')).toBeNull();
+        expect(await store.ttlMs('attempts')).toBeGreaterThan(590_000);
+        await store.uncountAttempt({ counterKey: 'none', lockKey: 'none-lock' }, 1);
+        expect(await store.get('none')).toBeNull();
+      });
+    });
+
     describe('checkCode: a code entered for a challenge, in one operation', () => {
       type Challenge = {
         purpose: string;
@@ -515,6 +587,14 @@ describe('Upstash store when the server is gone', () => {
       store.delete('k'),
       store.increment('k', 1_000),
       store.ttlMs('k'),
+      store.countAttempt({
+        counterKey: 'a',
+        lockKey: 'l',
+        windowMs: 1_000,
+        threshold: 5,
+        lockMs: [1_000],
+      }),
+      store.uncountAttempt({ counterKey: 'a', lockKey: 'l' }, 1),
       store.checkCode({
         purpose: 'sign-in',
         recordKey: 'k',

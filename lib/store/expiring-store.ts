@@ -59,6 +59,32 @@ export type CodeCheckOutcome<T> =
     }
   | { outcome: 'mismatch'; attemptsLeft: number; wrongCodes: number; record: T };
 
+/**
+ * One password attempt on a name (BF-01, BF-02), counted *before* the password is checked, so
+ * that a lock takes effect inside a burst of parallel attempts and on every instance.
+ */
+export type AttemptCount = {
+  /** Attempts on the name: counted before each check, forgotten at a success. */
+  counterKey: string;
+  /** Present while the name is locked; its TTL is the lock's remaining time. */
+  lockKey: string;
+  /** Life of the counter, from its first attempt. */
+  windowMs: number;
+  /** Every `threshold`-th attempt starts a lock. */
+  threshold: number;
+  /** The k-th lock lasts `lockMs[k - 1]` ms; the last entry repeats. */
+  lockMs: readonly number[];
+};
+
+export type AttemptCounted = {
+  /** The counter after this attempt. */
+  attempts: number;
+  /** The lock this attempt found (ms left), or null: only then may it be checked for real. */
+  lockedForMs: number | null;
+  /** The lock this attempt started (it reached a multiple of the threshold), or null. */
+  startedLockMs: number | null;
+};
+
 export interface ExpiringStore {
   /** Stores `value` under `key` for `ttlMs`, replacing what was there. */
   put(key: string, value: unknown, ttlMs: number): Promise<void>;
@@ -89,6 +115,22 @@ export interface ExpiringStore {
    * `match` (OTP-03); concurrent wrong ones each spend one try (OTP-05).
    */
   checkCode<T>(check: CodeCheck): Promise<CodeCheckOutcome<T>>;
+  /**
+   * In one atomic operation: adds one to the counter (created with `windowMs`), reads what is
+   * left of the lock, and when the new count is a multiple of `threshold` writes the lock
+   * `{ failures: count }` for its length (unless a longer one is running). Of any number of concurrent
+   * attempts, those counted after the lock-starting one all find the lock.
+   */
+  countAttempt(count: AttemptCount): Promise<AttemptCounted>;
+  /**
+   * Takes back one attempt that was never judged (refused by another limit first): the counter
+   * goes down by one (never below zero, its TTL kept), and the lock goes too if that attempt
+   * started it (its `failures` equals `attempts`). Atomic.
+   */
+  uncountAttempt(
+    count: Pick<AttemptCount, 'counterKey' | 'lockKey'>,
+    attempts: number,
+  ): Promise<void>;
 }
 
 /** Thrown when the store cannot be reached or answers with an error; callers fail closed (AV-01). */

@@ -1,6 +1,13 @@
 import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
-import type { CodeCheck, CodeCheckOutcome, ExpiringStore, StoredCode } from './expiring-store';
+import type {
+  AttemptCount,
+  AttemptCounted,
+  CodeCheck,
+  CodeCheckOutcome,
+  ExpiringStore,
+  StoredCode,
+} from './expiring-store';
 
 // The zero-config store: a Map in this process. It is only correct while one process serves every
 // request (`next dev`, `next start` on one machine): a second instance or a serverless function
@@ -154,7 +161,35 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
       }
       return { outcome: 'match', record };
     },
+
+    // The same steps as the Upstash script, without an await in between.
+    async countAttempt(attempt: AttemptCount): Promise<AttemptCounted> {
+      const at = now();
+      const attempts = count(attempt.counterKey, attempt.windowMs, at);
+      const lock = live(attempt.lockKey, at);
+      const lockedForMs = lock ? lock.expiresAt - at : null;
+      const startedLockMs = lockFor(attempts, attempt);
+      if (startedLockMs !== null && startedLockMs >= (lockedForMs ?? 0))
+        write(attempt.lockKey, { failures: attempts }, startedLockMs, at);
+      return { attempts, lockedForMs, startedLockMs };
+    },
+
+    async uncountAttempt(attempt, attempts) {
+      const at = now();
+      const counter = live(attempt.counterKey, at);
+      const value = counter ? Number(JSON.parse(counter.json)) : 0;
+      if (counter && value > 0) counter.json = JSON.stringify(value - 1); // keeps the expiry
+      const lock = live(attempt.lockKey, at);
+      if (lock && (JSON.parse(lock.json) as { failures?: unknown }).failures === attempts)
+        entries.delete(attempt.lockKey);
+    },
   };
+}
+
+/** The lock the `attempts`-th attempt starts, or null when it is no multiple of the threshold. */
+function lockFor(attempts: number, { threshold, lockMs }: AttemptCount): number | null {
+  if (attempts < threshold || attempts % threshold !== 0 || lockMs.length === 0) return null;
+  return lockMs[Math.min(attempts / threshold, lockMs.length) - 1]!;
 }
 
 function sameHash(a: string, b: string): boolean {

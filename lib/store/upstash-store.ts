@@ -1,11 +1,14 @@
 import 'server-only';
 import { Redis } from '@upstash/redis';
 import {
+  type AttemptCount,
+  type AttemptCounted,
   type CodeCheck,
   type CodeCheckOutcome,
   type ExpiringStore,
   StoreUnavailableError,
 } from './expiring-store';
+import { CHECK_CODE, COUNT_ATTEMPT, INCREMENT, UNCOUNT_ATTEMPT } from './upstash-scripts';
 
 // The production store: Upstash Redis over its REST API. Values are JSON strings that this file
 // writes and parses itself: with automatic deserialisation on, the client turns numeric strings
@@ -13,84 +16,6 @@ import {
 
 /** A dead or black-holed server must fail the request in seconds (AV-01), not hang the sign-in. */
 const DEFAULT_TIMEOUT_MS = 3_000;
-
-// INCR and PEXPIRE in one script: as two commands a crash or timeout between them would leave a
-// counter without a TTL, i.e. a lockout that never ends. A counter found without a TTL gets one.
-const INCREMENT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 or redis.call('PTTL', KEYS[1]) == -1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
-return count`;
-
-// A code entered for a challenge in one round trip (the port's checkCode): the record, the
-// account's counters, the challenge's tries, the attempt, and on a match the clean-up and the
-// verified record. The whole check-and-consume runs inside Redis, so of many concurrent correct
-// submissions only the first finds the code (OTP-03) and concurrent wrong ones each spend one try
-// (OTP-05). The account counters' keys are built here from the record's userId (the caller cannot
-// know it before the record is read): fine on a single-shard Redis such as an Upstash regional or
-// global database, which does not check declared keys. The plain string comparison is fine: both
-// sides are keyed HMACs. cjson keeps 14 significant digits, enough for epoch milliseconds.
-// KEYS: record, code, cooldown, verified, tries. ARGV: code hash, now, failures key prefix,
-// account limit, failure window ms, try limit, verified TTL ms ('' = none), trust '1'/'0',
-// malformed '1'/'0', key prefix (for restartOnMatch), notice counter prefix, notice window ms,
-// purpose.
-const CHECK_CODE = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return {'no-challenge'} end
-local record = cjson.decode(raw)
-local now = tonumber(ARGV[2])
-if record.purpose ~= ARGV[13] or not (tonumber(record.expiresAt) > now) then return {'no-challenge'} end
-if record.stage ~= 'code-sent' then return {'no-code', 0, raw} end
-local fkey = ARGV[3] .. record.userId
-local failures = tonumber(redis.call('GET', fkey) or '0') or 0
-if failures >= tonumber(ARGV[4]) then return {'locked', 0, raw} end
-if ARGV[9] == '1' then return {'malformed', 0, raw} end
-local tries = redis.call('INCR', KEYS[5])
-if tries == 1 then
-  redis.call('PEXPIRE', KEYS[5], math.max(1, math.floor(tonumber(record.expiresAt) - now)))
-end
-if tries > tonumber(ARGV[6]) then return {'limited', 0, raw} end
-
-local codeRaw = redis.call('GET', KEYS[2])
-if not codeRaw then return {'missing', 0, raw} end
-local code = cjson.decode(codeRaw)
-if now > tonumber(code.expiresAt) then
-  redis.call('DEL', KEYS[2])
-  return {'expired', 0, raw}
-end
-if code.hash ~= ARGV[1] then
-  local left = tonumber(code.attemptsLeft) - 1
-  if left <= 0 then
-    redis.call('DEL', KEYS[2])
-    left = 0
-  else
-    code.attemptsLeft = left
-    redis.call('SET', KEYS[2], cjson.encode(code), 'KEEPTTL')
-  end
-  local count = redis.call('INCR', fkey)
-  if count == 1 or redis.call('PTTL', fkey) == -1 then redis.call('PEXPIRE', fkey, ARGV[5]) end
-  local wkey = ARGV[11] .. record.userId
-  local wrong = redis.call('INCR', wkey)
-  if wrong == 1 or redis.call('PTTL', wkey) == -1 then redis.call('PEXPIRE', wkey, ARGV[12]) end
-  return {'mismatch', left, raw, wrong}
-end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[1], KEYS[5], fkey)
-if type(record.restartOnMatch) == 'table' then
-  for _, counter in ipairs(record.restartOnMatch) do
-    redis.call('DEL', ARGV[10] .. counter.key .. ':' .. string.format('%d', math.floor(now / tonumber(counter.windowMs))))
-  end
-end
-if ARGV[7] ~= '' then
-  local ttl = tonumber(ARGV[7])
-  record.restartOnMatch = nil
-  record.stage = 'verified'
-  record.method = 'code'
-  record.trustRequested = ARGV[8] == '1'
-  record.expiresAt = now + ttl
-  redis.call('SET', KEYS[4], cjson.encode(record), 'PX', ttl)
-end
-return {'match', 0, raw}`;
 
 export function createUpstashStore(options: {
   url: string;
@@ -116,6 +41,8 @@ export function createUpstashStore(options: {
   });
   const incrementScript = redis.createScript<number>(INCREMENT);
   const checkCodeScript = redis.createScript<[string, number?, string?, number?]>(CHECK_CODE);
+  const countAttemptScript = redis.createScript<[number, number, number]>(COUNT_ATTEMPT);
+  const uncountAttemptScript = redis.createScript<number>(UNCOUNT_ATTEMPT);
   const k = (key: string) => options.keyPrefix + key;
 
   async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
@@ -216,6 +143,31 @@ export function createUpstashStore(options: {
         default:
           throw new StoreUnavailableError(`Upstash checkCode answered ${JSON.stringify(outcome)}`);
       }
+    },
+
+    async countAttempt(attempt: AttemptCount): Promise<AttemptCounted> {
+      const args = [
+        String(checkTtl(attempt.windowMs)),
+        String(attempt.threshold),
+        ...attempt.lockMs.map((ms) => String(checkTtl(ms))),
+      ];
+      const keys = [k(attempt.counterKey), k(attempt.lockKey)];
+      const [count, left, started] = await call('countAttempt', () =>
+        countAttemptScript.exec(keys, args),
+      );
+      const attempts = Number(count);
+      if (!Number.isSafeInteger(attempts))
+        throw new StoreUnavailableError(`Upstash countAttempt answered ${attempts}`);
+      return {
+        attempts,
+        lockedForMs: Number(left) > 0 ? Number(left) : null,
+        startedLockMs: Number(started) > 0 ? Number(started) : null,
+      };
+    },
+
+    async uncountAttempt(attempt, attempts) {
+      const keys = [k(attempt.counterKey), k(attempt.lockKey)];
+      await call('uncountAttempt', () => uncountAttemptScript.exec(keys, [String(attempts)]));
     },
   };
 }

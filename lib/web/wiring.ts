@@ -4,6 +4,7 @@ import { db } from '@/lib/db';
 import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
 import type { FreshCodeDeps } from '@/lib/auth/fresh-code';
+import { checkPassword, hashPassword } from '@/lib/auth/password';
 import type { PasswordResetDeps } from '@/lib/auth/password-reset';
 import { startSignInSession } from '@/lib/auth/session-record';
 import type { SignInDeps, SignInUser } from '@/lib/auth/sign-in-types';
@@ -70,6 +71,7 @@ function build(): Wiring {
   };
   const signIn: SignInDeps = {
     ...challenge,
+    passwords: { check: checkPassword, hash: hashPassword },
     users: {
       findByUsernameKey: (usernameKey): Promise<SignInUser | null> =>
         db.user.findUnique({ where: { usernameKey }, select: userFields }),

@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { db } from '@/lib/db';
 import { submitPassword } from '@/lib/auth/sign-in';
 import { lockStatus } from '@/lib/rate-limit/account-lockout';
+import { lockoutPolicy } from '@/lib/rate-limit/policies';
 import { getAccountLock, unlockAccount } from '@/lib/admin/unlock-account';
 import { recordEvent } from '@/lib/audit/record-event';
 import type { ExpiringStore } from '@/lib/store/expiring-store';
@@ -34,6 +35,25 @@ const lockMinutes = async (store: ExpiringStore, username: string) => {
   const { lockedForMs } = await lockStatus(store, canonicalUsername(username));
   return lockedForMs === null ? null : Math.ceil(lockedForMs / 60_000);
 };
+/** The in-process store, and Upstash (the real Redis through the bridge) when the run has one. */
+const stores = () =>
+  [
+    ['in-process store', () => createMemoryStore()],
+    ...(upstash
+      ? [
+          [
+            'Upstash (Redis through the bridge)',
+            () =>
+              createUpstashStore({
+                url: upstash.url,
+                token: upstash.token,
+                keyPrefix: `${prefix}lockout:${randomUUID()}:`,
+              }),
+          ] as const,
+        ]
+      : []),
+  ] as const;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 describe('BF-01 account lockout', () => {
@@ -103,24 +123,7 @@ describe('BF-01 account lockout', () => {
 });
 
 describe('BF-02 the failure counter is exact under concurrency', () => {
-  const stores = [
-    ['in-process store', () => createMemoryStore()],
-    ...(upstash
-      ? [
-          [
-            'Upstash (Redis through the bridge)',
-            () =>
-              createUpstashStore({
-                url: upstash.url,
-                token: upstash.token,
-                keyPrefix: `${prefix}bf02:${randomUUID()}:`,
-              }),
-          ] as const,
-        ]
-      : []),
-  ] as const;
-
-  for (const [name, makeStore] of stores) {
+  for (const [name, makeStore] of stores()) {
     it(`BF-02 100 parallel wrong logins count exactly 100 (${name})`, async () => {
       const store = makeStore();
       const deps = limitedDeps({ policies: roomy, store });
@@ -137,6 +140,68 @@ describe('BF-02 the failure counter is exact under concurrency', () => {
       ).toBe(100);
     });
   }
+});
+
+describe('BF-01 a lock takes effect inside a burst', () => {
+  for (const [name, makeStore] of stores()) {
+    it(`BF-01 BF-02 of 20 parallel wrong passwords only ${lockoutPolicy.threshold} reach the real hash, and the right password sent during the burst is refused (${name})`, async () => {
+      const base = limitedDeps({ policies: roomy, store: makeStore() });
+      const user = await createUser();
+      // Counts the checks against the user's real hash (a check without one is the dummy's), and
+      // sends the right password once the threshold's worth of them has started: in the burst,
+      // while those are still being hashed and none of their failures is recorded.
+      let realChecks = 0;
+      let thresholdReached!: () => void;
+      const reached = new Promise<void>((resolve) => (thresholdReached = resolve));
+      const deps = {
+        ...base,
+        passwords: {
+          ...base.passwords,
+          check: (password: string, hash: string | null | undefined) => {
+            if (hash === user.passwordHash && ++realChecks === lockoutPolicy.threshold)
+              thresholdReached();
+            return base.passwords.check(password, hash);
+          },
+        },
+      };
+      const wrong = Promise.all(
+        Array.from({ length: 20 }, () => attempt(deps, user.username, WRONG)),
+      );
+      const right = Promise.race([reached, wrong]).then(() =>
+        attempt(deps, user.username, PASSWORD),
+      );
+      expect(await wrong).toEqual(Array.from({ length: 20 }, () => INVALID));
+      expect(await right).toEqual(INVALID);
+      expect(realChecks).toBe(lockoutPolicy.threshold);
+      const reasons = (
+        await db.auditEvent.findMany({
+          where: { userId: user.id, type: 'signin.password_failed' },
+          select: { detail: true },
+        })
+      ).map((r) => (r.detail as { reason: string }).reason);
+      expect(reasons.filter((r) => r === 'wrong-password')).toHaveLength(lockoutPolicy.threshold);
+      expect(reasons.filter((r) => r === 'locked')).toHaveLength(21 - lockoutPolicy.threshold);
+      expect(await lockStatus(base.store, canonicalUsername(user.username))).toMatchObject({
+        failures: 21,
+        lockedForMs: expect.any(Number),
+      });
+    });
+  }
+
+  it('BF-05 tries refused by the address limit do not count against the name; a right password forgets the count', async () => {
+    const store = createMemoryStore();
+    const deps = limitedDeps({ policies: { 'password-ip': perHour(2) }, store });
+    const user = await createUser();
+    const key = canonicalUsername(user.username);
+    const ip = freshIp();
+    await attempt(deps, user.username, WRONG, ip);
+    await attempt(deps, user.username, WRONG, ip);
+    for (let i = 0; i < 6; i++)
+      expect(await attempt(deps, user.username, WRONG, ip)).toMatchObject({ reason: 'limited' });
+    expect(await lockStatus(store, key)).toEqual({ failures: 2, lockedForMs: null });
+    expect(await attempt(deps, user.username, PASSWORD)).toMatchObject({ ok: true });
+    expect(await lockStatus(store, key)).toEqual({ failures: 0, lockedForMs: null });
+  });
 });
 
 describe('BF-03 one counter per canonical account', () => {

@@ -219,7 +219,7 @@ describe.skipIf(!process.env.REDIS_URL)(
       expect(wrong.requests).toBe(1);
     });
 
-    it('P1 TD-04 a trusted browser signs in with one step of Redis reads (address and global limits beside the name lock) and no ticket', async () => {
+    it('P1 TD-04 BF-01 a trusted browser signs in with one step of Redis (address and global limits beside the attempt count of the name), one release of the count, and no ticket', async () => {
       const deps = upstashDeps();
       const user = await createUser();
       let token = (
@@ -247,8 +247,26 @@ describe.skipIf(!process.env.REDIS_URL)(
       await signIn(); // warm scripts
       const login = await signIn();
       expect(login.value).toMatchObject({ userId: user.id, method: 'trusted-device' });
-      expect(login.requests).toBe(2); // issued together: limiter client and store client
-      expect(Object.keys(login.commands).sort()).toEqual(['evalsha', 'get', 'pttl']);
+      // Issued together: the limiter's two peeks and the store's count (one script, which also
+      // reads the lock); then the right password releases the count (one pipeline of two DELs),
+      // beside the device token's database update. Before decision 0020: 2 requests.
+      expect(login.requests).toBe(3);
+      expect(login.commands).toEqual({ evalsha: 3, del: 2 });
+    });
+
+    it('P1 BF-01 a two-factor password step: the release of the count shares one request with the ticket', async () => {
+      const deps = upstashDeps();
+      const user = await createUser();
+      const step = () =>
+        counted(() =>
+          submitPassword(deps, { username: user.username, password: PASSWORD, ...who }),
+        );
+      await step(); // warm scripts
+      const started = await step();
+      expect(started.value).toMatchObject({ ok: true, next: 'method' });
+      // Limiter, count, then the ticket's SET with the two DELs: as many requests as before.
+      expect(started.requests).toBe(3);
+      expect(started.commands).toEqual({ evalsha: 3, del: 2, set: 1 });
     });
   },
 );
