@@ -9,6 +9,8 @@ export const SHORT_TTL_PORT = MAIN_PORT + 1;
 export const SHORT_TTL_SECONDS = 10;
 /** Where scripts/serve-e2e.ts writes the e2e database's URL for fixtures that need it. */
 export const DATABASE_URL_FILE = path.resolve(import.meta.dirname, '.data/e2e-database-url');
+/** The servers' AUTH_SECRET: a spec that seeds keyed values (audit typed names) needs it. */
+export const E2E_AUTH_SECRET = 'e2e-secret-0123456789-0123456789-0123456789';
 
 const chromiumArgs = [
   '--no-sandbox',
@@ -69,7 +71,7 @@ export default defineConfig({
     env: {
       E2E_SERVERS: JSON.stringify(servers),
       E2E_DATABASE_URL_FILE: DATABASE_URL_FILE,
-      AUTH_SECRET: 'e2e-secret-0123456789-0123456789-0123456789',
+      AUTH_SECRET: E2E_AUTH_SECRET,
       OUTBOX_ENABLED: '1',
       MEMORY_STORE: '1',
       OTP_RESEND_COOLDOWN_SECONDS: '0',

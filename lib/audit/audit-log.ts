@@ -3,12 +3,17 @@ import { db } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { csvLine } from '@/lib/csv/csv-cell';
 import { canonicalUsername } from '@/lib/users/username';
+import { typedUsernameSubject } from './record-event';
+import { typedNameHash } from './typed-name';
 
 // The admin's view of the audit table: filter by user, event type and time, page through it, and
 // export it as CSV. Callers authorise first (requireAdmin in the page and the export route).
 
 export type AuditFilter = {
-  /** As typed; matches the user with that canonical username and failed sign-ins typed so. */
+  /**
+   * As typed; matches the user with that canonical username and events typed so (stored as the
+   * keyed hash of the canonical name, so any spelling of it matches).
+   */
   username: string;
   /** An exact event name such as `signin.succeeded`; empty for all. */
   type: string;
@@ -100,6 +105,8 @@ async function whereOf(filter: AuditFilter): Promise<Prisma.AuditEventWhereInput
     and.push({
       OR: [
         ...(user ? [{ userId: user.id }] : []),
+        { subject: typedUsernameSubject(filter.username) },
+        // A subject as shown (`unknown:…`), and rows written before names were hashed.
         { subject: { equals: filter.username, mode: 'insensitive' } },
       ],
     });
@@ -178,6 +185,18 @@ export async function listAuditEventTypes(): Promise<string[]> {
   return rows.map((r) => r.type);
 }
 
+/**
+ * How the page shows an event's typed name: its hash, or, when the admin searched for the name
+ * it is the hash of, that name. Rows from before names were hashed show their text.
+ */
+export function describeTypedName(subject: string, filter: AuditFilter): string {
+  const hash = typedNameHash(subject);
+  if (hash === null) return `typed: ${subject}`;
+  if (filter.username && typedUsernameSubject(filter.username) === subject)
+    return `typed: ${filter.username} (matched by its hash)`;
+  return `typed name, hash ${hash}`;
+}
+
 /** Details as one line of text: `key: value, …` (values that are not strings as JSON). */
 export function describeDetail(detail: Prisma.JsonValue): string {
   if (detail === null) return '';
@@ -191,7 +210,7 @@ export const AUDIT_CSV_COLUMNS = [
   'time_utc',
   'event',
   'username',
-  'typed_username',
+  'typed_username_hash',
   'ip',
   'user_agent',
   'details',
@@ -199,7 +218,7 @@ export const AUDIT_CSV_COLUMNS = [
 
 /**
  * The export, newest first, line by line: every cell through csvCell, which neutralises
- * spreadsheet formulas (CSV-04): user agents, typed usernames and device names are attacker text.
+ * spreadsheet formulas (CSV-04): user agents, legacy typed usernames and device names are attacker text.
  */
 export async function* auditCsvLines(
   filter: AuditFilter,

@@ -1,6 +1,8 @@
 import 'server-only';
 import { db } from '@/lib/db';
+import { env } from '@/lib/env';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { deriveTypedNameKey, typedNameSubject } from './typed-name';
 
 // Every authentication event lands here. Details never carry a password, code or token (RC-06):
 // callers pass only channel names, masked destinations, counts and reasons.
@@ -58,8 +60,11 @@ export type AuditEventType =
 export type AuditEventInput = {
   type: AuditEventType;
   userId?: string | null;
-  /** The username as typed, for failed sign-ins that matched no user. */
-  subject?: string | null;
+  /**
+   * The username as typed, for events that matched no user (or were refused before looking):
+   * stored only as its keyed hash, `unknown:<16 hex>` (lib/audit/typed-name.ts).
+   */
+  typedUsername?: string | null;
   ip?: string | null;
   userAgent?: string | null;
   detail?: Prisma.InputJsonValue;
@@ -83,15 +88,22 @@ function cleanDetail(value: Prisma.InputJsonValue): Prisma.InputJsonValue {
   return value;
 }
 
-/** The columns of one audit row, cleaned as every writer must (NUL bytes, lengths). */
+let typedNameKey: Buffer | undefined;
+/** The subject column for a typed username: its keyed hash, never the text. */
+export function typedUsernameSubject(typed: string): string {
+  typedNameKey ??= deriveTypedNameKey(env.AUTH_SECRET);
+  return typedNameSubject(typedNameKey, typed);
+}
+
+/** The columns of one audit row, cleaned as every writer must (NUL bytes, lengths, typed names). */
 export function auditRow(event: AuditEventInput) {
   return {
     type: event.type,
     userId: event.userId ?? null,
     subject:
-      event.subject === null || event.subject === undefined
+      event.typedUsername === null || event.typedUsername === undefined
         ? null
-        : withoutNul(event.subject.slice(0, 200)),
+        : typedUsernameSubject(event.typedUsername),
     ip: event.ip ?? null,
     userAgent:
       event.userAgent === null || event.userAgent === undefined

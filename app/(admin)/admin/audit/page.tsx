@@ -5,6 +5,7 @@ import { requireAdmin } from '@/lib/web/current-user';
 import {
   auditQueryString,
   describeDetail,
+  describeTypedName,
   listAuditEvents,
   listAuditEventTypes,
   parseAuditQuery,
@@ -135,7 +136,7 @@ export default async function AuditLogPage({
             </thead>
             <tbody className="divide-y divide-slate-200">
               {list.events.map((event) => (
-                <EventRow key={event.id} event={event} />
+                <EventRow key={event.id} event={event} filter={filter} />
               ))}
             </tbody>
           </table>
@@ -182,7 +183,7 @@ function TimeField({
 }
 
 // Typed usernames, user agents and device names are attacker text: React renders them as text.
-function EventRow({ event }: { event: AuditRow }) {
+function EventRow({ event, filter }: { event: AuditRow; filter: AuditFilter }) {
   return (
     <tr>
       <td className={`${cellClass} whitespace-nowrap`}>
@@ -195,9 +196,7 @@ function EventRow({ event }: { event: AuditRow }) {
             {event.user.username}
           </Link>
         ) : event.subject !== null ? (
-          <span>
-            typed: <span className="font-mono">{event.subject}</span>
-          </span>
+          <span className="font-mono">{describeTypedName(event.subject, filter)}</span>
         ) : (
           <span className="text-slate-600">none</span>
         )}
