@@ -1,6 +1,6 @@
 import type { RequestInfo } from '@/lib/audit/request-info';
 import { DeliveryError, type Channel, type OutgoingMessage } from '@/lib/delivery/sender';
-import { maskEmail, maskPhone } from '@/lib/delivery/mask-destination';
+import { maskDestinationsIn, maskEmail, maskPhone } from '@/lib/delivery/mask-destination';
 import { retryAfterSeconds } from '@/lib/rate-limit/rate-limiter';
 import { challengeKeys, saveChallenge, type Challenge } from './challenge';
 import { isAccountCodeLocked, type ChallengeDeps, type Limited } from './challenge-deps';
@@ -120,7 +120,8 @@ export async function sendChallengeCode<T extends Challenge>(
     await deps.audit({
       type: 'code.send_failed',
       ...who,
-      detail: { ...detail, error: failure.message },
+      // A provider's words may quote the number or address: only masked forms are kept (RC-06).
+      detail: { ...detail, error: maskDestinationsIn(failure.message, [destination]) },
     });
     return { ok: false, reason: 'delivery-failed', retryable: failure.retryable };
   }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { recordEvent, type AuditEventInput, type AuditEventType } from '@/lib/audit/record-event';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { maskDestinationsIn } from '@/lib/delivery/mask-destination';
 import type { Channel, OutgoingMessage, Sender } from '@/lib/delivery/sender';
 
 // Every notice (an email that carries no code) goes out through sendNotice, so a failed delivery
@@ -58,9 +59,12 @@ export type SendNoticeInput = {
 
 export type NoticeOutcome = { sent: true } | { sent: false; error: string };
 
-/** Provider errors are short; the cap keeps a verbose one from bloating the audit row. */
-const errorText = (error: unknown) =>
-  (error instanceof Error ? error.message : String(error)).slice(0, 500);
+/**
+ * Provider errors are short; the cap keeps a verbose one from bloating the audit row. They may
+ * quote the recipient: destinations are masked first, so no cut leaves part of one (RC-06).
+ */
+const errorText = (error: unknown, to: string) =>
+  maskDestinationsIn(error instanceof Error ? error.message : String(error), [to]).slice(0, 500);
 
 /**
  * Sends a notice. A failure (no sender configured, or the send) is audited and returned, not
@@ -82,7 +86,7 @@ export async function sendNotice(
     await sender.send(notice.message);
     return { sent: true };
   } catch (error) {
-    const text = errorText(error);
+    const text = errorText(error, notice.message.to);
     try {
       await (deps.audit ?? recordEvent)({
         type: FAILURE_EVENT[notice.kind],
