@@ -344,8 +344,8 @@ describe('RC-05 BF-04 the owner is emailed when their account is locked', () => 
       Array.from({ length: 100 }, () => attempt(deps, user.username)),
     );
     expect(answers.every((a) => a.ok === false && a.reason === 'invalid')).toBe(true);
-    // The counter is exact (BF-02), and every 5th failure starts a lock (recordPasswordFailure's
-    // startedLockMs): 20 lock starts, 20 deferred notices…
+    // The counter is exact (BF-02), and every 5th attempt starts a lock (the store's countAttempt
+    // answers startedLockMs): 20 lock starts, 20 deferred notices…
     expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(
       20,
     );
