@@ -25,9 +25,10 @@ export type UpdateUserResult =
 
 /**
  * Saves an edit and carries out what it implies: a new email or phone revokes trusted devices
- * (TD-06), makes the new phone unverified and tells the old address (OTP-10), and a new email ends
- * every unused invitation and reset link in the same transaction (decision 0019); disabling ends every
- * session and device (SE-06, TD-06); every change is audited with the admin as actor (RC-06).
+ * (TD-06), makes the new phone unverified and tells the old address (OTP-10); a new email also
+ * ends every unused invitation and reset link, in the transaction that saves it (decision 0019);
+ * disabling ends every session and device (SE-06, TD-06); every change is audited with the admin
+ * as actor (RC-06).
  * Trust ends here, before the save; the notices and audit events come after it
  * (announce-user-edit.ts).
  */
