@@ -38,7 +38,10 @@ export type ContactChangeDeps = FreshCodeDeps & {
     contactOf(userId: string): Promise<Contact>;
     /** Whether another account has this email (any letter case). */
     emailTakenByOther(userId: string, email: string): Promise<boolean>;
-    /** Saves the proven destination, as verified at `at` (OTP-10). */
+    /**
+     * Saves the proven destination, as verified at `at` (OTP-10). A new email also ends, in the
+     * same transaction, the invitation and reset links sent to the old one (decision 0019).
+     */
     saveContact(userId: string, kind: ContactKind, to: string, at: Date): Promise<void>;
   };
   /** Ends every trusted device of the user (TD-06). */

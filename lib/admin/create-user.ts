@@ -35,6 +35,7 @@ export async function createUser(
         passwordHash: await hashPassword(randomBytes(32).toString('base64url')),
         // A phone typed by an admin has not received a code yet (OTP-10).
         phoneVerifiedAt: null,
+        invitationPending: true,
       },
       select: { id: true },
     }));

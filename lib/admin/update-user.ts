@@ -3,6 +3,8 @@ import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import { endAllSessions } from '@/lib/auth/session-record';
 import { revokeAllTrustedDevices } from '@/lib/devices/trusted-devices';
+import { endSignInLinks } from '@/lib/invitations/end-sign-in-links';
+import { getExpiringStore } from '@/lib/store/store';
 import { noticeDeps } from '@/lib/notices/notice-deps';
 import type { FieldErrors, UserInput } from '@/lib/users/user-form';
 import { canonicalUsername } from '@/lib/users/username';
@@ -12,14 +14,21 @@ import { ALREADY_USED, duplicateErrors, isUniqueViolation } from './duplicate-er
 import { detailFields } from './get-user-detail';
 
 export type UpdateUserResult =
-  | { ok: true; changed: (keyof UserInput)[] }
+  | {
+      ok: true;
+      changed: (keyof UserInput)[];
+      /** A new email ended an invitation of a user with no password yet: send a new one. */
+      invitationEnded?: boolean;
+    }
   | { ok: false; reason: 'invalid'; errors: FieldErrors }
   | { ok: false; reason: 'not-found' };
 
 /**
  * Saves an edit and carries out what it implies: a new email or phone revokes trusted devices
- * (TD-06), makes the new phone unverified and tells the old address (OTP-10); disabling ends every
- * session and device (SE-06, TD-06); every change is audited with the admin as actor (RC-06).
+ * (TD-06), makes the new phone unverified and tells the old address (OTP-10); a new email also
+ * ends every unused invitation and reset link, in the transaction that saves it (decision 0019);
+ * disabling ends every session and device (SE-06, TD-06); every change is audited with the admin
+ * as actor (RC-06).
  * Trust ends here, before the save; the notices and audit events come after it
  * (announce-user-edit.ts).
  */
@@ -91,15 +100,25 @@ export async function updateUser(
     });
   }
 
+  let invitationEnded = false;
   try {
-    await db.user.update({
-      where: { id },
-      data: {
-        ...input,
-        usernameKey: canonicalUsername(input.username),
-        ...(phoneChanged ? { phoneVerifiedAt: null } : {}),
-        ...(emailChanged ? { emailVerified: null } : {}),
-      },
+    await db.$transaction(async (tx) => {
+      if (emailChanged) {
+        const ended = await endSignInLinks(tx, getExpiringStore(), {
+          userIds: [id],
+          now: deps.now(),
+        });
+        invitationEnded = ended.waitingForInvitation.length > 0;
+      }
+      await tx.user.update({
+        where: { id },
+        data: {
+          ...input,
+          usernameKey: canonicalUsername(input.username),
+          ...(phoneChanged ? { phoneVerifiedAt: null } : {}),
+          ...(emailChanged ? { emailVerified: null } : {}),
+        },
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error))
@@ -108,5 +127,5 @@ export async function updateUser(
   }
 
   await announceUserEdit({ id, before, input, changed, actor }, deps);
-  return { ok: true, changed };
+  return { ok: true, changed, ...(invitationEnded ? { invitationEnded } : {}) };
 }

@@ -49,6 +49,7 @@ export type AuditEventType =
   | 'invitation.sent'
   | 'invitation.send_failed'
   | 'invitation.accepted'
+  | 'invitation.refused'
   | 'password.set'
   | 'password.changed'
   | 'password.change_failed'

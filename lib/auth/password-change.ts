@@ -79,7 +79,10 @@ export async function changePassword(
   });
   const others = input.currentSessionId ? { id: { not: input.currentSessionId } } : {};
   const [, sessions] = await db.$transaction([
-    db.user.update({ where: { id: input.userId }, data: { passwordHash } }),
+    db.user.update({
+      where: { id: input.userId },
+      data: { passwordHash, invitationPending: false },
+    }),
     db.session.deleteMany({ where: { userId: input.userId, ...others } }),
   ]);
   await deps.store.delete(triesKey(input.userId));

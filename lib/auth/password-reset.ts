@@ -33,13 +33,18 @@ export type PasswordResetDeps = {
 };
 
 type RequestInfo = { ip: string | null; userAgent: string | null };
-/** `userId` null: a request that matched no usable account; its token was never sent to anyone. */
-type ResetEntry = { userId: string | null; expiresAt: number };
+/**
+ * `userId` null: a request that matched no usable account; its token was never sent to anyone.
+ * `emailKey`: the address the link was sent to (hashed, lower case): once the account's email is
+ * another, the link no longer works, whatever path changed it (decision 0019).
+ */
+type ResetEntry = { userId: string | null; expiresAt: number; emailKey?: string };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const tokenKey = (token: string) => `password-reset:${sha256(token)}`;
 const latestKey = (subject: string) => `password-reset-latest:${subject}`;
 const requestsKey = (subject: string) => `password-reset-requests:${subject}`;
+const emailKeyOf = (email: string) => sha256(email.toLowerCase());
 
 /** Reset emails per account (or per unknown name) per hour: the form must not flood a mailbox. */
 export const RESET_EMAILS_PER_HOUR = 3;
@@ -81,6 +86,7 @@ export async function requestPasswordReset(
   const entry: ResetEntry = {
     userId: account && allowed ? account.id : null,
     expiresAt: now + ttlMs,
+    emailKey: emailKeyOf(account?.email ?? identifier),
   };
   await deps.store.put(tokenKey(token), entry, ttlMs);
   if (allowed) await deps.store.put(latestKey(subject), sha256(token), ttlMs);
@@ -136,7 +142,20 @@ export async function findPasswordReset(
     select: { id: true, username: true, email: true, disabled: true },
   });
   if (!user || user.disabled) return { ok: false, reason: 'invalid' };
+  // Sent to an address the account no longer has (or made before links were bound to one).
+  if (entry.emailKey !== emailKeyOf(user.email)) return { ok: false, reason: 'invalid' };
   return { ok: true, userId: user.id, username: user.username, email: user.email };
+}
+
+/**
+ * Ends the user's outstanding reset link, if any: every email change calls it (decision 0019).
+ * Only the newest link of a user can work (asking again ends the one before), and the
+ * `password-reset-latest` key names it.
+ */
+export async function endPasswordResetLinks(store: ExpiringStore, userId: string): Promise<void> {
+  const latest = await store.get<string>(latestKey(userId));
+  if (latest) await store.delete(`password-reset:${latest}`);
+  await store.delete(latestKey(userId));
 }
 
 export type ResetPasswordResult =
@@ -165,7 +184,12 @@ export async function resetPassword(
   const passwordHash = await hashPassword(input.password);
   // Of two submissions of one link, one takes it; the other is told the link is used.
   const entry = await deps.store.take<ResetEntry>(tokenKey(input.token));
-  if (!entry || entry.userId !== found.userId || entry.expiresAt <= deps.now())
+  if (
+    !entry ||
+    entry.userId !== found.userId ||
+    entry.emailKey !== emailKeyOf(found.email) ||
+    entry.expiresAt <= deps.now()
+  )
     return { ok: false, reason: 'invalid' };
 
   const userId = found.userId;
@@ -177,7 +201,11 @@ export async function resetPassword(
     // the mailbox would hold both the reset link and the email code (RC-04).
     db.user.update({
       where: { id: userId },
-      data: { passwordHash, emailCodesBlocked: await hasFactorBesidesEmail(userId) },
+      data: {
+        passwordHash,
+        invitationPending: false,
+        emailCodesBlocked: await hasFactorBesidesEmail(userId),
+      },
     }),
     db.session.deleteMany({ where: { userId } }),
   ]);

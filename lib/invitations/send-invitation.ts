@@ -43,24 +43,14 @@ export async function sendInvitations(
 
   for (let start = 0; start < userIds.length; start += batchSize) {
     const ids = userIds.slice(start, start + batchSize);
+    // A user who has chosen a password (invitation, reset or change) needs no invitation: its
+    // link would be refused anyway (decision 0019).
     const users = await db.user.findMany({
-      where: { id: { in: ids }, disabled: false },
+      where: { id: { in: ids }, disabled: false, invitationPending: true },
       select: { id: true, username: true, name: true, email: true },
     });
-    // A user who has already set a password through an invitation needs no other.
-    const accepted = new Set(
-      (
-        await db.invitation.findMany({
-          where: { userId: { in: ids }, usedAt: { not: null } },
-          select: { userId: true },
-        })
-      ).map((i) => i.userId),
-    );
     result.skipped += ids.length - users.length;
-    const queue = users.filter((u) => {
-      if (accepted.has(u.id)) result.skipped += 1;
-      return !accepted.has(u.id);
-    });
+    const queue = [...users];
     const worker = async () => {
       for (let user = queue.shift(); user; user = queue.shift()) {
         const outcome = await sendOne(user, {
@@ -100,10 +90,15 @@ async function sendOne(
   const invitation = pending
     ? await db.invitation.update({
         where: { id: pending.id },
-        data: { tokenHash: invitationTokenHash(token), expiresAt, error: null },
+        data: { tokenHash: invitationTokenHash(token), expiresAt, error: null, sentTo: user.email },
       })
     : await db.invitation.create({
-        data: { userId: user.id, tokenHash: invitationTokenHash(token), expiresAt },
+        data: {
+          userId: user.id,
+          tokenHash: invitationTokenHash(token),
+          expiresAt,
+          sentTo: user.email,
+        },
       });
   const notice = await sendNotice(
     { senderFor: () => ctx.sender },

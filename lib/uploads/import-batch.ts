@@ -1,5 +1,7 @@
 import 'server-only';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { endSignInLinks } from '@/lib/invitations/end-sign-in-links';
+import type { ExpiringStore } from '@/lib/store/expiring-store';
 import { importTotals } from './import-totals';
 import { emailTakenProblem, rowsNeedingCare, stagedRows } from './staged-rows';
 import type { UploadProblem } from './validate-row';
@@ -9,7 +11,8 @@ import type { ClassifiedRow, ExistingUser } from './validate-upload';
 // are found (username exists, or the email now belongs to someone else: checked again, the
 // database may have changed since the dry run); then every other row becomes a user with a
 // pending invitation and a `user.created` event, in one statement that reads the staged rows
-// where they are; and, when the admin chose "update", the changed existing users are updated.
+// where they are; and, when the admin chose "update", the changed existing users are updated,
+// and a changed email ends that user's unused invitation and reset links (decision 0019).
 
 type Tx = Prisma.TransactionClient;
 
@@ -44,6 +47,8 @@ export type BatchOptions = {
   passwordHash: string;
   /** Unique to this import; a new user's id is this prefix and the row number (see newIdPrefix). */
   idPrefix: string;
+  /** Where reset links live, to end those of users whose email changes. */
+  store: ExpiringStore;
 };
 
 export async function writeStagedBatches(
@@ -80,8 +85,8 @@ export async function writeStagedBatches(
     // (docs/performance.md). Ids are [a-z0-9] (newIdPrefix), so a comma cannot occur in one.
     const [inserted] = await tx.$queryRaw<{ ids: string | null }[]>`
       WITH inserted AS (
-        INSERT INTO "User" (id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "updatedAt")
-        SELECT ${options.idPrefix} || lpad(s.row::text, 10, '0'), s.username, s."usernameKey", s.name, s.email, s.phone, ${options.passwordHash}, s.role, s."twoFactor", now()
+        INSERT INTO "User" (id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "invitationPending", "updatedAt")
+        SELECT ${options.idPrefix} || lpad(s.row::text, 10, '0'), s.username, s."usernameKey", s.name, s.email, s.phone, ${options.passwordHash}, s.role, s."twoFactor", true, now()
         FROM ${stagedRows(options.uploadId, range.from, range.to)}
         WHERE s.row <> ALL(${care.map((r) => r.row)}::int[])
         ORDER BY s.row
@@ -127,6 +132,12 @@ export async function writeStagedBatches(
       emailChanged: r.emailKey !== r.existing.email.toLowerCase(),
     }))
     .filter((c) => c.phoneChanged || c.emailChanged);
+  // In this transaction: the links sent to the old addresses end as the new ones are saved.
+  await endSignInLinks(tx, options.store, {
+    userIds: outcome.contactChanges.filter((c) => c.emailChanged).map((c) => c.userId),
+    now: new Date(),
+    uploadId: options.uploadId,
+  });
   await tx.auditEvent.createMany({
     data: changed.map((r) => ({
       type: 'user.updated',

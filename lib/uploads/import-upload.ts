@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
 import { recordEvent } from '@/lib/audit/record-event';
 import type { Sender } from '@/lib/delivery/sender';
+import { getExpiringStore } from '@/lib/store/store';
 import { INVITED_PASSWORD_HASH } from './invited-password';
 import { writeStagedBatches, type BatchOptions } from './import-batch';
 import { addOutcome, countsOf, importTotals, recordFields } from './import-totals';
@@ -215,6 +216,7 @@ function batchOptions(input: {
     // Invited users have no password yet: a hash no password matches, as costly to check (PW-10).
     passwordHash: INVITED_PASSWORD_HASH,
     idPrefix: newIdPrefix(),
+    store: getExpiringStore(),
   };
 }
 

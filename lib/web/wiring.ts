@@ -19,6 +19,7 @@ import { getSender } from '@/lib/delivery/senders';
 import { getAppStatus, verifyAppCode } from '@/lib/factors/authenticator-app';
 import { countBackupCodesLeft, spendBackupCode } from '@/lib/factors/backup-codes';
 import { hasPasskey } from '@/lib/factors/passkeys';
+import { endSignInLinks } from '@/lib/invitations/end-sign-in-links';
 import { getRateLimiter } from '@/lib/rate-limit/get-rate-limiter';
 import { getExpiringStore } from '@/lib/store/store';
 import type { ContactChangeDeps } from '@/lib/account/contact-change';
@@ -133,12 +134,14 @@ function build(): Wiring {
           select: { id: true },
         })),
       saveContact: async (userId, kind, to, at) => {
-        await db.user.update({
-          where: { id: userId },
-          data:
-            kind === 'email'
-              ? { email: to, emailVerified: at }
-              : { phone: to, phoneVerifiedAt: at },
+        if (kind === 'phone') {
+          await db.user.update({ where: { id: userId }, data: { phone: to, phoneVerifiedAt: at } });
+          return;
+        }
+        // Links sent to the old address end with the change (decision 0019).
+        await db.$transaction(async (tx) => {
+          await endSignInLinks(tx, challenge.store, { userIds: [userId], now: at });
+          await tx.user.update({ where: { id: userId }, data: { email: to, emailVerified: at } });
         });
       },
     },

@@ -106,7 +106,7 @@ export async function updateUserAction(
   if (!result.ok && result.reason === 'not-fresh') return { error: NOT_FRESH_TEXT, values };
   if (!result.ok) return { error: CHECK_FIELDS, fieldErrors: result.errors, values };
   if (!result.changed.length) return { info: userNotices.unchanged.text };
-  redirect(userPage(target.data, 'saved'));
+  redirect(userPage(target.data, result.invitationEnded ? 'saved-invitation-ended' : 'saved'));
 }
 
 const deviceForm = z.object({ userId: id, deviceId: id });

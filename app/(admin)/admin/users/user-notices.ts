@@ -24,9 +24,13 @@ export const userNotices = {
   },
   'invitation-not-needed': {
     tone: 'info',
-    text: 'No invitation was sent: the account is disabled or its password was already set from an invitation.',
+    text: 'No invitation was sent: the account is disabled or its owner has already chosen a password.',
   },
   saved: { tone: 'info', text: 'The changes were saved.' },
+  'saved-invitation-ended': {
+    tone: 'info',
+    text: 'The changes were saved. The invitation sent to the old email address no longer works: email a new one to the new address below.',
+  },
   unchanged: { tone: 'info', text: 'Nothing was changed.' },
   'device-revoked': {
     tone: 'info',

@@ -4,12 +4,7 @@ import { redirect, unstable_rethrow } from 'next/navigation';
 import { getRequestInfo } from '@/lib/web/request-info';
 import type { FormState } from '@/lib/auth/form-state';
 import { redeemInvitation } from '@/lib/invitations/redeem-invitation';
-
-const refusals = {
-  invalid: 'This invitation link is not valid. Ask your administrator for a new one.',
-  expired: 'This invitation link has expired. Ask your administrator to send a new one.',
-  used: 'This invitation link has already been used. Sign in with the password you chose.',
-} as const;
+import { invitationRefusals } from './invitation-refusals';
 
 // Sets the password and sends the person to sign in: an invitation never signs in by itself
 // (RC-03), so the first sign-in still asks for a code. The password is never echoed back.
@@ -24,7 +19,9 @@ export async function setPasswordAction(_prev: FormState, formData: FormData): P
   try {
     const result = await redeemInvitation(token, password, await getRequestInfo());
     if (!result.ok)
-      return { error: result.reason === 'weak' ? result.message : refusals[result.reason] };
+      return {
+        error: result.reason === 'weak' ? result.message : invitationRefusals[result.reason],
+      };
   } catch (error) {
     unstable_rethrow(error);
     console.error('invitation: setting the password failed', error);
