@@ -7,6 +7,8 @@ export default defineConfig([
   ...nextTs,
   globalIgnores([
     '.next/**',
+    'bench/peer/.next/**',
+    'bench/peer/node_modules/**',
     'out/**',
     'lib/generated/**',
     '.data/**',

@@ -107,10 +107,11 @@ export async function startBenchServer(options: {
     console.error(`[bench] ${why}: stopping`);
     void stop().finally(() => process.exit(1));
   };
-  setTimeout(
+  const deadline = setTimeout(
     () => abort(`not done after ${options.deadlineSeconds ?? 240} s`),
     (options.deadlineSeconds ?? 240) * 1000,
   ).unref();
+  undo.push(async () => clearTimeout(deadline)); // runs last: a later server in the same process lives on
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.once(signal, () => abort(signal));
   try {
@@ -375,7 +376,7 @@ const treeOf =
  * is the whole server, other users included.
  */
 export async function withCpuAccounting<T>(
-  server: BenchServer,
+  server: Pick<BenchServer, 'pid' | 'databaseName'>,
   measure: () => Promise<T>,
 ): Promise<{ result: T; cpu: Record<string, number>; wallSeconds: number }> {
   const parts: Record<string, Part> = {

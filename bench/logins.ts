@@ -25,7 +25,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 3820);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const GATE = benchSignInGate();
 /** 16, or fewer when the server's sign-in gate admits fewer (see benchSignInGate). */
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? Math.min(16, GATE.admits));
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? Math.min(16, GATE.admits));
 
 /**
  * Password verifies per second with `inFlight` verifies always outstanding, for `seconds`, and

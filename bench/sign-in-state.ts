@@ -35,6 +35,8 @@ function benchChallengeDeps(server: BenchServer, ttlSeconds: number) {
       url: server.upstash.url,
       token: server.upstash.token,
       keyPrefix: server.upstash.prefix,
+      // As the store's: preparing state on a busy machine must not time out.
+      timeoutMs: 30_000,
       // Generous, so that preparing thousands of pending codes is not refused by the send limits.
       policies: ratePolicies({ smsDailyBudget: 1000 }),
     }),
