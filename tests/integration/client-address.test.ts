@@ -28,12 +28,13 @@ const post = (
   password: string,
   forwardedFor: string,
   trust: ProxyTrust = ONE_PROXY,
+  userAgent = 'vitest',
 ) =>
   submitPassword(deps, {
     username,
     password,
     ...requestInfoFrom(
-      new Headers({ 'x-forwarded-for': forwardedFor, 'user-agent': 'vitest' }),
+      new Headers({ 'x-forwarded-for': forwardedFor, 'user-agent': userAgent }),
       trust,
     ),
   });
@@ -102,7 +103,7 @@ describe('RC-05 header text never reaches an email or the audit log', () => {
       '192.0.2.44',
     ],
   ] as const)(
-    'RC-05 BF-05 a lockout email for wrong passwords sent with hostile X-Forwarded-For text (%s) shows a checked address, never the text',
+    'RC-05 BF-05 a lockout email for wrong passwords sent with hostile X-Forwarded-For and User-Agent text (%s) shows a checked address, never the text',
     async (_case, trust, forwardedFor, shown) => {
       const sender = capturingSender();
       const deps = limitedDeps({
@@ -110,7 +111,9 @@ describe('RC-05 header text never reaches an email or the audit log', () => {
         policies: { 'password-ip': perHour(100_000), 'password-global': perHour(1_000_000) },
       });
       const user = await createUser();
-      for (let i = 0; i < 5; i++) await post(deps, user.username, WRONG, forwardedFor, trust);
+      // The user agent is header text too: it may be stored, never mailed.
+      for (let i = 0; i < 5; i++)
+        await post(deps, user.username, WRONG, forwardedFor, trust, `Mozilla/5.0 ${HOSTILE}`);
       await deps.flushDeferred();
       const notices = sender.sent.filter((m) => m.subject === LOCKOUT_SUBJECT);
       expect(notices).toHaveLength(1);
