@@ -75,6 +75,10 @@ export default defineConfig({
       OUTBOX_ENABLED: '1',
       MEMORY_STORE: '1',
       OTP_RESEND_COOLDOWN_SECONDS: '0',
+      // Tests stand in for one proxy in front of the app: a spec that sends X-Forwarded-For plays
+      // the address that proxy saw (docs/decisions/0017-client-address.md); without the header,
+      // `next start` puts in the socket's own address, 127.0.0.1.
+      TRUSTED_PROXY_HOPS: '1',
       NEXT_TELEMETRY_DISABLED: '1',
     },
   },

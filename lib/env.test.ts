@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PRINT = `const { env } = await import(${JSON.stringify(path.join(ROOT, 'lib/env.ts'))});
-console.log(JSON.stringify({ APP_ORIGIN: env.APP_ORIGIN, STORE_KEY_PREFIX: env.STORE_KEY_PREFIX, OUTBOX_ENABLED: env.OUTBOX_ENABLED }));`;
+console.log(JSON.stringify({ APP_ORIGIN: env.APP_ORIGIN, STORE_KEY_PREFIX: env.STORE_KEY_PREFIX, OUTBOX_ENABLED: env.OUTBOX_ENABLED, TRUSTED_PROXY_HOPS: env.TRUSTED_PROXY_HOPS }));`;
 
 function importEnv(vars: Record<string, string>): { ok: boolean; stdout: string; stderr: string } {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...vars };
@@ -72,6 +72,7 @@ describe('lib/env.ts at boot', () => {
       APP_ORIGIN: 'https://login.example.com',
       STORE_KEY_PREFIX: 'latchkey:',
       OUTBOX_ENABLED: false,
+      TRUSTED_PROXY_HOPS: 0,
     });
   });
 
@@ -138,6 +139,28 @@ describe('lib/env.ts at boot', () => {
       VERCEL_ENV: 'preview',
     });
     expect(onVercel.stderr).toContain('ALLOW_INSECURE_ORIGIN: for local tests only');
+  });
+
+  it('TRUSTED_PROXY_HOPS defaults to 0, takes a whole number up to 10, and is refused on Vercel', () => {
+    expect(JSON.parse(importEnv(complete).stdout)).toMatchObject({ TRUSTED_PROXY_HOPS: 0 });
+    expect(JSON.parse(importEnv({ ...complete, TRUSTED_PROXY_HOPS: '2' }).stdout)).toMatchObject({
+      TRUSTED_PROXY_HOPS: 2,
+    });
+    for (const bad of ['-1', '1.5', 'one', '11']) {
+      const run = importEnv({ ...complete, TRUSTED_PROXY_HOPS: bad });
+      expect(run.ok, bad).toBe(false);
+      expect(run.stderr, bad).toContain(
+        'TRUSTED_PROXY_HOPS: TRUSTED_PROXY_HOPS must be a whole number from 0 to 10',
+      );
+    }
+    const onVercel = importEnv({
+      ...complete,
+      TRUSTED_PROXY_HOPS: '1',
+      VERCEL: '1',
+      VERCEL_ENV: 'production',
+    });
+    expect(onVercel.ok).toBe(false);
+    expect(onVercel.stderr).toContain('TRUSTED_PROXY_HOPS: leave it unset on Vercel');
   });
 
   it('a malformed CRON_SECRET names itself', () => {

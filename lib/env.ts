@@ -149,7 +149,18 @@ export const env = createEnv({
     ALLOW_INSECURE_ORIGIN: flag(false),
     /** Password steps one instance runs at once (default: CPU cores − 1, at least 1); eight times as many more may wait, then 503 (P5). */
     SIGN_IN_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
-    /** Set to "1" by Vercel: its IP geolocation headers can then be trusted. */
+    /**
+     * Proxies of ours in front of the app that append to X-Forwarded-For; the client's address is
+     * the entry the outermost one wrote (that many from the right). 0: no proxy, the header is
+     * ignored and addresses are unknown. Unused on Vercel, which writes its own header (0017).
+     */
+    TRUSTED_PROXY_HOPS: z.coerce
+      .number({ message: 'TRUSTED_PROXY_HOPS must be a whole number from 0 to 10' })
+      .int('TRUSTED_PROXY_HOPS must be a whole number from 0 to 10')
+      .min(0, 'TRUSTED_PROXY_HOPS must be a whole number from 0 to 10')
+      .max(10, 'TRUSTED_PROXY_HOPS must be a whole number from 0 to 10')
+      .default(0),
+    /** Set to "1" by Vercel: its client-address and geolocation headers can then be trusted. */
     VERCEL: z.string().optional(),
   },
   experimental__runtimeEnv: {},
@@ -191,6 +202,10 @@ if (process.env.SKIP_ENV_VALIDATION !== '1') {
   if (env.OUTBOX_ENABLED && vercelEnv === 'production')
     problems.push(
       'OUTBOX_ENABLED: never on the production deployment (codes would be shown, not sent)',
+    );
+  if (env.TRUSTED_PROXY_HOPS > 0 && env.VERCEL === '1')
+    problems.push(
+      'TRUSTED_PROXY_HOPS: leave it unset on Vercel (the address comes from x-vercel-forwarded-for)',
     );
   if (env.ALLOW_INSECURE_ORIGIN && env.VERCEL)
     problems.push('ALLOW_INSECURE_ORIGIN: for local tests only, never on Vercel');

@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { utcMinute } from '@/lib/format-time';
+import { shownAddress } from '@/lib/client-address';
 
 // The same threshold as BACKUP_CODES_LOW in lib/factors/backup-codes.ts. Not imported: notices/
 // sits below the factors in lib's layers, and a lower folder never imports a higher one.
@@ -30,7 +31,7 @@ export function backupCodeUsedNotice(input: {
       'A backup code was used to sign in to your Latchkey account. Each code works once; that one no longer does.',
       '',
       `When: ${utcMinute(input.at)}`,
-      `IP address: ${input.ip ?? 'unknown'}`,
+      `IP address: ${shownAddress(input.ip)}`,
       '',
       input.left <= FEW_LEFT
         ? `${left} Generate new ones on the Two-step sign-in page before you run out: ${link}`

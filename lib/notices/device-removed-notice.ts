@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { utcMinute } from '@/lib/format-time';
+import { shownAddress } from '@/lib/client-address';
 
 // The email when trusted devices are removed on purpose (RC-05): by the user on My Trusted
 // Devices, or by an administrator. Removals that come with a change which sends its own notice
@@ -36,7 +37,7 @@ export function deviceRemovedNotice(input: {
       ...input.deviceNames.map((name) => `- ${name}`),
       `When: ${when}`,
       `By: ${self ? 'you (signed in to your account)' : 'an administrator'}`,
-      ...(self ? [`IP address: ${input.ip ?? 'unknown'}`] : []),
+      ...(self ? [`IP address: ${shownAddress(input.ip)}`] : []),
       '',
       `Your trusted devices: ${link}`,
       self

@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { utcMinute } from '@/lib/format-time';
+import { shownAddress } from '@/lib/client-address';
 
 /**
  * The email telling an account's owner that its name is locked after failed passwords (RC-05).
@@ -25,7 +26,7 @@ export function lockoutNotice(input: {
       '',
       `When: ${utcMinute(input.at)}`,
       `Locked until: ${utcMinute(input.until)} (more failed attempts lock it for longer)`,
-      `IP address of the last attempt: ${input.ip ?? 'unknown'}`,
+      `IP address of the last attempt: ${shownAddress(input.ip)}`,
       '',
       `If this was you, wait until the lock ends and sign in again at ${signIn}, or ask your administrator to unlock your account.`,
       `If it was not you, someone is guessing your password: once the lock ends, change it, or reset it at ${forgot}, and tell your administrator.`,

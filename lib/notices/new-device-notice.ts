@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { utcMinute } from '@/lib/format-time';
+import { shownAddress } from '@/lib/client-address';
 
 /**
  * The email sent when a browser becomes trusted (TD-09): which device, when, from where, and
@@ -25,7 +26,7 @@ export function newDeviceNotice(input: {
       '',
       `Device: ${input.deviceName}`,
       `When: ${when}`,
-      `IP address: ${input.ip ?? 'unknown'}`,
+      `IP address: ${shownAddress(input.ip)}`,
       ...(input.confirmedWith ? [`Confirmed with: ${input.confirmedWith}`] : []),
       '',
       `If this was not you, delete the device and change your password: ${link}`,

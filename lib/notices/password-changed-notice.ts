@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { utcMinute } from '@/lib/format-time';
+import { shownAddress } from '@/lib/client-address';
 
 /** The email after a password is changed or reset (PW-09, RC-05). */
 export function passwordChangedNotice(input: {
@@ -18,7 +19,7 @@ export function passwordChangedNotice(input: {
       `The password of your Latchkey account was ${verb}${input.how === 'reset' ? ' with a link sent to this address' : ''}.`,
       '',
       `When: ${utcMinute(input.at)}`,
-      `IP address: ${input.ip ?? 'unknown'}`,
+      `IP address: ${shownAddress(input.ip)}`,
       '',
       input.how === 'changed'
         ? 'Your other sessions were signed out, and every trusted browser will ask for a security code again.'

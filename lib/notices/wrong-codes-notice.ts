@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@/lib/delivery/sender';
 import { utcMinute } from '@/lib/format-time';
+import { shownAddress } from '@/lib/client-address';
 
 /**
  * The email sent when wrong security codes pile up on an account (OTP-13), whatever they were
@@ -24,7 +25,7 @@ export function wrongCodesNotice(input: {
       'To get that far, whoever typed them knew your password or was signed in as you.',
       '',
       `When: ${when}`,
-      `IP address: ${input.ip ?? 'unknown'}`,
+      `IP address: ${shownAddress(input.ip)}`,
       '',
       'If this was you, there is nothing to do.',
       `If it was not, sign in at ${link}, change your password, sign out your other sessions, and tell your administrator.`,

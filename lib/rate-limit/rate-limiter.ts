@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { addressBucket } from '@/lib/client-address';
 import type { PolicyName, RatePolicies } from './policies';
 
 // The port for counting against the policy table. Two adapters: @upstash/ratelimit when the store
@@ -49,7 +50,12 @@ export function retryAfterSeconds(resetAt: number, now: number = Date.now()): nu
   return Math.max(1, Math.ceil((resetAt - now) / 1000));
 }
 
-/** The subject for a request without a known address: all of them share one bucket. */
+/**
+ * The per-address subject: an IPv4 address, or the /64 an IPv6 address is in (one subscriber's
+ * network, so stepping through it lifts nothing). Requests whose address is unknown (no trusted
+ * proxy configured: `npm run dev`, a bare `next start`) share one subject, so a limit is never
+ * lifted by hiding the address; docs/decisions/0017-client-address.md.
+ */
 export function ipSubject(ip: string | null | undefined): string {
-  return ip ? `ip:${ip}` : 'ip:unknown';
+  return `ip:${addressBucket(ip) ?? 'unknown'}`;
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import type { RequestInfo } from '@/lib/audit/request-info';
+import { clientAddress, type ProxyTrust } from '@/lib/client-address';
 import { env } from '@/lib/env';
 
 /** Client IP and user agent of the current request, for audit events and sessions. */
@@ -8,15 +9,19 @@ export async function getRequestInfo(): Promise<RequestInfo> {
   return requestInfoFrom(await headers());
 }
 
-export function requestInfoFrom(h: Headers): RequestInfo {
-  // Vercel and most proxies put the client first in x-forwarded-for; the platform overwrites it.
-  const forwarded = h.get('x-forwarded-for')?.split(',')[0]?.trim();
-  const ip = forwarded || h.get('x-real-ip') || null;
+/** Which forwarding headers this deployment may believe (docs/decisions/0017-client-address.md). */
+export const proxyTrust = (): ProxyTrust => ({
+  onVercel: env.VERCEL === '1',
+  trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+});
+
+export function requestInfoFrom(h: Headers, trust: ProxyTrust = proxyTrust()): RequestInfo {
+  // The address only from a header this deployment trusts, and only when it is an address: a
+  // client's own X-Forwarded-For lifts no limit and reaches no log or email (0017).
   const location = approximateLocation(h);
-  // An IPv4 client seen through a dual-stack socket reads "::ffff:203.0.113.7": show it as IPv4.
   return {
-    ip: ip?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '') ?? null,
-    userAgent: h.get('user-agent'),
+    ip: clientAddress(h, trust),
+    userAgent: h.get('user-agent')?.slice(0, 500) || null,
     ...(location ? { location } : {}),
   };
 }

@@ -22,8 +22,9 @@ import { createOwnUser, latestCode, type OwnUser } from './support/own-user';
 //
 // ~500 failed passwords would spend the per-address budget (BF-05) of the shared e2e server for
 // the specs after this one, so these tests run on a server of their own (same database), and each
-// password post comes from its own documentation address (X-Forwarded-For, which this deployment
-// trusts as Vercel's edge would set it) so every string reaches the password check.
+// password post comes from its own documentation address (X-Forwarded-For: the e2e servers trust
+// one proxy hop, TRUSTED_PROXY_HOPS=1, and this is what it saw) so every string reaches the
+// password check.
 
 const BLNS_PATH = path.resolve(process.cwd(), '../shared/testdata/blns.json');
 const blns: string[] = existsSync(BLNS_PATH) ? JSON.parse(readFileSync(BLNS_PATH, 'utf8')) : [];

@@ -81,17 +81,19 @@ test('RC-05 deleting a trusted device on My Trusted Devices emails its owner, na
   }
 });
 
-test('RC-05 BF-04 wrong passwords that lock an account email its owner once, with the last address', async ({
+test('RC-05 BF-04 wrong passwords that lock an account email its owner once, with the last address as our proxy saw it, never what the client wrote into X-Forwarded-For', async ({
   page,
   request,
   baseURL,
 }) => {
   const user = await createOwnUser('lockmail');
   // Addresses of their own (TEST-NET-2), so the per-address limit of other specs is untouched.
+  // The e2e servers trust one proxy: the last entry is what it saw, the first is the client's.
   const addresses = Array.from({ length: 7 }, () => `198.51.100.${randomInt(1, 255)}`);
+  const written = '203.0.113.9 -- URGENT from Latchkey security: your account is compromised';
   try {
     for (const [i, address] of addresses.entries()) {
-      await page.setExtraHTTPHeaders({ 'X-Forwarded-For': address });
+      await page.setExtraHTTPHeaders({ 'X-Forwarded-For': `${written}, ${address}` });
       await submitPassword(page, user.username, `wrong-password-${i}`);
       await expect(page.getByRole('alert').filter({ hasText: 'incorrect' })).toHaveText(
         'The username or password is incorrect.',
@@ -106,7 +108,8 @@ test('RC-05 BF-04 wrong passwords that lock an account email its owner once, wit
         );
         expect(notice.code).toBeNull();
         expect(notice.body).toContain('locked after 5 failed password attempts');
-        expect(notice.body).toContain(`IP address of the last attempt: ${address}`);
+        expect(notice.body).toContain(`IP address of the last attempt: ${address}\n`);
+        expect(notice.body).not.toContain('URGENT');
         expect(notice.body).toMatch(/\/forgot-password, and tell your administrator\.$/);
       }
     }

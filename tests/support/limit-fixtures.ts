@@ -54,10 +54,13 @@ export function limitedDeps(
   } satisfies SignInDeps;
 }
 
-/** An address no other test uses (IPv6 documentation range), so per-address counters start at zero. */
+/**
+ * An address no other test uses (IPv6 documentation range, 2001:db8::/32), so per-address
+ * counters start at zero. Limits count IPv6 per /64, so the /64 is random too.
+ */
 export function freshIp(): string {
-  const hex = randomBytes(8).toString('hex').match(/.{4}/g)!;
-  return `2001:db8:0:0:${hex.join(':')}`;
+  const hex = randomBytes(12).toString('hex').match(/.{4}/g)!;
+  return `2001:db8:${hex.join(':')}`;
 }
 
 /** A policy with a test-sized limit and a long window (no turnover during the test). */

@@ -29,6 +29,8 @@ export async function startExtraServer(
         APP_ORIGIN: baseURL,
         AUTH_SECRET: 'extra-server-secret-0123456789-0123456789',
         OUTBOX_ENABLED: '1',
+        // As the shared e2e servers: X-Forwarded-For is what one proxy in front of us saw.
+        TRUSTED_PROXY_HOPS: '1',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
