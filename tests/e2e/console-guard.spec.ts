@@ -122,3 +122,11 @@ test.describe('a recorded problem fails the test', () => {
     },
   );
 });
+
+test("the browser's own request for /favicon.ico finds the app's icon, so no page logs a 404 for it", async ({
+  request,
+}) => {
+  const response = await request.get('/favicon.ico');
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toBe('image/x-icon');
+});
