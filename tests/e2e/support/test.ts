@@ -40,9 +40,11 @@ function watch(context: BrowserContext, guard: ConsoleGuard) {
     const kind = message.type();
     if (!FAILING_LEVELS.has(kind) && !ALWAYS_A_PROBLEM.some((pattern) => pattern.test(text)))
       return;
-    if (allowed(text)) return;
     const where = message.location().url;
-    guard.problems.push(`console.${kind}: ${text}${where ? ` (${where})` : ''}`);
+    // A pattern may name the address too: "404 … (http://…/admin/users)".
+    const line = `${text}${where ? ` (${where})` : ''}`;
+    if (allowed(line)) return;
+    guard.problems.push(`console.${kind}: ${line}`);
   });
   // Uncaught exceptions and unhandled rejections of every page in the context, and what React
   // hands to `reportError` (recoverable errors, production hydration mismatches).
