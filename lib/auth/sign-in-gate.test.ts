@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createGate, defaultGateSize, GateFullError } from './sign-in-gate';
+import { describe, expect, it, vi } from 'vitest';
+import { createGate, defaultGateSize, GateFullError, isGateFullError } from './sign-in-gate';
 
 /** A task that runs until the test lets it finish. */
 function held<T>(value: T) {
@@ -79,5 +79,25 @@ describe('sign-in gate (P5 admission control)', () => {
     );
     expect(gate.load()).toEqual({ running: 0, waiting: 0 });
     expect(await gate.run(async () => 'next')).toBe('next');
+  });
+
+  it('a refusal is told apart by another copy of this module (proxy.ts and the action are bundled apart)', async () => {
+    vi.resetModules();
+    const otherCopy = await import('./sign-in-gate');
+    expect(otherCopy.GateFullError).not.toBe(GateFullError);
+
+    const gate = createGate({ slots: 1, queue: 0 });
+    const task = held('first');
+    const first = gate.run(task.task);
+    const refusal = await gate.run(async () => 'second').catch((error: unknown) => error);
+    // What the action used to ask: false across copies, so the refusal became a 500.
+    expect(refusal instanceof otherCopy.GateFullError).toBe(false);
+    expect(otherCopy.isGateFullError(refusal)).toBe(true);
+    expect(isGateFullError(refusal)).toBe(true);
+    expect(otherCopy.isGateFullError(new Error('database down'))).toBe(false);
+    expect(isGateFullError(null)).toBe(false);
+
+    task.finish();
+    expect(await first).toBe('first');
   });
 });

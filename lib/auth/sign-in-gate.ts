@@ -12,7 +12,8 @@ import { availableParallelism } from 'node:os';
 //   of work on a quiet instance, ≈ 8 × 25 ms);
 // - beyond that the instance is full and the step is refused at once, before anything is read
 //   or counted: proxy.ts answers a form post with 503 + Retry-After, and a JavaScript call gets
-//   `GateFullError`, which the sign-in form shows as "busy, try again".
+//   `GateFullError` (told by `isGateFullError`), which the sign-in form shows as "busy, try
+//   again".
 //
 // Capacity is a property of the instance, not of a caller, so this is a per-process gate, not a
 // rate limit (those count failures per address and account, lib/rate-limit). The state sits on
@@ -21,12 +22,26 @@ import { availableParallelism } from 'node:os';
 
 export type GateSize = { slots: number; queue: number };
 
+const FULL = Symbol.for('latchkey.sign-in-gate.full');
+
 /** Refused: every slot is busy and the queue is full. */
 export class GateFullError extends Error {
+  readonly [FULL] = true;
   constructor() {
     super('too many password steps in progress on this instance');
     this.name = 'GateFullError';
   }
+}
+
+/**
+ * True for a refusal of the gate. Not `instanceof`: proxy.ts and the server action are bundled
+ * apart, each with its own copy of this module, and the one gate on globalThis throws the class
+ * of whichever copy created it (the proxy's, once a form post has asked it first).
+ */
+export function isGateFullError(error: unknown): error is GateFullError {
+  return (
+    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[FULL] === true
+  );
 }
 
 /** One slot per core but one (at least one) unless configured; a queue of eight per slot. */

@@ -31,18 +31,6 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-test.beforeEach(({ page }) => {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  (page as Page & { problems?: string[] }).problems = problems;
-});
-test.afterEach(({ page }) => {
-  expect((page as Page & { problems?: string[] }).problems ?? []).toEqual([]);
-});
-
 /** A platform authenticator that verifies the user without a prompt, for this page only. */
 async function addVirtualAuthenticator(page: Page) {
   const cdp = await page.context().newCDPSession(page);

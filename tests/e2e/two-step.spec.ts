@@ -6,21 +6,7 @@ import { createOwnUser, latestCode, signInOwnUser, type OwnUser } from './suppor
 
 // The Two-step sign-in page and the factors it adds: an authenticator app (the test computes its
 // codes from the secret the page shows, as the app would) and backup codes. Each test has a user
-// of its own; a browser console error or page error fails it.
-
-test.beforeEach(({ page }) => {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  test.info().annotations.push({ type: 'console', description: 'checked' });
-  (page as Page & { problems?: string[] }).problems = problems;
-});
-
-test.afterEach(({ page }) => {
-  expect((page as Page & { problems?: string[] }).problems ?? []).toEqual([]);
-});
+// of its own.
 
 /** Opens the page and confirms it's the user with the emailed code. */
 async function openTwoStepConfirmed(page: Page, user: OwnUser) {

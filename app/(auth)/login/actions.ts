@@ -12,7 +12,7 @@ import { finishSignIn } from '@/lib/web/finish-sign-in';
 import { getDeviceToken, setDeviceToken } from '@/lib/web/device-cookie';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
-import { GateFullError, signInGate } from '@/lib/auth/sign-in-gate';
+import { isGateFullError, signInGate } from '@/lib/auth/sign-in-gate';
 
 const INVALID = 'The username or password is incorrect.';
 const BUSY =
@@ -34,7 +34,7 @@ export async function submitPasswordAction(
   try {
     return await signInGate(env.SIGN_IN_CONCURRENCY).run(() => passwordStep(prev, formData));
   } catch (error) {
-    if (!(error instanceof GateFullError)) throw error;
+    if (!isGateFullError(error)) throw error;
     return { error: BUSY, values: { username: String(formData.get('username') ?? '') } };
   }
 }

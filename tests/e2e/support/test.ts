@@ -1,9 +1,10 @@
 import { test as base, expect, type BrowserContext, type ConsoleMessage } from '@playwright/test';
 
-// Every e2e test imports `test` from here: a console error, a console warning about hydration or
-// a page error in any page of any context the test opens fails the test. Tests that provoke an
-// error on purpose (a refused request the browser logs) name what they expect with
-// `allowConsole(/pattern/)`.
+// Every e2e test imports `test` from here: a console error, a hydration warning, a Content
+// Security Policy violation or a page error in any page of any context the test opens fails the
+// test. Tests that provoke an error on purpose (a refused request the browser logs) name what
+// they expect with `allowConsole(/pattern/)`. tests/e2e/console-guard.spec.ts proves the guard
+// fails where it should.
 
 export { expect };
 export { request } from '@playwright/test';
@@ -16,40 +17,66 @@ export type {
   Page,
 } from '@playwright/test';
 
-type Guard = { problems: string[]; allowed: RegExp[] };
+export type ConsoleGuard = { problems: string[]; allowed: RegExp[] };
 
-const HYDRATION = /hydrat|did not match|server rendered html/i;
+/**
+ * Trouble whatever the console level. React's development build words hydration problems out
+ * ("Hydration failed…", "…didn't match…"); the production build (what `next start` serves) reports
+ * them as minified recoverable errors through `reportError`, which surface as page errors:
+ * #418 (the server HTML did not match), #419 (a Suspense boundary the server could not finish),
+ * #422 and #423 (React threw the server HTML away and rendered on the client).
+ */
+const ALWAYS_A_PROBLEM = [
+  /hydrat|did(?:n't| not) match|server rendered (?:html|text)/i,
+  /Minified React error #(?:418|419|422|423)\b/,
+  /Content[ -]Security[ -]Policy|Refused to (?:load|execute|apply|connect|frame|evaluate)/i,
+];
+const FAILING_LEVELS = new Set(['error', 'assert']);
 
-function watch(context: BrowserContext, guard: Guard) {
+function watch(context: BrowserContext, guard: ConsoleGuard) {
+  const allowed = (text: string) => guard.allowed.some((pattern) => pattern.test(text));
   context.on('console', (message: ConsoleMessage) => {
     const text = message.text();
     const kind = message.type();
-    if (kind !== 'error' && !(kind === 'warning' && HYDRATION.test(text))) return;
-    if (guard.allowed.some((pattern) => pattern.test(text))) return;
+    if (!FAILING_LEVELS.has(kind) && !ALWAYS_A_PROBLEM.some((pattern) => pattern.test(text)))
+      return;
     const where = message.location().url;
-    guard.problems.push(`console.${kind}: ${text}${where ? ` (${where})` : ''}`);
+    // A pattern may name the address too: "404 … (http://…/admin/users)".
+    const line = `${text}${where ? ` (${where})` : ''}`;
+    if (allowed(line)) return;
+    guard.problems.push(`console.${kind}: ${line}`);
   });
+  // Uncaught exceptions and unhandled rejections of every page in the context, and what React
+  // hands to `reportError` (recoverable errors, production hydration mismatches).
   context.on('weberror', (error) => {
-    const text = error.error().message;
-    if (guard.allowed.some((pattern) => pattern.test(text))) return;
+    const text = `${error.error().name}: ${error.error().message}`;
+    if (allowed(text)) return;
     guard.problems.push(`page error: ${text}`);
   });
 }
 
-export const test = base.extend<{ consoleGuard: Guard; allowConsole: (pattern: RegExp) => void }>({
+export const test = base.extend<{
+  consoleGuard: ConsoleGuard;
+  allowConsole: (pattern: RegExp) => void;
+}>({
   consoleGuard: [
     async ({ context, browser }, provide) => {
-      const guard: Guard = { problems: [], allowed: [] };
-      watch(context, guard);
-      // Contexts the test opens itself (a second browser, a no-JavaScript one) are watched too.
-      const newContext = browser.newContext.bind(browser);
-      browser.newContext = async (...args) => {
-        const opened = await newContext(...args);
+      const guard: ConsoleGuard = { problems: [], allowed: [] };
+      const watched = new WeakSet<BrowserContext>();
+      const watchOnce = (opened: BrowserContext) => {
+        if (watched.has(opened)) return;
+        watched.add(opened);
         watch(opened, guard);
-        return opened;
       };
-      await provide(guard);
-      browser.newContext = newContext;
+      watchOnce(context);
+      // Every context the test opens itself: browser.newContext() (a second person, a browser
+      // without JavaScript) and browser.newPage(), which opens a context of its own.
+      browser.on('context', watchOnce);
+      try {
+        await provide(guard);
+      } finally {
+        browser.off('context', watchOnce);
+      }
       expect(guard.problems, 'the browser console stays clean').toEqual([]);
     },
     { auto: true },

@@ -8,9 +8,11 @@ import { uploadFileAction } from './actions';
 import { CHUNKS_HREF, statusHref, uploadPage } from './upload-paths';
 import { ProgressBar } from './progress-bar';
 
-// Without JavaScript this is a plain multipart form posting to `uploadFileAction`. With it, the
-// file goes in 1 MiB chunks to the chunks route (Vercel caps a request body at 4.5 MB), with its
-// SHA-256 checked at the end, and a progress bar for the upload and then the validation.
+// Without JavaScript this is a plain multipart form posting to `uploadFileAction`: React gives a
+// form whose action is a function a multipart encType and the POST method (setting them here too
+// makes React warn, tests/integration/forms.test.ts). With JavaScript, the file goes in 1 MiB
+// chunks to the chunks route (Vercel caps a request body at 4.5 MB), with its SHA-256 checked at
+// the end, and a progress bar for the upload and then the validation.
 
 const CHUNK = 1024 * 1024;
 type Progress = { label: string; done: number; total: number | null };
@@ -39,13 +41,7 @@ export function UploadForm() {
   const message = error ?? state.error;
   const busy = pending || progress !== null;
   return (
-    <form
-      action={formAction}
-      onSubmit={onSubmit}
-      encType="multipart/form-data"
-      className="space-y-4"
-      noValidate
-    >
+    <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>
       {message && <FormMessage id="upload-error">{message}</FormMessage>}
       <div>
         <label htmlFor="file" className="mb-1 block text-sm font-medium text-slate-700">
