@@ -36,7 +36,7 @@ test('OTP-07 RC-02: a stranger who asks for a reset link cannot read it: /dev/ou
     {} as Record<string, string>,
     withToken('wrong'),
     withToken(OUTBOX_TOKEN.slice(1)),
-    withToken(`${OUTBOX_TOKEN} `),
+    withToken(`${OUTBOX_TOKEN}x`),
     { authorization: `Bearer ${OUTBOX_TOKEN}` },
   ]) {
     for (const path of ['/api/dev/outbox', '/dev/outbox']) {
