@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
@@ -7,6 +8,16 @@ import { defineConfig, devices } from '@playwright/test';
 export const MAIN_PORT = Number(process.env.E2E_PORT ?? 3100);
 export const SHORT_TTL_PORT = MAIN_PORT + 1;
 export const SHORT_TTL_SECONDS = 10;
+/**
+ * The servers run `next start` (production mode) as a preview with the outbox on, which only a
+ * request carrying this token (or an admin's session) may read (decision 0018). A fresh one per
+ * run: set here, in the runner, before the workers start, so they inherit it from process.env.
+ */
+export const OUTBOX_TOKEN = (process.env.E2E_OUTBOX_TOKEN ||=
+  randomBytes(32).toString('base64url'));
+export const OUTBOX_TOKEN_HEADER = 'x-outbox-token';
+/** What every e2e server needs to start with the outbox on under `next start`. */
+export const OUTBOX_ENV = { OUTBOX_ENABLED: '1', DEPLOYMENT_STAGE: 'preview', OUTBOX_TOKEN };
 /** Where scripts/serve-e2e.ts writes the e2e database's URL for fixtures that need it. */
 export const DATABASE_URL_FILE = path.resolve(import.meta.dirname, '.data/e2e-database-url');
 /** The servers' AUTH_SECRET: a spec that seeds keyed values (audit typed names) needs it. */
@@ -46,6 +57,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   use: {
     baseURL: `http://127.0.0.1:${MAIN_PORT}`,
+    // Every page and API request of the suite may read the outbox (the fixtures read codes there);
+    // tests/e2e/outbox-access.spec.ts takes the header away to show what anyone else gets.
+    extraHTTPHeaders: { [OUTBOX_TOKEN_HEADER]: OUTBOX_TOKEN },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
@@ -72,7 +86,7 @@ export default defineConfig({
       E2E_SERVERS: JSON.stringify(servers),
       E2E_DATABASE_URL_FILE: DATABASE_URL_FILE,
       AUTH_SECRET: E2E_AUTH_SECRET,
-      OUTBOX_ENABLED: '1',
+      ...OUTBOX_ENV,
       MEMORY_STORE: '1',
       OTP_RESEND_COOLDOWN_SECONDS: '0',
       // Tests stand in for one proxy in front of the app: a spec that sends X-Forwarded-For plays

@@ -36,6 +36,10 @@ try {
     DATABASE_URL: scratch.url,
     AUTH_SECRET: randomBytes(32).toString('base64url'),
     OUTBOX_ENABLED: '1',
+    // Nothing is served here, but a run under NODE_ENV=production must pass the same boot check
+    // as a preview with the outbox (decision 0018).
+    DEPLOYMENT_STAGE: 'preview',
+    OUTBOX_TOKEN: randomBytes(32).toString('base64url'),
     MEMORY_STORE: '1',
   });
   const { db } = await import('../lib/db');

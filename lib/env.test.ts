@@ -124,6 +124,63 @@ describe('lib/env.ts at boot', () => {
     expect(JSON.parse(preview.stdout)).toMatchObject({ OUTBOX_ENABLED: false });
   });
 
+  // The outbox shows every code and reset link (OTP-07, RC-02): under `next start` only on a
+  // deployment that says it is a preview, and only with a token to read it (decision 0018).
+  const TOKEN = 'o'.repeat(32);
+
+  it('OTP-07 RC-02: a production start with the outbox is refused without a preview opt-in, off Vercel too', () => {
+    const run = importEnv({ ...complete, OUTBOX_ENABLED: '1', OUTBOX_TOKEN: TOKEN });
+    expect(run.ok).toBe(false);
+    expect(run.stderr).toContain('OUTBOX_ENABLED: only on a preview in production mode');
+    const bare = importEnv({ ...complete, OUTBOX_ENABLED: '1' });
+    expect(bare.stderr).toContain('OUTBOX_ENABLED: only on a preview in production mode');
+    expect(bare.stderr).toContain('OUTBOX_TOKEN: required with OUTBOX_ENABLED');
+  });
+
+  it('OTP-07 RC-02: a preview with the outbox is refused without an OUTBOX_TOKEN of 32+ characters', () => {
+    const vercelPreview = { VERCEL: '1', VERCEL_ENV: 'preview', VERCEL_URL: 'x.vercel.app' };
+    for (const stage of [vercelPreview, { DEPLOYMENT_STAGE: 'preview' }]) {
+      const run = importEnv({ ...complete, ...stage, OUTBOX_ENABLED: '1' });
+      expect(run.ok).toBe(false);
+      expect(run.stderr).toContain('OUTBOX_TOKEN: required with OUTBOX_ENABLED');
+      expect(run.stderr).not.toContain('only on a preview');
+      const short = importEnv({
+        ...complete,
+        ...stage,
+        OUTBOX_ENABLED: '1',
+        OUTBOX_TOKEN: TOKEN.slice(1),
+      });
+      expect(short.stderr).toContain('OUTBOX_TOKEN: OUTBOX_TOKEN must be at least 32 characters');
+      const ready = importEnv({ ...complete, ...stage, OUTBOX_ENABLED: '1', OUTBOX_TOKEN: TOKEN });
+      expect(ready.stderr).toBe('');
+      expect(JSON.parse(ready.stdout)).toMatchObject({ OUTBOX_ENABLED: true });
+    }
+  });
+
+  it('DEPLOYMENT_STAGE=preview cannot turn the Vercel production deployment into a preview', () => {
+    const run = importEnv({
+      ...complete,
+      VERCEL: '1',
+      VERCEL_ENV: 'production',
+      DEPLOYMENT_STAGE: 'preview',
+      OUTBOX_ENABLED: '1',
+      OUTBOX_TOKEN: TOKEN,
+    });
+    expect(run.ok).toBe(false);
+    expect(run.stderr).toContain('DEPLOYMENT_STAGE: this is the Vercel production deployment');
+    expect(run.stderr).toContain('OUTBOX_ENABLED: never on the production deployment');
+  });
+
+  it('development (npm run dev) has the outbox on with nothing but a database and a secret', () => {
+    const run = importEnv({
+      NODE_ENV: 'development',
+      DATABASE_URL: complete.DATABASE_URL,
+      AUTH_SECRET: complete.AUTH_SECRET,
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject({ OUTBOX_ENABLED: true });
+  });
+
   it('ALLOW_INSECURE_ORIGIN lets a local production check use http, and is refused on Vercel', () => {
     const local = importEnv({
       ...complete,

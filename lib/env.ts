@@ -107,6 +107,16 @@ export const env = createEnv({
     SIGN_IN_METHODS_USER: methodList('passkey,authenticator-app,backup-code,sms,voice,email'),
     /** Show messages on /dev/outbox instead of sending them. Default on only in development. */
     OUTBOX_ENABLED: flag(!isProduction),
+    /**
+     * Under `next start`, the token that reads the outbox (header `x-outbox-token`); admins read
+     * it signed in. Required with OUTBOX_ENABLED in production mode (decision 0018).
+     */
+    OUTBOX_TOKEN: z.string().min(32, 'OUTBOX_TOKEN must be at least 32 characters').optional(),
+    /**
+     * `preview`: this production-mode deployment is a preview, where OUTBOX_ENABLED may be set.
+     * Vercel previews say so themselves (VERCEL_ENV=preview); anything else is `production`.
+     */
+    DEPLOYMENT_STAGE: z.enum(['production', 'preview']).default(preview ? 'preview' : 'production'),
     VOICE_ENABLED: flag(true),
     /** 1 = no codes by SMS or voice at all (email is offered instead): the toll-fraud brake (FR-03). */
     SMS_KILL_SWITCH: flag(false),
@@ -199,10 +209,24 @@ if (process.env.SKIP_ENV_VALIDATION !== '1') {
     !env.ALLOW_INSECURE_ORIGIN
   )
     problems.push('APP_ORIGIN: must be https:// in production');
+  if (env.DEPLOYMENT_STAGE === 'preview' && vercelEnv === 'production')
+    problems.push('DEPLOYMENT_STAGE: this is the Vercel production deployment, not a preview');
   if (env.OUTBOX_ENABLED && vercelEnv === 'production')
     problems.push(
       'OUTBOX_ENABLED: never on the production deployment (codes would be shown, not sent)',
     );
+  // Under `next start` the outbox holds real people's codes and links: only on a deployment that
+  // says it is a preview, and only behind a token (or an admin's session).
+  else if (env.OUTBOX_ENABLED && env.NODE_ENV === 'production') {
+    if (env.DEPLOYMENT_STAGE !== 'preview')
+      problems.push(
+        'OUTBOX_ENABLED: only on a preview in production mode (DEPLOYMENT_STAGE=preview; Vercel previews are)',
+      );
+    if (!env.OUTBOX_TOKEN)
+      problems.push(
+        'OUTBOX_TOKEN: required with OUTBOX_ENABLED in production mode (32+ random characters)',
+      );
+  }
   if (env.TRUSTED_PROXY_HOPS > 0 && env.VERCEL === '1')
     problems.push(
       'TRUSTED_PROXY_HOPS: leave it unset on Vercel (the address comes from x-vercel-forwarded-for)',

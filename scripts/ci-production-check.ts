@@ -21,7 +21,8 @@ import { deleteKeys, stopProcess, waitUntilAnswering } from './next-server';
 //    and the real Postmark and Twilio adapters pointed at local fakes that check every request.
 // 4. In Debian's Chromium: sign in by SMS trusting the browser (new-device email), by email,
 //    then password-only on the trusted browser; the cron clean-up refuses a caller without
-//    CRON_SECRET and runs with it. Every captured provider request must conform (OTP-12).
+//    CRON_SECRET and runs with it; the outbox routes answer 404. Every captured provider request
+//    must conform (OTP-12).
 //
 // Exits non-zero on any failure and removes what it made. DATABASE_URL and REDIS_URL name the
 // servers (default: the CI machine's 127.0.0.1:5432 and :6379); CHECK_PORT the port (3850).
@@ -70,6 +71,7 @@ try {
   const app = await startConfigured();
   await signInJourneys(app);
   await cronCleanup(app.cronSecret);
+  await outboxClosed();
   assertProviderRequests(app.postmark, app.twilio);
   step('PASSED');
   await cleanUp();
@@ -272,6 +274,14 @@ async function cronCleanup(secret: string) {
     `/api/cron/cleanup with the token answered ${ran.status} ${JSON.stringify(body)}`,
   );
   console.log(JSON.stringify(body));
+}
+
+async function outboxClosed() {
+  step('the outbox is off: /dev/outbox and /api/dev/outbox answer 404 (decision 0018)');
+  for (const route of ['/dev/outbox', '/api/dev/outbox']) {
+    const answer = await fetch(`${ORIGIN}${route}`, { redirect: 'manual' });
+    check(answer.status === 404, `${route} answered ${answer.status}`);
+  }
 }
 
 function assertProviderRequests(postmark: FakePostmark, twilio: FakeTwilio) {

@@ -40,19 +40,26 @@ try {
     await writeFile(process.env.E2E_DATABASE_URL_FILE, database.url);
   }
   const authSecret = process.env.AUTH_SECRET || randomBytes(32).toString('base64url');
-  await Promise.all(specs.map((spec) => startServer(spec, authSecret)));
+  // Under `next start` the outbox opens only to this token (or an admin): Playwright passes the
+  // run's own; started by hand, a fresh one is printed for curl (x-outbox-token header).
+  const outboxToken = process.env.OUTBOX_TOKEN || randomBytes(32).toString('base64url');
+  if (!process.env.OUTBOX_TOKEN) console.log(`outbox token ${outboxToken}`);
+  await Promise.all(specs.map((spec) => startServer(spec, authSecret, outboxToken)));
   console.log('ready all');
 } catch (error) {
   console.error('[serve-e2e]', error instanceof Error ? error.message : error);
   await stop(1);
 }
 
-async function startServer(spec: ServerSpec, authSecret: string) {
+async function startServer(spec: ServerSpec, authSecret: string, outboxToken: string) {
   const origin = `http://127.0.0.1:${spec.port}`;
   // Defaults that make `next start` (NODE_ENV=production) run without vendor accounts: codes go
-  // to the outbox and live in process memory. The caller's environment and overrides win.
+  // to the outbox (a preview's, behind the token) and live in process memory. The caller's
+  // environment and overrides win.
   const env: NodeJS.ProcessEnv = {
     OUTBOX_ENABLED: '1',
+    DEPLOYMENT_STAGE: 'preview',
+    OUTBOX_TOKEN: outboxToken,
     ...(process.env.UPSTASH_REDIS_REST_URL ? {} : { MEMORY_STORE: '1' }),
     APP_ORIGIN: origin,
     ...process.env,

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretEquals } from '@/lib/security/secret-equals';
 
 // Vercel Cron calls the job's path with `Authorization: Bearer <CRON_SECRET>` when the project
 // has a CRON_SECRET variable (https://vercel.com/docs/cron-jobs/manage-cron-jobs). Anyone can
@@ -11,10 +11,5 @@ export function authorizeCronRequest(
   secret: string | undefined,
 ): CronAuthorization {
   if (!secret) return 'not-configured';
-  const expected = `Bearer ${secret}`;
-  // Compared as digests: equal lengths for timingSafeEqual, and nothing learnt from the time.
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return authorization !== null && timingSafeEqual(digest(authorization), digest(expected))
-    ? 'ok'
-    : 'denied';
+  return secretEquals(authorization, `Bearer ${secret}`) ? 'ok' : 'denied';
 }

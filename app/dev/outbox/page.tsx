@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { listOutbox } from '@/lib/delivery/outbox-sender';
-import { isOutboxActive } from '@/lib/delivery/senders';
+import { canReadOutbox } from '@/lib/web/outbox-access';
 
 // Development outbox: what would have been emailed, texted or read out on a call. Everything is
-// rendered as text (React escapes it), so an odd username or address cannot become markup.
+// rendered as text (React escapes it), so an odd username or address cannot become markup. Under
+// `next start` (a preview) only an admin or a request with the outbox token sees it; anyone else
+// gets the ordinary 404 (decision 0018).
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = {
@@ -15,7 +17,7 @@ export const metadata: Metadata = {
 const CHANNEL_LABEL = { email: 'Email', sms: 'SMS', voice: 'Voice call' } as const;
 
 export default async function OutboxPage() {
-  if (!isOutboxActive()) notFound();
+  if (!(await canReadOutbox())) notFound();
   const messages = await listOutbox();
 
   return (

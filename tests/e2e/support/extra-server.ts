@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { OUTBOX_ENV } from '../../../playwright.config';
 
 // One more `next start` of the already-built app, with its own environment, for states the shared
 // e2e servers must never be in (a dead Redis, a dead database). Started and stopped by the spec
@@ -28,7 +29,7 @@ export async function startExtraServer(
         NEXT_TELEMETRY_DISABLED: '1',
         APP_ORIGIN: baseURL,
         AUTH_SECRET: 'extra-server-secret-0123456789-0123456789',
-        OUTBOX_ENABLED: '1',
+        ...OUTBOX_ENV,
         // As the shared e2e servers: X-Forwarded-For is what one proxy in front of us saw.
         TRUSTED_PROXY_HOPS: '1',
         ...env,

@@ -1,12 +1,13 @@
 import { listOutbox } from '@/lib/delivery/outbox-sender';
-import { isOutboxActive } from '@/lib/delivery/senders';
+import { canReadOutbox } from '@/lib/web/outbox-access';
 
-// The development outbox as JSON, newest first: e2e tests read codes from here. A 404 whenever
-// the outbox is off, so a production deployment does not even reveal that the route exists.
+// The outbox as JSON, newest first: e2e tests read codes from here. 404 whenever this request
+// may not read it (the outbox is off; or, under `next start`, no token and no admin session):
+// a refusal reveals nothing, not even that the route exists (decision 0018).
 
 export const dynamic = 'force-dynamic';
 
 export async function GET() {
-  if (!isOutboxActive()) return new Response('Not Found', { status: 404 });
+  if (!(await canReadOutbox())) return new Response('Not Found', { status: 404 });
   return Response.json(await listOutbox(), { headers: { 'Cache-Control': 'no-store' } });
 }
