@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { typedUsernameSubject } from '@/lib/audit/record-event';
 import { db } from '@/lib/db';
 import { submitPassword } from '@/lib/auth/sign-in';
 import type { ProxyTrust } from '@/lib/client-address';
@@ -58,7 +59,7 @@ describe('BF-05 a client cannot choose its address', () => {
       ok: true,
     });
     const refused = await db.auditEvent.findFirst({
-      where: { type: 'ratelimit.hit', subject: user.username },
+      where: { type: 'ratelimit.hit', subject: typedUsernameSubject(user.username) },
     });
     expect(refused?.ip).toBe(seen);
   });
@@ -86,7 +87,7 @@ describe('BF-05 a client cannot choose its address', () => {
     ).toMatchObject({ ok: false, reason: 'limited' });
     expect(
       await db.auditEvent.count({
-        where: { type: 'ratelimit.hit', subject: user.username, ip: null },
+        where: { type: 'ratelimit.hit', subject: typedUsernameSubject(user.username), ip: null },
       }),
     ).toBe(1);
   });
