@@ -60,6 +60,11 @@ export default defineConfig({
     // Every page and API request of the suite may read the outbox (the fixtures read codes there);
     // tests/e2e/outbox-access.spec.ts takes the header away to show what anyone else gets.
     extraHTTPHeaders: { [OUTBOX_TOKEN_HEADER]: OUTBOX_TOKEN },
+    // The browser is not where the server is: another zone and language than the server's UTC and
+    // English, so text that a client component formats differently from the server shows up as a
+    // hydration mismatch (which the console guard fails), as it would for most real admins.
+    timezoneId: 'America/Los_Angeles',
+    locale: 'de-DE',
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
