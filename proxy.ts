@@ -28,7 +28,7 @@ export function proxy(request: NextRequest) {
     request.method === 'POST' &&
     request.nextUrl.pathname === '/login' &&
     !request.headers.has('next-action') &&
-    signInGate(env.SIGN_IN_CONCURRENCY).full()
+    signInGate(env.SIGN_IN_CONCURRENCY, env.SIGN_IN_QUEUE_WAIT_MS).full()
   ) {
     return busy(policy, https);
   }

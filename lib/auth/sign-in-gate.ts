@@ -8,8 +8,11 @@ import { availableParallelism } from 'node:os';
 //
 // - at most `slots` password steps run at once (SIGN_IN_CONCURRENCY, default: one per core but
 //   one, at least one), so a core is left to everything else the instance serves;
-// - up to `queue` more wait their turn, in arrival order (eight per slot: a fraction of a second
-//   of work on a quiet instance, ≈ 8 × 25 ms);
+// - more wait their turn, in arrival order: as many as the slots finish within `maxWaitMs` (one
+//   second by default) at the pace measured on this instance (a moving average of the time a step
+//   holds its slot), between one and 64 per slot; eight per slot until a step has been measured.
+//   A fixed count threw capacity away when sign-ins come in bursts (a burst larger than the queue
+//   was refused although the instance could have served it within the second);
 // - beyond that the instance is full and the step is refused at once, before anything is read
 //   or counted: proxy.ts answers a form post with 503 + Retry-After, and a JavaScript call gets
 //   `GateFullError` (told by `isGateFullError`), which the sign-in form shows as "busy, try
@@ -20,7 +23,16 @@ import { availableParallelism } from 'node:os';
 // globalThis so that proxy.ts and the server action, bundled separately, share one gate.
 // No `server-only` here: proxy.ts imports it, and it holds nothing secret.
 
-export type GateSize = { slots: number; queue: number };
+/**
+ * `queue`: how many may wait while nothing has been measured (and always, without `maxWaitMs`).
+ * `maxWaitMs`: the longest a waiting step should wait, at the measured pace; sizes the queue.
+ */
+export type GateSize = { slots: number; queue: number; maxWaitMs?: number };
+
+/** The queue's bounds per slot once measured, and the weight of a new measure in the average. */
+const MIN_QUEUE_PER_SLOT = 1;
+const MAX_QUEUE_PER_SLOT = 64;
+const SMOOTHING = 0.2;
 
 const FULL = Symbol.for('latchkey.sign-in-gate.full');
 
@@ -44,10 +56,13 @@ export function isGateFullError(error: unknown): error is GateFullError {
   );
 }
 
-/** One slot per core but one (at least one) unless configured; a queue of eight per slot. */
-export function defaultGateSize(cores: number, configured?: number): GateSize {
+/**
+ * One slot per core but one (at least one) unless configured; a queue of what the slots finish in
+ * `maxWaitMs` (a second unless configured; 0: a fixed eight per slot), eight per slot until measured.
+ */
+export function defaultGateSize(cores: number, configured?: number, maxWaitMs = 1000): GateSize {
   const slots = configured && configured > 0 ? configured : Math.max(1, cores - 1);
-  return { slots, queue: 8 * slots };
+  return { slots, queue: 8 * slots, ...(maxWaitMs > 0 ? { maxWaitMs } : {}) };
 }
 
 export type Gate = {
@@ -55,16 +70,24 @@ export type Gate = {
   run<T>(task: () => Promise<T>): Promise<T>;
   /** True when every slot is taken and the queue is full: a new step would be refused. */
   full(): boolean;
-  /** Steps running and waiting now, for tests and diagnostics. */
-  load(): { running: number; waiting: number };
+  /** Steps running and waiting now, and how many may wait at the measured pace. */
+  load(): { running: number; waiting: number; queueLimit: number };
   readonly size: GateSize;
 };
 
-export function createGate(size: GateSize): Gate {
+export function createGate(size: GateSize, clock: () => number = () => performance.now()): Gate {
   let running = 0;
+  let stepMs: number | null = null; // moving average of the time a step holds its slot
   const waiting: Array<() => void> = [];
-  const full = () => running >= size.slots && waiting.length >= size.queue;
-  const release = () => {
+  const queueLimit = () => {
+    if (stepMs === null || size.maxWaitMs === undefined) return size.queue;
+    const perSlot = Math.floor(size.maxWaitMs / Math.max(stepMs, 1));
+    return size.slots * Math.min(MAX_QUEUE_PER_SLOT, Math.max(MIN_QUEUE_PER_SLOT, perSlot));
+  };
+  const full = () => running >= size.slots && waiting.length >= queueLimit();
+  const release = (startedAt: number) => {
+    const took = clock() - startedAt;
+    stepMs = stepMs === null ? took : stepMs + SMOOTHING * (took - stepMs);
     const next = waiting.shift();
     if (next)
       next(); // the slot passes straight to the next in line
@@ -73,15 +96,16 @@ export function createGate(size: GateSize): Gate {
   return {
     size,
     full,
-    load: () => ({ running, waiting: waiting.length }),
+    load: () => ({ running, waiting: waiting.length, queueLimit: queueLimit() }),
     async run(task) {
       if (running < size.slots) running++;
       else if (full()) throw new GateFullError();
       else await new Promise<void>((resolve) => waiting.push(resolve));
+      const startedAt = clock();
       try {
         return await task();
       } finally {
-        release();
+        release(startedAt);
       }
     },
   };
@@ -90,8 +114,10 @@ export function createGate(size: GateSize): Gate {
 const KEY = Symbol.for('latchkey.sign-in-gate');
 type GateHolder = { [KEY]?: Gate };
 
-/** The one password-step gate of this process; `configured` is SIGN_IN_CONCURRENCY. */
-export function signInGate(configured?: number): Gate {
+/** The one password-step gate of this process, sized by SIGN_IN_CONCURRENCY and SIGN_IN_QUEUE_WAIT_MS. */
+export function signInGate(configured?: number, maxWaitMs?: number): Gate {
   const holder = globalThis as GateHolder;
-  return (holder[KEY] ??= createGate(defaultGateSize(availableParallelism(), configured)));
+  return (holder[KEY] ??= createGate(
+    defaultGateSize(availableParallelism(), configured, maxWaitMs),
+  ));
 }

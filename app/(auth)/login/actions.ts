@@ -32,7 +32,9 @@ export async function submitPasswordAction(
   formData: FormData,
 ): Promise<FormState> {
   try {
-    return await signInGate(env.SIGN_IN_CONCURRENCY).run(() => passwordStep(prev, formData));
+    return await signInGate(env.SIGN_IN_CONCURRENCY, env.SIGN_IN_QUEUE_WAIT_MS).run(() =>
+      passwordStep(prev, formData),
+    );
   } catch (error) {
     if (!isGateFullError(error)) throw error;
     return { error: BUSY, values: { username: String(formData.get('username') ?? '') } };
