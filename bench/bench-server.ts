@@ -24,8 +24,10 @@ import { startUpstashBridge } from '../tests/support/upstash-bridge';
 // to "Upstash" a request cost; Redis's own `INFO commandstats` counts the commands.
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SERVER_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+/** The machine's PostgreSQL server and Redis, where every bench makes its scratch database and key prefix. */
+export const SERVER_URL =
+  process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 export type BenchServer = {
   origin: string;

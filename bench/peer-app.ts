@@ -8,7 +8,7 @@ import pg from 'pg';
 import { PASSWORD_HASH_OPTIONS } from '../lib/auth/password';
 import { createScratchDatabase } from '../scripts/db/scratch-database';
 import { deleteKeys, stopProcess, waitUntilAnswering } from '../scripts/next-server';
-import { PASSWORD } from './bench-server';
+import { PASSWORD, REDIS_URL, SERVER_URL } from './bench-server';
 import type { Run } from './verify';
 
 // The peer of `npm run bench:peer` (bench/peer/: Better Auth 1.7 with its two-factor plugin) under
@@ -19,8 +19,6 @@ import type { Run } from './verify';
 // the two workloads, the same as Latchkey's (bench/logins.ts, bench/verify.ts).
 
 export const PEER_DIR = path.resolve(import.meta.dirname, 'peer');
-const SERVER_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 export type PeerServer = {
   origin: string;
