@@ -176,6 +176,20 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
         await store.uncountAttempt({ counterKey: 'none', lockKey: 'none-lock' }, 1);
         expect(await store.get('none')).toBeNull();
       });
+
+      it('BF-01 taking back the attempt that started a lock keeps the lock once a later attempt was counted (it met the lock)', async () => {
+        const { store } = makeStore();
+        for (let i = 0; i < 4; i++) await store.countAttempt(attempt);
+        const fifth = await store.countAttempt(attempt); // refused by an address limit, later
+        expect(fifth.startedLockMs).toBe(60_000);
+        const sixth = await store.countAttempt(attempt); // judged: refused by the lock
+        expect(sixth.lockedForMs).toBeGreaterThan(0);
+        await store.uncountAttempt(attempt, fifth.attempts);
+        expect(await store.get('attempts')).toBe(5);
+        expect(await store.get('lock')).toEqual({ failures: 5 });
+        const seventh = await store.countAttempt(attempt);
+        expect(seventh.lockedForMs).toBeGreaterThan(0);
+      });
     });
 
     describe('checkCode: a code entered for a challenge, in one operation', () => {

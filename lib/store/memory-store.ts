@@ -180,7 +180,12 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
       const value = counter ? Number(JSON.parse(counter.json)) : 0;
       if (counter && value > 0) counter.json = JSON.stringify(value - 1); // keeps the expiry
       const lock = live(attempt.lockKey, at);
-      if (lock && (JSON.parse(lock.json) as { failures?: unknown }).failures === attempts)
+      // Only if nothing was counted after it: a later attempt may have been refused by the lock.
+      if (
+        lock &&
+        value === attempts &&
+        (JSON.parse(lock.json) as { failures?: unknown }).failures === attempts
+      )
         entries.delete(attempt.lockKey);
     },
   };

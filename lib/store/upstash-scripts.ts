@@ -99,13 +99,15 @@ if count >= threshold and count % threshold == 0 and #ARGV > 2 then
 end
 return {count, left, started}`;
 
-// Takes back one attempt that was never judged; the lock goes if that attempt started it.
+// Takes back one attempt that was never judged; the lock goes only if that attempt started it
+// and nothing was counted after it (a later attempt may already have been refused by that lock,
+// and stays counted: deleting the lock then would let the next tries reach the hash).
 // KEYS: counter, lock. ARGV: the attempt's count.
 export const UNCOUNT_ATTEMPT = `
 local count = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 if count > 0 then redis.call('DECR', KEYS[1]) end
 local lock = redis.call('GET', KEYS[2])
-if lock and tonumber(cjson.decode(lock).failures) == tonumber(ARGV[1]) then
+if lock and count == tonumber(ARGV[1]) and tonumber(cjson.decode(lock).failures) == count then
   redis.call('DEL', KEYS[2])
 end
 return 1`;
