@@ -177,6 +177,17 @@ function contract(name: string, makeStore: () => StoreUnderTest) {
         expect(await store.get('none')).toBeNull();
       });
 
+      it('BF-01 an attempt due to start a lock while a longer one runs (its counter restarted) starts nothing and says so', async () => {
+        const { store } = makeStore();
+        for (let i = 0; i < 10; i++) await store.countAttempt(attempt); // the 10th: 120 s
+        await store.delete('attempts'); // the counter's window ended; the lock still runs
+        for (let i = 0; i < 4; i++) await store.countAttempt(attempt);
+        const fifth = await store.countAttempt(attempt); // due 60 s, but 120 s are running
+        expect(fifth.lockedForMs).toBeGreaterThan(60_000);
+        expect(fifth.startedLockMs ?? 0).toBe(0);
+        expect(await store.get('lock')).toEqual({ failures: 10 });
+      });
+
       it('BF-01 taking back the attempt that started a lock keeps the lock once a later attempt was counted (it met the lock)', async () => {
         const { store } = makeStore();
         for (let i = 0; i < 4; i++) await store.countAttempt(attempt);

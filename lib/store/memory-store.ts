@@ -168,9 +168,10 @@ export function createMemoryStore(options: { now?: () => number } = {}): Expirin
       const attempts = count(attempt.counterKey, attempt.windowMs, at);
       const lock = live(attempt.lockKey, at);
       const lockedForMs = lock ? lock.expiresAt - at : null;
-      const startedLockMs = lockFor(attempts, attempt);
-      if (startedLockMs !== null && startedLockMs >= (lockedForMs ?? 0))
-        write(attempt.lockKey, { failures: attempts }, startedLockMs, at);
+      const due = lockFor(attempts, attempt);
+      // A longer lock already running is kept: then nothing started, and nobody is told.
+      const startedLockMs = due !== null && due >= (lockedForMs ?? 0) ? due : null;
+      if (startedLockMs !== null) write(attempt.lockKey, { failures: attempts }, startedLockMs, at);
       return { attempts, lockedForMs, startedLockMs };
     },
 

@@ -95,6 +95,8 @@ if count >= threshold and count % threshold == 0 and #ARGV > 2 then
   started = tonumber(ARGV[2 + math.min(count / threshold, #ARGV - 2)])
   if started >= left then
     redis.call('SET', KEYS[2], cjson.encode({failures = count}), 'PX', started)
+  else
+    started = 0 -- a longer lock is already running: nothing started, nobody to tell
   end
 end
 return {count, left, started}`;
