@@ -154,8 +154,10 @@ export async function findPasswordReset(
  */
 export async function endPasswordResetLinks(store: ExpiringStore, userId: string): Promise<void> {
   const latest = await store.get<string>(latestKey(userId));
-  if (latest) await store.delete(`password-reset:${latest}`);
-  await store.delete(latestKey(userId));
+  await Promise.all([
+    latest ? store.delete(`password-reset:${latest}`) : null,
+    store.delete(latestKey(userId)),
+  ]);
 }
 
 export type ResetPasswordResult =

@@ -11,6 +11,8 @@ import type { ExpiringStore } from '@/lib/store/expiring-store';
 // means asking for a new one. Both links are also bound to the address they were sent to, so a
 // path that forgot to call this would still find them refused.
 
+const RESET_LINKS_AT_ONCE = 50;
+
 export type EndedLinks = {
   /** Users whose sent, unused invitation ended. */
   invitationsEnded: string[];
@@ -30,7 +32,12 @@ export async function endSignInLinks(
 ): Promise<EndedLinks> {
   const userIds = [...new Set(input.userIds)];
   if (!userIds.length) return { invitationsEnded: [], waitingForInvitation: [] };
-  for (const userId of userIds) await endPasswordResetLinks(store, userId);
+  // In parallel, a chunk at a time: a CSV batch can change many addresses, and each user's link
+  // costs store round trips while the transaction holds its rows.
+  for (let i = 0; i < userIds.length; i += RESET_LINKS_AT_ONCE)
+    await Promise.all(
+      userIds.slice(i, i + RESET_LINKS_AT_ONCE).map((id) => endPasswordResetLinks(store, id)),
+    );
 
   const open = await tx.invitation.findMany({
     where: { userId: { in: userIds }, usedAt: null, tokenHash: { not: null } },
