@@ -28,6 +28,15 @@ describe('maskDestinationsIn', () => {
     expect(masked).not.toContain('x.y+z@');
   });
 
+  it('RC-06 masks email addresses with letters beyond ASCII, and cuts long text before masking', () => {
+    const masked = maskDestinationsIn('bounced: josé.núñez@exämple.com and émile@例え.jp');
+    expect(masked).not.toContain('josé.núñez@');
+    expect(masked).not.toContain('émile@');
+    const long = maskDestinationsIn(`${'a'.repeat(30_000)} +14155550123`);
+    expect(long.length).toBeLessThanOrEqual(2000);
+    expect(long).not.toContain('4155550123');
+  });
+
   it('leaves error codes, HTTP statuses, dates and short numbers alone', () => {
     const text =
       'Twilio did not accept the SMS: HTTP 400, code 21211 at 2026-12-02T14:44:37Z, retry 3';

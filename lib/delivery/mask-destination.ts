@@ -19,7 +19,9 @@ export function maskPhone(e164: string): string {
 // between digits; and anything shaped like an email address.
 const PHONE_IN_TEXT =
   /(?<![\w+])(?:\+\d(?:[ ().-]{0,2}\d){6,14}|\d(?:[ ().-]{0,2}\d){9,14})(?!\w)/g;
-const EMAIL_IN_TEXT = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
+const EMAIL_IN_TEXT = /[\p{L}\p{N}_.!#$%&'*+/=?^`{|}~-]+@[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)+/gu;
+/** Longer error text is cut first (callers keep 500 characters): the patterns cost more than linear time. */
+const LONGEST_TEXT = 2000;
 
 /**
  * `text` with every destination in it masked as above: the ones given (the message's own `to`,
@@ -27,7 +29,7 @@ const EMAIL_IN_TEXT = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
  * address. For error text that is stored or shown (audit rows, an invitation's last error).
  */
 export function maskDestinationsIn(text: string, known: readonly string[] = []): string {
-  let masked = text;
+  let masked = text.slice(0, LONGEST_TEXT);
   for (const destination of known) {
     if (destination.length < 5) continue;
     const shown = destination.includes('@') ? maskEmail(destination) : maskPhone(destination);
