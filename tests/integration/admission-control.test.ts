@@ -28,7 +28,7 @@ afterEach(async () => {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   await done;
-  expect(signInGate().load()).toEqual({ running: 0, waiting: 0 });
+  expect(signInGate().load()).toMatchObject({ running: 0, waiting: 0 });
 });
 
 const post = (path: string, headers: Record<string, string> = {}) =>
