@@ -31,7 +31,7 @@ describe('sign-in gate (P5 admission control)', () => {
     expect(defaultGateSize(2, undefined, 0)).toEqual({ slots: 1, queue: 8 }); // fixed queue
   });
 
-  it('P5 the queue holds what the slots finish within maxWaitMs at the measured pace: a burst past eight is admitted when steps are fast, fewer wait when they are slow', async () => {
+  it('P5 the queue holds what the slots finish within maxWaitMs at the measured pace: a burst past eight is admitted when steps are fast, never fewer than the configured queue when they are slow', async () => {
     let now = 0;
     const gate = createGate({ slots: 2, queue: 8, maxWaitMs: 1000 }, () => now);
     expect(gate.load().queueLimit).toBe(8); // nothing measured yet
@@ -51,14 +51,14 @@ describe('sign-in gate (P5 admission control)', () => {
     expect(gate.load()).toMatchObject({ running: 2, waiting: 50 });
     await expect(gate.run(async () => 'one too many')).rejects.toBeInstanceOf(GateFullError);
 
-    // Steps that now take 2 s each pull the average up and the queue down to one per slot.
+    // Steps that now take 2 s each pull the average up and the queue back to its configured size.
     for (const t of burst) {
       now += 2000;
       t.finish();
       await settle();
     }
     await Promise.all(results);
-    expect(gate.load()).toMatchObject({ running: 0, waiting: 0, queueLimit: 2 });
+    expect(gate.load()).toMatchObject({ running: 0, waiting: 0, queueLimit: 8 });
   });
 
   it('without maxWaitMs the queue stays the configured count, however fast steps are', async () => {

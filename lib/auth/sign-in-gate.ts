@@ -10,7 +10,8 @@ import { availableParallelism } from 'node:os';
 //   one, at least one), so a core is left to everything else the instance serves;
 // - more wait their turn, in arrival order: as many as the slots finish within `maxWaitMs` (one
 //   second by default) at the pace measured on this instance (a moving average of the time a step
-//   holds its slot), between one and 64 per slot; eight per slot until a step has been measured.
+//   holds its slot), between eight and 64 per slot (eight until a step has been measured: slow
+//   steps never shrink the queue below what it always held).
 //   A fixed count threw capacity away when sign-ins come in bursts (a burst larger than the queue
 //   was refused although the instance could have served it within the second);
 // - beyond that the instance is full and the step is refused at once, before anything is read
@@ -29,8 +30,7 @@ import { availableParallelism } from 'node:os';
  */
 export type GateSize = { slots: number; queue: number; maxWaitMs?: number };
 
-/** The queue's bounds per slot once measured, and the weight of a new measure in the average. */
-const MIN_QUEUE_PER_SLOT = 1;
+/** The queue's bounds per slot once measured (at least `queue`), and the weight of a new measure. */
 const MAX_QUEUE_PER_SLOT = 64;
 const SMOOTHING = 0.2;
 
@@ -81,8 +81,8 @@ export function createGate(size: GateSize, clock: () => number = () => performan
   const waiting: Array<() => void> = [];
   const queueLimit = () => {
     if (stepMs === null || size.maxWaitMs === undefined) return size.queue;
-    const perSlot = Math.floor(size.maxWaitMs / Math.max(stepMs, 1));
-    return size.slots * Math.min(MAX_QUEUE_PER_SLOT, Math.max(MIN_QUEUE_PER_SLOT, perSlot));
+    const perSlot = Math.min(MAX_QUEUE_PER_SLOT, Math.floor(size.maxWaitMs / Math.max(stepMs, 1)));
+    return Math.max(size.queue, size.slots * perSlot);
   };
   const full = () => running >= size.slots && waiting.length >= queueLimit();
   const release = (startedAt: number) => {

@@ -61,6 +61,9 @@ export async function enterCode(page: Page, code: string) {
 }
 
 export async function expectNoAxeViolations(page: Page) {
+  // After a client-side navigation Next.js sets the new page's <title> a moment after its content:
+  // the check waits for it rather than catching the page in between (every page has a title).
+  await expect(page).toHaveTitle(/\S/);
   const results = await new AxeBuilder({ page }).analyze();
   expect(
     results.violations.map(
