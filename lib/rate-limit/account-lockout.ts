@@ -55,12 +55,15 @@ export function lockSchedule(policy: LockoutPolicy = lockoutPolicy): number[] {
   return schedule;
 }
 
+// Every password step counts an attempt: the deployment's schedule is worked out once.
+const defaultSchedule = lockSchedule(lockoutPolicy);
+
 const attemptCount = (usernameKey: string, policy: LockoutPolicy): AttemptCount => ({
   counterKey: failuresKey(usernameKey),
   lockKey: lockKey(usernameKey),
   windowMs: policy.failureWindowMs,
   threshold: policy.threshold,
-  lockMs: lockSchedule(policy),
+  lockMs: policy === lockoutPolicy ? defaultSchedule : lockSchedule(policy),
 });
 
 export type PasswordAttempt = AttemptCounted & { usernameKey: string };
@@ -83,9 +86,10 @@ export async function countPasswordAttempt(
 export async function uncountPasswordAttempt(
   store: ExpiringStore,
   attempt: PasswordAttempt,
+  policy: LockoutPolicy = lockoutPolicy,
 ): Promise<void> {
   const { usernameKey, attempts } = attempt;
-  await store.uncountAttempt(attemptCount(usernameKey, lockoutPolicy), attempts);
+  await store.uncountAttempt(attemptCount(usernameKey, policy), attempts);
 }
 
 /** A correct password (when not locked) or an admin's unlock: the name starts from zero. */
