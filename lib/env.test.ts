@@ -181,6 +181,22 @@ describe('lib/env.ts at boot', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ OUTBOX_ENABLED: true });
   });
 
+  it('in development links follow the port the server listens on unless APP_ORIGIN is set', () => {
+    const dev = {
+      NODE_ENV: 'development',
+      DATABASE_URL: complete.DATABASE_URL,
+      AUTH_SECRET: complete.AUTH_SECRET,
+    };
+    const origin = (vars: Record<string, string>) =>
+      JSON.parse(importEnv({ ...dev, ...vars }).stdout).APP_ORIGIN;
+    expect(origin({})).toBe('http://localhost:3000');
+    expect(origin({ PORT: '3001' })).toBe('http://localhost:3001');
+    expect(origin({ PORT: '3001', APP_ORIGIN: 'http://dev.example.test:8080' })).toBe(
+      'http://dev.example.test:8080',
+    );
+    expect(origin({ PORT: 'not-a-port' })).toBe('http://localhost:3000');
+  });
+
   it('ALLOW_INSECURE_ORIGIN lets a local production check use http, and is refused on Vercel', () => {
     const local = importEnv({
       ...complete,

@@ -40,6 +40,10 @@ const previewHost = process.env.VERCEL_BRANCH_URL || process.env.VERCEL_URL;
 const previewRef = (process.env.VERCEL_GIT_COMMIT_REF || process.env.VERCEL_URL || '')
   .replace(/[^\w.-]+/g, '-')
   .slice(0, 40);
+// Unset, links point where this server listens: `next dev` and `next start` put the port they
+// bound (from -p or PORT) into PORT before any request runs, so `PORT=3001 npm run dev` sends
+// reset and invitation links to :3001, not to a default port another app may own.
+const listenPort = /^\d{1,5}$/.test(process.env.PORT ?? '') ? process.env.PORT : '3000';
 
 export const env = createEnv({
   server: {
@@ -62,7 +66,9 @@ export const env = createEnv({
     /** Public origin of the app (https://login.example.com); links and the WebOTP line use it. */
     APP_ORIGIN: z
       .url()
-      .default(preview && previewHost ? `https://${previewHost}` : 'http://localhost:3000'),
+      .default(
+        preview && previewHost ? `https://${previewHost}` : `http://localhost:${listenPort}`,
+      ),
     UPSTASH_REDIS_REST_URL: z.url().optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
     /** Explicit opt-in to the single-process in-memory store outside development. */

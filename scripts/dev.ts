@@ -26,7 +26,9 @@ const SECRET_FILE = path.join(DATA_DIR, 'auth-secret');
 const PREFERRED_DB_PORT = 54329;
 
 nextEnv.loadEnvConfig(ROOT, true);
-const appPort = process.env.PORT ?? '3000';
+// `npm run dev -- -p 3001` and `PORT=3001 npm run dev` both work; the chosen port also goes into
+// next dev's PORT, from which lib/env.ts derives the default APP_ORIGIN for links.
+const { port: appPort, rest: nextArgs } = portFromArgs(process.argv.slice(2), process.env.PORT);
 const log = (line: string) => console.log(`[dev] ${line}`);
 
 let embedded: EmbeddedPostgres | undefined;
@@ -67,11 +69,11 @@ printBanner();
 
 const next = spawn(
   path.join(ROOT, 'node_modules/.bin/next'),
-  ['dev', '--port', appPort, ...process.argv.slice(2)],
+  ['dev', '--port', appPort, ...nextArgs],
   {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: databaseUrl, AUTH_SECRET: authSecret },
+    env: { ...process.env, PORT: appPort, DATABASE_URL: databaseUrl, AUTH_SECRET: authSecret },
   },
 );
 // Ctrl+C reaches next dev directly (same process group); a `kill` aimed at this launcher is
@@ -94,6 +96,21 @@ function readOrCreateSecret(): string {
     log(`created AUTH_SECRET in ${path.relative(ROOT, SECRET_FILE)}`);
     return secret;
   }
+}
+
+function portFromArgs(args: string[], fallback = '3000') {
+  const rest: string[] = [];
+  let port = fallback || '3000';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const [flag, inline] = arg.split('=', 2);
+    if (flag === '-p' || flag === '--port') {
+      port = inline ?? args[++i] ?? port;
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { port, rest };
 }
 
 // A fixed port lets psql and a second terminal find the database from one run to the next.
