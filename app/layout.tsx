@@ -1,4 +1,4 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import './globals.css';
 import { isOutboxActive } from '@/lib/delivery/senders';
 import { canReadOutbox } from '@/lib/web/outbox-access';
@@ -10,6 +10,10 @@ export const metadata: Metadata = {
   title: { default: 'Latchkey', template: '%s · Latchkey' },
   description: 'Sign in with your password and a one-time code.',
 };
+
+// Tells the browser before the stylesheet arrives that pages come in both schemes, so a dark
+// system gets a dark canvas from the first paint (decision 0022).
+export const viewport: Viewport = { colorScheme: 'light dark' };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   return (

@@ -1,4 +1,4 @@
-import { expect, test } from './support/test';
+import { expect, test, type Page } from './support/test';
 import { totpAt } from '@/lib/factors/totp';
 import { latestFreshCode } from './support/admin-fresh-code';
 import { createOwnUser, signInOwnUser } from './support/own-user';
@@ -9,6 +9,14 @@ import { chooseChannel, passwordAndCode, readCode } from './support/sign-in';
 test.use({ viewport: { width: 900, height: 720 } });
 const shot = (name: string) => ({ path: `docs/screenshots/${name}.png`, fullPage: true });
 
+/** The page as it is, in the light scheme and then the dark one (`<name>-dark.png`). */
+async function bothSchemes(page: Page, name: string) {
+  await page.screenshot(shot(name));
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot(shot(`${name}-dark`));
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 test('README screenshots of the sign-in flow and My Trusted Devices', async ({
   page,
   request,
@@ -17,20 +25,20 @@ test('README screenshots of the sign-in flow and My Trusted Devices', async ({
   await page.goto('/login');
   await page.getByLabel('Username').fill('demo');
   await page.getByLabel('Password').fill('open-sesame-2026');
-  await page.screenshot(shot('1-sign-in'));
+  await bothSchemes(page, '1-sign-in');
   await page.getByRole('button', { name: 'Sign In' }).click();
   await expect(page).toHaveURL(/\/login\/method$/);
-  await page.screenshot(shot('2-choose-method'));
+  await bothSchemes(page, '2-choose-method');
   const since = new Date();
   await chooseChannel(page, 'SMS');
   const message = await readCode(request, baseURL!, { to: '+14155550101', channel: 'sms', since });
   await page.getByLabel('Security code').fill(message.code);
   await page.getByLabel("Don't require OTP on this browser").check();
-  await page.screenshot(shot('3-enter-code'));
+  await bothSchemes(page, '3-enter-code');
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page).toHaveURL(/\/login\/device$/);
   await page.getByLabel('Device name').fill('Work laptop');
-  await page.screenshot(shot('4-name-device'));
+  await bothSchemes(page, '4-name-device');
   await page.getByRole('button', { name: 'Login' }).click();
   await expect(page.getByTestId('signed-in-user')).toBeVisible();
   await page.screenshot(shot('5-account'));
@@ -44,7 +52,7 @@ test('README screenshots of the sign-in flow and My Trusted Devices', async ({
   await other.close();
 
   await page.goto('/account/trusted-devices');
-  await page.screenshot(shot('6-my-trusted-devices'));
+  await bothSchemes(page, '6-my-trusted-devices');
   await page.goto('/dev/outbox');
   await page.screenshot({ path: 'docs/screenshots/7-outbox.png' });
 });
