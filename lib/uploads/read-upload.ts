@@ -45,7 +45,7 @@ export async function* readUploadRecords(
     encoding: null,
     unknownColumns: [],
   };
-  const rows: AsyncGenerator<SheetRow> =
+  const slices: AsyncGenerator<SheetRow[]> =
     info.format === 'xlsx'
       ? readXlsxRows(all())
       : readCsvRows(all(), (encoding) => void (info.encoding = encoding));
@@ -53,38 +53,39 @@ export async function* readUploadRecords(
   let match: ReturnType<typeof matchHeader> | null = null;
   let headerLength = 0;
   let dataRows = 0;
-  for await (const { row, fields } of rows) {
-    if (match === null) {
-      match = matchHeader(fields);
-      if (!match.ok) throw new UploadRefused('header', match.error);
-      info.unknownColumns = match.match.unknown;
-      headerLength = Math.max(...match.match.named) + 1;
-      continue;
+  for await (const slice of slices)
+    for (const { row, fields } of slice) {
+      if (match === null) {
+        match = matchHeader(fields);
+        if (!match.ok) throw new UploadRefused('header', match.error);
+        info.unknownColumns = match.match.unknown;
+        headerLength = Math.max(...match.match.named) + 1;
+        continue;
+      }
+      if (!match.ok) continue; // not reached: a refused header throws
+      dataRows += 1;
+      if (dataRows > options.maxRows)
+        throw new UploadRefused(
+          'too-many-rows',
+          `This file has more than ${options.maxRows.toLocaleString('en')} data rows, the most one upload may have. Split it into smaller files.`,
+        );
+      const { positions, named } = match.match;
+      const cells = positions.map((at) => (at >= 0 ? (fields[at] ?? '') : ''));
+      const stray = fields.findIndex((cell, at) => !named.has(at) && cell.trim() !== '');
+      if (stray >= 0)
+        yield {
+          row,
+          fields: cells,
+          problem: `Column ${columnLetter(stray)} has a value but no header: name the column or clear it.`,
+        };
+      else if (info.format === 'csv' && fields.length < headerLength)
+        yield {
+          row,
+          fields: cells,
+          problem: `Expected ${headerLength} values as in the header, found ${fields.length}.`,
+        };
+      else yield { row, fields: cells };
     }
-    if (!match.ok) continue; // not reached: a refused header throws
-    dataRows += 1;
-    if (dataRows > options.maxRows)
-      throw new UploadRefused(
-        'too-many-rows',
-        `This file has more than ${options.maxRows.toLocaleString('en')} data rows, the most one upload may have. Split it into smaller files.`,
-      );
-    const { positions, named } = match.match;
-    const cells = positions.map((at) => (at >= 0 ? (fields[at] ?? '') : ''));
-    const stray = fields.findIndex((cell, at) => !named.has(at) && cell.trim() !== '');
-    if (stray >= 0)
-      yield {
-        row,
-        fields: cells,
-        problem: `Column ${columnLetter(stray)} has a value but no header: name the column or clear it.`,
-      };
-    else if (info.format === 'csv' && fields.length < headerLength)
-      yield {
-        row,
-        fields: cells,
-        problem: `Expected ${headerLength} values as in the header, found ${fields.length}.`,
-      };
-    else yield { row, fields: cells };
-  }
   if (match === null)
     throw new UploadRefused(
       'empty',

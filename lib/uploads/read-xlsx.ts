@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { SheetRow } from './read-csv';
 import { UploadRefused } from './upload-refused';
 
@@ -23,7 +22,10 @@ const MAX_ROW_CHARS = 64 * 1024;
  * Every row of the workbook's first sheet that has a value, numbered as Excel numbers it, each
  * cell as text (cellText). Rows without a value are skipped.
  */
-export async function* readXlsxRows(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<SheetRow> {
+export async function* readXlsxRows(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<SheetRow[]> {
+  // Loaded on the first workbook: exceljs and what it requires hold ~20 MB that a server taking
+  // only CSVs need not carry.
+  const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(chunks), {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -56,7 +58,7 @@ export async function* readXlsxRows(chunks: AsyncIterable<Uint8Array>): AsyncGen
             `Row ${row.number} holds more than ${MAX_ROW_CHARS.toLocaleString('en')} characters, more than a row of users can need.`,
           );
         if (fields.every((field) => field.trim() === '')) continue;
-        yield { row: row.number, fields };
+        yield [{ row: row.number, fields }];
       }
     }
   } catch (error) {
