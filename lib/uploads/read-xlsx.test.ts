@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { readUploadRecords, type FileInfo } from './read-upload';
@@ -50,6 +52,23 @@ describe('readUploadRecords for .xlsx (CSV-01)', () => {
         { row: 5, fields: ['ann', 'Joined', 'joined@example.com', '', '', 'false'] },
       ]);
     }
+  });
+
+  it('CSV-01 leaves no temporary file behind, whether the workbook is read to its end or refused on the way (the row cap)', async () => {
+    // exceljs sets the sheet aside in a temporary file named tmp-<pid>-… until it has the shared
+    // strings, which Excel (and exceljs's writer) store after the sheet.
+    const ours = () => readdirSync(os.tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+    // tmp removes a file asynchronously (close, then unlink) once exceljs is done with it.
+    const file = await workbook();
+    await read(file);
+    await expect.poll(ours).toEqual([]);
+    const capped = readUploadRecords(chunksOf(file, 1000), { maxRows: 1 });
+    await expect(
+      (async () => {
+        for await (const record of capped) void record;
+      })(),
+    ).rejects.toMatchObject({ code: 'too-many-rows' });
+    await expect.poll(ours).toEqual([]);
   });
 
   it('CSV-01 shows each kind of cell as the admin sees it', () => {

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type ExcelJS from 'exceljs';
 import type { SheetRow } from './read-csv';
 import { UploadRefused } from './upload-refused';
 
@@ -23,7 +24,7 @@ const MAX_ROW_CHARS = 64 * 1024;
  * cell as text (cellText). Rows without a value are skipped.
  */
 export async function* readXlsxRows(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<SheetRow[]> {
-  // Loaded on the first workbook: exceljs and what it requires hold ~20 MB that a server taking
+  // Loaded on the first workbook: exceljs and what it requires hold ~13 MB that a server taking
   // only CSVs need not carry.
   const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(chunks), {
@@ -34,17 +35,29 @@ export async function* readXlsxRows(chunks: AsyncIterable<Uint8Array>): AsyncGen
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
+  // Iterated by hand, not with for await: leaving a for-await loop early (a refusal, the row cap)
+  // would end exceljs's generator where it stands, before it deletes the temporary file it put
+  // the sheet in (Excel stores the sheet before the shared strings it needs). So an early exit
+  // drains the rest instead, and nothing of the file stays on disk.
+  const sheets = reader[Symbol.asyncIterator]();
+  let rows: AsyncIterator<ExcelJS.Row> | null = null;
   let read = false;
+  let finished = false;
   try {
-    for await (const sheet of reader) {
+    for (let sheet = await sheets.next(); !sheet.done; sheet = await sheets.next()) {
       // The first sheet in the workbook's order (sheet files may be stored in another order).
       const first = (reader as unknown as { model?: { sheets?: { name: string }[] } }).model
         ?.sheets?.[0]?.name;
-      const name = (sheet as unknown as { name?: string }).name;
-      if (read || (first !== undefined && name !== undefined && name !== first)) continue;
+      const name = (sheet.value as unknown as { name?: string }).name;
+      if (read || (first !== undefined && name !== undefined && name !== first)) {
+        // Not read: its temporary file's stream is closed (an entry still in the zip is drained).
+        (sheet.value as unknown as { iterator?: { destroy?: () => void } }).iterator?.destroy?.();
+        continue;
+      }
       read = true;
-      for await (const row of sheet) {
-        const values = row.values as unknown[];
+      rows = sheet.value[Symbol.asyncIterator]();
+      for (let row = await rows.next(); !row.done; row = await rows.next()) {
+        const values = row.value.values as unknown[];
         const fields: string[] = [];
         let chars = 0;
         for (let col = 1; col < values.length; col++) {
@@ -55,17 +68,31 @@ export async function* readXlsxRows(chunks: AsyncIterable<Uint8Array>): AsyncGen
         if (chars > MAX_ROW_CHARS)
           throw new UploadRefused(
             'malformed',
-            `Row ${row.number} holds more than ${MAX_ROW_CHARS.toLocaleString('en')} characters, more than a row of users can need.`,
+            `Row ${row.value.number} holds more than ${MAX_ROW_CHARS.toLocaleString('en')} characters, more than a row of users can need.`,
           );
         if (fields.every((field) => field.trim() === '')) continue;
-        yield [{ row: row.number, fields }];
+        yield [{ row: row.value.number, fields }];
       }
+      rows = null;
     }
+    finished = true;
   } catch (error) {
     if (error instanceof UploadRefused) throw error;
     throw new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
+  } finally {
+    if (!finished) await drain(rows, sheets);
   }
   if (!read) throw new UploadRefused('malformed', NOT_A_WORKBOOK);
+}
+
+/** Reads what is left of the workbook, ignoring it and any error, so exceljs cleans up. */
+async function drain(rows: AsyncIterator<unknown> | null, sheets: AsyncIterator<unknown>) {
+  try {
+    if (rows) while (!(await rows.next()).done);
+    while (!(await sheets.next()).done);
+  } catch {
+    // A damaged file: nothing more to read.
+  }
 }
 
 /**
