@@ -24,7 +24,7 @@ const MAX_ROW_CHARS = 64 * 1024;
  * cell as text (cellText). Rows without a value are skipped.
  */
 export async function* readXlsxRows(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<SheetRow[]> {
-  // Loaded on the first workbook: exceljs and what it requires hold ~13 MB that a server taking
+  // Loaded on the first workbook: exceljs and what it requires take ~27 MB that a server taking
   // only CSVs need not carry.
   const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(chunks), {
