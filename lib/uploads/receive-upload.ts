@@ -2,7 +2,9 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
-import { UploadRefused } from './read-csv';
+import { BINARY_MESSAGE, sniffUtf16 } from './decode-text';
+import { looksLikeXlsx } from './read-xlsx';
+import { UploadRefused } from './upload-refused';
 import { checkStagedRows, stageRows, STAGED_BATCH_ROWS } from './staged-rows';
 import {
   appendChunk,
@@ -85,16 +87,15 @@ export async function appendUploadChunk(
   ) {
     return { ok: false, error: `Each part of the file must be 1 to ${CHUNK_BYTES} bytes.` };
   }
-  // Cheap early refusal of a binary file: no need to receive the rest of it.
-  if (input.bytes.includes(0))
-    return refuse(
-      input,
-      input.uploadId,
-      new UploadRefused(
-        'binary',
-        'This is not a text file (it contains NUL bytes). Save the sheet as CSV (UTF-8) and upload that.',
-      ),
-    );
+  // Cheap early refusal of a binary file that is neither a workbook nor UTF-16 text: no need to
+  // receive the rest of it. Later parts are checked by the dry run.
+  if (
+    input.index === 0 &&
+    input.bytes.includes(0) &&
+    !looksLikeXlsx(input.bytes) &&
+    !sniffUtf16(input.bytes)
+  )
+    return refuse(input, input.uploadId, new UploadRefused('binary', BINARY_MESSAGE));
   const outcome = await appendChunk({
     uploadId: input.uploadId,
     uploadedById: input.adminId,
@@ -172,7 +173,7 @@ export async function finishUpload(
       file,
       await checkStagedRows(input.uploadId, { limit: MAX_STORED_PROBLEMS }),
     );
-    await saveValidation(input.uploadId, { checksum, result });
+    await saveValidation(input.uploadId, { checksum, result, fileInfo: file.fileInfo ?? null });
     const { problems, ...counts } = result;
     await recordEvent({
       type: 'upload.validated',
@@ -184,6 +185,8 @@ export async function finishUpload(
         fileName: record.fileName,
         size: record.size,
         checksum,
+        format: file.fileInfo?.format ?? null,
+        encoding: file.fileInfo?.encoding ?? null,
         ...counts,
         problems: problems.length + counts.problemsOmitted,
       },

@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { inUploadTransaction, uploadPool } from './upload-connection';
+import type { FileInfo } from './read-upload';
 import type { ValidationResult } from './validate-upload';
 import type { UploadProblem } from './validate-row';
 
@@ -120,7 +121,7 @@ export type UploadRecord = NonNullable<Awaited<ReturnType<typeof getUploadRecord
 
 export async function saveValidation(
   uploadId: string,
-  input: { checksum: string; result: ValidationResult },
+  input: { checksum: string; result: ValidationResult; fileInfo: FileInfo | null },
 ): Promise<void> {
   const { problems, ...counts } = input.result;
   await db.userUpload.update({
@@ -130,6 +131,7 @@ export async function saveValidation(
       checksum: input.checksum,
       status: 'validated',
       problems: problems as unknown as Prisma.InputJsonValue,
+      fileInfo: (input.fileInfo ?? undefined) as Prisma.InputJsonValue | undefined,
       progressRows: counts.rowsRead,
     },
   });

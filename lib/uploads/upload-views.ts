@@ -6,6 +6,7 @@ import {
   type SendInvitationsResult,
 } from '@/lib/invitations/send-invitation';
 import { problemReportLines } from './problem-report';
+import type { FileInfo } from './read-upload';
 import { getUploadRecord, listUploadRecords, storedProblems } from './upload-store';
 import type { UploadProblem } from './validate-row';
 
@@ -35,12 +36,30 @@ export type UploadSummary = {
   progressRows: number;
   problemCount: number;
   error: string | null;
+  /** How the dry run read the file, in words: "CSV, Windows-1252"; null before it ran. */
+  readAs: string | null;
+  /** Header cells that name no column, with their column letter: their cells were not read. */
+  unknownColumns: string[];
 };
 
 type Row = Awaited<ReturnType<typeof listUploadRecords>>['rows'][number];
 
+const FORMAT_NAMES = { csv: 'CSV', xlsx: 'Excel workbook (.xlsx), first sheet' } as const;
+
+function fileInfoOf(value: unknown): { readAs: string | null; unknownColumns: string[] } {
+  const info = value as Partial<FileInfo> | null;
+  if (!info || (info.format !== 'csv' && info.format !== 'xlsx'))
+    return { readAs: null, unknownColumns: [] };
+  const encoding = typeof info.encoding === 'string' ? `, ${info.encoding}` : '';
+  return {
+    readAs: `${FORMAT_NAMES[info.format]}${encoding}`,
+    unknownColumns: Array.isArray(info.unknownColumns) ? info.unknownColumns.map(String) : [],
+  };
+}
+
 function summarize(record: Row & { problems?: unknown }, problemCount: number): UploadSummary {
   return {
+    ...fileInfoOf(record.fileInfo),
     id: record.id,
     fileName: record.fileName,
     size: record.size,

@@ -1,5 +1,11 @@
-import { readUploadRecords } from './read-csv';
-import { shortValue, validateRow, type UploadProblem, type UploadRow } from './validate-row';
+import { readUploadRecords, type FileInfo } from './read-upload';
+import {
+  shortValue,
+  validateRow,
+  type RowResult,
+  type UploadProblem,
+  type UploadRow,
+} from './validate-row';
 
 // The file's own checks (CSV-01, CSV-02): each row on its own, then duplicates within the file.
 // Rows that pass leave in batches through `onValidBatch` (the dry run stages them); the checks
@@ -35,6 +41,8 @@ export type ValidationResult = UploadCounts & {
 
 /** What the file alone says: `rowsValid` rows passed and were handed to `onValidBatch`. */
 export type FileCheck = {
+  /** How the file was read: format, encoding, columns not read. */
+  fileInfo?: FileInfo | null;
   rowsRead: number;
   rowsValid: number;
   rowsInvalid: number;
@@ -70,6 +78,7 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
   const batchSize = options.batchSize ?? 1000;
   const maxProblems = options.maxProblems ?? MAX_STORED_PROBLEMS;
   const result: FileCheck = {
+    fileInfo: null,
     rowsRead: 0,
     rowsValid: 0,
     rowsInvalid: 0,
@@ -90,9 +99,20 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
     await options.onProgress?.(result.rowsRead);
   };
 
-  for await (const record of readUploadRecords(options.chunks, { maxRows: options.maxRows })) {
+  const records = readUploadRecords(options.chunks, {
+    maxRows: options.maxRows,
+    onFileInfo: (info) => void (result.fileInfo = info),
+  });
+  for await (const record of records) {
     result.rowsRead += 1;
-    const checked = validateRow(record.fields, record.row, options.defaultRegion);
+    const checked: RowResult = record.problem
+      ? {
+          ok: false,
+          problems: [{ row: record.row, column: '*', reason: record.problem }],
+          usernameKey: null,
+          emailKey: null,
+        }
+      : validateRow(record.fields, record.row, options.defaultRegion);
     const problems = checked.ok ? [] : [...checked.problems];
     const usernameKey = checked.ok ? checked.value.usernameKey : checked.usernameKey;
     const emailKey = checked.ok ? checked.value.emailKey : checked.emailKey;

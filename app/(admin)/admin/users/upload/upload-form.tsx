@@ -45,21 +45,21 @@ export function UploadForm() {
       {message && <FormMessage id="upload-error">{message}</FormMessage>}
       <div>
         <label htmlFor="file" className="mb-1 block text-sm font-medium text-slate-700">
-          CSV file
+          CSV or Excel file
         </label>
         <input
           ref={input}
           id="file"
           name="file"
           type="file"
-          accept=".csv,text/csv"
+          accept=".csv,text/csv,.txt,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           required
           aria-describedby={message ? 'upload-error file-hint' : 'file-hint'}
           className="block w-full text-sm text-slate-900 file:mr-4 file:rounded-md file:border-0 file:bg-indigo-50 file:px-4 file:py-2 file:font-medium file:text-indigo-800 hover:file:bg-indigo-100"
         />
         <p id="file-hint" className="mt-1 text-sm text-slate-600">
-          UTF-8, with the header of the template. Nothing is imported yet: you will see a preview
-          first.
+          CSV or .xlsx, with a header line naming the columns. Nothing is imported yet: you will see
+          a preview first.
         </p>
       </div>
       {progress && (

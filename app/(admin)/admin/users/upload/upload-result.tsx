@@ -30,6 +30,21 @@ export function UploadResult({ upload, confirm }: { upload: UploadDetail; confir
           <dd data-testid="upload-status">{statusLabels[upload.status]}</dd>
           <dt className="text-slate-600">Size</dt>
           <dd>{formatBytes(upload.size)}</dd>
+          {upload.readAs && (
+            <>
+              <dt className="text-slate-600">Read as</dt>
+              <dd data-testid="upload-read-as">{upload.readAs}</dd>
+            </>
+          )}
+          {upload.unknownColumns.length > 0 && (
+            <>
+              <dt className="text-slate-600">Columns not read</dt>
+              <dd data-testid="upload-unknown-columns">
+                {upload.unknownColumns.join(', ')} (not a column of the upload: their cells were
+                ignored)
+              </dd>
+            </>
+          )}
           <dt className="text-slate-600">SHA-256</dt>
           <dd className="font-mono text-xs break-all">{upload.checksum ?? '—'}</dd>
           <dt className="text-slate-600">Uploaded</dt>

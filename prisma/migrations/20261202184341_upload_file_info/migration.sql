@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "UserUpload" ADD COLUMN     "fileInfo" JSONB;
