@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { getSecurityOverview, overviewQuery } from '@/lib/admin/security-overview';
+import { auditQueryString, listAuditEvents, parseAuditQuery } from '@/lib/audit/audit-log';
 
 // The admin's security overview against a real PostgreSQL: each test owns days no other test
 // writes (years long past), so parallel test files cannot change its counts.
@@ -92,6 +93,47 @@ describe('the security overview query', () => {
     expect(plan).toContain('AuditEvent_type_createdAt_idx');
     expect(plan).not.toContain('Seq Scan');
   }, 90_000);
+});
+
+describe("the audit log's filter, as the overview's links use it", () => {
+  it('takes several event names and a channel, and a day as from 00:00 to 23:59 UTC', async () => {
+    await seed([
+      { type: 'code.sent', at: '2010-06-01T00:00:00Z', channel: 'sms' },
+      { type: 'code.sent', at: '2010-06-01T23:59:59.999Z', channel: 'voice' },
+      { type: 'code.sent', at: '2010-06-01T12:00:00Z', channel: 'email' },
+      { type: 'code.sent', at: '2010-06-02T00:00:00Z', channel: 'sms' },
+      { type: 'code.rejected', at: '2010-06-01T12:00:00Z', channel: 'sms' },
+      { type: 'code.burnt', at: '2010-06-01T12:01:00Z', channel: 'email' },
+      { type: 'code.expired', at: '2010-06-01T12:02:00Z', channel: 'sms' },
+    ]);
+    const day = { from: '2010-06-01T00:00', to: '2010-06-01T23:59' };
+    const list = async (query: Record<string, string>) => {
+      const { filter } = parseAuditQuery({ ...day, ...query });
+      const { events } = await listAuditEvents(filter, 1);
+      return events.map((e) => `${e.type}/${(e.detail as { channel: string }).channel}`).sort();
+    };
+    expect(await list({ type: 'code.sent', channel: 'sms,voice' })).toEqual([
+      'code.sent/sms',
+      'code.sent/voice',
+    ]);
+    expect(await list({ type: 'code.rejected,code.burnt' })).toEqual([
+      'code.burnt/email',
+      'code.rejected/sms',
+    ]);
+    expect(await list({ type: 'code.sent', channel: 'email' })).toEqual(['code.sent/email']);
+
+    // The filter survives paging and export links; a malformed list filters nothing, said plainly.
+    const { filter } = parseAuditQuery({
+      ...day,
+      type: 'code.rejected,code.burnt',
+      channel: 'sms,voice',
+    });
+    expect(auditQueryString(filter)).toBe(
+      '?type=code.rejected%2Ccode.burnt&channel=sms%2Cvoice&from=2010-06-01T00%3A00&to=2010-06-01T23%3A59',
+    );
+    const bad = parseAuditQuery({ type: 'code.sent,DROP TABLE', channel: 'sms,fax' }).filter;
+    expect([bad.type, bad.channel]).toEqual(['', undefined]);
+  });
 });
 
 class Rollback extends Error {}
