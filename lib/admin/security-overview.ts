@@ -42,13 +42,16 @@ export function overviewQuery(lastDay: string): Prisma.Sql {
   const channelFilter = channelTypes.length
     ? Prisma.sql`AND (type NOT IN (${Prisma.join(channelTypes)}) OR ${Prisma.join(onChannel, ' OR ')})`
     : Prisma.empty;
+  // Grouped by the date first and formatted after: to_char on every row costs more than the scan.
   return Prisma.sql`
-    SELECT to_char("createdAt", 'YYYY-MM-DD') AS day, type, count(*)::int AS count
-    FROM "AuditEvent"
-    WHERE type IN (${Prisma.join(countedTypes)})
-      AND "createdAt" >= ${from} AND "createdAt" < ${to}
-      ${channelFilter}
-    GROUP BY 1, 2`;
+    SELECT to_char(day, 'YYYY-MM-DD') AS day, type, count FROM (
+      SELECT "createdAt"::date AS day, type, count(*)::int AS count
+      FROM "AuditEvent"
+      WHERE type IN (${Prisma.join(countedTypes)})
+        AND "createdAt" >= ${from} AND "createdAt" < ${to}
+        ${channelFilter}
+      GROUP BY 1, 2
+    ) AS per_day`;
 }
 
 export async function getSecurityOverview(lastDay: string): Promise<SecurityOverview> {
