@@ -149,7 +149,7 @@ test("the security overview counts today's sign-in events, links each day into t
   await plain.goto('/admin?end=2024-03-10');
   await plain.getByText('The numbers as a table').click();
   await expect(plain.locator('tbody tr:has(time[datetime="2024-03-09"]) td').first()).toBeVisible();
-  await plain.locator('svg:has(#chart-signIns-title) a').nth(28).click();
+  await plain.getByTestId('chart-signIns-links').locator('a').nth(28).click();
   await expect(plain).toHaveURL(
     /type=signin\.succeeded&from=2024-03-09T00%3A00&to=2024-03-09T23%3A59$/,
   );
