@@ -51,7 +51,8 @@ export function OverviewChart({
         viewBox={`0 0 ${width} ${height}`}
         className="block h-auto w-full text-slate-700"
         role="img"
-        aria-labelledby={`${id}-title ${id}-desc`}
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-desc`}
       >
         <title
           id={`${id}-title`}
