@@ -58,7 +58,7 @@ export function OverviewChart({
           id={`${id}-title`}
         >{`${label} per UTC day, ${dayOf(days[0]!)} to ${dayOf(days.at(-1)!)}`}</title>
         <desc id={`${id}-desc`}>{description}</desc>
-        <g fill="currentColor" fontSize="11">
+        <g fill="currentColor" fontSize="12">
           {g.ticks.map((t) => (
             <g key={t.value}>
               <line
@@ -91,7 +91,7 @@ export function OverviewChart({
           ))}
         </g>
         {g.budget && (
-          <g className="text-red-700" fill="currentColor" fontSize="11">
+          <g className="text-red-700" fill="currentColor" fontSize="12">
             <line
               x1={left}
               x2={width}
