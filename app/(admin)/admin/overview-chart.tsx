@@ -101,7 +101,12 @@ export function OverviewChart({
               strokeWidth={2}
               strokeDasharray="6 4"
             />
-            <text x={width - 2} y={g.budget.y - 4} textAnchor="end">
+            {/* Under the line when it runs along the top, where a label above it would be cut. */}
+            <text
+              x={width - 2}
+              y={g.budget.y < 20 ? g.budget.y + 14 : g.budget.y - 4}
+              textAnchor="end"
+            >
               {`daily budget ${g.budget.value}`}
             </text>
           </g>
