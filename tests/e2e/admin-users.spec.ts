@@ -104,6 +104,12 @@ test('search, edit and axe: the list, the edit form with an error, and a saved c
 }) => {
   await signInWithCode(page, request, baseURL!, 'admin');
   await page.getByRole('link', { name: 'Admin' }).click();
+  // The admin area opens on the security overview; users are one link away.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Security overview');
+  await page
+    .getByRole('navigation', { name: 'Admin' })
+    .getByRole('link', { name: 'Users' })
+    .click();
   await expect(page).toHaveURL(/\/admin\/users$/);
   await page.getByLabel('Search users').fill('415 555 0101');
   await page.getByRole('button', { name: 'Search' }).click();

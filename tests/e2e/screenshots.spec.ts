@@ -1,6 +1,7 @@
 import { expect, test, type Page } from './support/test';
 import { totpAt } from '@/lib/factors/totp';
 import { latestFreshCode } from './support/admin-fresh-code';
+import { sql } from './support/database';
 import { createOwnUser, signInOwnUser } from './support/own-user';
 import { chooseChannel, passwordAndCode, readCode } from './support/sign-in';
 
@@ -84,4 +85,30 @@ test('README screenshots of the Two-step sign-in page and the picker with an aut
   await page.getByRole('button', { name: 'Sign In' }).click();
   await expect(page).toHaveURL(/\/login\/method$/);
   await page.screenshot(shot('10-choose-method-with-app'));
+});
+
+test('README screenshot of the security overview', async ({ page }) => {
+  // A plausible month of events (deterministic, days before today), removed afterwards.
+  const seeded = `id LIKE 'e2e-screens-overview-%'`;
+  await sql(`DELETE FROM "AuditEvent" WHERE ${seeded}`);
+  await sql(
+    `INSERT INTO "AuditEvent" (id, type, detail, "createdAt")
+     SELECT 'e2e-screens-overview-' || d || '-' || k.type || '-' || n, k.type,
+            CASE WHEN k.type = 'code.sent' THEN '{"channel":"sms"}'::jsonb END,
+            date_trunc('day', now() AT TIME ZONE 'UTC') - d * interval '1 day' + n * interval '1 second'
+     FROM generate_series(1, 29) AS d,
+          (VALUES ('signin.succeeded', 60, 25), ('signin.password_failed', 12, 9),
+                  ('code.rejected', 6, 5), ('signin.locked', 1, 2), ('device.trusted', 6, 5),
+                  ('code.sent', 700, 450)) AS k(type, base, spread),
+          LATERAL generate_series(1, k.base + ((d * 7 + k.spread * 3) % (k.spread + 1)) * (CASE WHEN d = 12 AND k.type = 'code.sent' THEN 2 ELSE 1 END)) AS n`,
+  );
+  try {
+    const admin = await createOwnUser('screens-admin', { role: 'admin' });
+    await signInOwnUser(page, admin);
+    await page.goto('/admin');
+    await page.setViewportSize({ width: 1200, height: 720 });
+    await page.screenshot(shot('11-security-overview'));
+  } finally {
+    await sql(`DELETE FROM "AuditEvent" WHERE ${seeded}`);
+  }
 });

@@ -20,6 +20,11 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         <nav aria-label="Admin">
           <ul className="flex flex-wrap gap-2">
             <li>
+              <Link href="/admin" className={navLinkClass}>
+                Overview
+              </Link>
+            </li>
+            <li>
               <Link href="/admin/users" className={navLinkClass}>
                 Users
               </Link>

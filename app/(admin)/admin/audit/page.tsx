@@ -17,9 +17,20 @@ import { When } from '../users/when';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
-type Search = Record<'user' | 'type' | 'from' | 'to' | 'page', string | string[] | undefined>;
+type Search = Record<
+  'user' | 'type' | 'channel' | 'from' | 'to' | 'page',
+  string | string[] | undefined
+>;
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 const labelClass = 'mb-1 block text-sm font-medium text-slate-700';
+// A code's channel is in its events' details; "SMS or voice" is what the daily SMS budget counts.
+const channelChoices = [
+  ['', 'Any channel'],
+  ['email', 'Email'],
+  ['sms', 'SMS'],
+  ['voice', 'Voice call'],
+  ['sms,voice', 'SMS or voice'],
+] as const;
 const minute = (d: Date | null, shift = 0) =>
   d ? new Date(d.getTime() + shift).toISOString().slice(0, 16) : '';
 
@@ -35,12 +46,13 @@ export default async function AuditLogPage({
   const { filter, page, errors } = parseAuditQuery({
     user: first(params.user),
     type: first(params.type),
+    channel: first(params.channel),
     from: first(params.from),
     to: first(params.to),
     page: first(params.page),
   });
   const [list, types] = await Promise.all([listAuditEvents(filter, page), listAuditEventTypes()]);
-  const filtered = !!(filter.username || filter.type || filter.from || filter.to);
+  const filtered = !!(filter.username || filter.type || filter.channel || filter.from || filter.to);
   const from = list.total === 0 ? 0 : (list.page - 1) * list.pageSize + 1;
   const to = Math.min(list.total, list.page * list.pageSize);
 
@@ -64,7 +76,7 @@ export default async function AuditLogPage({
         aria-label="Filter the log"
         method="get"
         action="/admin/audit"
-        className="mb-6 grid max-w-4xl gap-4 sm:grid-cols-2 lg:grid-cols-4"
+        className="mb-6 grid max-w-5xl gap-4 sm:grid-cols-2 lg:grid-cols-5"
       >
         <div>
           <label htmlFor="user" className={labelClass}>
@@ -89,10 +101,22 @@ export default async function AuditLogPage({
             {(filter.type && !types.includes(filter.type) ? [filter.type, ...types] : types).map(
               (t) => (
                 <option key={t} value={t}>
-                  {t}
+                  {t.replaceAll(',', ' or ')}
                 </option>
               ),
             )}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="channel" className={labelClass}>
+            Channel
+          </label>
+          <select id="channel" name="channel" defaultValue={filter.channel} className={inputClass}>
+            {channelChoices.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
           </select>
         </div>
         <TimeField name="from" label="From (UTC)" value={minute(filter.from)} error={errors.from} />
@@ -102,7 +126,7 @@ export default async function AuditLogPage({
           value={minute(filter.to, -60_000)}
           error={errors.to}
         />
-        <div className="flex gap-2 sm:col-span-2 lg:col-span-4">
+        <div className="flex gap-2 sm:col-span-2 lg:col-span-5">
           <button type="submit" className={secondaryButtonClass}>
             Filter
           </button>

@@ -12,6 +12,7 @@ export async function GET(request: Request) {
   const { filter } = parseAuditQuery({
     user: query.get('user') ?? '',
     type: query.get('type') ?? '',
+    channel: query.get('channel') ?? '',
     from: query.get('from') ?? '',
     to: query.get('to') ?? '',
   });
@@ -22,6 +23,7 @@ export async function GET(request: Request) {
     detail: {
       user: filter.username,
       type: filter.type,
+      channel: filter.channel ?? '',
       from: filter.from?.toISOString() ?? null,
       to: filter.to?.toISOString() ?? null,
     },
