@@ -7,6 +7,7 @@ import { isAccountCodeLocked, type ChallengeDeps, type Limited } from './challen
 import { chargeCodeSend, channelOpen, countersToRestart } from './channel-policy';
 import { CODE_MAX_ATTEMPTS, generateCode, hashCode } from './code';
 import type { StoredCode } from '@/lib/store/expiring-store';
+import { withEmailParts } from '@/lib/email/email-parts';
 
 // Sending the code of a challenge, for every purpose: the channel policy, the account's lock, the
 // cooldown and the send counters are checked before any sender is called (FR-01, FR-03, OTP-06).
@@ -104,9 +105,14 @@ export async function sendChallengeCode<T extends Challenge>(
   await store.put(keys.code, stored, ttlSeconds * 1000 + EXPIRY_GRACE_MS);
 
   try {
-    await sender.send(
-      input.compose({ channel, to: destination, code, ttlSeconds, origin: config.origin }),
-    );
+    const message = input.compose({
+      channel,
+      to: destination,
+      code,
+      ttlSeconds,
+      origin: config.origin,
+    });
+    await sender.send(await withEmailParts(message));
   } catch (error) {
     await Promise.all([store.delete(keys.code), store.delete(keys.cooldown)]);
     const failure =

@@ -12,6 +12,8 @@ export type OutboxEntry = {
   to: string;
   subject: string | null;
   body: string;
+  /** The HTML part of an email (null for SMS, voice, and emails stored before it existed). */
+  html: string | null;
   code: string | null;
   /** ISO 8601. */
   sentAt: string;
@@ -26,6 +28,7 @@ export function createOutboxSender(): Sender {
           to: message.to,
           subject: message.subject,
           body: message.text,
+          html: message.html ?? null,
           code: message.code ?? null,
         },
       });
@@ -46,6 +49,7 @@ export async function listOutbox(limit = 100): Promise<OutboxEntry[]> {
     to: row.to,
     subject: row.subject,
     body: row.body,
+    html: row.html,
     code: row.code,
     sentAt: row.sentAt.toISOString(),
   }));

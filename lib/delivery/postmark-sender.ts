@@ -40,12 +40,15 @@ export function createPostmarkSender(options: PostmarkSenderOptions): Sender {
           retryable: false,
         });
       }
+      // Every email has both parts (decision 0021): one without HTML is a wiring mistake.
+      if (!message.html) throw new TypeError('An email needs its HTML part (withEmailParts).');
       try {
         await client.sendEmail({
           From: options.from,
           To: message.to,
           Subject: message.subject,
           TextBody: message.text,
+          HtmlBody: message.html,
           MessageStream: options.messageStream,
         });
       } catch (error) {

@@ -11,6 +11,11 @@ export type OutgoingMessage = {
   subject: string;
   /** Email text body, SMS body, or the words a voice call reads. */
   text: string;
+  /**
+   * The HTML part of an email, made from `text` by withEmailParts (lib/email); senders of email
+   * require it, and every other channel ignores it.
+   */
+  html?: string;
   /** The code the message carries, when it carries one (outbox and tests read it). */
   code?: string;
   /** Seconds after which an SMS not yet delivered should be dropped (Twilio ValidityPeriod, OTP-11). */

@@ -3,6 +3,7 @@ import { recordEvent, type AuditEventInput, type AuditEventType } from '@/lib/au
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { maskDestinationsIn } from '@/lib/delivery/mask-destination';
 import type { Channel, OutgoingMessage, Sender } from '@/lib/delivery/sender';
+import { withEmailParts } from '@/lib/email/email-parts';
 
 // Every notice (an email that carries no code) goes out through sendNotice, so a failed delivery
 // is handled one way: the change it reports stands, and the failure is audited with the notice's
@@ -83,7 +84,7 @@ export async function sendNotice(
   try {
     const sender = deps.senderFor(notice.message.channel);
     if (!sender) throw new Error(`No ${notice.message.channel} delivery is configured.`);
-    await sender.send(notice.message);
+    await sender.send(await withEmailParts(notice.message));
     return { sent: true };
   } catch (error) {
     const text = errorText(error, notice.message.to);

@@ -110,7 +110,7 @@ test('RC-05 BF-04 wrong passwords that lock an account email its owner once, wit
         expect(notice.body).toContain('locked after 5 failed password attempts');
         expect(notice.body).toContain(`IP address of the last attempt: ${address}\n`);
         expect(notice.body).not.toContain('URGENT');
-        expect(notice.body).toMatch(/\/forgot-password, and tell your administrator\.$/);
+        expect(notice.body).toMatch(/\/forgot-password, and tell your administrator\.$/m);
       }
     }
     // Failures six and seven, while locked, are not news.

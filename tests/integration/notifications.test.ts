@@ -18,6 +18,7 @@ import { sendNotice } from '@/lib/notices/send-notice';
 import { unlockAccount } from '@/lib/admin/unlock-account';
 import { capturingSender, createUser, PASSWORD } from '../support/sign-in-fixtures';
 import { freshIp, limitedDeps, perHour } from '../support/limit-fixtures';
+import { withEmailParts } from '@/lib/email/email-parts';
 
 // The device-removed and lockout emails (RC-05), against the real database and the run's store.
 // Decision record: docs/decisions/0011-notifications.md.
@@ -435,7 +436,8 @@ describe('RC-05 RC-06 every notice fails the same way', () => {
     const notice = { message, kind: 'password-changed' as const, userId: user.id, ...who };
     const sender = capturingSender();
     expect(await sendNotice({ senderFor: () => sender }, notice)).toEqual({ sent: true });
-    expect(sender.sent).toEqual([message]);
+    // Sent with its email parts: the text with its last line, and the HTML (decision 0021).
+    expect(sender.sent).toEqual([await withEmailParts(message)]);
     expect(await sendNotice({ senderFor: () => failingSender }, notice)).toEqual({
       sent: false,
       error: 'Postmark is down',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
 import { createOutboxSender, listOutbox } from '@/lib/delivery/outbox-sender';
+import { withEmailParts } from '@/lib/email/email-parts';
 
 // The development outbox against the migrated test database (global setup). Other test files
 // write to the same table, so each test looks only at its own recipients.
@@ -11,13 +12,15 @@ describe('development outbox', () => {
     const run = randomUUID();
     const origin = 'http://localhost:3000';
     const sender = createOutboxSender();
-    const email = composeCodeMessage({
-      channel: 'email',
-      to: `${run}@example.com`,
-      code: '000123',
-      ttlSeconds: 45,
-      origin,
-    });
+    const email = await withEmailParts(
+      composeCodeMessage({
+        channel: 'email',
+        to: `${run}@example.com`,
+        code: '000123',
+        ttlSeconds: 45,
+        origin,
+      }),
+    );
     const sms = composeCodeMessage({
       channel: 'sms',
       to: `+1415${run.slice(0, 4)}`,
@@ -45,10 +48,12 @@ describe('development outbox', () => {
       to: email.to,
       subject: 'Your Latchkey security code',
       body: email.text,
+      html: email.html,
       code: '000123', // leading zeros kept
       sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
-    expect(mine[1]).toMatchObject({ body: sms.text, code: '456789' });
+    expect(email.html).toContain('>000123</p>');
+    expect(mine[1]).toMatchObject({ body: sms.text, html: null, code: '456789' });
     expect(Date.parse(mine[0]!.sentAt)).toBeGreaterThanOrEqual(before - 1000);
   });
 

@@ -71,6 +71,10 @@ export function postmarkEmailViolations(body: unknown): string[] {
       problems.push(`${key}: required`);
   if (typeof email.TextBody !== 'string' && typeof email.HtmlBody !== 'string')
     problems.push('TextBody/HtmlBody: at least one is required');
+  // Stricter than Postmark, on purpose: every Latchkey email carries both parts (decision 0021).
+  for (const key of ['TextBody', 'HtmlBody'])
+    if (typeof email[key] !== 'string' || (email[key] as string).trim() === '')
+      problems.push(`${key}: every Latchkey email has a text and an HTML part`);
   for (const key of ['To', 'Cc', 'Bcc'])
     if (typeof email[key] === 'string' && (email[key] as string).split(',').length > MAX_RECIPIENTS)
       problems.push(`${key}: at most ${MAX_RECIPIENTS} recipients`);

@@ -2,9 +2,11 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { listOutbox } from '@/lib/delivery/outbox-sender';
 import { canReadOutbox } from '@/lib/web/outbox-access';
+import { EmailPreview } from './email-preview';
 
-// Development outbox: what would have been emailed, texted or read out on a call. Everything is
-// rendered as text (React escapes it), so an odd username or address cannot become markup. Under
+// Development outbox: what would have been emailed, texted or read out on a call. Text is
+// rendered as text (React escapes it), so an odd username or address cannot become markup; an
+// email's HTML part is shown in a sandboxed frame (email-preview.tsx) as a mail client would. Under
 // `next start` (a preview) only an admin or a request with the outbox token sees it; anyone else
 // gets the ordinary 404 (decision 0018).
 
@@ -70,6 +72,10 @@ export default async function OutboxPage() {
                     {message.code}
                   </span>
                 </p>
+              )}
+              {message.html && <EmailPreview html={message.html} subject={message.subject} />}
+              {message.html && (
+                <h3 className="mt-3 text-sm font-medium text-slate-700">Text part</h3>
               )}
               <pre className="mt-3 whitespace-pre-wrap break-words rounded-md bg-slate-50 p-3 font-mono text-sm text-slate-700">
                 {message.body}
