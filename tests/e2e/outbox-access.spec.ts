@@ -20,7 +20,6 @@ test('OTP-07 RC-02: a stranger who asks for a reset link cannot read it: /dev/ou
   allowConsole(/status of 404/);
   // Each email's HTML part sits in a sandboxed frame; the test tools reaching into it are refused
   // (and the browser says so): the sandbox at work, not the page (decision 0021).
-  allowConsole(/Blocked script execution in 'about:srcdoc'.*sandboxed/);
   const user = await createDedicatedUser('outbox-stranger');
   await page.goto('/forgot-password');
   await page.getByLabel('Username or email address').fill(user.username);
@@ -70,7 +69,6 @@ test('OTP-07 RC-02: a signed-in user who is not an admin gets 404 from both; a s
   allowConsole(/status of 404/);
   // Each email's HTML part sits in a sandboxed frame; the test tools reaching into it are refused
   // (and the browser says so): the sandbox at work, not the page (decision 0021).
-  allowConsole(/Blocked script execution in 'about:srcdoc'.*sandboxed/);
   // Only the codes for signing in are read with the token; the browsers never carry it.
   const reader = await http.newContext({ baseURL, extraHTTPHeaders: withToken(OUTBOX_TOKEN) });
   const user = await createDedicatedUser('outbox-user');
