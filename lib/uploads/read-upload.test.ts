@@ -130,29 +130,35 @@ describe('readUploadRecords (CSV-01)', () => {
     );
   });
 
-  it('CSV-01 matches the header by name in any order, reports unknown columns and reads absent ones as empty', async () => {
+  it('CSV-01 matches the header by name in any order and reports unknown columns', async () => {
     const file = encode(
-      'E-mail,Notes,User Name,2FA\r\nann@example.com,met at fair,ann,no\r\n,,,\r\nbob@example.com,,bob,yes\r\n',
+      'E-mail,Notes,User Name,2FA,Full Name,Phone Number,Role\r\nann@example.com,met at fair,ann,no,Ann,,user\r\n,,,,,,\r\nbob@example.com,,bob,yes,Bob,+14155550100,admin\r\n',
     );
     const { records, info } = await read(file, 5);
     expect(info?.unknownColumns).toEqual(['Notes (B)']);
     expect(records).toEqual([
-      { row: 2, fields: ['ann', '', 'ann@example.com', '', '', 'no'] },
-      { row: 4, fields: ['bob', '', 'bob@example.com', '', '', 'yes'] },
+      { row: 2, fields: ['ann', 'Ann', 'ann@example.com', '', 'user', 'no'] },
+      { row: 4, fields: ['bob', 'Bob', 'bob@example.com', '+14155550100', 'admin', 'yes'] },
     ]);
   });
 
   it("CSV-01 reports a value in a column without a header and a short line as the row's problem", async () => {
-    const file = encode(`username,email,,\r\nann,a@example.com,,oops\r\nbob\r\n`);
+    const file = encode(
+      `username,name,email,phone,role,two_factor,,\r\nann,Ann,a@example.com,,user,no,,oops\r\nbob\r\n`,
+    );
     const { records } = await read(file, 64);
     expect(records.map((r) => [r.row, r.problem])).toEqual([
-      [2, 'Column D has a value but no header: name the column or clear it.'],
-      [3, 'Expected 2 values as in the header, found 1.'],
+      [2, 'Column H has a value but no header: name the column or clear it.'],
+      [3, 'Expected 6 values as in the header, found 1.'],
     ]);
   });
 
   it('CSV-01 refuses a header without the required columns or with a column twice', async () => {
     expect(await refusal(encode('name,phone\r\nAnn,\r\n'), 64)).toBe('header');
+    // A left-out column is refused, not read as empty: "Update them" would clear or demote with it.
+    expect(
+      await refusal(encode('username,email,phone,name,2fa\r\nann,a@x.io,,Ann,no\r\n'), 64),
+    ).toBe('header');
     expect(await refusal(encode('username,Email,E-mail\r\nann,a@x.io,a@x.io\r\n'), 64)).toBe(
       'header',
     );

@@ -5,8 +5,13 @@
 export const UPLOAD_COLUMNS = ['username', 'name', 'email', 'phone', 'role', 'two_factor'] as const;
 export type UploadColumn = (typeof UPLOAD_COLUMNS)[number];
 
-/** Columns a file must have; the others may be left out (their cells then count as empty). */
-export const REQUIRED_COLUMNS: readonly UploadColumn[] = ['username', 'email'];
+/**
+ * Every column is required. A left-out column cannot be told from an empty cell, and the import
+ * writes every field: with "Update them" a file without a role column would make every listed
+ * admin a user, one without a name column would clear names (found in review). A file may name
+ * them in any order and by any alias, and have other columns besides.
+ */
+export const REQUIRED_COLUMNS: readonly UploadColumn[] = UPLOAD_COLUMNS;
 
 /**
  * The names each column is known by, as the header match compares them (normalizeHeader: no

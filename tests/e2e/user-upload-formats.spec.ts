@@ -53,12 +53,20 @@ test('CSV-01 CSV-02 admin uploads an Excel workbook and a Windows-1252 CSV with 
   // formula, a blank row (still counted), a bad email on Excel's row 5.
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet('Staff');
-  sheet.addRow(['E-mail', 'User Name', 'Full Name', 'Department', 'Phone Number', '2FA']);
-  sheet.addRow([`zoe${id}@example.com`, `zoe${id}`, 'Zoë Müller', 'Sales', 14155550161, true]);
+  sheet.addRow(['E-mail', 'User Name', 'Full Name', 'Department', 'Phone Number', '2FA', 'Role']);
+  sheet.addRow([
+    `zoe${id}@example.com`,
+    `zoe${id}`,
+    'Zoë Müller',
+    'Sales',
+    14155550161,
+    true,
+    'user',
+  ]);
   sheet.addRow([]);
-  const second = sheet.addRow([`ann${id}@example.com`, '', 'Ann Öberg', 'HR', null, false]);
+  const second = sheet.addRow([`ann${id}@example.com`, '', 'Ann Öberg', 'HR', null, false, 'user']);
   second.getCell(2).value = { formula: `LOWER("ANN${id}")`, result: `ann${id}` };
-  sheet.addRow(['not-an-email', `bad${id}`, 'Bad Row', 'IT', null, false]);
+  sheet.addRow(['not-an-email', `bad${id}`, 'Bad Row', 'IT', null, false, 'user']);
   await uploadAndImport(
     page,
     {

@@ -66,7 +66,15 @@ describe('User Upload: the file (CSV-01)', () => {
   it('CSV-01 reads an .xlsx first sheet, Windows-1252 and UTF-16 CSVs with headers in any order and aliases, says how it read each, and imports what it read', async () => {
     const admin = await createAdmin();
     const p = uniquePrefix();
-    const header = ['E-mail', 'User Name', 'Phone Number', '2FA', 'Department', 'Full Name'];
+    const header = [
+      'E-mail',
+      'User Name',
+      'Phone Number',
+      '2FA',
+      'Department',
+      'Full Name',
+      'Role',
+    ];
     const row = (tag: string, name: string) => [
       `${p}${tag}@example.com`,
       `${p}${tag}`,
@@ -74,11 +82,19 @@ describe('User Upload: the file (CSV-01)', () => {
       'yes',
       'Sales',
       name,
+      'user',
     ];
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('People');
     sheet.addRow(header);
-    sheet.addRow([...row('x', 'Zoë Müller').slice(0, 2), 14155550132, true, 'Sales', 'Zoë Müller']);
+    sheet.addRow([
+      ...row('x', 'Zoë Müller').slice(0, 2),
+      14155550132,
+      true,
+      'Sales',
+      'Zoë Müller',
+      'user',
+    ]);
     const csv = (tag: string) => `${header.join(',')}\r\n${row(tag, 'José Peña').join(',')}\r\n`;
     const files: [string, Uint8Array, string][] = [
       [

@@ -67,10 +67,9 @@ function NewUpload() {
           {env.UPLOAD_MAX_ROWS.toLocaleString('en')} rows and{' '}
           {Math.round(env.UPLOAD_MAX_BYTES / 1024 / 1024)} MB. The first line names the columns, in
           any order: <code className="rounded bg-slate-100 px-1">{UPLOAD_COLUMNS.join(', ')}</code>{' '}
-          (<strong>username</strong> and <strong>email</strong> are required; case, spaces, dashes
-          and underscores do not matter, and common names such as &quot;User Name&quot;,
-          &quot;E-mail&quot;, &quot;Phone Number&quot; or &quot;2FA&quot; are understood). Other
-          columns are listed in the preview and ignored.
+          (all six are required; case, spaces, dashes and underscores do not matter, and common
+          names such as &quot;User Name&quot;, &quot;E-mail&quot;, &quot;Phone Number&quot; or
+          &quot;2FA&quot; are understood). Other columns are listed in the preview and ignored.
         </p>
         <ul className="mb-4 list-disc space-y-1 pl-5 text-sm text-slate-700">
           <li>
