@@ -19,27 +19,56 @@ const ONLY_URL = /^https?:\/\/\S+$/;
 // the middle stay sentences.
 const FACT = /^([A-Z][A-Za-z ]{0,38}[A-Za-z]): (.+)$/;
 
-/** Text with its web addresses as links: only http(s) addresses, as they appear in the text. */
-export function inlineParts(text: string): Inline[] {
+/**
+ * Only addresses on the app's own origin become links. Text a person typed reaches these emails
+ * (a device's name, a name from an upload): someone holding an account could name a browser
+ * "Undo this: https://evil.example", and the owner's genuine security alert would then carry a
+ * clickable link to it (found in review). Other addresses stay words.
+ */
+function isOwnLink(href: string, origin: string | undefined): boolean {
+  if (!origin) return false;
+  try {
+    return new URL(href).origin === new URL(origin).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Text with the app's own web addresses as links (`origin`: the app's), as they appear in it. */
+export function inlineParts(text: string, origin?: string): Inline[] {
   const parts: Inline[] = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
+    if (!isOwnLink(match[0], origin)) continue;
     if (match.index > last) parts.push({ kind: 'text', text: text.slice(last, match.index) });
     parts.push({ kind: 'link', href: match[0] });
     last = match.index + match[0].length;
   }
   if (last < text.length) parts.push({ kind: 'text', text: text.slice(last) });
-  return parts;
+  // Adjacent words (an address left as text between two others) read as one part.
+  return parts.reduce<Inline[]>((joined, part) => {
+    const previous = joined[joined.length - 1];
+    if (part.kind === 'text' && previous?.kind === 'text') previous.text += part.text;
+    else joined.push(part);
+    return joined;
+  }, []);
 }
 
-/** The blocks of `text`; `code`, when given, is lifted out of the line that carries it. */
-export function emailBlocks(text: string, code?: string): EmailBlock[] {
+/**
+ * The blocks of `text`; `code`, when given, is lifted out of the line that carries it. Addresses
+ * on `origin` (the app's) become links; others stay text.
+ */
+export function emailBlocks(text: string, code?: string, origin?: string): EmailBlock[] {
   const blocks: EmailBlock[] = [];
   let sentence: string[] = [];
   const endSentence = () => {
     if (sentence.length === 0) return;
     const joined = sentence.join(' ');
-    blocks.push({ kind: 'paragraph', parts: inlineParts(joined), warning: /^If /.test(joined) });
+    blocks.push({
+      kind: 'paragraph',
+      parts: inlineParts(joined, origin),
+      warning: /^If /.test(joined),
+    });
     sentence = [];
   };
   const last = () => blocks[blocks.length - 1];
@@ -61,12 +90,12 @@ export function emailBlocks(text: string, code?: string): EmailBlock[] {
       const list = last();
       if (list?.kind === 'list') list.items.push(trimmed.slice(2));
       else blocks.push({ kind: 'list', items: [trimmed.slice(2)] });
-    } else if (ONLY_URL.test(trimmed)) {
+    } else if (ONLY_URL.test(trimmed) && isOwnLink(trimmed, origin)) {
       endSentence();
       blocks.push({ kind: 'link', href: trimmed });
     } else if (fact && !fact[2]!.startsWith('//')) {
       endSentence();
-      const row = { label: fact[1]!, value: inlineParts(fact[2]!) };
+      const row = { label: fact[1]!, value: inlineParts(fact[2]!, origin) };
       const facts = last();
       if (facts?.kind === 'facts') facts.rows.push(row);
       else blocks.push({ kind: 'facts', rows: [row] });

@@ -217,4 +217,18 @@ describe('user-typed text is shown as text in the HTML part', () => {
     expect(html).not.toContain('href="javascript:');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
+  it("only addresses on the app's own origin are links: one a person typed stays words", async () => {
+    const evil = 'https://evil.example/secure';
+    const { html } = await withEmailParts(
+      newDeviceNotice({ to, deviceName: `Undo this: ${evil}`, at, ip: null, origin }),
+      origin,
+    );
+    expect(visibleText(html!)).toContain(evil);
+    expect(html).not.toContain(`href="${evil}`);
+    const own = await withEmailParts(
+      { channel: 'email', to, subject: 'Link', text: `Open ${origin}/reset-password?t=1 now.` },
+      origin,
+    );
+    expect(own.html).toContain(`href="${origin}/reset-password?t=1"`);
+  });
 });
