@@ -128,7 +128,7 @@ export function matchHeader(header: readonly string[]): HeaderResult {
   const parts: string[] = [];
   if (missing.length)
     parts.push(
-      `it has no ${missing.join(' or ')} column (named ${missing.map((c) => `"${COLUMN_ALIASES[c][0]}"`).join(', ')} or an alias; see the template)`,
+      `it has no ${orList(missing)} column (every column of the template is needed, by its name or an alias)`,
     );
   if (duplicates.length)
     parts.push(`a column appears twice (${duplicates.join('; ')}): keep one of each`);
@@ -152,4 +152,11 @@ export function columnLetter(index: number): string {
 function shorten(text: string): string {
   const points = [...text];
   return points.length > 40 ? `${points.slice(0, 40).join('')}…` : text;
+}
+
+/** "a", "a or b", "a, b or c". */
+function orList(items: readonly string[]): string {
+  return items.length < 2
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }

@@ -201,7 +201,9 @@ test.describe('without JavaScript', () => {
       buffer: Buffer.from('name,phone\r\nx,y\r\n'),
     });
     await page.getByRole('button', { name: 'Upload and check' }).click();
-    await expect(page.locator('#upload-error')).toContainText('it has no username or email column');
+    await expect(page.locator('#upload-error')).toContainText(
+      'it has no username, email, role or two_factor column',
+    );
 
     const id = stamp();
     await uploadFile(
