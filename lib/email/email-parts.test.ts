@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
@@ -20,12 +20,23 @@ import { emailFooter, withEmailParts } from './email-parts';
 const origin = 'https://login.example.com';
 const at = new Date('2026-12-02T18:40:00Z');
 const to = 'ada@example.com';
-const naughty: string[] = JSON.parse(
-  readFileSync(
-    path.resolve(import.meta.dirname, '../../tests/fixtures/naughty-strings.json'),
-    'utf8',
-  ),
-);
+// Markup a person might type as a name, our own few; and, where the test data folder sits beside
+// the repository (CI), every string of the Big List of Naughty Strings that holds markup
+// characters and no control characters.
+const BLNS_PATH = path.resolve(process.cwd(), '../shared/testdata/blns.json');
+const naughty: string[] = [
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  "' onmouseover='alert(1)",
+  'Tom & Jerry <tom@example.com>',
+  '&lt;b&gt;not bold&lt;/b&gt;',
+  '<a href="javascript:alert(1)">click</a>',
+  ...(existsSync(BLNS_PATH)
+    ? (JSON.parse(readFileSync(BLNS_PATH, 'utf8')) as string[]).filter(
+        (s) => /[<>&"']/.test(s) && !/[\u0000-\u001f\u007f]/.test(s),
+      )
+    : []),
+];
 
 // The elements the layout itself writes. Anything else in a rendered email came from the words.
 const LAYOUT_TAGS = new Set(
