@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { composeCodeMessage } from '@/lib/challenges/code-message';
 import type { OutgoingMessage } from '@/lib/delivery/sender';
@@ -15,15 +13,15 @@ import { passwordResetLinkNotice } from '@/lib/notices/password-reset-link-notic
 import { twoFactorChangedNotice } from '@/lib/notices/two-factor-changed-notice';
 import { twoStepMethodChangedNotice } from '@/lib/notices/two-step-method-changed-notice';
 import { wrongCodesNotice } from '@/lib/notices/wrong-codes-notice';
+import { naughtyStrings } from '../../tests/support/naughty-strings';
 import { emailFooter, withEmailParts } from './email-parts';
 
 const origin = 'https://login.example.com';
 const at = new Date('2026-12-02T18:40:00Z');
 const to = 'ada@example.com';
-// Markup a person might type as a name, our own few; and, where the test data folder sits beside
-// the repository (CI), every string of the Big List of Naughty Strings that holds markup
-// characters and no control characters.
-const BLNS_PATH = path.resolve(process.cwd(), '../shared/testdata/blns.json');
+// Markup a person might type as a name, our own few; and, where the test data folder is present
+// (CI), every string of the Big List of Naughty Strings that holds markup characters and no
+// control characters.
 const naughty: string[] = [
   '<script>alert(1)</script>',
   '"><img src=x onerror=alert(1)>',
@@ -31,11 +29,7 @@ const naughty: string[] = [
   'Tom & Jerry <tom@example.com>',
   '&lt;b&gt;not bold&lt;/b&gt;',
   '<a href="javascript:alert(1)">click</a>',
-  ...(existsSync(BLNS_PATH)
-    ? (JSON.parse(readFileSync(BLNS_PATH, 'utf8')) as string[]).filter(
-        (s) => /[<>&"']/.test(s) && !/[\u0000-\u001f\u007f]/.test(s),
-      )
-    : []),
+  ...naughtyStrings().filter((s) => /[<>&"']/.test(s) && !/[\u0000-\u001f\u007f]/.test(s)),
 ];
 
 // The elements the layout itself writes. Anything else in a rendered email came from the words.
