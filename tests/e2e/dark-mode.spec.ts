@@ -5,7 +5,7 @@ import { MAIN_PORT } from '../../playwright.config';
 import { sql } from './support/database';
 import { startExtraServer } from './support/extra-server';
 import { latestFreshCode } from './support/admin-fresh-code';
-import { createOwnUser, latestCode, signInOwnUser, type OwnUser } from './support/own-user';
+import { createOwnUser, latestCode, passwordStep, signInOwnUser } from './support/own-user';
 import { expectNoAxeViolations } from './support/sign-in';
 
 // Every page in a browser whose system is set to dark (decision 0022): the page really is dark
@@ -52,15 +52,6 @@ async function expectDarkPage(page: Page) {
 async function visit(page: Page, path: string) {
   await page.goto(path);
   await expectDarkPage(page);
-}
-
-async function passwordStep(page: Page, user: OwnUser) {
-  await page.context().clearCookies();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign In' }).click();
-  await expect(page).toHaveURL(/\/login\/method$/);
 }
 
 test('the light scheme stays light (the measure below tells the two apart)', async ({

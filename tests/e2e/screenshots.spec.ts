@@ -2,7 +2,7 @@ import { expect, test, type Page } from './support/test';
 import { totpAt } from '@/lib/factors/totp';
 import { latestFreshCode } from './support/admin-fresh-code';
 import { sql } from './support/database';
-import { createOwnUser, signInOwnUser } from './support/own-user';
+import { createOwnUser, passwordStep, signInOwnUser } from './support/own-user';
 import { chooseChannel, passwordAndCode, readCode } from './support/sign-in';
 
 // Not a test: regenerates the README's screenshots (`npm run screenshots`). Ignored by the normal
@@ -78,12 +78,7 @@ test('README screenshots of the Two-step sign-in page and the picker with an aut
   await expect(page.getByTestId('backup-codes')).toBeVisible();
   await page.screenshot(shot('9-two-step-sign-in'));
 
-  await page.context().clearCookies();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign In' }).click();
-  await expect(page).toHaveURL(/\/login\/method$/);
+  await passwordStep(page, user);
   await page.screenshot(shot('10-choose-method-with-app'));
 });
 

@@ -2,7 +2,13 @@ import { expect, test, type Page } from './support/test';
 import { totpAt } from '@/lib/factors/totp';
 import { sql } from './support/database';
 import { latestFreshCode } from './support/admin-fresh-code';
-import { createOwnUser, latestCode, signInOwnUser, type OwnUser } from './support/own-user';
+import {
+  createOwnUser,
+  latestCode,
+  passwordStep,
+  signInOwnUser,
+  type OwnUser,
+} from './support/own-user';
 
 // The Two-step sign-in page and the factors it adds: an authenticator app (the test computes its
 // codes from the secret the page shows, as the app would) and backup codes. Each test has a user
@@ -17,15 +23,6 @@ async function openTwoStepConfirmed(page: Page, user: OwnUser) {
   await page.getByLabel('Security code').fill(await latestFreshCode(user.email, since));
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page).toHaveURL(/fresh=confirmed/);
-}
-
-async function passwordStep(page: Page, user: OwnUser) {
-  await page.context().clearCookies();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign In' }).click();
-  await expect(page).toHaveURL(/\/login\/method$/);
 }
 
 /** A code of the app for a later 30-second step than any used so far (single use, OTP-03). */

@@ -39,6 +39,20 @@ export async function latestCode(to: string, since: Date): Promise<string> {
   return code!;
 }
 
+async function typePassword(page: Page, user: OwnUser) {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page).toHaveURL(/\/login\/method$/);
+}
+
+/** The password step in a browser without cookies (so not trusted, not signed in): ends on the method choice. */
+export async function passwordStep(page: Page, user: OwnUser) {
+  await page.context().clearCookies();
+  await typePassword(page, user);
+}
+
 /** Password, email code, and optionally "trust this browser" with a name; ends on the account page. Returns the code. */
 export async function signInOwnUser(
   page: Page,
@@ -46,11 +60,7 @@ export async function signInOwnUser(
   trust?: { deviceName: string },
 ): Promise<string> {
   const since = new Date();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign In' }).click();
-  await expect(page).toHaveURL(/\/login\/method$/);
+  await typePassword(page, user);
   await page.getByRole('radio', { name: user.phone ? /^SMS/ : /^Email/ }).check();
   await page.getByRole('button', { name: 'Proceed' }).click();
   await expect(page).toHaveURL(/\/login\/verify/);
