@@ -1,25 +1,10 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { readUploadRecords, type FileInfo } from './read-upload';
+import { readRecords as read } from '../../tests/support/read-records';
 import { UploadRefused } from './upload-refused';
 import { UPLOAD_COLUMNS } from './upload-columns';
 
 const HEADER = UPLOAD_COLUMNS.join(',');
-
-async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function read(bytes: Uint8Array, size: number) {
-  const records = [];
-  let info: FileInfo | null = null;
-  for await (const record of readUploadRecords(chunksOf(bytes, size), {
-    maxRows: 100,
-    onFileInfo: (i) => void (info = i),
-  }))
-    records.push(record);
-  return { records, info: info as FileInfo | null };
-}
 
 async function refusal(bytes: Uint8Array, size: number): Promise<string | null> {
   try {

@@ -2,24 +2,10 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { readUploadRecords, type FileInfo } from './read-upload';
+import { chunksOf, readRecords as read } from '../../tests/support/read-records';
+import { readUploadRecords } from './read-upload';
 import { cellText } from './read-xlsx';
 import { UploadRefused } from './upload-refused';
-
-async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function read(bytes: Uint8Array, size = 4096) {
-  const records = [];
-  let info: FileInfo | null = null;
-  for await (const record of readUploadRecords(chunksOf(bytes, size), {
-    maxRows: 100,
-    onFileInfo: (i) => void (info = i),
-  }))
-    records.push(record);
-  return { records, info: info as FileInfo | null };
-}
 
 /** A workbook as Excel saves one: a first sheet of users, a second sheet that must be ignored. */
 async function workbook(): Promise<Uint8Array> {
