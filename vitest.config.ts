@@ -16,5 +16,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // next-auth imports `next/server` without an extension, which only a bundler resolves:
+    // inlined, Vite resolves it (route handlers that start sessions are imported by tests).
+    server: { deps: { inline: ['next-auth'] } },
   },
 });

@@ -18,3 +18,5 @@ export const cookieOptions = {
 export const ticketCookieName = `${prefix}latchkey.ticket`;
 export const sessionCookieName = `${prefix}latchkey.session`;
 export const deviceCookieName = `${prefix}latchkey.device`;
+/** A form error carried across the 303 of a post made without JavaScript; read once. */
+export const flashCookieName = `${prefix}latchkey.flash`;

@@ -1,27 +1,35 @@
 import 'server-only';
 import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { AuthError } from 'next-auth';
 import { signIn } from '@/lib/web/auth';
 import { ticketCookieName } from '@/lib/auth/cookies';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 
+export const EXPIRED_MESSAGE = 'Your sign-in has expired. Start again.';
+
 /**
- * Turns a verified ticket into a session through Auth.js and lands on the account page. Only
- * AuthError is caught: signIn ends by throwing a redirect, which must propagate.
+ * Turns a verified ticket into a session through Auth.js (its session cookie is set on this
+ * request's response) and forgets the ticket cookie. Returns null on success, or the message to
+ * show: the sign-in expired, or the session could not be made.
  */
-export async function finishSignIn(ticketId: string, state: FormState = {}): Promise<FormState> {
+export async function startSession(ticketId: string): Promise<string | null> {
   const jar = await cookies();
-  jar.delete(ticketCookieName);
+  if (jar.has(ticketCookieName)) jar.delete(ticketCookieName);
   try {
-    await signIn('ticket', { ticket: ticketId, redirectTo: '/account' });
+    await signIn('ticket', { ticket: ticketId, redirect: false });
+    return null;
   } catch (error) {
-    if (error instanceof AuthError) {
-      if (error.type === 'CredentialsSignin')
-        return { ...state, error: 'Your sign-in has expired. Start again.' };
-      console.error('sign-in: session could not be created', error);
-      return { ...state, error: UNAVAILABLE_MESSAGE };
-    }
-    throw error;
+    if (!(error instanceof AuthError)) throw error;
+    if (error.type === 'CredentialsSignin') return EXPIRED_MESSAGE;
+    console.error('sign-in: session could not be created', error);
+    return UNAVAILABLE_MESSAGE;
   }
-  return state;
+}
+
+/** For a server action: the session, then the account page; or the form's state with the message. */
+export async function finishSignIn(ticketId: string, state: FormState = {}): Promise<FormState> {
+  const refusal = await startSession(ticketId);
+  if (refusal) return { ...state, error: refusal };
+  redirect('/account');
 }

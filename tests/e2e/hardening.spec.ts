@@ -87,14 +87,18 @@ test("a page's scripts all carry this response's nonce, and markup injected into
   );
 });
 
-test('the whole sign-in with JavaScript: server actions run over fetch, no CSP violation, no console error', async ({
+test('the whole sign-in with JavaScript: forms post over fetch, no CSP violation, no console error', async ({
   page,
 }) => {
   // The console guard (support/test.ts) fails this test on a CSP violation or a console error.
   const user = await createOwnUser('csp');
   const actionCalls: string[] = [];
   page.on('request', (r) => {
-    if (r.method() === 'POST' && r.headers()['next-action'])
+    // Server actions carry Next-Action; the password step's own script asks its route for JSON.
+    if (
+      r.method() === 'POST' &&
+      (r.headers()['next-action'] || r.headers()['accept'] === 'application/json')
+    )
       actionCalls.push(new URL(r.url()).pathname);
   });
   await signInOwnUser(page, user, { deviceName: 'Hardening laptop' });
@@ -103,10 +107,10 @@ test('the whole sign-in with JavaScript: server actions run over fetch, no CSP v
   await page.goto('/account');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login\?notice=signed-out$/);
-  // Hydrated forms post with a Next-Action header: proof that the nonce let the scripts run.
+  // Hydrated forms post from script: proof that the nonce let the scripts run.
   expect(actionCalls).toEqual(
     expect.arrayContaining([
-      '/login',
+      '/login/password',
       '/login/method',
       '/login/verify',
       '/login/device',
@@ -232,6 +236,49 @@ test('SE-08 a cross-origin POST to a server action is refused (Origin is checked
   });
   expect(sameOrigin.status(), 'the same request from the app itself signs out').toBe(303);
   await expectSignedIn(page, null);
+});
+
+test("SE-08 the password step (a route handler, not an action) refuses a cross-site post: no login CSRF into the attacker's account", async ({
+  page,
+  baseURL,
+  allowConsole,
+}) => {
+  // The attacker's page lands on the 403, which the browser logs.
+  allowConsole(/status of 403 \(Forbidden\) \(http:\/\/[^/]+\/login\/password\)$/);
+  const attackerAccount = await createOwnUser('login-csrf');
+  const form = { username: attackerAccount.username, password: attackerAccount.password };
+  for (const headers of <Record<string, string>[]>[
+    { Origin: 'http://evil.example' },
+    { Origin: 'null' },
+    { 'Sec-Fetch-Site': 'cross-site' },
+  ]) {
+    const forged = await page.request.post('/login/password', { headers, form, maxRedirects: 0 });
+    expect(forged.status(), JSON.stringify(headers)).toBe(403);
+    expect(forged.headers()['set-cookie'] ?? '', 'no ticket, no session').not.toMatch(/latchkey/);
+  }
+
+  // A real browser on another site posting the attacker's credentials: refused, nothing set.
+  const attacker = await page.context().newPage();
+  await attacker.setContent(
+    `<form method="post" action="${baseURL}/login/password"><input name="username" value="${form.username}"><input name="password" value="${form.password}"><button>Go</button></form>`,
+  );
+  await Promise.all([
+    attacker.waitForEvent('load'),
+    attacker.getByRole('button', { name: 'Go' }).click(),
+  ]);
+  await attacker.close();
+  expect((await page.context().cookies()).map((c) => c.name)).not.toContain('latchkey.ticket');
+  await expectSignedIn(page, null);
+
+  const sameOrigin = await page.request.post('/login/password', {
+    headers: { Origin: baseURL! },
+    form,
+    maxRedirects: 0,
+  });
+  expect(sameOrigin.status(), 'the same post from the app itself goes on to the code step').toBe(
+    303,
+  );
+  expect(sameOrigin.headers()['location']).toBe('/login/method');
 });
 
 test('frame-ancestors: another page cannot frame the sign-in form', async ({

@@ -1,5 +1,6 @@
 import { expect, test } from './support/test';
 import { readCode } from './support/sign-in';
+import { createOwnUser } from './support/own-user';
 
 // Every step is a plain form posting to a server action: the whole flow works with JavaScript off.
 test.use({ javaScriptEnabled: false });
@@ -26,4 +27,22 @@ test('the whole sign-in works with JavaScript disabled', async ({ page, request,
   await expect(page.getByTestId('signed-in-user')).toHaveText('demo');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login/);
+});
+
+test('without JavaScript a wrong password comes back once with its message and the username kept', async ({
+  page,
+}) => {
+  const user = await createOwnUser('nojs-wrong');
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.locator('#login-error')).toHaveText('The username or password is incorrect.');
+  await expect(page.getByLabel('Username')).toHaveValue(user.username);
+  await expect(page.getByLabel('Password')).toHaveValue('');
+  // Shown once: the page that showed it dropped it.
+  await page.reload();
+  await expect(page.locator('#login-error')).toHaveCount(0);
+  await expect(page.getByLabel('Username')).toHaveValue('');
 });

@@ -1,0 +1,127 @@
+import { cookies } from 'next/headers';
+import { z } from 'zod';
+import { env } from '@/lib/env';
+import { submitPassword } from '@/lib/auth/sign-in';
+import { getSignInDeps } from '@/lib/web/wiring';
+import { requestInfoFrom } from '@/lib/web/request-info';
+import { cookieOptions, deviceCookieName, ticketCookieName } from '@/lib/auth/cookies';
+import { startSession } from '@/lib/web/finish-sign-in';
+import { setDeviceToken } from '@/lib/web/device-cookie';
+import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
+import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
+import { isGateFullError, signInGate } from '@/lib/auth/sign-in-gate';
+import {
+  crossSiteRefusal,
+  isCrossSitePost,
+  nextPage,
+  readForm,
+  wantsJson,
+} from '@/lib/web/form-post';
+import { setFlash } from '@/lib/web/form-flash';
+import { busyResponse, BUSY_MESSAGE, BUSY_RETRY_AFTER_SECONDS } from '@/lib/web/busy-response';
+import { PASSWORD_FORM } from '../password-form-name';
+
+// The password step (`POST /login/password`): the sign-in form posts here, as a plain form
+// without JavaScript (answered with a 303) or from its own script (answered with JSON). A route
+// handler rather than a server action: a login is the hottest request there is (issue 13), and
+// an action costs its machinery and a render for every redirect. What an action had for free is
+// done here: the same-origin check (SE-08, lib/web/form-post.ts) and the error shown on the page
+// a plain post returns to (lib/web/form-flash.ts).
+
+const INVALID = 'The username or password is incorrect.';
+
+const credentials = z.object({
+  username: z.string().trim().min(1).max(200),
+  password: z.string().min(1).max(4096),
+});
+
+export async function POST(request: Request): Promise<Response> {
+  if (isCrossSitePost(request.headers)) return crossSiteRefusal();
+  // Past the instance's capacity the step is refused at once, before the body is read or anything
+  // is checked or counted (P5, decision 0014).
+  const gate = signInGate(env.SIGN_IN_CONCURRENCY, env.SIGN_IN_QUEUE_WAIT_MS);
+  if (gate.full()) return busy(request, '');
+
+  const form = await readForm(request);
+  const username = String(form?.get('username') ?? '');
+  const parsed = credentials.safeParse({ username, password: form?.get('password') });
+  if (!parsed.success)
+    return formError(request, { error: 'Enter your username and password.', username });
+
+  try {
+    return await gate.run(() => passwordStep(request, parsed.data, username));
+  } catch (error) {
+    if (!isGateFullError(error)) throw error;
+    return busy(request, username);
+  }
+}
+
+async function passwordStep(
+  request: Request,
+  input: z.infer<typeof credentials>,
+  username: string,
+): Promise<Response> {
+  const jar = await cookies();
+  let result;
+  try {
+    result = await submitPassword(getSignInDeps(), {
+      ...input,
+      deviceToken: jar.get(deviceCookieName)?.value,
+      ...requestInfoFrom(request.headers),
+    });
+  } catch (error) {
+    console.error('sign-in: password step failed', error);
+    return formError(request, { error: UNAVAILABLE_MESSAGE, username });
+  }
+  // A locked account gets INVALID too (BF-01); a limit names only when to try again (BF-04).
+  if (!result.ok && result.reason === 'limited')
+    return formError(
+      request,
+      { error: tooManyAttemptsMessage(result.retryAfterSeconds), username },
+      result.retryAfterSeconds,
+    );
+  if (!result.ok) return formError(request, { error: INVALID, username });
+
+  // The rotated device token replaces the old one at once (TD-04).
+  if (result.device) await setDeviceToken(result.device.token, result.device.expiresAt);
+  if (result.next === 'session') {
+    const refusal = await startSession(result.ticketId);
+    if (refusal) return formError(request, { error: refusal, username });
+    return nextPage(request, '/account');
+  }
+  jar.set(ticketCookieName, result.ticketId, {
+    ...cookieOptions,
+    maxAge: env.LOGIN_TICKET_TTL_SECONDS,
+  });
+  return nextPage(request, '/login/method');
+}
+
+/**
+ * The form's message: JSON for its script, or back to the sign-in page for a plain post. The
+ * JSON answer is a 200 whatever the refusal (with Retry-After where a wait applies): a browser
+ * logs every failed fetch to the console, and a wrong password is not a fault.
+ */
+async function formError(
+  request: Request,
+  { error, username }: { error: string; username: string },
+  retryAfterSeconds?: number,
+): Promise<Response> {
+  const state: FormState = { error, values: { username } };
+  if (wantsJson(request.headers))
+    return Response.json(state, {
+      headers: {
+        'Cache-Control': 'no-store',
+        ...(retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {}),
+      },
+    });
+  await setFlash(PASSWORD_FORM, state);
+  return nextPage(request, '/login');
+}
+
+/** Retry-After: the form's message for its script (a 200, as above), a 503 page for a plain post. */
+function busy(request: Request, username: string): Response {
+  if (!wantsJson(request.headers)) return busyResponse();
+  return Response.json({ error: BUSY_MESSAGE, values: { username } } satisfies FormState, {
+    headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS), 'Cache-Control': 'no-store' },
+  });
+}
