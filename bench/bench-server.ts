@@ -246,46 +246,6 @@ export async function startBenchServer(options: {
   }
 }
 
-/** The hidden fields of the form that posts to `action`-bearing <form> number `index` on a page. */
-export async function formFields(
-  origin: string,
-  pathname: string,
-  cookie = '',
-): Promise<[string, string][]> {
-  const html = await (
-    await fetch(origin + pathname, { headers: cookie ? { cookie } : {}, redirect: 'manual' })
-  ).text();
-  const form = [...html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)][0]?.[1];
-  if (!form) throw new Error(`no form on ${pathname}`);
-  return [...form.matchAll(/<input\b[^>]*type="hidden"[^>]*>/g)].map((m) => {
-    const name = /name="([^"]*)"/.exec(m[0])?.[1] ?? '';
-    const value = /value="([^"]*)"/.exec(m[0])?.[1] ?? '';
-    return [decodeEntities(name), decodeEntities(value)];
-  });
-}
-
-/** A multipart/form-data body the way a browser without JavaScript posts a server action's form. */
-export function multipart(fields: [string, string][]): { body: string; contentType: string } {
-  const boundary = `----latchkeybench${randomBytes(8).toString('hex')}`;
-  const body =
-    fields
-      .map(
-        ([name, value]) =>
-          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-      )
-      .join('') + `--${boundary}--\r\n`;
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
-function decodeEntities(text: string) {
-  return text
-    .replace(/&quot;/g, '"')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
-
 /** Percentile of a list of numbers (nearest rank). */
 export function percentile(values: number[], p: number): number {
   if (!values.length) return Number.NaN;

@@ -2,16 +2,14 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import {
-  formFields,
   machineDescription,
-  multipart,
   startBenchServer,
   withCpuAccounting,
   type BenchServer,
 } from './bench-server';
 import { pendingCodes, type PendingCode } from './sign-in-state';
 
-// `npm run bench:verify` (P2): the code step (POST /login/verify with a correct code → session
+// `npm run bench:verify` (P2): the code step (POST /login/verify/code with a correct code → session
 // → 303 to /account) at 50 connections, against the cheapest route handler of the same build,
 // `GET /api/auth/csrf` (Auth.js makes a CSRF token and its cookie: no database, no Redis), in the
 // same run; and how many Redis round trips one verify costs, counted as HTTP requests to the
@@ -39,16 +37,11 @@ export async function verifyLoad(
   codes: PendingCode[],
   options: Partial<autocannon.Options>,
 ): Promise<Run> {
-  const fields = await formFields(
-    server.origin,
-    '/login/verify',
-    `latchkey.ticket=${codes[0]!.ticketId}`,
-  );
   let next = 0;
   let ok = 0;
   let notOk = 0;
   const result = await autocannon({
-    url: `${server.origin}/login/verify`,
+    url: `${server.origin}/login/verify/code`,
     connections: CONNECTIONS,
     ...(options.amount ? {} : { duration: SECONDS }),
     ...options,
@@ -58,13 +51,13 @@ export async function verifyLoad(
         setupRequest: (request) => {
           const pending = codes[next++];
           if (!pending) throw new Error('ran out of tickets');
-          const form = multipart([...fields, ['code', pending.code]]);
           return {
             ...request,
-            body: form.body,
+            // The code form as a browser without JavaScript posts it.
+            body: new URLSearchParams({ code: pending.code }).toString(),
             headers: {
               origin: server.origin,
-              'content-type': form.contentType,
+              'content-type': 'application/x-www-form-urlencoded',
               cookie: `latchkey.ticket=${pending.ticketId}`,
             },
           };

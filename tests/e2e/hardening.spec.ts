@@ -112,7 +112,7 @@ test('the whole sign-in with JavaScript: forms post over fetch, no CSP violation
     expect.arrayContaining([
       '/login/password',
       '/login/method',
-      '/login/verify',
+      '/login/verify/code',
       '/login/device',
       '/account',
     ]),

@@ -77,26 +77,41 @@ async function actionFields(client: APIRequestContext, pathname: string, field: 
   return hiddenFields.get(key)!;
 }
 
-/** Posts a form to its server action as a no-JavaScript browser would. */
+/** The sign-in's hot steps post to route handlers, not to a server action of their page. */
+const ROUTE_OF_PAGE: Record<string, string> = {
+  '/login': '/login/password',
+  '/login/verify': '/login/verify/code',
+};
+
+/**
+ * Posts a form as a no-JavaScript browser would: to its route handler, following a refusal's
+ * 303 back to the form's page (which shows the message), or to its page's server action.
+ */
 async function post(
   client: APIRequestContext,
   pathname: string,
   fields: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<Answer> {
-  const hidden = await actionFields(client, pathname, Object.keys(fields)[0]!);
-  const response: APIResponse = await client.post(pathname, {
-    multipart: { ...hidden, ...fields },
-    maxRedirects: 0,
-    headers,
-  });
-  const location = response.headers().location;
+  const route = ROUTE_OF_PAGE[pathname];
+  const response: APIResponse = route
+    ? await client.post(route, { form: fields, maxRedirects: 0, headers })
+    : await client.post(pathname, {
+        multipart: {
+          ...(await actionFields(client, pathname, Object.keys(fields)[0]!)),
+          ...fields,
+        },
+        maxRedirects: 0,
+        headers,
+      });
+  const header = response.headers().location;
   // Auth.js redirects with absolute URLs, Next with paths: compare paths.
-  return {
-    status: response.status(),
-    location: location ? new URL(location, response.url()).pathname : '',
-    html: await response.text(),
-  };
+  const location = header ? new URL(header, response.url()).pathname : '';
+  if (route && response.status() === 303 && location === pathname) {
+    const page = await client.get(pathname, { headers });
+    return { status: page.status(), location: '', html: await page.text() };
+  }
+  return { status: response.status(), location, html: await response.text() };
 }
 
 /** What the server reads from a posted field: UTF-8 decoding drops a leading byte-order mark, as it would from a browser. */

@@ -17,9 +17,11 @@ import {
   readForm,
   wantsJson,
 } from '@/lib/web/form-post';
-import { setFlash } from '@/lib/web/form-flash';
+import { formRefusal } from '@/lib/web/form-answer';
 import { busyResponse, BUSY_MESSAGE, BUSY_RETRY_AFTER_SECONDS } from '@/lib/web/busy-response';
 import { PASSWORD_FORM } from '../password-form-name';
+
+const signInForm = { name: PASSWORD_FORM, page: '/login' } as const;
 
 // The password step (`POST /login/password`): the sign-in form posts here, as a plain form
 // without JavaScript (answered with a 303) or from its own script (answered with JSON). A route
@@ -46,7 +48,10 @@ export async function POST(request: Request): Promise<Response> {
   const username = String(form?.get('username') ?? '');
   const parsed = credentials.safeParse({ username, password: form?.get('password') });
   if (!parsed.success)
-    return formError(request, { error: 'Enter your username and password.', username });
+    return formRefusal(request, signInForm, {
+      error: 'Enter your username and password.',
+      values: { username },
+    });
 
   try {
     return await gate.run(() => passwordStep(request, parsed.data, username));
@@ -71,22 +76,23 @@ async function passwordStep(
     });
   } catch (error) {
     console.error('sign-in: password step failed', error);
-    return formError(request, { error: UNAVAILABLE_MESSAGE, username });
+    return formRefusal(request, signInForm, { error: UNAVAILABLE_MESSAGE, values: { username } });
   }
   // A locked account gets INVALID too (BF-01); a limit names only when to try again (BF-04).
   if (!result.ok && result.reason === 'limited')
-    return formError(
+    return formRefusal(
       request,
-      { error: tooManyAttemptsMessage(result.retryAfterSeconds), username },
+      signInForm,
+      { error: tooManyAttemptsMessage(result.retryAfterSeconds), values: { username } },
       result.retryAfterSeconds,
     );
-  if (!result.ok) return formError(request, { error: INVALID, username });
+  if (!result.ok) return formRefusal(request, signInForm, { error: INVALID, values: { username } });
 
   // The rotated device token replaces the old one at once (TD-04).
   if (result.device) await setDeviceToken(result.device.token, result.device.expiresAt);
   if (result.next === 'session') {
     const refusal = await startSession(result.ticketId);
-    if (refusal) return formError(request, { error: refusal, username });
+    if (refusal) return formRefusal(request, signInForm, { error: refusal, values: { username } });
     return nextPage(request, '/account');
   }
   jar.set(ticketCookieName, result.ticketId, {
@@ -94,28 +100,6 @@ async function passwordStep(
     maxAge: env.LOGIN_TICKET_TTL_SECONDS,
   });
   return nextPage(request, '/login/method');
-}
-
-/**
- * The form's message: JSON for its script, or back to the sign-in page for a plain post. The
- * JSON answer is a 200 whatever the refusal (with Retry-After where a wait applies): a browser
- * logs every failed fetch to the console, and a wrong password is not a fault.
- */
-async function formError(
-  request: Request,
-  { error, username }: { error: string; username: string },
-  retryAfterSeconds?: number,
-): Promise<Response> {
-  const state: FormState = { error, values: { username } };
-  if (wantsJson(request.headers))
-    return Response.json(state, {
-      headers: {
-        'Cache-Control': 'no-store',
-        ...(retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {}),
-      },
-    });
-  await setFlash(PASSWORD_FORM, state);
-  return nextPage(request, '/login');
 }
 
 /** Retry-After: the form's message for its script (a 200, as above), a 503 page for a plain post. */

@@ -1,17 +1,31 @@
 'use client';
 
-import { useActionState, useEffect, useRef, useState } from 'react';
-import { verifyCodeAction } from './actions';
+import { useEffect, useRef, useState } from 'react';
 import { TrustCheckbox } from '../trust-checkbox';
 import { buttonClass, FormMessage, inputClass } from '@/app/ui/auth-card';
+import { usePostedForm } from '@/app/ui/use-posted-form';
 import type { FormState } from '@/lib/auth/form-state';
 import type { Channel } from '@/lib/delivery/sender';
 
 type OtpCredential = Credential & { code?: string };
 
-/** The code entry: works as a plain form; with JavaScript it counts down and takes pasted or SMS-filled codes. */
-export function CodeForm({ secondsLeft, channel }: { secondsLeft: number; channel: Channel }) {
-  const [state, action, pending] = useActionState(verifyCodeAction, {} as FormState);
+/**
+ * The code entry, posted to the code step's route handler (verify/code/route.ts): works as a plain
+ * form; with JavaScript it counts down and takes pasted or SMS-filled codes.
+ */
+export function CodeForm({
+  secondsLeft,
+  channel,
+  initial,
+}: {
+  secondsLeft: number;
+  channel: Channel;
+  initial?: FormState;
+}) {
+  const { state, pending, onSubmit } = usePostedForm('/login/verify/code', {
+    initial,
+    clear: ['code'],
+  });
   const [left, setLeft] = useState(secondsLeft);
   const formRef = useRef<HTMLFormElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -59,7 +73,13 @@ export function CodeForm({ secondsLeft, channel }: { secondsLeft: number; channe
 
   const expired = left === 0;
   return (
-    <form ref={formRef} action={action} className="space-y-5">
+    <form
+      ref={formRef}
+      action="/login/verify/code"
+      method="post"
+      onSubmit={onSubmit}
+      className="space-y-5"
+    >
       {state.error && <FormMessage id="code-error">{state.error}</FormMessage>}
       <div>
         <label htmlFor="code" className="mb-1 block text-sm font-medium text-slate-700">
