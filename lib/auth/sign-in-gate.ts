@@ -15,14 +15,14 @@ import { availableParallelism } from 'node:os';
 //   A fixed count threw capacity away when sign-ins come in bursts (a burst larger than the queue
 //   was refused although the instance could have served it within the second);
 // - beyond that the instance is full and the step is refused at once, before anything is read
-//   or counted: proxy.ts answers a form post with 503 + Retry-After, and a JavaScript call gets
-//   `GateFullError` (told by `isGateFullError`), which the sign-in form shows as "busy, try
-//   again".
+//   or counted: the password step's route handler (app/(auth)/login/password/route.ts) answers a
+//   form post with 503 + Retry-After, and the form's script with "busy, try again" (a refusal
+//   inside `run` is `GateFullError`, told by `isGateFullError`).
 //
 // Capacity is a property of the instance, not of a caller, so this is a per-process gate, not a
 // rate limit (those count failures per address and account, lib/rate-limit). The state sits on
-// globalThis so that proxy.ts and the server action, bundled separately, share one gate.
-// No `server-only` here: proxy.ts imports it, and it holds nothing secret.
+// globalThis so that every bundle that imports this module (Next.js bundles route handlers,
+// actions and the proxy apart) shares one gate. It holds nothing secret.
 
 /**
  * `queue`: how many may wait while nothing has been measured (and always, without `maxWaitMs`).
@@ -46,9 +46,8 @@ export class GateFullError extends Error {
 }
 
 /**
- * True for a refusal of the gate. Not `instanceof`: proxy.ts and the server action are bundled
- * apart, each with its own copy of this module, and the one gate on globalThis throws the class
- * of whichever copy created it (the proxy's, once a form post has asked it first).
+ * True for a refusal of the gate. Not `instanceof`: bundles built apart each have their own copy
+ * of this module, and the one gate on globalThis throws the class of whichever copy created it.
  */
 export function isGateFullError(error: unknown): error is GateFullError {
   return (

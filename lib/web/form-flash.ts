@@ -16,6 +16,7 @@ import type { FormState } from '@/lib/auth/form-state';
 export const FLASH_HEADER = 'x-latchkey-flash';
 
 const MAX_AGE_SECONDS = 60;
+const MAX_COOKIE_CHARS = 3500;
 let key: Buffer | undefined;
 const signingKey = () =>
   (key ??= Buffer.from(hkdfSync('sha256', env.AUTH_SECRET, '', 'latchkey form flash', 32)));
@@ -52,7 +53,10 @@ export function decodeFlash(value: string | undefined, form: string): FormState 
 
 /** Keeps a form's state for the page a no-JavaScript post is sent back to. */
 export async function setFlash(form: string, state: FormState): Promise<void> {
-  (await cookies()).set(flashCookieName, encodeFlash({ form, ...state }), {
+  let value = encodeFlash({ form, ...state });
+  // A browser drops a cookie over ~4 KB: a huge typed value is not kept, the message always is.
+  if (value.length > MAX_COOKIE_CHARS) value = encodeFlash({ form, ...state, values: {} });
+  (await cookies()).set(flashCookieName, value, {
     ...cookieOptions,
     maxAge: MAX_AGE_SECONDS,
   });
