@@ -105,7 +105,8 @@ async function main() {
   console.log(`machine: ${machineDescription()}`);
   const server = await startBenchServer({ port: PORT });
   try {
-    const users = await server.createUsers(100);
+    // 25 codes per user: the product sends at most 30 codes an hour per account.
+    const users = await server.createUsers(4000 / 25);
     const codes = await pendingCodes(
       server,
       users.map((u) => u.id),

@@ -112,7 +112,7 @@ export async function sendChallengeCode<T extends Challenge>(
       ttlSeconds,
       origin: config.origin,
     });
-    await sender.send(await withEmailParts(message));
+    await sender.send(await withEmailParts(message, config.origin));
   } catch (error) {
     await Promise.all([store.delete(keys.code), store.delete(keys.cooldown)]);
     const failure =
