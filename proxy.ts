@@ -40,8 +40,11 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      // Static chunks and images carry no markup; next.config.ts headers still cover them.
-      source: '/((?!_next/static|_next/image|favicon.ico).*)',
+      // Static chunks and images carry no markup; next.config.ts headers still cover them. Nor do
+      // the sign-in's two hot posts (route handlers answering JSON or a redirect, decision 0026):
+      // skipping the proxy there saves its pass on the requests an instance serves most; the one
+      // page they can answer with (503, busy) carries its own policy.
+      source: '/((?!_next/static|_next/image|favicon.ico|login/password|login/verify/code).*)',
       // Router prefetches fetch RSC payloads, not documents: no nonce is ever used from them.
       missing: [
         { type: 'header', key: 'next-router-prefetch' },

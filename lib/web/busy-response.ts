@@ -16,6 +16,9 @@ export function busyResponse(): Response {
       'Content-Type': 'text/html; charset=utf-8',
       'Retry-After': String(BUSY_RETRY_AFTER_SECONDS),
       'Cache-Control': 'no-store',
+      // Served without proxy.ts (decision 0026): no script, no framing, nothing loaded.
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     },
   });
 }
