@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse';
-import { decodeToUtf8, type TextEncoding } from './decode-text';
+import { decodeToUtf8, type EncodingSource, type TextEncoding } from './decode-text';
 import { UploadRefused } from './upload-refused';
 
 // Reads a CSV User Upload into rows (CSV-01): its text encoding detected and decoded to UTF-8
@@ -38,7 +38,7 @@ type ParserApi = {
  */
 export async function* readCsvRows(
   chunks: AsyncIterable<Uint8Array>,
-  onEncoding: (encoding: TextEncoding) => void,
+  onEncoding: (encoding: TextEncoding, source: EncodingSource) => void,
   chosen?: TextEncoding,
 ): AsyncGenerator<SheetRow[]> {
   // relax_column_count: a short or long row is that row's problem, not the file's. bom: a UTF-8

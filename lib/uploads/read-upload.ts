@@ -1,4 +1,4 @@
-import type { TextEncoding } from './decode-text';
+import type { EncodingSource, TextEncoding } from './decode-text';
 import { readCsvRows, type SheetRow } from './read-csv';
 import { looksLikeXlsx, readXlsxRows } from './read-xlsx';
 import { columnLetter, matchHeader, UPLOAD_COLUMNS, type UploadColumn } from './upload-columns';
@@ -13,6 +13,8 @@ import { UploadRefused } from './upload-refused';
 export type FileInfo = {
   format: 'csv' | 'xlsx';
   encoding: TextEncoding | null;
+  /** How the encoding was known when not read from the file itself (absent: detected). */
+  encodingSource?: Exclude<EncodingSource, 'detected'>;
   /** Header cells that name no column: their cells were not read. */
   unknownColumns: string[];
 };
@@ -61,7 +63,14 @@ export async function* readUploadRecords(
   const slices: AsyncGenerator<SheetRow[]> =
     info.format === 'xlsx'
       ? readXlsxRows(all(), { maxFileBytes: options.maxFileBytes })
-      : readCsvRows(all(), (encoding) => void (info.encoding = encoding), options.encoding);
+      : readCsvRows(
+          all(),
+          (encoding, source) => {
+            info.encoding = encoding;
+            if (source !== 'detected') info.encodingSource = source;
+          },
+          options.encoding,
+        );
 
   let match: ReturnType<typeof matchHeader> | null = null;
   let headerLength = 0;
