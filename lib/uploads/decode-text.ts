@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { guessCodePage, ICONV_NAMES, type CodePage } from './code-page';
+import type { TextEncoding } from './encodings';
 import { UploadRefused } from './upload-refused';
 
 // The text encodings a User Upload may come in (docs/decisions/0023): UTF-8 with or without a
@@ -13,18 +14,7 @@ import { UploadRefused } from './upload-refused';
 // if it begins a UTF-8 character, else the code page guessed from the next 64 KiB
 // (code-page.ts). The admin may choose the encoding on the upload form instead.
 
-export type TextEncoding = 'UTF-8' | 'UTF-8 with BOM' | 'UTF-16 LE' | 'UTF-16 BE' | CodePage;
-
-/** The encodings the upload form offers, in its order. */
-export const CHOOSABLE_ENCODINGS: readonly TextEncoding[] = [
-  'UTF-8',
-  'UTF-16 LE',
-  'UTF-16 BE',
-  'Windows-1252',
-  'Windows-1250',
-  'Windows-1251',
-  'MacRoman',
-];
+export { CHOOSABLE_ENCODINGS, encodingChoice, type TextEncoding } from './encodings';
 
 /** How the encoding was known: read from the file, guessed (the report says so), or chosen. */
 export type EncodingSource = 'detected' | 'guessed' | 'chosen';

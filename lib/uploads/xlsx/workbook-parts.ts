@@ -33,7 +33,9 @@ async function relationships(zip: ZipEntries, file: string): Promise<Relationshi
 
 /** A relationship's target as a name in the zip, relative to the part that names it. */
 function resolve(from: string, target: string): string {
-  const joined = target.startsWith('/') ? target : path.posix.join(path.posix.dirname(from), target);
+  const joined = target.startsWith('/')
+    ? target
+    : path.posix.join(path.posix.dirname(from), target);
   return path.posix.normalize(joined).replace(/^\/+/, '');
 }
 

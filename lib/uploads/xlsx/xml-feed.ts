@@ -82,5 +82,7 @@ export async function readXml(bytes: AsyncIterable<Buffer>, handlers: XmlHandler
 /** Excel's escapes in text (ST_Xstring): `_x000D_` is a carriage return, `_x005F_` an underscore. */
 export const unescapeXstring = (text: string) =>
   text.includes('_x')
-    ? text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    ? text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) =>
+        String.fromCharCode(parseInt(hex, 16)),
+      )
     : text;

@@ -152,8 +152,7 @@ function odd(what: string) {
   );
 }
 
-const megabytes = (bytes: number) =>
-  `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
 
 function tooBig(what: string, cap: number) {
   return new UploadRefused(
