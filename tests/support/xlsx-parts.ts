@@ -1,4 +1,4 @@
-import { strToU8, zipSync, type Zippable } from 'fflate';
+import { strToU8, unzipSync, Zip, ZipDeflate, zipSync, type Zippable } from 'fflate';
 
 // Builds an .xlsx from the XML of its parts, as a test needs it: inline strings, rich text,
 // namespace prefixes, sheets stored in any order, formulas without a result — what exceljs's
@@ -73,3 +73,66 @@ export const HEADER_ROW = inlineRow(1, [
   'role',
   'two_factor',
 ]);
+
+/**
+ * A zip bomb in workbook form: the parts of workbookFromParts, but the first sheet's XML is
+ * `inflatedBytes` of empty rows (`<row/>`, skipped by the reader, so no row cap stops it),
+ * deflated as it is made (never held whole). `declare`: the uncompressed size written in the
+ * central directory (the true one unless a smaller lie is wanted).
+ */
+export function sheetBomb(inflatedBytes: number, declare?: number): Uint8Array {
+  const name = 'xl/worksheets/sheet1.xml';
+  const base = unzipSync(workbookFromParts({ sheet: HEADER_ROW }));
+  delete base[name];
+  const out: Uint8Array[] = [];
+  const zip = new Zip((error, data) => {
+    if (error) throw error;
+    out.push(data);
+  });
+  for (const [file, data] of Object.entries(base)) {
+    const entry = new ZipDeflate(file, { level: 6 });
+    zip.add(entry);
+    entry.push(data, true);
+  }
+  const sheet = new ZipDeflate(name, { level: 9 });
+  zip.add(sheet);
+  const head = strToU8(`<?xml version="1.0"?><worksheet xmlns="${NS}"><sheetData>${HEADER_ROW}`);
+  sheet.push(head);
+  const block = strToU8('<row/>'.repeat((1024 * 1024) / 6));
+  let written = head.length;
+  while (written + block.length <= inflatedBytes) {
+    sheet.push(block);
+    written += block.length;
+  }
+  sheet.push(strToU8('</sheetData></worksheet>'), true);
+  zip.end();
+  const bytes = new Uint8Array(out.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of out) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  if (declare !== undefined)
+    patchCentral(bytes, name, (view, entry) => view.setUint32(entry + 24, declare, true));
+  return bytes;
+}
+
+/** Rewrites the central directory entry of `name` (its offset in `bytes` given to `patch`). */
+export function patchCentral(
+  bytes: Uint8Array,
+  name: string,
+  patch: (view: DataView, entry: number) => void,
+): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const wanted = strToU8(name);
+  for (let at = 0; at + 46 <= bytes.length; at++) {
+    if (view.getUint32(at, true) !== 0x02014b50) continue;
+    const length = view.getUint16(at + 28, true);
+    const found = bytes.subarray(at + 46, at + 46 + length);
+    if (found.length === wanted.length && found.every((b, i) => b === wanted[i])) {
+      patch(view, at);
+      return;
+    }
+  }
+  throw new Error(`no central directory entry for ${name}`);
+}
