@@ -13,9 +13,11 @@ import iconv from 'iconv-lite';
 // - a byte the code page does not define (ruled out).
 // Windows-1250 and 1251 must score at least zero to be chosen; Windows-1252 is read whatever its
 // score, as before this guess.
-// The best reading wins. When two readings differ but score alike (Czech "Jiří" is "Jiøí" in
-// Windows-1252, every character a letter), the guess is marked uncertain: the report says so and
-// the admin can choose the encoding on the upload form.
+// The best reading wins. When two readings differ but score alike (Czech "Jiří Škoda" is
+// "Jiøí Škoda" in Windows-1252, every character a letter), the guess is marked uncertain: the
+// report says so and the admin can choose the encoding on the upload form. A tie of Windows-1252
+// and 1250 counts as uncertain only when the sample has š or ž (see guessCodePage): otherwise
+// every French or Spanish file would be called a guess.
 
 export type CodePage = 'Windows-1252' | 'Windows-1250' | 'Windows-1251' | 'MacRoman';
 
@@ -84,6 +86,14 @@ export function guessCodePage(sample: Buffer): CodePageGuess {
   const certain =
     next.score === -Infinity ||
     next.text === best.text ||
-    (best.score > 0 && best.score - next.score >= Math.max(2, Math.abs(best.score) / 4));
+    (best.score > 0 && best.score - next.score >= Math.max(2, Math.abs(best.score) / 4)) ||
+    // A tie of two Latin readings: French "è", Spanish "ñ" are Czech "č", Polish "ń" in
+    // Windows-1250. Western names rarely have š or ž (the same bytes in both); Czech, Slovak,
+    // Slovene and Croatian ones often do. Without them, Windows-1252 is taken as certain.
+    (best.codePage === 'Windows-1252' && next.codePage === 'Windows-1250' && !hasSOrZCaron(sample));
   return { codePage: best.codePage, certain };
 }
+
+/** Š, š, Ž, ž: bytes 0x8A, 0x9A, 0x8E, 0x9E in both Windows-1250 and 1252. */
+const hasSOrZCaron = (sample: Buffer) =>
+  sample.includes(0x8a) || sample.includes(0x9a) || sample.includes(0x8e) || sample.includes(0x9e);
