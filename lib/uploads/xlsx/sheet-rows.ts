@@ -1,7 +1,7 @@
 import type { SheetRow } from '../read-csv';
 import { UploadRefused } from '../upload-refused';
 import { formattedNumber } from './cell-text';
-import { ownCopy } from './workbook-parts';
+import { ownCopy, type StringTable } from './workbook-parts';
 import { unescapeXstring, XmlFeed } from './xml-feed';
 
 // The first sheet's rows, streamed (docs/decisions/0023): the sheet's XML is parsed as it is
@@ -14,7 +14,7 @@ const MAX_ROW_CHARS = 64 * 1024;
 /** Excel's last column is XFD (16,384). */
 const MAX_COLUMNS = 16_384;
 
-export type SheetContext = { strings: string[]; formats: string[]; date1904: boolean };
+export type SheetContext = { strings: StringTable; formats: string[]; date1904: boolean };
 
 const NO_CACHED_VALUE =
   'This cell has a formula whose result the file does not hold (it was never calculated). Open the file in Excel, let it calculate, save it and upload again, or type the value.';
@@ -62,7 +62,7 @@ export async function* sheetRows(
     if (raw === null || (hasFormula && raw === '' && type !== 'str')) {
       if (hasFormula) problems.push({ column, reason: NO_CACHED_VALUE });
     } else if (type === 's') {
-      const string = strings[Number(raw)];
+      const string = strings.get(Number(raw));
       if (string === undefined)
         problems.push({ column, reason: 'This cell refers to text the workbook does not hold.' });
       else text = string;

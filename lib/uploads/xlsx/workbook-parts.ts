@@ -141,6 +141,56 @@ const BUILT_IN_FORMATS: Record<number, string> = {
 };
 
 /**
+ * The shared strings table as UTF-8 in blocks of 1 MiB, with each string's block and place:
+ * 300,000 names and addresses are ~7 MB here, against ~20 MB as JavaScript strings in an array
+ * (which V8 also has to promote and trace), and the blocks are never copied as the table grows.
+ * A cell's string is decoded when the sheet asks for it, and dies young.
+ */
+export class StringTable {
+  private static readonly BLOCK = 1024 * 1024;
+  private readonly blocks: Buffer[] = [];
+  private used = StringTable.BLOCK; // no block yet: the first push starts one
+  private block = new Uint16Array(1024);
+  private start = new Uint32Array(1024);
+  private end = new Uint32Array(1024);
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(text: string): void {
+    const size = Buffer.byteLength(text);
+    if (this.used + size > (this.blocks.at(-1)?.length ?? 0)) {
+      // A string longer than a block (a cell holds at most a million characters) gets its own.
+      this.blocks.push(Buffer.allocUnsafe(Math.max(StringTable.BLOCK, size)));
+      this.used = 0;
+    }
+    if (this.count === this.start.length) {
+      this.block = grow(this.block);
+      this.start = grow(this.start);
+      this.end = grow(this.end);
+    }
+    this.block[this.count] = this.blocks.length - 1;
+    this.start[this.count] = this.used;
+    this.used += this.blocks.at(-1)!.write(text, this.used);
+    this.end[this.count++] = this.used;
+  }
+
+  /** String `index`, or undefined when the table has none. */
+  get(index: number): string | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) return undefined;
+    return this.blocks[this.block[index]!]!.toString('utf8', this.start[index], this.end[index]);
+  }
+}
+
+function grow<T extends Uint16Array | Uint32Array>(array: T): T {
+  const grown = new (array.constructor as new (length: number) => T)(array.length * 2);
+  grown.set(array);
+  return grown;
+}
+
+/**
  * The shared strings table: each <si>'s text, its rich-text runs joined, phonetic runs (<rPh>)
  * left out. Held in memory while the sheet is read, so its inflated size has a cap of its own.
  */
@@ -148,9 +198,9 @@ export async function sharedStrings(
   zip: ZipEntries,
   sharedStringsPath: string | null,
   cap: number,
-): Promise<string[]> {
-  if (!sharedStringsPath) return [];
-  const strings: string[] = [];
+): Promise<StringTable> {
+  const strings = new StringTable();
+  if (!sharedStringsPath) return strings;
   let parts: string[] = [];
   let inText = false;
   let inPhonetic = false;
@@ -161,7 +211,7 @@ export async function sharedStrings(
       else if (name === 't' && !inPhonetic) inText = true;
     },
     close(name) {
-      if (name === 'si') strings.push(ownCopy(unescapeXstring(parts.join(''))));
+      if (name === 'si') strings.push(unescapeXstring(parts.join('')));
       else if (name === 'rPh') inPhonetic = false;
       else if (name === 't') inText = false;
     },
@@ -174,7 +224,7 @@ export async function sharedStrings(
 
 /**
  * The string as a copy of its own. saxes hands text on as slices of the chunk it parsed, and V8
- * keeps a slice's whole parent alive: 300,000 shared strings would hold the table's XML, markup
- * and all. Slicing a concatenation copies the characters into a new string first.
+ * keeps a slice's whole parent alive while the slice lives. Slicing a concatenation copies the
+ * characters into a new string first.
  */
 export const ownCopy = (text: string) => (text.length < 13 ? text : `${text} `.slice(0, -1));
