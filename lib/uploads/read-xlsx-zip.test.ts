@@ -113,4 +113,15 @@ describe('.xlsx zip checks (CSV-01)', () => {
     });
     expect((await refusal(wide)).message).toMatch(/Row 2 holds more than 65,536 characters/);
   });
+
+  it('CSV-01 refuses a part with a DOCTYPE (where entity tricks live; no workbook part has one)', async () => {
+    const parts = unzipSync(workbookFromParts({ sheet: HEADER_ROW }));
+    const sheet = new TextDecoder().decode(parts['xl/worksheets/sheet1.xml']);
+    parts['xl/worksheets/sheet1.xml'] = strToU8(
+      sheet.replace('?>', '?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>'),
+    );
+    expect((await refusal(zipSync(parts))).message).toMatch(
+      /could not be read as an Excel workbook/,
+    );
+  });
 });
