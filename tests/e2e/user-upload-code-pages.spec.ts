@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { expect, test, type Page } from './support/test';
-import { expectNoAxeViolations, signInWithCode } from './support/sign-in';
+import { expectNoAxeViolations, readCode, signInWithCode } from './support/sign-in';
 import { confirmAdminCode } from './support/admin-fresh-code';
 
 // User Upload reads what Excel writes beyond western Windows (docs/decisions/0023): a CSV in
@@ -107,4 +107,43 @@ test('CSV-01 admin uploads a Windows-1251 CSV with Cyrillic names, a Windows-125
   );
   await expectUser(page, `emp${id}-00123`, 'Padded Name', '+1 415 555 0172');
   await expectUser(page, `de${id}`, 'German Phone', '+49 1511 2345678');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('CSV-01 the encoding chosen on the plain form goes with the file', async ({ page }) => {
+    await page.goto('/login');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('open-sesame-2026');
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.getByRole('radio', { name: /^SMS/ }).check();
+    const since = new Date();
+    await page.getByRole('button', { name: 'Proceed' }).click();
+    const message = await readCode(page.request, new URL(page.url()).origin, {
+      to: '+14155550100',
+      channel: 'sms',
+      since,
+    });
+    await page.getByLabel('Security code').fill(message.code);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect(page).toHaveURL(/\/account$/);
+
+    const id = stamp();
+    await page.goto('/admin/users/upload');
+    await page.getByLabel('CSV or Excel file').setInputFiles({
+      name: `cz-nojs-${id}.csv`,
+      mimeType: 'text/csv',
+      buffer: iconv.encode(
+        `Username,Name,Email,Phone,Role,2FA\r\nnojscz${id},Jiří Škoda,nojscz${id}@example.com,,user,no\r\n`,
+        'windows-1250',
+      ),
+    });
+    await page.getByLabel('Encoding').selectOption('Windows-1250');
+    await page.getByRole('button', { name: 'Upload and check' }).click();
+    await expect(page.getByTestId('upload-read-as')).toHaveText(
+      'CSV, Windows-1250 (as chosen on the upload form)',
+    );
+    await expect(page.getByTestId('preview-counts')).toContainText('Valid1');
+  });
 });
