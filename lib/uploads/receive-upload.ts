@@ -189,6 +189,7 @@ export async function finishUpload(
         checksum,
         format: file.fileInfo?.format ?? null,
         encoding: file.fileInfo?.encoding ?? null,
+        ...(file.fileInfo?.encodingSource ? { encodingSource: file.fileInfo.encodingSource } : {}),
         ...counts,
         problems: problems.length + counts.problemsOmitted,
       },

@@ -48,6 +48,15 @@ describe('User Upload: code pages and workbook cells (CSV-01)', () => {
       readAs: 'CSV, Windows-1250 (as chosen on the upload form)',
       rowsValid: 1,
     });
+    const validated = await db.auditEvent.findFirst({
+      where: { type: 'upload.validated', userId: admin.id },
+      orderBy: { createdAt: 'desc' },
+    });
+    expect(validated?.detail).toMatchObject({
+      uploadId: chosen.uploadId,
+      encoding: 'Windows-1250',
+      encodingSource: 'chosen',
+    });
     await importUpload({
       uploadId: chosen.uploadId,
       adminId: admin.id,
