@@ -1,16 +1,26 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import { guessCodePage, ICONV_NAMES, type CodePage } from './code-page';
+import type { TextEncoding } from './encodings';
 import { UploadRefused } from './upload-refused';
 
 // The text encodings a User Upload may come in (docs/decisions/0023): UTF-8 with or without a
-// BOM, UTF-16 LE or BE with or without a BOM (Excel's "Unicode text", some exports), and
-// Windows-1252 (Excel's plain "CSV" on a western Windows). Whatever comes in leaves as UTF-8
-// bytes, chunk by chunk, so the CSV parser sees one encoding and memory does not grow with the
-// file. Decided on the first bytes (a BOM, or the NULs UTF-16 puts beside every ASCII
-// character); otherwise on the first byte beyond ASCII: UTF-8 if it begins a UTF-8 character,
-// Windows-1252 if not (before it, the two read the same).
+// BOM, UTF-16 LE or BE with or without a BOM (Excel's "Unicode text", some exports), and the
+// single-byte code pages Excel's plain "CSV" uses: Windows-1252 (western), Windows-1250
+// (central European), Windows-1251 (Cyrillic), and MacRoman (Excel for Mac) when the admin
+// chooses it. Whatever comes in leaves as UTF-8 bytes, chunk by chunk, so the CSV parser sees
+// one encoding and memory does not grow with the file. Decided on the first bytes (a BOM, or the
+// NULs UTF-16 puts beside every ASCII character); otherwise at the first byte beyond ASCII: UTF-8
+// if it begins a UTF-8 character, else the code page guessed from the next 64 KiB
+// (code-page.ts). The admin may choose the encoding on the upload form instead.
 
-export type TextEncoding = 'UTF-8' | 'UTF-8 with BOM' | 'UTF-16 LE' | 'UTF-16 BE' | 'Windows-1252';
+export { CHOOSABLE_ENCODINGS, encodingChoice, type TextEncoding } from './encodings';
+
+/** How the encoding was known: read from the file, guessed (the report says so), or chosen. */
+export type EncodingSource = 'detected' | 'guessed' | 'chosen';
+
+/** Bytes beyond the first non-ASCII byte looked at to guess a code page. */
+const CODE_PAGE_SAMPLE = 64 * 1024;
 
 export const BINARY_MESSAGE =
   'This is not a text file (it contains NUL bytes). Save the sheet as CSV or as an Excel workbook (.xlsx) and upload that.';
@@ -46,7 +56,8 @@ export function sniffUtf16(head: Uint8Array): 'UTF-16 LE' | 'UTF-16 BE' | null {
  */
 export async function* decodeToUtf8(
   chunks: AsyncIterable<Uint8Array>,
-  onEncoding: (encoding: TextEncoding) => void,
+  onEncoding: (encoding: TextEncoding, source: EncodingSource) => void,
+  chosen?: TextEncoding,
 ): AsyncGenerator<Buffer> {
   const iterator = chunks[Symbol.asyncIterator]();
   let pending: Buffer = Buffer.alloc(0);
@@ -66,9 +77,10 @@ export async function* decodeToUtf8(
   };
 
   await fill(SNIFF_BYTES);
-  const utf16 = sniffUtf16(pending);
+  const utf16 =
+    chosen === 'UTF-16 LE' || chosen === 'UTF-16 BE' ? chosen : chosen ? null : sniffUtf16(pending);
   if (utf16) {
-    onEncoding(utf16);
+    onEncoding(utf16, chosen ? 'chosen' : 'detected');
     const decoder = iconv.getDecoder(utf16 === 'UTF-16 LE' ? 'utf-16le' : 'utf-16be');
     for (let first = true; pending.length; first = false) {
       let text = decoder.write(take());
@@ -82,24 +94,38 @@ export async function* decodeToUtf8(
     return;
   }
 
-  let known: TextEncoding | null = null;
-  if (pending[0] === 0xef && pending[1] === 0xbb && pending[2] === 0xbf) {
+  let known: TextEncoding | null = chosen ?? null;
+  if (chosen) onEncoding(chosen, 'chosen');
+  else if (pending[0] === 0xef && pending[1] === 0xbb && pending[2] === 0xbf) {
     known = 'UTF-8 with BOM';
-    onEncoding(known);
+    onEncoding(known, 'detected');
   }
   const utf8 = new Utf8Check();
+  /** ASCII already handed on since the last line break, for the code page guess. */
+  let lineSoFar: Buffer = Buffer.alloc(0);
   while (pending.length) {
     if (known === null) {
       const first = firstNonAscii(pending);
       if (first >= 0) {
-        await fill(first + 4); // the whole of the first character, if the file has it
-        known = startsUtf8(pending.subarray(first, first + 4), done) ? 'UTF-8' : 'Windows-1252';
-        onEncoding(known);
+        await fill(first + CODE_PAGE_SAMPLE); // the first character, and a sample for a guess
+        if (startsUtf8(pending.subarray(first, first + 4), done)) {
+          known = 'UTF-8';
+          onEncoding(known, 'detected');
+        } else {
+          // From the start of the line, so the first word is whole ("Pawe³", not "³").
+          const sample = Buffer.concat([lineSoFar, pending.subarray(0, first + CODE_PAGE_SAMPLE)]);
+          const guess = guessCodePage(sample);
+          if (!guess.codePage) throw new UploadRefused('encoding', UNDEFINED_BYTES);
+          known = guess.codePage;
+          onEncoding(known, guess.certain ? 'detected' : 'guessed');
+        }
       }
     }
     const bytes = take();
+    if (known === null) lineSoFar = lastLine(lineSoFar, bytes);
     if (bytes.includes(0)) throw new UploadRefused('binary', BINARY_MESSAGE);
-    if (known === 'Windows-1252') yield Buffer.from(windows1252(bytes));
+    if (known !== null && known in ICONV_NAMES)
+      yield Buffer.from(singleByte(bytes, known as CodePage));
     else {
       if (!utf8.push(bytes)) throw new UploadRefused('encoding', MIXED_MESSAGE);
       yield bytes;
@@ -107,17 +133,27 @@ export async function* decodeToUtf8(
     await fill(1);
   }
   if (!utf8.end()) throw new UploadRefused('encoding', MIXED_MESSAGE);
-  if (known === null) onEncoding('UTF-8');
+  if (known === null) onEncoding('UTF-8', 'detected');
 }
 
-const UNDEFINED_1252 =
-  'This file is not UTF-8 and has bytes that are no character in Windows-1252 (Excel\'s "CSV"), so its encoding is unknown. Save the sheet as "CSV UTF-8" and upload that.';
+const UNDEFINED_BYTES =
+  'This file is not UTF-8 and has bytes that are no character in Windows-1252, 1250 or 1251 (Excel\'s "CSV"), so its encoding is unknown. Save the sheet as "CSV UTF-8" and upload that, or choose the encoding on the upload form.';
 
-/** Windows-1252 bytes as text; the five bytes it leaves undefined refuse the file (no guessing). */
-function windows1252(bytes: Buffer): string {
-  const text = iconv.decode(bytes, 'windows-1252');
-  if (text.includes('\uFFFD')) throw new UploadRefused('encoding', UNDEFINED_1252);
+const undefinedIn = (codePage: CodePage) =>
+  `This file has bytes that are no character in ${codePage}, the encoding it is read in. Choose another encoding on the upload form, or save the sheet as "CSV UTF-8" and upload that.`;
+
+/** Code page bytes as text; a byte the code page leaves undefined refuses the file. */
+function singleByte(bytes: Buffer, codePage: CodePage): string {
+  const text = iconv.decode(bytes, ICONV_NAMES[codePage]);
+  if (text.includes('\uFFFD')) throw new UploadRefused('encoding', undefinedIn(codePage));
   return text;
+}
+
+/** The bytes after the last line break of `before` + `bytes`, at most 1 KiB of them. */
+function lastLine(before: Buffer, bytes: Buffer): Buffer {
+  const at = bytes.lastIndexOf(0x0a);
+  const line = at >= 0 ? bytes.subarray(at + 1) : Buffer.concat([before, bytes]);
+  return Buffer.from(line.subarray(Math.max(0, line.length - 1024)));
 }
 
 const asBuffer = (bytes: Uint8Array) =>

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse';
-import { decodeToUtf8, type TextEncoding } from './decode-text';
+import { decodeToUtf8, type EncodingSource, type TextEncoding } from './decode-text';
 import { UploadRefused } from './upload-refused';
 
 // Reads a CSV User Upload into rows (CSV-01): its text encoding detected and decoded to UTF-8
@@ -8,8 +8,16 @@ import { UploadRefused } from './upload-refused';
 
 export { UploadRefused, type RefusalCode } from './upload-refused';
 
-/** One line of the sheet: `row` is its spreadsheet row number (the first line is row 1). */
-export type SheetRow = { row: number; fields: string[] };
+/**
+ * One line of the sheet: `row` is its spreadsheet row number (the first line is row 1).
+ * `problems`: cells whose value could not be read (a workbook's formula without a result), by
+ * their zero-based column.
+ */
+export type SheetRow = {
+  row: number;
+  fields: string[];
+  problems?: { column: number; reason: string }[];
+};
 
 /** Bytes csv-parse is given at once: a slice's records die young instead of piling up. */
 const PARSE_SLICE = 16 * 1024;
@@ -30,7 +38,8 @@ type ParserApi = {
  */
 export async function* readCsvRows(
   chunks: AsyncIterable<Uint8Array>,
-  onEncoding: (encoding: TextEncoding) => void,
+  onEncoding: (encoding: TextEncoding, source: EncodingSource) => void,
+  chosen?: TextEncoding,
 ): AsyncGenerator<SheetRow[]> {
   // relax_column_count: a short or long row is that row's problem, not the file's. bom: a UTF-8
   // byte-order mark is dropped. csv-parse's synchronous core (`api`, csv-parse is pinned) instead
@@ -57,7 +66,7 @@ export async function* readCsvRows(
     return taken;
   }
 
-  for await (const bytes of decodeToUtf8(chunks, onEncoding)) {
+  for await (const bytes of decodeToUtf8(chunks, onEncoding, chosen)) {
     for (let at = 0; at < bytes.length; at += PARSE_SLICE) {
       failed(parser.parse(bytes.subarray(at, at + PARSE_SLICE), false, push, close));
       if (records.length) yield take();

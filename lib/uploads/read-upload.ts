@@ -1,7 +1,7 @@
-import type { TextEncoding } from './decode-text';
+import type { EncodingSource, TextEncoding } from './decode-text';
 import { readCsvRows, type SheetRow } from './read-csv';
 import { looksLikeXlsx, readXlsxRows } from './read-xlsx';
-import { columnLetter, matchHeader } from './upload-columns';
+import { columnLetter, matchHeader, UPLOAD_COLUMNS, type UploadColumn } from './upload-columns';
 import { UploadRefused } from './upload-refused';
 
 // A User Upload's data records, whatever the file (CSV-01, docs/decisions/0023): a CSV in any of
@@ -13,6 +13,8 @@ import { UploadRefused } from './upload-refused';
 export type FileInfo = {
   format: 'csv' | 'xlsx';
   encoding: TextEncoding | null;
+  /** How the encoding was known when not read from the file itself (absent: detected). */
+  encodingSource?: Exclude<EncodingSource, 'detected'>;
   /** Header cells that name no column: their cells were not read. */
   unknownColumns: string[];
 };
@@ -22,11 +24,24 @@ export type FileInfo = {
  * the row as a whole cannot be read as the header says (a value without a header, a CSV line
  * with fewer cells than the header), reported instead of checking its cells.
  */
-export type UploadRecord = { row: number; fields: string[]; problem?: string };
+export type UploadRecord = {
+  row: number;
+  fields: string[];
+  problem?: string;
+  /** Cells of ours whose value could not be read (a workbook's formula without a result). */
+  cellProblems?: { column: UploadColumn; reason: string }[];
+};
 
 export async function* readUploadRecords(
   chunks: AsyncIterable<Uint8Array>,
-  options: { maxRows: number; onFileInfo?: (info: FileInfo) => void },
+  options: {
+    maxRows: number;
+    onFileInfo?: (info: FileInfo) => void;
+    /** The upload's byte limit: a workbook's inflated parts are capped at multiples of it. */
+    maxFileBytes?: number;
+    /** The admin's choice on the upload form; detected when absent. */
+    encoding?: TextEncoding;
+  },
 ): AsyncGenerator<UploadRecord> {
   const iterator = chunks[Symbol.asyncIterator]();
   const head = await iterator.next();
@@ -47,14 +62,21 @@ export async function* readUploadRecords(
   };
   const slices: AsyncGenerator<SheetRow[]> =
     info.format === 'xlsx'
-      ? readXlsxRows(all())
-      : readCsvRows(all(), (encoding) => void (info.encoding = encoding));
+      ? readXlsxRows(all(), { maxFileBytes: options.maxFileBytes })
+      : readCsvRows(
+          all(),
+          (encoding, source) => {
+            info.encoding = encoding;
+            if (source !== 'detected') info.encodingSource = source;
+          },
+          options.encoding,
+        );
 
   let match: ReturnType<typeof matchHeader> | null = null;
   let headerLength = 0;
   let dataRows = 0;
   for await (const slice of slices)
-    for (const { row, fields } of slice) {
+    for (const { row, fields, problems } of slice) {
       if (match === null) {
         match = matchHeader(fields);
         if (!match.ok) throw new UploadRefused('header', match.error);
@@ -63,13 +85,19 @@ export async function* readUploadRecords(
         continue;
       }
       if (!match.ok) continue; // not reached: a refused header throws
+      const { positions, named } = match.match;
+      // A cell that could not be read counts where it is one of ours; elsewhere it is ignored.
+      const cellProblems = (problems ?? []).flatMap(({ column, reason }) => {
+        const at = positions.indexOf(column);
+        return at >= 0 ? [{ column: UPLOAD_COLUMNS[at]!, reason }] : [];
+      });
+      if (!cellProblems.length && fields.every((cell) => cell.trim() === '')) continue;
       dataRows += 1;
       if (dataRows > options.maxRows)
         throw new UploadRefused(
           'too-many-rows',
           `This file has more than ${options.maxRows.toLocaleString('en')} data rows, the most one upload may have. Split it into smaller files.`,
         );
-      const { positions, named } = match.match;
       const cells = positions.map((at) => (at >= 0 ? (fields[at] ?? '') : ''));
       const stray = fields.findIndex((cell, at) => !named.has(at) && cell.trim() !== '');
       if (stray >= 0)
@@ -84,6 +112,7 @@ export async function* readUploadRecords(
           fields: cells,
           problem: `Expected ${headerLength} values as in the header, found ${fields.length}.`,
         };
+      else if (cellProblems.length) yield { row, fields: cells, cellProblems };
       else yield { row, fields: cells };
     }
   if (match === null)

@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
-import { BINARY_MESSAGE, sniffUtf16 } from './decode-text';
+import { BINARY_MESSAGE, sniffUtf16, type TextEncoding } from './decode-text';
 import { looksLikeXlsx } from './read-xlsx';
 import { UploadRefused } from './upload-refused';
 import { checkStagedRows, stageRows, STAGED_BATCH_ROWS } from './staged-rows';
@@ -123,7 +123,7 @@ export async function appendUploadChunk(
  * problems. `checksum`, when the browser sent one, must match the SHA-256 of what arrived.
  */
 export async function finishUpload(
-  input: Who & { uploadId: string; checksum?: string | null },
+  input: Who & { uploadId: string; checksum?: string | null; encoding?: TextEncoding },
 ): Promise<ReceiveResult> {
   const record = await getUploadRecord(input.uploadId);
   if (!record || record.status !== 'receiving' || record.uploadedById !== input.adminId)
@@ -156,6 +156,8 @@ export async function finishUpload(
       chunks: hashed(),
       defaultRegion: env.PHONE_DEFAULT_REGION,
       maxRows: env.UPLOAD_MAX_ROWS,
+      maxFileBytes: env.UPLOAD_MAX_BYTES,
+      encoding: input.encoding,
       batchSize: STAGED_BATCH_ROWS,
       onValidBatch: stage,
       onProgress: progress,
@@ -187,6 +189,7 @@ export async function finishUpload(
         checksum,
         format: file.fileInfo?.format ?? null,
         encoding: file.fileInfo?.encoding ?? null,
+        ...(file.fileInfo?.encodingSource ? { encodingSource: file.fileInfo.encodingSource } : {}),
         ...counts,
         problems: problems.length + counts.problemsOmitted,
       },
@@ -202,7 +205,7 @@ export async function finishUpload(
 
 /** The form post without JavaScript: the whole file at once, staged in chunks, then validated. */
 export async function uploadWholeFile(
-  input: Who & { fileName: string; bytes: Uint8Array },
+  input: Who & { fileName: string; bytes: Uint8Array; encoding?: TextEncoding },
 ): Promise<ReceiveResult> {
   const started = await startUpload({ ...input, declaredSize: input.bytes.byteLength });
   if (!started.ok) return started;

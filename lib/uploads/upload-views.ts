@@ -50,7 +50,13 @@ function fileInfoOf(value: unknown): { readAs: string | null; unknownColumns: st
   const info = value as Partial<FileInfo> | null;
   if (!info || (info.format !== 'csv' && info.format !== 'xlsx'))
     return { readAs: null, unknownColumns: [] };
-  const encoding = typeof info.encoding === 'string' ? `, ${info.encoding}` : '';
+  const how =
+    info.encodingSource === 'guessed'
+      ? ' (a guess: if names look wrong, upload the file again and choose its encoding)'
+      : info.encodingSource === 'chosen'
+        ? ' (as chosen on the upload form)'
+        : '';
+  const encoding = typeof info.encoding === 'string' ? `, ${info.encoding}${how}` : '';
   return {
     readAs: `${FORMAT_NAMES[info.format]}${encoding}`,
     unknownColumns: Array.isArray(info.unknownColumns) ? info.unknownColumns.map(String) : [],

@@ -1,4 +1,6 @@
+import type { TextEncoding } from './decode-text';
 import { readUploadRecords, type FileInfo } from './read-upload';
+import type { UploadColumn } from './upload-columns';
 import {
   shortValue,
   validateRow,
@@ -54,6 +56,10 @@ export type ValidateOptions = {
   chunks: AsyncIterable<Uint8Array>;
   defaultRegion: string;
   maxRows: number;
+  /** The upload's byte limit (a workbook's inflated parts are capped at multiples of it). */
+  maxFileBytes?: number;
+  /** The text encoding the admin chose on the upload form; detected when absent. */
+  encoding?: TextEncoding;
   /** Rows per call of `onValidBatch`. */
   batchSize?: number;
   /** Problems kept; the rest are only counted. */
@@ -101,6 +107,8 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
 
   const records = readUploadRecords(options.chunks, {
     maxRows: options.maxRows,
+    maxFileBytes: options.maxFileBytes,
+    encoding: options.encoding,
     onFileInfo: (info) => void (result.fileInfo = info),
   });
   for await (const record of records) {
@@ -113,7 +121,17 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
           emailKey: null,
         }
       : validateRow(record.fields, record.row, options.defaultRegion);
-    const problems = checked.ok ? [] : [...checked.problems];
+    // A cell that could not be read (a formula without a result) is that cell's problem, in
+    // place of what the row check said about the empty text it stands for.
+    const unread = new Set(record.cellProblems?.map((p) => p.column));
+    const problems = [
+      ...(record.cellProblems ?? []).map(({ column, reason }) => ({
+        row: record.row,
+        column,
+        reason,
+      })),
+      ...(checked.ok ? [] : checked.problems.filter((p) => !unread.has(p.column as UploadColumn))),
+    ];
     const usernameKey = checked.ok ? checked.value.usernameKey : checked.usernameKey;
     const emailKey = checked.ok ? checked.value.emailKey : checked.emailKey;
     // Later copies are the duplicates: the first one stays importable.

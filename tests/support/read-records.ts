@@ -1,3 +1,4 @@
+import type { TextEncoding } from '@/lib/uploads/encodings';
 import { readUploadRecords, type FileInfo } from '@/lib/uploads/read-upload';
 
 // Runs the upload reader over a file handed over in chunks of `size` bytes, as the stored upload
@@ -7,10 +8,16 @@ export async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-export async function readRecords(bytes: Uint8Array, size = 4096, maxRows = 100) {
+export async function readRecords(
+  bytes: Uint8Array,
+  size = 4096,
+  maxRows = 100,
+  options: { maxFileBytes?: number; encoding?: TextEncoding } = {},
+) {
   const records = [];
   let info: FileInfo | null = null;
   for await (const record of readUploadRecords(chunksOf(bytes, size), {
+    ...options,
     maxRows,
     onFileInfo: (i) => void (info = i),
   }))

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '@/lib/db';
+import type { TextEncoding } from '@/lib/uploads/encodings';
 import { uploadWholeFile } from '@/lib/uploads/receive-upload';
 import { UPLOAD_COLUMNS } from '@/lib/uploads/upload-columns';
 import { createUser } from './sign-in-fixtures';
@@ -23,9 +24,14 @@ export async function createAdmin() {
   return db.user.update({ where: { id: admin.id }, data: { role: 'admin' } });
 }
 
-export function upload(adminId: string, content: string | Uint8Array, fileName = 'users.csv') {
+export function upload(
+  adminId: string,
+  content: string | Uint8Array,
+  fileName = 'users.csv',
+  encoding?: TextEncoding,
+) {
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
-  return uploadWholeFile({ adminId, fileName, bytes });
+  return uploadWholeFile({ adminId, fileName, bytes, encoding });
 }
 
 /** Row counts of every table an upload may touch. */

@@ -9,6 +9,7 @@ import type { FormState } from '@/lib/auth/form-state';
 import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { importUploadAsAdmin } from '@/lib/admin/admin-fresh-code';
 import { uploadWholeFile } from '@/lib/uploads/receive-upload';
+import { encodingChoice } from '@/lib/uploads/encodings';
 import { sendPendingInvitations } from '@/lib/uploads/upload-views';
 import { NO_SCRIPT_MAX_BYTES, uploadPage } from './upload-paths';
 
@@ -36,6 +37,7 @@ export async function uploadFileAction(_prev: FormState, formData: FormData): Pr
       adminId: admin.id,
       fileName: file.name,
       bytes: new Uint8Array(await file.arrayBuffer()),
+      encoding: encodingChoice(formData.get('encoding')),
       ...(await getRequestInfo()),
     });
     if (!result.ok) return { error: result.error };

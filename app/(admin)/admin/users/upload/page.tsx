@@ -62,9 +62,9 @@ function NewUpload() {
           The file
         </h2>
         <p className="mb-3 text-slate-700">
-          A CSV file (UTF-8, UTF-16 or Excel&apos;s Windows-1252: the encoding is detected) or an
-          Excel workbook (.xlsx, its first sheet), at most{' '}
-          {env.UPLOAD_MAX_ROWS.toLocaleString('en')} rows and{' '}
+          A CSV file (UTF-8, UTF-16, or Excel&apos;s Windows-1252, 1250 or 1251: the encoding is
+          detected, or choose it below; MacRoman only when chosen) or an Excel workbook (.xlsx, its
+          first sheet), at most {env.UPLOAD_MAX_ROWS.toLocaleString('en')} rows and{' '}
           {Math.round(env.UPLOAD_MAX_BYTES / 1024 / 1024)} MB. The first line names the columns, in
           any order: <code className="rounded bg-slate-100 px-1">{UPLOAD_COLUMNS.join(', ')}</code>{' '}
           (all six are required; case, spaces, dashes and underscores do not matter, and common

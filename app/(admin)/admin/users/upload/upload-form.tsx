@@ -2,8 +2,9 @@
 
 import { useActionState, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { buttonClass, FormMessage } from '@/app/ui/auth-card';
+import { buttonClass, FormMessage, inputClass } from '@/app/ui/auth-card';
 import type { FormState } from '@/lib/auth/form-state';
+import { CHOOSABLE_ENCODINGS } from '@/lib/uploads/encodings';
 import { uploadFileAction } from './actions';
 import { CHUNKS_HREF, statusHref, uploadPage } from './upload-paths';
 import { ProgressBar } from './progress-bar';
@@ -22,6 +23,7 @@ export function UploadForm() {
   const [error, setError] = useState<string | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  const encoding = useRef<HTMLSelectElement>(null);
   const router = useRouter();
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
@@ -30,7 +32,7 @@ export function UploadForm() {
     event.preventDefault();
     setError(null);
     try {
-      const uploadId = await sendInChunks(file, setProgress);
+      const uploadId = await sendInChunks(file, encoding.current?.value ?? '', setProgress);
       router.push(uploadPage(uploadId));
     } catch (problem) {
       setProgress(null);
@@ -62,6 +64,30 @@ export function UploadForm() {
           a preview first.
         </p>
       </div>
+      <div>
+        <label htmlFor="encoding" className="mb-1 block text-sm font-medium text-slate-700">
+          Encoding (CSV only)
+        </label>
+        <select
+          ref={encoding}
+          id="encoding"
+          name="encoding"
+          defaultValue=""
+          aria-describedby="encoding-hint"
+          className={`${inputClass} sm:w-auto`}
+        >
+          <option value="">Detect automatically</option>
+          {CHOOSABLE_ENCODINGS.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <p id="encoding-hint" className="mt-1 text-sm text-slate-600">
+          Leave it on &quot;Detect automatically&quot; unless the preview shows names garbled: then
+          upload again and choose the encoding the file was saved in.
+        </p>
+      </div>
       {progress && (
         <ProgressBar label={progress.label} done={progress.done} total={progress.total} />
       )}
@@ -72,7 +98,11 @@ export function UploadForm() {
   );
 }
 
-async function sendInChunks(file: File, report: (p: Progress) => void): Promise<string> {
+async function sendInChunks(
+  file: File,
+  encoding: string,
+  report: (p: Progress) => void,
+): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   const started = await post(
     `${CHUNKS_HREF}?op=start`,
@@ -100,7 +130,7 @@ async function sendInChunks(file: File, report: (p: Progress) => void): Promise<
   try {
     await post(
       `${CHUNKS_HREF}?op=finish&id=${encodeURIComponent(id)}`,
-      JSON.stringify({ checksum }),
+      JSON.stringify({ checksum, encoding }),
       'application/json',
     );
   } finally {

@@ -2,10 +2,11 @@ import { requireAdmin } from '@/lib/web/current-user';
 import { requestInfoFrom } from '@/lib/web/request-info';
 import { appendUploadChunk, finishUpload, startUpload } from '@/lib/uploads/receive-upload';
 import { CHUNK_BYTES } from '@/lib/uploads/upload-store';
+import { encodingChoice } from '@/lib/uploads/encodings';
 
 // The chunked upload used when JavaScript is on: Vercel caps one request body at 4.5 MB, and a
 // 100,000-row file is about 7 MB. `op=start` (JSON name and size) → `op=append` (raw bytes of
-// chunk `index`, ≤ 1 MiB, in order) → `op=finish` (JSON checksum), which runs the dry run.
+// chunk `index`, ≤ 1 MiB, in order) → `op=finish` (JSON checksum and the encoding chosen, if any), which runs the dry run.
 // POST only; a cross-site request is refused (SE-08), beyond what SameSite=Lax cookies give.
 
 const json = (body: unknown, status = 200) =>
@@ -42,12 +43,16 @@ export async function POST(request: Request) {
     );
   }
   if (op === 'finish') {
-    const body = (await request.json().catch(() => null)) as { checksum?: unknown } | null;
+    const body = (await request.json().catch(() => null)) as {
+      checksum?: unknown;
+      encoding?: unknown;
+    } | null;
     const checksum =
       typeof body?.checksum === 'string' && /^[0-9a-f]{64}$/i.test(body.checksum)
         ? body.checksum
         : null;
-    return reply(await finishUpload({ ...who, uploadId, checksum }));
+    const encoding = encodingChoice(body?.encoding);
+    return reply(await finishUpload({ ...who, uploadId, checksum, encoding }));
   }
   return json({ error: 'Unknown step.' }, 400);
 }

@@ -1,0 +1,162 @@
+import { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { UploadRefused } from '../upload-refused';
+
+// The zip an .xlsx is (docs/decisions/0023), read with yauzl from its central directory, so the
+// parts come by name in the order we need them (the shared strings before the sheet, wherever
+// they are stored). The file is held as the pieces it arrived in: no copy into one buffer, no
+// temporary file. Every entry is checked before it is read and counted while it is inflated,
+// so a zip bomb is refused after at most its cap of inflated bytes.
+
+export const NOT_A_WORKBOOK =
+  'This file could not be read as an Excel workbook (.xlsx). Save it again from Excel as "Excel Workbook (.xlsx)" or as "CSV UTF-8", and upload that.';
+
+/** Entries a workbook may have: Excel's own have a few dozen. */
+const MAX_ENTRIES = 10_000;
+
+/** The Zip64 extended information extra field: no part of a workbook we read needs it. */
+const ZIP64_EXTRA = 0x0001;
+
+/** yauzl's random access over the file's pieces, as they came from the database. */
+class PiecesReader extends yauzl.RandomAccessReader {
+  private readonly starts: number[] = [];
+  constructor(private readonly pieces: Buffer[]) {
+    super();
+    let at = 0;
+    for (const piece of pieces) {
+      this.starts.push(at);
+      at += piece.length;
+    }
+  }
+
+  /** The piece holding byte `offset` (binary search over the pieces' starts). */
+  private pieceAt(offset: number): number {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  }
+
+  _readStreamForRange(start: number, end: number): Readable {
+    const { pieces, starts } = this;
+    const first = this.pieceAt(start);
+    function* range() {
+      for (let i = first; i < pieces.length && starts[i]! < end; i++) {
+        const from = Math.max(0, start - starts[i]!);
+        const to = Math.min(pieces[i]!.length, end - starts[i]!);
+        if (to > from) yield pieces[i]!.subarray(from, to);
+      }
+    }
+    return Readable.from(range(), { objectMode: false });
+  }
+}
+
+export type ZipEntries = {
+  names(): IterableIterator<string>;
+  has(name: string): boolean;
+  /** The entry's inflated bytes; refused past `cap` bytes (declared or counted). */
+  read(name: string, cap: number, what: string): AsyncGenerator<Buffer>;
+  close(): void;
+};
+
+/** Opens the workbook's zip and lists its entries; refuses what is not a plain zip. */
+export async function openZip(pieces: Buffer[]): Promise<ZipEntries> {
+  const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.fromRandomAccessReaderPromise(new PiecesReader(pieces), size, {
+      lazyEntries: true,
+      autoClose: false, // parts are read after the entries are listed
+      validateEntrySizes: true,
+      strictFileNames: false,
+    } as yauzl.Options);
+  } catch (error) {
+    throw new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
+  }
+  const entries = new Map<string, yauzl.Entry>();
+  try {
+    if (zip.entryCount > MAX_ENTRIES) throw odd(`it has ${zip.entryCount} parts`);
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: yauzl.Entry) => {
+        try {
+          checkEntry(entry);
+          const name = entry.fileName.replace(/^\/+/, '');
+          if (entries.has(name)) throw odd(`the part ${name} is in it twice`);
+          entries.set(name, entry);
+          zip.readEntry();
+        } catch (error) {
+          reject(error);
+        }
+      });
+      zip.once('end', resolve);
+      zip.once('error', reject);
+      zip.readEntry();
+    });
+  } catch (error) {
+    zip.close();
+    if (error instanceof UploadRefused) throw error;
+    throw new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
+  }
+
+  return {
+    names: () => entries.keys(),
+    has: (name) => entries.has(name),
+    close: () => zip.close(),
+    async *read(name, cap, what) {
+      const entry = entries.get(name);
+      if (!entry) throw new UploadRefused('malformed', NOT_A_WORKBOOK);
+      if (entry.uncompressedSize > cap) throw tooBig(what, cap);
+      let stream: Readable;
+      try {
+        stream = await new Promise<Readable>((resolve, reject) =>
+          zip.openReadStream(entry, (error, opened) => (error ? reject(error) : resolve(opened))),
+        );
+      } catch (error) {
+        throw new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
+      }
+      let inflated = 0;
+      try {
+        for await (const bytes of stream) {
+          inflated += (bytes as Buffer).length;
+          // yauzl also stops at the declared size; this count holds even if that check changes.
+          if (inflated > cap) throw tooBig(what, cap);
+          yield bytes as Buffer;
+        }
+      } catch (error) {
+        if (error instanceof UploadRefused) throw error;
+        throw new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
+      } finally {
+        stream.destroy();
+      }
+    },
+  };
+}
+
+function checkEntry(entry: yauzl.Entry) {
+  if (entry.isEncrypted()) throw odd('it is encrypted (protected with a password)');
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+    throw odd(`the part ${entry.fileName} is compressed in a way Excel does not use`);
+  if (entry.extraFields.some((field) => field.id === ZIP64_EXTRA))
+    throw odd(`the part ${entry.fileName} is stored in the Zip64 format, for parts over 4 GB`);
+  if ((entry.generalPurposeBitFlag & 0x0001) !== 0) throw odd('it is encrypted');
+}
+
+function odd(what: string) {
+  return new UploadRefused(
+    'malformed',
+    `This workbook cannot be read: ${what}. Open it in Excel, save it as "Excel Workbook (.xlsx)" without a password, and upload that.`,
+  );
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
+
+function tooBig(what: string, cap: number) {
+  return new UploadRefused(
+    'too-large',
+    `This workbook's ${what} unpacks to more than ${megabytes(cap)}, more than a list of users can need (a file built to exhaust the server looks like this). Save the sheet as "CSV UTF-8" and upload that, or split it.`,
+  );
+}

@@ -1,0 +1,149 @@
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { expect, test, type Page } from './support/test';
+import { expectNoAxeViolations, readCode, signInWithCode } from './support/sign-in';
+import { confirmAdminCode } from './support/admin-fresh-code';
+
+// User Upload reads what Excel writes beyond western Windows (docs/decisions/0023): a CSV in
+// Windows-1251 (Cyrillic) detected, a Czech Windows-1250 CSV read in the encoding the admin
+// chooses on the form, and a workbook whose username and phone are numbers in number formats,
+// imported as Excel shows them. Checked on the upload page and on the users page.
+
+const stamp = () => Date.now().toString(36);
+
+async function uploadAndImport(
+  page: Page,
+  file: { name: string; mimeType: string; buffer: Buffer },
+  options: { readAs: string; encoding?: string; rows: number },
+) {
+  await page.goto('/admin/users/upload');
+  await page.getByLabel('CSV or Excel file').setInputFiles(file);
+  if (options.encoding) await page.getByLabel('Encoding').selectOption(options.encoding);
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await expect(page).toHaveURL(/\/admin\/users\/upload\?id=/);
+  await expect(page.getByTestId('upload-status')).toHaveText('Checked, not imported');
+  await expect(page.getByTestId('upload-read-as')).toHaveText(options.readAs);
+  await expect(page.getByTestId('preview-counts')).toContainText(`Valid${options.rows}`);
+  await expectNoAxeViolations(page);
+  await confirmAdminCode(page, 'admin@example.com');
+  await page.getByLabel('Import the valid rows').check();
+  await page.getByLabel('Skip them').check();
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByTestId('upload-status')).toHaveText('Imported');
+  await expect(page.getByTestId('result-counts')).toContainText(`Created${options.rows}`);
+}
+
+async function expectUser(page: Page, username: string, name: string, phone: string) {
+  await page.goto(`/admin/users?q=${encodeURIComponent(username)}`);
+  const row = page.getByRole('row', { name: new RegExp(username) });
+  await expect(row).toContainText(name);
+  await expect(row).toContainText(phone);
+}
+
+test('CSV-01 admin uploads a Windows-1251 CSV with Cyrillic names, a Windows-1250 CSV in the encoding chosen on the form, and a workbook with number-formatted usernames and phones', async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  await signInWithCode(page, request, baseURL!, 'admin');
+  const id = stamp();
+
+  const cyrillic = [
+    'Username,Name,Email,Phone,Role,2FA',
+    `ivan${id},Иван Петров,ivan${id}@example.com,+1 415 555 0171,user,yes`,
+    `olga${id},Ольга Смирнова,olga${id}@example.com,,user,no`,
+  ].join('\r\n');
+  await uploadAndImport(
+    page,
+    {
+      name: `cyr-${id}.csv`,
+      mimeType: 'text/csv',
+      buffer: iconv.encode(`${cyrillic}\r\n`, 'windows-1251'),
+    },
+    { readAs: 'CSV, Windows-1251', rows: 2 },
+  );
+  await expectUser(page, `ivan${id}`, 'Иван Петров', '+1 415 555 0171');
+  await expectUser(page, `olga${id}`, 'Ольга Смирнова', 'None');
+
+  // Czech in Windows-1250 reads as letters in Windows-1252 too ("Jiøí Škoda"): the admin
+  // chooses the encoding.
+  const czech = [
+    'Username,Name,Email,Phone,Role,2FA',
+    `jiri${id},Jiří Škoda,jiri${id}@example.com,,user,no`,
+  ].join('\r\n');
+  await uploadAndImport(
+    page,
+    {
+      name: `cz-${id}.csv`,
+      mimeType: 'text/csv',
+      buffer: iconv.encode(`${czech}\r\n`, 'windows-1250'),
+    },
+    {
+      readAs: 'CSV, Windows-1250 (as chosen on the upload form)',
+      encoding: 'Windows-1250',
+      rows: 1,
+    },
+  );
+  await expectUser(page, `jiri${id}`, 'Jiří Škoda', 'None');
+
+  // Numbers in number formats: a username typed as 123 shown as "<prefix>00123", a phone typed
+  // as 4155550172 shown as "(415) 555-0172", one typed as 4915112345678 shown with a "+".
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('Staff');
+  sheet.addRow(['Username', 'Name', 'Email', 'Phone', 'Role', '2FA']);
+  sheet.addRow([123, 'Padded Name', `pad${id}@example.com`, 4155550172, 'user', true]);
+  sheet.addRow([`de${id}`, 'German Phone', `de${id}@example.com`, 4915112345678, 'user', true]);
+  sheet.getCell('A2').numFmt = `"emp${id}-"00000`;
+  sheet.getCell('D2').numFmt = '(000) 000-0000';
+  sheet.getCell('D3').numFmt = '"+"0';
+  await uploadAndImport(
+    page,
+    {
+      name: `staff-${id}.xlsx`,
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: Buffer.from(await book.xlsx.writeBuffer()),
+    },
+    { readAs: 'Excel workbook (.xlsx), first sheet', rows: 2 },
+  );
+  await expectUser(page, `emp${id}-00123`, 'Padded Name', '+1 415 555 0172');
+  await expectUser(page, `de${id}`, 'German Phone', '+49 1511 2345678');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('CSV-01 the encoding chosen on the plain form goes with the file', async ({ page }) => {
+    await page.goto('/login');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('open-sesame-2026');
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.getByRole('radio', { name: /^SMS/ }).check();
+    const since = new Date();
+    await page.getByRole('button', { name: 'Proceed' }).click();
+    const message = await readCode(page.request, new URL(page.url()).origin, {
+      to: '+14155550100',
+      channel: 'sms',
+      since,
+    });
+    await page.getByLabel('Security code').fill(message.code);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect(page).toHaveURL(/\/account$/);
+
+    const id = stamp();
+    await page.goto('/admin/users/upload');
+    await page.getByLabel('CSV or Excel file').setInputFiles({
+      name: `cz-nojs-${id}.csv`,
+      mimeType: 'text/csv',
+      buffer: iconv.encode(
+        `Username,Name,Email,Phone,Role,2FA\r\nnojscz${id},Jiří Škoda,nojscz${id}@example.com,,user,no\r\n`,
+        'windows-1250',
+      ),
+    });
+    await page.getByLabel('Encoding').selectOption('Windows-1250');
+    await page.getByRole('button', { name: 'Upload and check' }).click();
+    await expect(page.getByTestId('upload-read-as')).toHaveText(
+      'CSV, Windows-1250 (as chosen on the upload form)',
+    );
+    await expect(page.getByTestId('preview-counts')).toContainText('Valid1');
+  });
+});
