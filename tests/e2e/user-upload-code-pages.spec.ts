@@ -1,43 +1,28 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { expect, test, type Page } from './support/test';
-import { expectNoAxeViolations, readCode, signInWithCode } from './support/sign-in';
-import { confirmAdminCode } from './support/admin-fresh-code';
+import { signInWithCode } from './support/sign-in';
+import {
+  checkUpload,
+  expectUser,
+  importValidRows,
+  signInAdminWithoutJavaScript,
+  stamp,
+} from './support/upload';
 
 // User Upload reads what Excel writes beyond western Windows (docs/decisions/0023): a CSV in
 // Windows-1251 (Cyrillic) detected, a Czech Windows-1250 CSV read in the encoding the admin
 // chooses on the form, and a workbook whose username and phone are numbers in number formats,
 // imported as Excel shows them. Checked on the upload page and on the users page.
 
-const stamp = () => Date.now().toString(36);
-
 async function uploadAndImport(
   page: Page,
   file: { name: string; mimeType: string; buffer: Buffer },
   options: { readAs: string; encoding?: string; rows: number },
 ) {
-  await page.goto('/admin/users/upload');
-  await page.getByLabel('CSV or Excel file').setInputFiles(file);
-  if (options.encoding) await page.getByLabel('Encoding').selectOption(options.encoding);
-  await page.getByRole('button', { name: 'Upload and check' }).click();
-  await expect(page).toHaveURL(/\/admin\/users\/upload\?id=/);
-  await expect(page.getByTestId('upload-status')).toHaveText('Checked, not imported');
-  await expect(page.getByTestId('upload-read-as')).toHaveText(options.readAs);
+  await checkUpload(page, file, options);
   await expect(page.getByTestId('preview-counts')).toContainText(`Valid${options.rows}`);
-  await expectNoAxeViolations(page);
-  await confirmAdminCode(page, 'admin@example.com');
-  await page.getByLabel('Import the valid rows').check();
-  await page.getByLabel('Skip them').check();
-  await page.getByRole('button', { name: 'Import' }).click();
-  await expect(page.getByTestId('upload-status')).toHaveText('Imported');
-  await expect(page.getByTestId('result-counts')).toContainText(`Created${options.rows}`);
-}
-
-async function expectUser(page: Page, username: string, name: string, phone: string) {
-  await page.goto(`/admin/users?q=${encodeURIComponent(username)}`);
-  const row = page.getByRole('row', { name: new RegExp(username) });
-  await expect(row).toContainText(name);
-  await expect(row).toContainText(phone);
+  await importValidRows(page, options.rows);
 }
 
 test('CSV-01 admin uploads a Windows-1251 CSV with Cyrillic names, a Windows-1250 CSV in the encoding chosen on the form, and a workbook with number-formatted usernames and phones', async ({
@@ -113,21 +98,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('CSV-01 the encoding chosen on the plain form goes with the file', async ({ page }) => {
-    await page.goto('/login');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill('open-sesame-2026');
-    await page.getByRole('button', { name: 'Sign In' }).click();
-    await page.getByRole('radio', { name: /^SMS/ }).check();
-    const since = new Date();
-    await page.getByRole('button', { name: 'Proceed' }).click();
-    const message = await readCode(page.request, new URL(page.url()).origin, {
-      to: '+14155550100',
-      channel: 'sms',
-      since,
-    });
-    await page.getByLabel('Security code').fill(message.code);
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await expect(page).toHaveURL(/\/account$/);
+    await signInAdminWithoutJavaScript(page);
 
     const id = stamp();
     await page.goto('/admin/users/upload');

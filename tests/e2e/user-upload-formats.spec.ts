@@ -1,44 +1,24 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { expect, test, type Page } from './support/test';
-import { expectNoAxeViolations, signInWithCode } from './support/sign-in';
-import { confirmAdminCode } from './support/admin-fresh-code';
+import { signInWithCode } from './support/sign-in';
+import { checkUpload, expectUser, importValidRows, stamp } from './support/upload';
 
 // User Upload takes what admins export (issue 14): an Excel workbook and Excel's plain "CSV"
 // (Windows-1252), with the column names people type, in their own order. The files are made
 // here, as Excel would save them, and the created users are checked on the users page.
-
-const stamp = () => Date.now().toString(36);
 
 async function uploadAndImport(
   page: Page,
   file: { name: string; mimeType: string; buffer: Buffer },
   readAs: string,
 ) {
-  await page.goto('/admin/users/upload');
-  await page.getByLabel('CSV or Excel file').setInputFiles(file);
-  await page.getByRole('button', { name: 'Upload and check' }).click();
-  await expect(page).toHaveURL(/\/admin\/users\/upload\?id=/);
-  await expect(page.getByTestId('upload-status')).toHaveText('Checked, not imported');
-  await expect(page.getByTestId('upload-read-as')).toHaveText(readAs);
+  await checkUpload(page, file, { readAs });
   await expect(page.getByTestId('upload-unknown-columns')).toContainText('Department (');
   await expect(page.getByTestId('preview-counts')).toContainText('Rows read3');
   await expect(page.getByTestId('preview-counts')).toContainText('Valid2');
   await expect(page.getByTestId('preview-counts')).toContainText('With problems1');
-  await expectNoAxeViolations(page);
-  await confirmAdminCode(page, 'admin@example.com');
-  await page.getByLabel('Import the valid rows').check();
-  await page.getByLabel('Skip them').check();
-  await page.getByRole('button', { name: 'Import' }).click();
-  await expect(page.getByTestId('upload-status')).toHaveText('Imported');
-  await expect(page.getByTestId('result-counts')).toContainText('Created2');
-}
-
-async function expectUser(page: Page, username: string, name: string, phone: string) {
-  await page.goto(`/admin/users?q=${encodeURIComponent(username)}`);
-  const row = page.getByRole('row', { name: new RegExp(username) });
-  await expect(row).toContainText(name);
-  await expect(row).toContainText(phone);
+  await importValidRows(page, 2);
 }
 
 test('CSV-01 CSV-02 admin uploads an Excel workbook and a Windows-1252 CSV with their own column names; accents, phone numbers typed as numbers and row numbers come through', async ({

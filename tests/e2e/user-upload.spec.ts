@@ -8,6 +8,7 @@ import {
   submitPassword,
 } from './support/sign-in';
 import { confirmAdminCode } from './support/admin-fresh-code';
+import { signInAdminWithoutJavaScript } from './support/upload';
 
 // The admin's User Upload journey (issue 4): template, upload, preview with problems, problem
 // report, import of the valid rows, history, then the invited user sets a password and signs in
@@ -177,22 +178,7 @@ test.describe('without JavaScript', () => {
     page,
   }) => {
     // Sign-in works without JavaScript too; codes come from the outbox.
-    await page.goto('/login');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill('open-sesame-2026');
-    await page.getByRole('button', { name: 'Sign In' }).click();
-    // Administrators get no email codes: the demo admin's code goes by SMS.
-    await page.getByRole('radio', { name: /^SMS/ }).check();
-    const since = new Date();
-    await page.getByRole('button', { name: 'Proceed' }).click();
-    const message = await readCode(page.request, new URL(page.url()).origin, {
-      to: '+14155550100',
-      channel: 'sms',
-      since,
-    });
-    await page.getByLabel('Security code').fill(message.code);
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await expect(page).toHaveURL(/\/account$/);
+    await signInAdminWithoutJavaScript(page);
 
     await page.goto('/admin/users/upload');
     await page.getByLabel('CSV or Excel file').setInputFiles({
