@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
+import { queryRows } from '@/lib/db-pool';
 import { env } from '@/lib/env';
 import { auditRow, type AuditEventInput } from '@/lib/audit/record-event';
 
@@ -53,6 +54,28 @@ function newRowId(): string {
   return `c${Date.now().toString(36).padStart(9, '0')}${rowSequence.toString(36).padStart(4, '0')}${randomBytes(8).readBigUInt64BE().toString(36).padStart(13, '0').slice(0, 12)}`;
 }
 
+// Raw `pg`, like the other statements every sign-in runs (decision 0025). $1 the moment, $2 the
+// user, $3 the session row's id, $4 the session id's digest, $5 its expiry, $6 address, $7 user
+// agent, $8 the audit events as JSON.
+const START_SIGN_IN_SESSION = `
+  WITH u AS (
+    UPDATE "User" SET "lastSignInAt" = ($1::timestamptz AT TIME ZONE 'UTC'), "updatedAt" = ($1::timestamptz AT TIME ZONE 'UTC')
+    WHERE id = $2 AND NOT disabled
+    RETURNING id
+  ), s AS (
+    INSERT INTO "Session" (id, "sessionToken", "userId", expires, "createdAt", "lastSeenAt", ip, "userAgent")
+    SELECT $3::text, $4::text, u.id, ($5::timestamptz AT TIME ZONE 'UTC'),
+           ($1::timestamptz AT TIME ZONE 'UTC'), ($1::timestamptz AT TIME ZONE 'UTC'), $6::text, $7::text
+    FROM u
+    RETURNING id
+  ), a AS (
+    INSERT INTO "AuditEvent" (id, type, "userId", subject, ip, "userAgent", detail, "createdAt")
+    SELECT e.id, e.type, u.id, e.subject, e.ip, e."userAgent", e.detail, (e.at AT TIME ZONE 'UTC')
+    FROM u, jsonb_to_recordset($8::jsonb) AS e(id text, type text, subject text, ip text, "userAgent" text, detail jsonb, at timestamptz)
+    RETURNING id
+  )
+  SELECT id FROM s`;
+
 /**
  * The end of a proven sign-in in ONE statement: the user's lastSignInAt, the sign-in's audit
  * events (RC-06) and the session row (SE-06), all or nothing, and only while the user exists and
@@ -85,26 +108,26 @@ export async function startSignInSession(input: {
       };
     }),
   );
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    WITH u AS (
-      UPDATE "User" SET "lastSignInAt" = (${at}::timestamptz AT TIME ZONE 'UTC'), "updatedAt" = (${at}::timestamptz AT TIME ZONE 'UTC')
-      WHERE id = ${input.userId} AND NOT disabled
-      RETURNING id
-    ), s AS (
-      INSERT INTO "Session" (id, "sessionToken", "userId", expires, "createdAt", "lastSeenAt", ip, "userAgent")
-      SELECT ${newRowId()}, ${digest(sessionId)}, u.id, (${expires}::timestamptz AT TIME ZONE 'UTC'),
-             (${at}::timestamptz AT TIME ZONE 'UTC'), (${at}::timestamptz AT TIME ZONE 'UTC'), ${input.ip}, ${input.userAgent?.slice(0, 500) ?? null}
-      FROM u
-      RETURNING id
-    ), a AS (
-      INSERT INTO "AuditEvent" (id, type, "userId", subject, ip, "userAgent", detail, "createdAt")
-      SELECT e.id, e.type, u.id, e.subject, e.ip, e."userAgent", e.detail, (e.at AT TIME ZONE 'UTC')
-      FROM u, jsonb_to_recordset(${events}::jsonb) AS e(id text, type text, subject text, ip text, "userAgent" text, detail jsonb, at timestamptz)
-      RETURNING id
-    )
-    SELECT id FROM s`;
+  const rows = await queryRows<{ id: string }>(START_SIGN_IN_SESSION, [
+    at,
+    input.userId,
+    newRowId(),
+    digest(sessionId),
+    expires,
+    input.ip,
+    input.userAgent?.slice(0, 500) ?? null,
+    events,
+  ]);
   return rows.length === 1 ? sessionId : null;
 }
+
+// Every signed-in request reads its session (Auth.js's jwt callback): one `pg` statement with the
+// user's flag (decision 0025). The rare writes below (a dead row, a touch a minute) stay on Prisma.
+const LIVE_SESSION = `
+  SELECT s.id, s."userId", (s.expires AT TIME ZONE 'UTC') AS expires,
+         (s."lastSeenAt" AT TIME ZONE 'UTC') AS "lastSeenAt", u.disabled
+  FROM "Session" s JOIN "User" u ON u.id = s."userId"
+  WHERE s."sessionToken" = $1`;
 
 /**
  * The live session behind a session id: its row id (safe to show and to post back, unlike the
@@ -116,20 +139,17 @@ export async function findLiveSession(
   clock: SessionClock = {},
 ): Promise<{ id: string; userId: string } | null> {
   const now = clock.now ?? Date.now();
-  const row = await db.session.findUnique({
-    where: { sessionToken: digest(sessionId) },
-    select: {
-      id: true,
-      userId: true,
-      expires: true,
-      lastSeenAt: true,
-      user: { select: { disabled: true } },
-    },
-  });
+  const [row] = await queryRows<{
+    id: string;
+    userId: string;
+    expires: Date;
+    lastSeenAt: Date;
+    disabled: boolean;
+  }>(LIVE_SESSION, [digest(sessionId)]);
   if (!row) return null;
   const expired = row.expires.getTime() <= now;
   const idle = now - row.lastSeenAt.getTime() > (clock.idleMs ?? idleLimitMs());
-  if (expired || idle || row.user.disabled) {
+  if (expired || idle || row.disabled) {
     await db.session.deleteMany({ where: { id: row.id } });
     return null;
   }

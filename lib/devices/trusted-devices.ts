@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { db } from '@/lib/db';
+import { queryRows } from '@/lib/db-pool';
 import { recordEvent } from '@/lib/audit/record-event';
 import { removeTrustedDevices, type RevocationReason } from '@/lib/devices/remove-trusted-devices';
 import { describeUserAgent } from '@/lib/devices/describe-user-agent';
@@ -81,6 +82,15 @@ export async function trustDevice(
   return { token, deviceId: device.id, expiresAt };
 }
 
+// Raw `pg` (decision 0025): it runs at every trusted browser's sign-in. The token hash is unique,
+// so at most one row; the caller refuses more all the same.
+const REDEEM = `
+  UPDATE "TrustedDevice"
+  SET "tokenHash" = $4, "lastUsedAt" = ($3::timestamptz AT TIME ZONE 'UTC'), ip = $5::text,
+      location = COALESCE($6::text, location)
+  WHERE "tokenHash" = $1 AND "userId" = $2 AND "expiresAt" > ($3::timestamptz AT TIME ZONE 'UTC')
+  RETURNING id, ("expiresAt" AT TIME ZONE 'UTC') AS "expiresAt"`;
+
 /**
  * Uses a device token at sign-in: valid only for its own user and before expiry (TD-03, TD-05).
  * The token is replaced in the same statement (TD-04), so of two requests with one token only
@@ -94,16 +104,14 @@ export async function redeemDeviceToken(
 ): Promise<{ token: string; deviceId: string; expiresAt: Date } | null> {
   if (!isWellFormedDeviceToken(input.token)) return null;
   const rotated = newToken();
-  const [device, ...more] = await db.trustedDevice.updateManyAndReturn({
-    where: { tokenHash: digest(input.token), userId: input.userId, expiresAt: { gt: input.now } },
-    data: {
-      tokenHash: digest(rotated),
-      lastUsedAt: input.now,
-      ip: input.ip,
-      ...(input.location ? { location: input.location } : {}),
-    },
-    select: { id: true, expiresAt: true },
-  });
+  const [device, ...more] = await queryRows<{ id: string; expiresAt: Date }>(REDEEM, [
+    digest(input.token),
+    input.userId,
+    input.now.toISOString(),
+    digest(rotated),
+    input.ip,
+    input.location || null,
+  ]);
   if (!device || more.length) return null;
   if (options.recordUse ?? true)
     await recordEvent({

@@ -1,34 +1,24 @@
 import 'server-only';
 import { Ratelimit } from '@upstash/ratelimit';
-import { Redis } from '@upstash/redis';
 import { StoreUnavailableError } from '@/lib/store/expiring-store';
+import { type UpstashConnection, upstashClient } from '@/lib/store/upstash-client';
 import type { PolicyName, RatePolicies } from './policies';
 import { type LimitDecision, type RateLimiter, subjectKey, windowAt } from './rate-limiter';
 
 // The production limiter: @upstash/ratelimit's fixed windows, one Ratelimit per policy, on the
-// same Upstash database as the store (its own client: the store's turns off deserialisation).
+// same Upstash database as the store, and in the app on the store's client (lib/store/store.ts),
+// so that the limiter's and the store's commands of one moment share one HTTP request.
 
-/** Like the store: a dead Redis must fail the request in seconds (AV-01). */
-const DEFAULT_TIMEOUT_MS = 3_000;
-
-export function createUpstashRateLimiter(options: {
-  url: string;
-  token: string;
-  keyPrefix: string;
-  policies: RatePolicies;
-  /** Separates independent sets of counters (tests); default none. */
-  namespace?: string;
-  timeoutMs?: number;
-}): RateLimiter {
+export function createUpstashRateLimiter(
+  options: UpstashConnection & {
+    keyPrefix: string;
+    policies: RatePolicies;
+    /** Separates independent sets of counters (tests); default none. */
+    namespace?: string;
+  },
+): RateLimiter {
   const { policies } = options;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const redis = new Redis({
-    url: options.url,
-    token: options.token,
-    retry: { retries: 1, backoff: () => 50 },
-    signal: () => AbortSignal.timeout(timeoutMs),
-    enableTelemetry: false,
-  });
+  const redis = upstashClient(options);
   const prefixOf = (policy: PolicyName) =>
     `${options.keyPrefix}rl:${options.namespace ?? ''}${policy}`;
   const limiters = new Map<PolicyName, Ratelimit>();

@@ -1,5 +1,4 @@
 import 'server-only';
-import { Redis } from '@upstash/redis';
 import {
   type AttemptCount,
   type AttemptCounted,
@@ -8,37 +7,18 @@ import {
   type ExpiringStore,
   StoreUnavailableError,
 } from './expiring-store';
+import { type UpstashConnection, upstashClient } from './upstash-client';
 import { CHECK_CODE, COUNT_ATTEMPT, INCREMENT, UNCOUNT_ATTEMPT } from './upstash-scripts';
 
 // The production store: Upstash Redis over its REST API. Values are JSON strings that this file
-// writes and parses itself: with automatic deserialisation on, the client turns numeric strings
-// into numbers ("012345" → 12345), which would corrupt anything that merely looks numeric.
+// writes and parses itself (the client's automatic deserialisation is off: upstash-client.ts).
 
-/** A dead or black-holed server must fail the request in seconds (AV-01), not hang the sign-in. */
-const DEFAULT_TIMEOUT_MS = 3_000;
-
-export function createUpstashStore(options: {
-  url: string;
-  token: string;
-  keyPrefix: string;
-  /** Per request, connection included; default 3 s. */
-  timeoutMs?: number;
-}): ExpiringStore {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const redis = new Redis({
-    url: options.url,
-    token: options.token,
-    automaticDeserialization: false,
-    // One quick retry covers a reused keep-alive socket that the server had closed. A retried write
-    // may apply twice (a counter +2, a code try burnt twice): that errs on the closed side.
-    retry: { retries: 1, backoff: () => 50 },
-    // A function, not a signal: the client calls it per request (one fresh timeout each), and only
-    // in this form does an abort throw; a fixed signal's abort comes back as the result "Aborted".
-    signal: () => AbortSignal.timeout(timeoutMs),
-    enableTelemetry: false,
-    // Auto-pipelining stays on (the default): concurrent calls share one /pipeline request, each
-    // command still answered, or failed, on its own; atomicity comes from the scripts, not from it.
-  });
+export function createUpstashStore(
+  options: UpstashConnection & {
+    keyPrefix: string;
+  },
+): ExpiringStore {
+  const redis = upstashClient(options);
   const incrementScript = redis.createScript<number>(INCREMENT);
   const checkCodeScript = redis.createScript<[string, number?, string?, number?]>(CHECK_CODE);
   const countAttemptScript = redis.createScript<[number, number, number]>(COUNT_ATTEMPT);

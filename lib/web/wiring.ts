@@ -7,7 +7,8 @@ import type { FreshCodeDeps } from '@/lib/auth/fresh-code';
 import { checkPassword, hashPassword } from '@/lib/auth/password';
 import type { PasswordResetDeps } from '@/lib/auth/password-reset';
 import { startSignInSession } from '@/lib/auth/session-record';
-import type { SignInDeps, SignInUser } from '@/lib/auth/sign-in-types';
+import { findSignInUserById, findSignInUserByUsernameKey } from '@/lib/auth/sign-in-users';
+import type { SignInDeps } from '@/lib/auth/sign-in-types';
 import type { ChallengeDeps } from '@/lib/challenges/challenge-deps';
 import { deriveCodeKey } from '@/lib/challenges/code';
 import {
@@ -28,18 +29,6 @@ import type { ContactChangeDeps } from '@/lib/account/contact-change';
 // configuration, repositories) from the environment. Domain functions receive them as `deps`;
 // tests build their own. Built once per process; `after()` and the session lookup are only
 // called inside a request.
-
-const userFields = {
-  id: true,
-  username: true,
-  email: true,
-  phone: true,
-  passwordHash: true,
-  twoFactor: true,
-  disabled: true,
-  role: true,
-  emailCodesBlocked: true,
-} as const;
 
 type Wiring = {
   challenge: ChallengeDeps;
@@ -74,10 +63,9 @@ function build(): Wiring {
     ...challenge,
     passwords: { check: checkPassword, hash: hashPassword },
     users: {
-      findByUsernameKey: (usernameKey): Promise<SignInUser | null> =>
-        db.user.findUnique({ where: { usernameKey }, select: userFields }),
-      findById: (id): Promise<SignInUser | null> =>
-        db.user.findUnique({ where: { id }, select: userFields }),
+      // Raw `pg`, like the device redemption and the session's statement (decision 0025).
+      findByUsernameKey: findSignInUserByUsernameKey,
+      findById: findSignInUserById,
       updatePasswordHash: async (id, passwordHash) => {
         await db.user.update({ where: { id }, data: { passwordHash } });
       },

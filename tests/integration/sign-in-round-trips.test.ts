@@ -8,6 +8,7 @@ import { findLiveSession } from '@/lib/auth/session-record';
 import { trustDevice } from '@/lib/devices/trusted-devices';
 import { ratePolicies } from '@/lib/rate-limit/policies';
 import { createUpstashRateLimiter } from '@/lib/rate-limit/upstash-rate-limiter';
+import { createUpstashClient } from '@/lib/store/upstash-client';
 import { createUpstashStore } from '@/lib/store/upstash-store';
 import { capturingSender, createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
 import { startUpstashBridge } from '../support/upstash-bridge';
@@ -138,10 +139,11 @@ describe.skipIf(!process.env.REDIS_URL)(
 
     function upstashDeps(sender = capturingSender()) {
       const keyPrefix = `round-trips:${randomUUID()}:`;
-      const store = createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix });
+      // One client for both, as lib/store/store.ts and get-rate-limiter.ts wire them (decision 0025).
+      const redis = createUpstashClient({ url: bridge.url, token: bridge.token });
+      const store = createUpstashStore({ redis, keyPrefix });
       const limits = createUpstashRateLimiter({
-        url: bridge.url,
-        token: bridge.token,
+        redis,
         keyPrefix,
         policies: ratePolicies({ smsDailyBudget: 1000 }),
       });
@@ -219,8 +221,20 @@ describe.skipIf(!process.env.REDIS_URL)(
       expect(wrong.requests).toBe(1);
     });
 
-    it('P1 TD-04 BF-01 a trusted browser signs in with one step of Redis (address and global limits beside the attempt count of the name), one release of the count, and no ticket', async () => {
-      const deps = upstashDeps();
+    it('P1 TD-04 BF-01 a trusted browser signs in with one Redis request before the hash (address and global limits beside the attempt count of the name), one release of the count, and no ticket', async () => {
+      const upstash = upstashDeps();
+      // Requests that had reached the bridge when the password check began.
+      let atCheck = 0;
+      const deps = {
+        ...upstash,
+        passwords: {
+          ...upstash.passwords,
+          check: (password: string, hash: string | null | undefined) => {
+            atCheck = bridge.stats.requests;
+            return upstash.passwords.check(password, hash);
+          },
+        },
+      };
       const user = await createUser();
       let token = (
         await trustDevice({
@@ -245,12 +259,15 @@ describe.skipIf(!process.env.REDIS_URL)(
           return completeSignIn(deps, { ticketId: started.ticketId, ...who });
         });
       await signIn(); // warm scripts
+      const before = bridge.stats.requests;
       const login = await signIn();
       expect(login.value).toMatchObject({ userId: user.id, method: 'trusted-device' });
-      // Issued together: the limiter's two peeks and the store's count (one script, which also
-      // reads the lock); then the right password releases the count (one pipeline of two DELs),
-      // beside the device token's database update. Before decision 0020: 2 requests.
-      expect(login.requests).toBe(3);
+      expect(atCheck - before).toBe(1);
+      // One request: the limiter's two peeks and the store's count (one script, which also reads
+      // the lock), on one client. Then the right password releases the count (one pipeline of two
+      // DELs), beside the device token's database update. Before decision 0020: 2 requests; before
+      // decision 0025 (limiter and store on clients of their own): 3.
+      expect(login.requests).toBe(2);
       expect(login.commands).toEqual({ evalsha: 3, del: 2 });
     });
 
@@ -264,8 +281,9 @@ describe.skipIf(!process.env.REDIS_URL)(
       await step(); // warm scripts
       const started = await step();
       expect(started.value).toMatchObject({ ok: true, next: 'method' });
-      // Limiter, count, then the ticket's SET with the two DELs: as many requests as before.
-      expect(started.requests).toBe(3);
+      // Limiter and count in one request, then the ticket's SET with the two DELs (3 before
+      // decision 0025).
+      expect(started.requests).toBe(2);
       expect(started.commands).toEqual({ evalsha: 3, del: 2, set: 1 });
     });
   },
