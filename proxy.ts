@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { env } from '@/lib/env';
-import { cookieOptions, flashCookieName } from '@/lib/auth/cookies';
+import { expiredCookie, flashCookieName } from '@/lib/auth/cookies';
 import { FLASH_HEADER } from '@/lib/web/form-flash';
 import {
   contentSecurityPolicy,
@@ -33,7 +33,7 @@ export function proxy(request: NextRequest) {
   response.headers.set('Content-Security-Policy', policy);
   const hsts = strictTransportSecurity(https);
   if (hsts) response.headers.set('Strict-Transport-Security', hsts);
-  if (flash) response.cookies.set(flashCookieName, '', { ...cookieOptions, maxAge: 0 });
+  if (flash) response.cookies.set(flashCookieName, '', expiredCookie);
   return response;
 }
 
@@ -44,7 +44,8 @@ export const config = {
       // the sign-in's two hot posts (route handlers answering JSON or a redirect, decision 0026):
       // skipping the proxy there saves its pass on the requests an instance serves most; the one
       // page they can answer with (503, busy) carries its own policy.
-      source: '/((?!_next/static|_next/image|favicon.ico|login/password|login/verify/code).*)',
+      source:
+        '/((?!_next/static|_next/image|favicon.ico|login/password/?$|login/verify/code/?$).*)',
       // Router prefetches fetch RSC payloads, not documents: no nonce is ever used from them.
       missing: [
         { type: 'header', key: 'next-router-prefetch' },

@@ -28,6 +28,8 @@ describe('auth cookie names and attributes', () => {
     });
     // __Host- cookies must not name a Domain; the options never set one.
     expect(cookies.cookieOptions).not.toHaveProperty('domain');
+    // Ending one must repeat Secure and Path=/, or the browser ignores the Set-Cookie.
+    expect(cookies.expiredCookie).toEqual({ ...cookies.cookieOptions, maxAge: 0 });
   });
 
   it('SE-04 over plain http (local development) the names drop the prefix, which browsers would refuse there', async () => {

@@ -15,6 +15,13 @@ export const cookieOptions = {
   path: '/',
 } as const;
 
+/**
+ * Attributes that end a cookie. Set with an empty value rather than `cookies().delete(name)`,
+ * which sends no `Secure`: a browser ignores a `__Host-` cookie set without it, so the delete
+ * would never take effect over HTTPS.
+ */
+export const expiredCookie = { ...cookieOptions, maxAge: 0 } as const;
+
 export const ticketCookieName = `${prefix}latchkey.ticket`;
 export const sessionCookieName = `${prefix}latchkey.session`;
 export const deviceCookieName = `${prefix}latchkey.device`;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { cookies } from 'next/headers';
-import { cookieOptions, deviceCookieName } from '@/lib/auth/cookies';
+import { cookieOptions, deviceCookieName, expiredCookie } from '@/lib/auth/cookies';
 
 /** This browser's trusted-device token, if it holds one. */
 export async function getDeviceToken(): Promise<string | undefined> {
@@ -13,5 +13,5 @@ export async function setDeviceToken(token: string, expiresAt: Date): Promise<vo
 }
 
 export async function clearDeviceToken(): Promise<void> {
-  (await cookies()).delete(deviceCookieName);
+  (await cookies()).set(deviceCookieName, '', expiredCookie);
 }

@@ -3,7 +3,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { AuthError } from 'next-auth';
 import { signIn } from '@/lib/web/auth';
-import { ticketCookieName } from '@/lib/auth/cookies';
+import { expiredCookie, ticketCookieName } from '@/lib/auth/cookies';
 import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
 
 export const EXPIRED_MESSAGE = 'Your sign-in has expired. Start again.';
@@ -15,7 +15,7 @@ export const EXPIRED_MESSAGE = 'Your sign-in has expired. Start again.';
  */
 export async function startSession(ticketId: string): Promise<string | null> {
   const jar = await cookies();
-  if (jar.has(ticketCookieName)) jar.delete(ticketCookieName);
+  if (jar.has(ticketCookieName)) jar.set(ticketCookieName, '', expiredCookie);
   try {
     await signIn('ticket', { ticket: ticketId, redirect: false });
     return null;

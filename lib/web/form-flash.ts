@@ -21,7 +21,10 @@ let key: Buffer | undefined;
 const signingKey = () =>
   (key ??= Buffer.from(hkdfSync('sha256', env.AUTH_SECRET, '', 'latchkey form flash', 32)));
 
-type Flash = { form: string } & FormState;
+type Flash = {
+  form: string;
+  /** When it was made (ms): a flash is good for MAX_AGE_SECONDS. */ at?: number;
+} & FormState;
 
 const sign = (payload: string) =>
   createHmac('sha256', signingKey()).update(payload).digest('base64url');
@@ -31,7 +34,11 @@ export function encodeFlash(flash: Flash): string {
   return `${payload}.${sign(payload)}`;
 }
 
-export function decodeFlash(value: string | undefined, form: string): FormState | undefined {
+export function decodeFlash(
+  value: string | undefined,
+  form: string,
+  now: number = Date.now(),
+): FormState | undefined {
   if (!value) return undefined;
   const [payload, mac] = value.split('.');
   if (!payload || !mac) return undefined;
@@ -41,6 +48,9 @@ export function decodeFlash(value: string | undefined, form: string): FormState 
   try {
     const flash = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Flash;
     if (flash.form !== form) return undefined;
+    // Signed but old (kept by a client and sent again): shown only within its minute.
+    if (typeof flash.at !== 'number' || now - flash.at > MAX_AGE_SECONDS * 1000 || flash.at > now)
+      return undefined;
     const state: FormState = {};
     if (typeof flash.error === 'string') state.error = flash.error;
     if (typeof flash.info === 'string') state.info = flash.info;
@@ -53,9 +63,10 @@ export function decodeFlash(value: string | undefined, form: string): FormState 
 
 /** Keeps a form's state for the page a no-JavaScript post is sent back to. */
 export async function setFlash(form: string, state: FormState): Promise<void> {
-  let value = encodeFlash({ form, ...state });
+  const at = Date.now();
+  let value = encodeFlash({ form, at, ...state });
   // A browser drops a cookie over ~4 KB: a huge typed value is not kept, the message always is.
-  if (value.length > MAX_COOKIE_CHARS) value = encodeFlash({ form, ...state, values: {} });
+  if (value.length > MAX_COOKIE_CHARS) value = encodeFlash({ form, at, ...state, values: {} });
   (await cookies()).set(flashCookieName, value, {
     ...cookieOptions,
     maxAge: MAX_AGE_SECONDS,

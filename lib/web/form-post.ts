@@ -23,8 +23,9 @@ export function isCrossSitePost(headers: Headers, appOrigin: string = env.APP_OR
     return true; // "null" (a sandboxed or privacy-sensitive context) and anything unparsable
   }
   if (!host) return true;
-  const target = headers.get('x-forwarded-host') ?? headers.get('host');
-  return host !== target && host !== safeHost(appOrigin);
+  // As Next.js checks an action: the first host a proxy forwarded for, or the Host itself.
+  const forwarded = headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+  return host !== forwarded && host !== headers.get('host') && host !== safeHost(appOrigin);
 }
 
 function safeHost(origin: string): string | null {
@@ -53,17 +54,52 @@ export function nextPage(request: Request, path: `/${string}`): Response {
 
 /** 403 for a cross-site post: nothing was read or counted. */
 export function crossSiteRefusal(): Response {
-  return new Response('Cross-site form posts are not accepted.', {
-    status: 403,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', ...noStore },
-  });
+  return plain(403, 'Cross-site form posts are not accepted.');
 }
 
-/** Reads a posted form; null when the body is not one (or is unreadable). */
-export async function readForm(request: Request): Promise<FormData | null> {
-  try {
-    return await request.formData();
-  } catch {
-    return null;
+/** The largest sign-in form accepted: a username, a password (at most 4,096), a code, a flag. */
+export const MAX_FORM_BYTES = 16 * 1024;
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/**
+ * Reads a posted form of at most MAX_FORM_BYTES, or answers why not: 415 for a body that is not a
+ * form, 413 for a larger one (declared, or counted while it streams in: nothing bigger is ever
+ * held). A server action had Next.js's body limit; a route handler has none of its own.
+ */
+export async function readForm(request: Request): Promise<FormData | Response> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!FORM_TYPES.some((t) => type.toLowerCase().startsWith(t)))
+    return plain(415, 'Post the sign-in form.');
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) return tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done || !value) break;
+      size += value.byteLength;
+      if (size > MAX_FORM_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        return tooLarge();
+      }
+      chunks.push(value);
+    }
   }
+  try {
+    return await new Response(Buffer.concat(chunks), {
+      headers: { 'content-type': type },
+    }).formData();
+  } catch {
+    return new FormData(); // unparsable: an empty form, answered like one
+  }
+}
+
+const tooLarge = () => plain(413, 'The form is larger than a sign-in form can be.');
+
+function plain(status: number, text: string): Response {
+  return new Response(text, {
+    status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', ...noStore },
+  });
 }

@@ -45,8 +45,9 @@ export async function POST(request: Request): Promise<Response> {
   if (gate.full()) return busy(request, '');
 
   const form = await readForm(request);
-  const username = String(form?.get('username') ?? '');
-  const parsed = credentials.safeParse({ username, password: form?.get('password') });
+  if (form instanceof Response) return form;
+  const username = String(form.get('username') ?? '');
+  const parsed = credentials.safeParse({ username, password: form.get('password') });
   if (!parsed.success)
     return formRefusal(request, signInForm, {
       error: 'Enter your username and password.',

@@ -20,8 +20,9 @@ const codeForm = { name: CODE_FORM, page: '/login/verify' } as const;
 export async function POST(request: Request): Promise<Response> {
   if (isCrossSitePost(request.headers)) return crossSiteRefusal();
   const form = await readForm(request);
-  const code = String(form?.get('code') ?? '').replace(/[\s-]/g, '');
-  const trust = form?.get('trust') === '1';
+  if (form instanceof Response) return form;
+  const code = String(form.get('code') ?? '').replace(/[\s-]/g, '');
+  const trust = form.get('trust') === '1';
   const ticketId = (await cookies()).get(ticketCookieName)?.value;
   let result;
   try {
