@@ -3,19 +3,18 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { FormState } from '@/lib/auth/form-state';
 
+// Kept short: this hook is in the first-load JavaScript of the sign-in pages (budget P4). A
+// refusal before the form's own answer (403 cross-site, 413 too large, a 5xx page) is rare
+// enough for one message; a failed fetch says the connection.
 const UNREACHABLE = 'The server could not be reached. Check your connection and try again.';
-const REFUSED: Record<number, string> = {
-  403: 'This page is out of date or was opened from another site. Reload it and try again.',
-  413: 'What was typed is far longer than this form takes. Shorten it and try again.',
-};
-const UNAVAILABLE = 'Sign-in is unavailable right now. Nothing was changed; try again shortly.';
+const UNAVAILABLE = 'Sign-in is unavailable right now. Reload the page and try again.';
 
 /**
  * A form that posts to a route handler (lib/web/form-post.ts). Without JavaScript it is a plain
  * form, answered with the next page; with JavaScript this posts it asking for JSON: either the
  * page to go to (a full navigation, so every layout sees the new session), or the form's state
  * (its message), shown without leaving the page. The fields named in `clear` (a password, a
- * code) are emptied after a refusal, and the first empty required field gets the focus. A second
+ * code) are emptied after a refusal, and the first field still to fill gets the focus. A second
  * submit while one is in flight (a paste, then an SMS autofill) is ignored.
  */
 export function usePostedForm(
@@ -32,9 +31,6 @@ export function usePostedForm(
     inFlight.current = true;
     const form = event.currentTarget;
     const body = new FormData(form);
-    const values = Object.fromEntries(
-      [...body].filter(([name, value]) => !clear.includes(name) && typeof value === 'string'),
-    ) as Record<string, string>;
     setPending(true);
     let answer: FormState & { redirect?: string };
     try {
@@ -43,13 +39,11 @@ export function usePostedForm(
         body,
         headers: { Accept: 'application/json' },
       });
-      const json = response.headers.get('content-type')?.includes('application/json');
-      answer =
-        response.ok && json
-          ? await response.json()
-          : { error: REFUSED[response.status] ?? UNAVAILABLE, values };
+      answer = response.headers.get('content-type')?.startsWith('application/json')
+        ? await response.json()
+        : { error: UNAVAILABLE };
     } catch {
-      answer = { error: UNREACHABLE, values };
+      answer = { error: UNREACHABLE };
     }
     if (answer.redirect) {
       window.location.assign(answer.redirect);
@@ -62,10 +56,9 @@ export function usePostedForm(
       const field = form.elements.namedItem(name);
       if (field instanceof HTMLInputElement) field.value = '';
     }
-    const empty = [...form.querySelectorAll<HTMLInputElement>('input[required]')].find(
-      (field) => field.value === '',
-    );
-    empty?.focus();
+    // What was typed stays in the other fields; the first one still to fill (required, empty,
+    // so invalid) gets the focus.
+    form.querySelector<HTMLInputElement>('input:invalid')?.focus();
   }
 
   return { state, pending, onSubmit };
