@@ -18,7 +18,7 @@ const PLACE_MASK = (1 << PLACE_BITS) - 1;
 export class StringTable {
   private static readonly BLOCK = 1024 * 1024;
   private readonly blocks: Buffer[] = [];
-  private used = StringTable.BLOCK; // no block yet: the first push starts one
+  private used = 0;
   private ends: Uint32Array;
   private count = 0;
 
@@ -34,7 +34,7 @@ export class StringTable {
   push(text: string): void {
     if (text.length > MAX_ROW_CHARS) throw new Error('a shared string longer than a row');
     const size = Buffer.byteLength(text);
-    if (this.used + size > StringTable.BLOCK) {
+    if (this.blocks.length === 0 || this.used + size > StringTable.BLOCK) {
       if (this.blocks.length >= 2 ** (32 - PLACE_BITS))
         throw new UploadRefused(
           'too-large',
