@@ -89,6 +89,32 @@ describe('code page detection (CSV-01)', () => {
     });
   });
 
+  it('CSV-01 names the chosen encoding when the file says it is another (a UTF-8 byte-order mark, UTF-16)', async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv(WESTERN))]);
+    await expect(read(bom, 4096, 100, { encoding: 'Windows-1250' })).rejects.toMatchObject({
+      code: 'encoding',
+      message:
+        'This file starts with a UTF-8 byte-order mark but you chose Windows-1250: choose UTF-8 or Detect automatically on the upload form.',
+    });
+    expect(names((await read(bom, 4096, 100, { encoding: 'UTF-8' })).records)).toHaveLength(3);
+    const utf16 = iconv.encode(csv(CYRILLIC), 'utf-16le');
+    await expect(read(utf16, 4096, 100, { encoding: 'Windows-1251' })).rejects.toMatchObject({
+      code: 'encoding',
+      message: expect.stringMatching(
+        /^This file looks like UTF-16 LE text .* but you chose Windows-1251: choose UTF-16 LE or Detect automatically/,
+      ),
+    });
+    const withMark = Buffer.concat([
+      Buffer.from([0xfe, 0xff]),
+      iconv.encode(csv(WESTERN), 'utf-16be'),
+    ]);
+    await expect(read(withMark, 4096, 100, { encoding: 'UTF-16 LE' })).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /starts with a UTF-16 BE byte-order mark but you chose UTF-16 LE/,
+      ),
+    });
+  });
+
   it('CSV-01 scores each reading by its words: a symbol in a word, a Latin word of accents alone, a word of two scripts', () => {
     const sample = (text: string, encoding: string) => iconv.encode(text, encoding);
     expect(guessCodePage(sample('Иван Петров', 'windows-1251'))).toEqual({

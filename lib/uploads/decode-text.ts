@@ -77,6 +77,7 @@ export async function* decodeToUtf8(
   };
 
   await fill(SNIFF_BYTES);
+  if (chosen) checkChoice(pending, chosen);
   const utf16 =
     chosen === 'UTF-16 LE' || chosen === 'UTF-16 BE' ? chosen : chosen ? null : sniffUtf16(pending);
   if (utf16) {
@@ -134,6 +135,36 @@ export async function* decodeToUtf8(
   }
   if (!utf8.end()) throw new UploadRefused('encoding', MIXED_MESSAGE);
   if (known === null) onEncoding('UTF-8', 'detected');
+}
+
+/** The file's byte-order mark, if it has one. */
+function byteOrderMark(head: Uint8Array): 'UTF-8' | 'UTF-16 LE' | 'UTF-16 BE' | null {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'UTF-8';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'UTF-16 LE';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'UTF-16 BE';
+  return null;
+}
+
+/**
+ * Refuses an encoding chosen on the form that the file's first bytes contradict (a byte-order
+ * mark of another encoding, or UTF-16's NULs for a choice without them), naming both: read as
+ * chosen it would be "not a text file" or a header of "ï»¿username".
+ */
+function checkChoice(head: Buffer, chosen: TextEncoding) {
+  const mark = byteOrderMark(head);
+  const fits =
+    mark === 'UTF-8' ? chosen === 'UTF-8' || chosen === 'UTF-8 with BOM' : mark === chosen;
+  if (mark && !fits)
+    throw new UploadRefused(
+      'encoding',
+      `This file starts with a ${mark} byte-order mark but you chose ${chosen}: choose ${mark} or Detect automatically on the upload form.`,
+    );
+  const nuls = mark ? null : sniffUtf16(head);
+  if (nuls && nuls !== chosen)
+    throw new UploadRefused(
+      'encoding',
+      `This file looks like ${nuls} text (a NUL byte beside each letter of its header) but you chose ${chosen}: choose ${nuls} or Detect automatically on the upload form.`,
+    );
 }
 
 const UNDEFINED_BYTES =

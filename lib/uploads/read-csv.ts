@@ -17,6 +17,8 @@ export type SheetRow = {
   row: number;
   fields: string[];
   problems?: { column: number; reason: string }[];
+  /** A workbook row's first column beyond the header's width with a value (not in `fields`). */
+  beyond?: number;
 };
 
 /** Bytes csv-parse is given at once: a slice's records die young instead of piling up. */

@@ -62,7 +62,7 @@ export async function* readUploadRecords(
   };
   const slices: AsyncGenerator<SheetRow[]> =
     info.format === 'xlsx'
-      ? readXlsxRows(all(), { maxFileBytes: options.maxFileBytes })
+      ? readXlsxRows(all(), { maxFileBytes: options.maxFileBytes, maxRows: options.maxRows })
       : readCsvRows(
           all(),
           (encoding, source) => {
@@ -76,7 +76,7 @@ export async function* readUploadRecords(
   let headerLength = 0;
   let dataRows = 0;
   for await (const slice of slices)
-    for (const { row, fields, problems } of slice) {
+    for (const { row, fields, problems, beyond } of slice) {
       if (match === null) {
         match = matchHeader(fields);
         if (!match.ok) throw new UploadRefused('header', match.error);
@@ -91,7 +91,12 @@ export async function* readUploadRecords(
         const at = positions.indexOf(column);
         return at >= 0 ? [{ column: UPLOAD_COLUMNS[at]!, reason }] : [];
       });
-      if (!cellProblems.length && fields.every((cell) => cell.trim() === '')) continue;
+      if (
+        !cellProblems.length &&
+        beyond === undefined &&
+        fields.every((cell) => cell.trim() === '')
+      )
+        continue;
       dataRows += 1;
       if (dataRows > options.maxRows)
         throw new UploadRefused(
@@ -99,7 +104,8 @@ export async function* readUploadRecords(
           `This file has more than ${options.maxRows.toLocaleString('en')} data rows, the most one upload may have. Split it into smaller files.`,
         );
       const cells = positions.map((at) => (at >= 0 ? (fields[at] ?? '') : ''));
-      const stray = fields.findIndex((cell, at) => !named.has(at) && cell.trim() !== '');
+      const inside = fields.findIndex((cell, at) => !named.has(at) && cell.trim() !== '');
+      const stray = inside >= 0 ? inside : (beyond ?? -1);
       if (stray >= 0)
         yield {
           row,

@@ -96,7 +96,13 @@ describe('.xlsx cells as the admin sees them (CSV-01)', () => {
         row: 2,
         fields: ['zoe', 'Zoë Müller', 'zoe@example.com', '04155550132', 'user', 'true'],
       },
-      { row: 3, fields: ['line\rbreak', '#N/A', '12', '2026-01-01', '', ''] },
+      {
+        row: 3,
+        fields: ['line\rbreak', '', '12', '2026-01-01', '', ''],
+        cellProblems: [
+          { column: 'name', reason: expect.stringMatching(/^This cell shows the error #N\/A/) },
+        ],
+      },
     ]);
   });
 

@@ -1,4 +1,5 @@
 import type { SheetRow } from './read-csv';
+import { MIN_STRINGS, STRINGS_PER_ROW } from './xlsx/limits';
 import { sheetRows } from './xlsx/sheet-rows';
 import { sharedStrings, styleFormats, workbookLayout } from './xlsx/workbook-parts';
 import { openZip } from './xlsx/zip-entries';
@@ -26,6 +27,9 @@ export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const SHEET_INFLATE_FACTOR = 16;
 export const STRINGS_INFLATE_FACTOR = 2;
 
+/** The upload row limit when the caller names none (UPLOAD_MAX_ROWS' default). */
+const DEFAULT_MAX_ROWS = 100_000;
+
 const asBuffer = (bytes: Uint8Array) =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -35,7 +39,7 @@ const asBuffer = (bytes: Uint8Array) =>
  */
 export async function* readXlsxRows(
   chunks: AsyncIterable<Uint8Array>,
-  options: { maxFileBytes?: number } = {},
+  options: { maxFileBytes?: number; maxRows?: number } = {},
 ): AsyncGenerator<SheetRow[]> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const pieces: Buffer[] = [];
@@ -48,6 +52,7 @@ export async function* readXlsxRows(
       zip,
       layout.sharedStringsPath,
       STRINGS_INFLATE_FACTOR * maxFileBytes,
+      Math.max(MIN_STRINGS, STRINGS_PER_ROW * (options.maxRows ?? DEFAULT_MAX_ROWS)),
     );
     yield* sheetRows(zip.read(layout.sheetPath, SHEET_INFLATE_FACTOR * maxFileBytes, 'sheet'), {
       strings,

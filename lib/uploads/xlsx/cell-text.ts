@@ -1,10 +1,11 @@
-import { format, isDateFormat } from 'numfmt';
+import { format, getFormatInfo, isDateFormat } from 'numfmt';
 
 // A workbook cell's value as the text the admin sees in Excel (docs/decisions/0023), for the
 // columns an upload has: a number in its cell's number format (a phone or username typed as a
 // number with the format "00000" is "00123", as Excel shows it; numfmt renders the format), but
 // never in exponent form (4915112345678 in "General", which Excel may show as 4.91512E+12, is
-// the phone 4915112345678); dates as ISO 8601.
+// the phone 4915112345678); dates as ISO 8601, a time of day alone (a format without a date,
+// "h:mm", "mm:ss") as Excel shows it.
 
 /** Integers without exponent up to 1e21 (phone numbers have at most 15 digits). */
 export function numberText(value: number): string {
@@ -16,14 +17,16 @@ export function numberText(value: number): string {
 /** Whether a format code shows numbers in exponent form (outside quoted text). */
 const hasExponent = (code: string) => /E[+-]/i.test(code.replace(/"[^"]*"|\\./g, ''));
 
+/** Renderers by date system and format code: a date's text depends on both. */
 const cache = new Map<string, (value: number) => string>();
 
 /** The text of number `value` in format `code`; `date1904`: the workbook's date system. */
 export function formattedNumber(value: number, code: string, date1904: boolean): string {
-  let render = cache.get(code);
+  const key = `${date1904 ? 1 : 0}|${code}`;
+  let render = cache.get(key);
   if (!render) {
     render = renderer(code, date1904);
-    if (cache.size < 1000) cache.set(code, render);
+    if (cache.size < 1000) cache.set(key, render);
   }
   return render(value);
 }
@@ -32,7 +35,9 @@ function renderer(code: string, date1904: boolean): (value: number) => string {
   const plain = code.trim().toLowerCase();
   if (plain === '' || plain === 'general' || plain === '@' || hasExponent(code)) return numberText;
   try {
-    if (isDateFormat(code)) return (value) => serialDate(value, date1904);
+    // A time of day alone has no date to write in ISO 8601 (it would be 1899-12-30T…).
+    if (isDateFormat(code) && getFormatInfo(code).type !== 'time')
+      return (value) => serialDate(value, date1904);
     format(code, 0); // a code numfmt cannot parse throws here, once
   } catch {
     return numberText;

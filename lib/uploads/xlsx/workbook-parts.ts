@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { UploadRefused } from '../upload-refused';
+import { MAX_ROW_CHARS } from './limits';
+import { StringTable } from './string-table';
 import { readXml, unescapeXstring } from './xml-feed';
 import { NOT_A_WORKBOOK, type ZipEntries } from './zip-entries';
 
@@ -31,11 +33,21 @@ async function relationships(zip: ZipEntries, file: string): Promise<Relationshi
   return found;
 }
 
-/** A relationship's target as a name in the zip, relative to the part that names it. */
+/**
+ * A relationship's target as a name in the zip, relative to the part that names it: a URI, so
+ * its percent-escapes are decoded ("Sheet%201.xml"). The name is only looked up among the zip's
+ * entries (ZipEntries compares it without case); a name outside them is no part.
+ */
 function resolve(from: string, target: string): string {
-  const joined = target.startsWith('/')
-    ? target
-    : path.posix.join(path.posix.dirname(from), target);
+  let decoded = target;
+  try {
+    decoded = decodeURIComponent(target);
+  } catch {
+    // A stray "%" is kept as it is: the name is then looked up as written.
+  }
+  const joined = decoded.startsWith('/')
+    ? decoded
+    : path.posix.join(path.posix.dirname(from), decoded);
   return path.posix.normalize(joined).replace(/^\/+/, '');
 }
 
@@ -141,74 +153,37 @@ const BUILT_IN_FORMATS: Record<number, string> = {
 };
 
 /**
- * The shared strings table as UTF-8 in blocks of 1 MiB, with each string's block and place:
- * 300,000 names and addresses are ~7 MB here, against ~20 MB as JavaScript strings in an array
- * (which V8 also has to promote and trace), and the blocks are never copied as the table grows.
- * A cell's string is decoded when the sheet asks for it, and dies young.
- */
-export class StringTable {
-  private static readonly BLOCK = 1024 * 1024;
-  private readonly blocks: Buffer[] = [];
-  private used = StringTable.BLOCK; // no block yet: the first push starts one
-  private block = new Uint16Array(1024);
-  private start = new Uint32Array(1024);
-  private end = new Uint32Array(1024);
-  private count = 0;
-
-  get length(): number {
-    return this.count;
-  }
-
-  push(text: string): void {
-    const size = Buffer.byteLength(text);
-    if (this.used + size > (this.blocks.at(-1)?.length ?? 0)) {
-      // A string longer than a block (a cell holds at most a million characters) gets its own.
-      this.blocks.push(Buffer.allocUnsafe(Math.max(StringTable.BLOCK, size)));
-      this.used = 0;
-    }
-    if (this.count === this.start.length) {
-      this.block = grow(this.block);
-      this.start = grow(this.start);
-      this.end = grow(this.end);
-    }
-    this.block[this.count] = this.blocks.length - 1;
-    this.start[this.count] = this.used;
-    this.used += this.blocks.at(-1)!.write(text, this.used);
-    this.end[this.count++] = this.used;
-  }
-
-  /** String `index`, or undefined when the table has none. */
-  get(index: number): string | undefined {
-    if (!Number.isInteger(index) || index < 0 || index >= this.count) return undefined;
-    return this.blocks[this.block[index]!]!.toString('utf8', this.start[index], this.end[index]);
-  }
-}
-
-function grow<T extends Uint16Array | Uint32Array>(array: T): T {
-  const grown = new (array.constructor as new (length: number) => T)(array.length * 2);
-  grown.set(array);
-  return grown;
-}
-
-/**
  * The shared strings table: each <si>'s text, its rich-text runs joined, phonetic runs (<rPh>)
- * left out. Held in memory while the sheet is read, so its inflated size has a cap of its own.
+ * left out. Held in memory while the sheet is read, so its inflated size has a cap of its own,
+ * and so has its count (`maxStrings`, checked against <sst uniqueCount> before any is read); a
+ * string longer than a row may be is refused as it grows.
  */
 export async function sharedStrings(
   zip: ZipEntries,
   sharedStringsPath: string | null,
   cap: number,
+  maxStrings: number,
 ): Promise<StringTable> {
-  const strings = new StringTable();
+  let strings = new StringTable(16);
   if (!sharedStringsPath) return strings;
   let parts: string[] = [];
+  let chars = 0;
   let inText = false;
   let inPhonetic = false;
   await readXml(zip.read(sharedStringsPath, cap, 'shared strings'), {
-    open(name) {
-      if (name === 'si') parts = [];
-      else if (name === 'rPh') inPhonetic = true;
+    open(name, a) {
+      if (name === 'si') {
+        if (strings.length >= maxStrings) throw tooManyStrings(maxStrings);
+        parts = [];
+        chars = 0;
+      } else if (name === 'rPh') inPhonetic = true;
       else if (name === 't' && !inPhonetic) inText = true;
+      else if (name === 'sst' && a.uniqueCount !== undefined) {
+        const declared = Number(a.uniqueCount);
+        if (declared > maxStrings) throw tooManyStrings(maxStrings);
+        if (Number.isSafeInteger(declared) && declared > 0)
+          strings = new StringTable(Math.min(declared, 1 << 20));
+      }
     },
     close(name) {
       if (name === 'si') strings.push(unescapeXstring(parts.join('')));
@@ -216,15 +191,21 @@ export async function sharedStrings(
       else if (name === 't') inText = false;
     },
     text(text) {
-      if (inText) parts.push(text);
+      if (!inText) return;
+      chars += text.length;
+      if (chars > MAX_ROW_CHARS)
+        throw new UploadRefused(
+          'malformed',
+          `This workbook has a text of more than ${MAX_ROW_CHARS.toLocaleString('en')} characters, more than a row of users may hold. Save the sheet as "CSV UTF-8" and upload that.`,
+        );
+      parts.push(text);
     },
   });
   return strings;
 }
 
-/**
- * The string as a copy of its own. saxes hands text on as slices of the chunk it parsed, and V8
- * keeps a slice's whole parent alive while the slice lives. Slicing a concatenation copies the
- * characters into a new string first.
- */
-export const ownCopy = (text: string) => (text.length < 13 ? text : `${text} `.slice(0, -1));
+const tooManyStrings = (maxStrings: number) =>
+  new UploadRefused(
+    'too-large',
+    `This workbook holds more than ${maxStrings.toLocaleString('en')} different texts, more than a list of users of this size can need (a file built to exhaust the server looks like this). Save the sheet as "CSV UTF-8" and upload that, or split it.`,
+  );

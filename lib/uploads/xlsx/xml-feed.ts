@@ -6,7 +6,8 @@ import { NOT_A_WORKBOOK } from './zip-entries';
 // A workbook part's XML as events, with saxes: element names without their namespace prefix
 // (some writers use `x:row`), text as it comes. A DOCTYPE is refused (no workbook part has one;
 // it is where entity tricks live), and so is an element's text or attributes growing past
-// MAX_ELEMENT_CHARS without a tag: saxes holds them in memory until the next tag.
+// MAX_ELEMENT_CHARS without a tag (saxes holds them in memory until the next tag), and elements
+// nested deeper than MAX_DEPTH (saxes keeps an object per open element). CDATA is text.
 
 export type XmlHandlers = {
   open?: (name: string, attributes: Record<string, string>) => void;
@@ -17,6 +18,9 @@ export type XmlHandlers = {
 /** Characters between two tags (a cell's text, a tag's attributes): far more than a cell holds. */
 const MAX_ELEMENT_CHARS = 1024 * 1024;
 
+/** Elements open at once: a workbook part nests about ten deep (a rich text run in a cell: 7). */
+export const MAX_DEPTH = 64;
+
 const localName = (name: string) => {
   const colon = name.indexOf(':');
   return colon < 0 ? name : name.slice(colon + 1);
@@ -26,19 +30,29 @@ export class XmlFeed {
   private readonly parser = new SaxesParser({ position: false });
   private readonly decoder = new StringDecoder('utf8');
   private sinceTag = 0;
+  private depth = 0;
   private failure: unknown = null;
 
   constructor(handlers: XmlHandlers) {
     const { parser } = this;
     parser.on('opentag', (tag) => {
       this.sinceTag = 0;
+      if (++this.depth > MAX_DEPTH)
+        throw new UploadRefused(
+          'malformed',
+          `This workbook has elements nested more than ${MAX_DEPTH} deep, which no spreadsheet writes (a file built to exhaust the server looks like this). Save the sheet again from Excel, or as "CSV UTF-8", and upload that.`,
+        );
       handlers.open?.(localName(tag.name), tag.attributes as Record<string, string>);
     });
     parser.on('closetag', (tag) => {
       this.sinceTag = 0;
+      this.depth -= 1;
       handlers.close?.(localName(tag.name));
     });
-    if (handlers.text) parser.on('text', handlers.text);
+    if (handlers.text) {
+      parser.on('text', handlers.text);
+      parser.on('cdata', handlers.text);
+    }
     parser.on('doctype', () => {
       throw new UploadRefused('malformed', NOT_A_WORKBOOK);
     });

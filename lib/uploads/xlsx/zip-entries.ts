@@ -6,7 +6,8 @@ import { UploadRefused } from '../upload-refused';
 // parts come by name in the order we need them (the shared strings before the sheet, wherever
 // they are stored). The file is held as the pieces it arrived in: no copy into one buffer, no
 // temporary file. Every entry is checked before it is read and counted while it is inflated,
-// so a zip bomb is refused after at most its cap of inflated bytes.
+// so a zip bomb is refused after at most its cap of inflated bytes. Part names are compared
+// without case, as the package format (OPC) compares them.
 
 export const NOT_A_WORKBOOK =
   'This file could not be read as an Excel workbook (.xlsx). Save it again from Excel as "Excel Workbook (.xlsx)" or as "CSV UTF-8", and upload that.';
@@ -56,7 +57,9 @@ class PiecesReader extends yauzl.RandomAccessReader {
 }
 
 export type ZipEntries = {
+  /** The entries' names, in lower case. */
   names(): IterableIterator<string>;
+  /** Whether the zip holds `name`, compared without case. */
   has(name: string): boolean;
   /** The entry's inflated bytes; refused past `cap` bytes (declared or counted). */
   read(name: string, cap: number, what: string): AsyncGenerator<Buffer>;
@@ -84,8 +87,9 @@ export async function openZip(pieces: Buffer[]): Promise<ZipEntries> {
       zip.on('entry', (entry: yauzl.Entry) => {
         try {
           checkEntry(entry);
-          const name = entry.fileName.replace(/^\/+/, '');
-          if (entries.has(name)) throw odd(`the part ${name} is in it twice`);
+          const name = entry.fileName.replace(/^\/+/, '').toLowerCase();
+          if (entries.has(name))
+            throw odd(`the part ${entry.fileName.replace(/^\/+/, '')} is in it twice`);
           entries.set(name, entry);
           zip.readEntry();
         } catch (error) {
@@ -104,10 +108,10 @@ export async function openZip(pieces: Buffer[]): Promise<ZipEntries> {
 
   return {
     names: () => entries.keys(),
-    has: (name) => entries.has(name),
+    has: (name) => entries.has(name.toLowerCase()),
     close: () => zip.close(),
     async *read(name, cap, what) {
-      const entry = entries.get(name);
+      const entry = entries.get(name.toLowerCase());
       if (!entry) throw new UploadRefused('malformed', NOT_A_WORKBOOK);
       if (entry.uncompressedSize > cap) throw tooBig(what, cap);
       let stream: Readable;
