@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import { expect, test, type Page } from './support/test';
 import { signInWithCode } from './support/sign-in';
 import {
   checkUpload,
+  csvFile,
   expectUser,
   importValidRows,
   signInAdminWithoutJavaScript,
@@ -37,16 +37,11 @@ test('CSV-01 admin uploads a Windows-1251 CSV with Cyrillic names, a Windows-125
     'Username,Name,Email,Phone,Role,2FA',
     `ivan${id},Иван Петров,ivan${id}@example.com,+1 415 555 0171,user,yes`,
     `olga${id},Ольга Смирнова,olga${id}@example.com,,user,no`,
-  ].join('\r\n');
-  await uploadAndImport(
-    page,
-    {
-      name: `cyr-${id}.csv`,
-      mimeType: 'text/csv',
-      buffer: iconv.encode(`${cyrillic}\r\n`, 'windows-1251'),
-    },
-    { readAs: 'CSV, Windows-1251', rows: 2 },
-  );
+  ];
+  await uploadAndImport(page, csvFile(`cyr-${id}.csv`, cyrillic, 'windows-1251'), {
+    readAs: 'CSV, Windows-1251',
+    rows: 2,
+  });
   await expectUser(page, `ivan${id}`, 'Иван Петров', '+1 415 555 0171');
   await expectUser(page, `olga${id}`, 'Ольга Смирнова', 'None');
 
@@ -55,20 +50,12 @@ test('CSV-01 admin uploads a Windows-1251 CSV with Cyrillic names, a Windows-125
   const czech = [
     'Username,Name,Email,Phone,Role,2FA',
     `jiri${id},Jiří Škoda,jiri${id}@example.com,,user,no`,
-  ].join('\r\n');
-  await uploadAndImport(
-    page,
-    {
-      name: `cz-${id}.csv`,
-      mimeType: 'text/csv',
-      buffer: iconv.encode(`${czech}\r\n`, 'windows-1250'),
-    },
-    {
-      readAs: 'CSV, Windows-1250 (as chosen on the upload form)',
-      encoding: 'Windows-1250',
-      rows: 1,
-    },
-  );
+  ];
+  await uploadAndImport(page, csvFile(`cz-${id}.csv`, czech, 'windows-1250'), {
+    readAs: 'CSV, Windows-1250 (as chosen on the upload form)',
+    encoding: 'Windows-1250',
+    rows: 1,
+  });
   await expectUser(page, `jiri${id}`, 'Jiří Škoda', 'None');
 
   // Numbers in number formats: a username typed as 123 shown as "<prefix>00123", a phone typed
@@ -102,14 +89,18 @@ test.describe('without JavaScript', () => {
 
     const id = stamp();
     await page.goto('/admin/users/upload');
-    await page.getByLabel('CSV or Excel file').setInputFiles({
-      name: `cz-nojs-${id}.csv`,
-      mimeType: 'text/csv',
-      buffer: iconv.encode(
-        `Username,Name,Email,Phone,Role,2FA\r\nnojscz${id},Jiří Škoda,nojscz${id}@example.com,,user,no\r\n`,
-        'windows-1250',
-      ),
-    });
+    await page
+      .getByLabel('CSV or Excel file')
+      .setInputFiles(
+        csvFile(
+          `cz-nojs-${id}.csv`,
+          [
+            'Username,Name,Email,Phone,Role,2FA',
+            `nojscz${id},Jiří Škoda,nojscz${id}@example.com,,user,no`,
+          ],
+          'windows-1250',
+        ),
+      );
     await page.getByLabel('Encoding').selectOption('Windows-1250');
     await page.getByRole('button', { name: 'Upload and check' }).click();
     await expect(page.getByTestId('upload-read-as')).toHaveText(

@@ -1,8 +1,7 @@
 import ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import { expect, test, type Page } from './support/test';
 import { signInWithCode } from './support/sign-in';
-import { checkUpload, expectUser, importValidRows, stamp } from './support/upload';
+import { checkUpload, csvFile, expectUser, importValidRows, stamp } from './support/upload';
 
 // User Upload takes what admins export (issue 14): an Excel workbook and Excel's plain "CSV"
 // (Windows-1252), with the column names people type, in their own order. The files are made
@@ -67,14 +66,10 @@ test('CSV-01 CSV-02 admin uploads an Excel workbook and a Windows-1252 CSV with 
     `jose${id},José Peña,jose${id}@example.com,+1 415 555 0162,user,yes,Ventas`,
     `noel${id},Noël Ça,noel${id}@example.com,,user,no,Vente`,
     `admin${id},Bad Admin,admin${id}@example.com,,admin,no,IT`,
-  ].join('\r\n');
+  ];
   await uploadAndImport(
     page,
-    {
-      name: `people-${id}.csv`,
-      mimeType: 'text/csv',
-      buffer: iconv.encode(`${csv}\r\n`, 'windows-1252'),
-    },
+    csvFile(`people-${id}.csv`, csv, 'windows-1252'),
     'CSV, Windows-1252',
   );
   await expectUser(page, `jose${id}`, 'José Peña', '+1 415 555 0162');

@@ -10,7 +10,13 @@ import { ratePolicies } from '@/lib/rate-limit/policies';
 import { createUpstashRateLimiter } from '@/lib/rate-limit/upstash-rate-limiter';
 import { createUpstashClient } from '@/lib/store/upstash-client';
 import { createUpstashStore } from '@/lib/store/upstash-store';
-import { capturingSender, createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
+import {
+  capturingSender,
+  createUser,
+  PASSWORD,
+  testDeps,
+  trustedBrowser,
+} from '../support/sign-in-fixtures';
 import { startUpstashBridge } from '../support/upstash-bridge';
 
 // The lean sign-in path (docs/decisions/0013-lean-sign-in-path.md): what a proven sign-in writes,
@@ -236,28 +242,8 @@ describe.skipIf(!process.env.REDIS_URL)(
         },
       };
       const user = await createUser();
-      let token = (
-        await trustDevice({
-          userId: user.id,
-          name: 'Counted laptop',
-          lifetimeDays: 30,
-          now: new Date(),
-          ...who,
-        })
-      ).token;
-      const signIn = () =>
-        counted(async () => {
-          const started = await submitPassword(deps, {
-            username: user.username,
-            password: PASSWORD,
-            deviceToken: token,
-            ...who,
-          });
-          if (!started.ok || !started.device)
-            throw new Error('the trusted browser should skip the code');
-          token = started.device.token;
-          return completeSignIn(deps, { ticketId: started.ticketId, ...who });
-        });
+      const trusted = await trustedBrowser(deps, user, who);
+      const signIn = () => counted(trusted);
       await signIn(); // warm scripts
       const before = bridge.stats.requests;
       const login = await signIn();

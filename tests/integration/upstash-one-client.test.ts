@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
-import { trustDevice } from '@/lib/devices/trusted-devices';
-import { createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
+import { createUser, testDeps, trustedBrowser } from '../support/sign-in-fixtures';
 
 // The wiring (lib/store/store.ts, lib/rate-limit/get-rate-limiter.ts) puts the store and the rate
 // limiter on one Upstash client, so their commands of one moment share a request
@@ -37,27 +35,10 @@ describe.skipIf(!process.env.UPSTASH_REDIS_REST_URL)(
           },
         };
         const user = await createUser();
-        let token = (
-          await trustDevice({
-            userId: user.id,
-            name: 'Wired laptop',
-            lifetimeDays: 30,
-            now: new Date(),
-            ...who,
-          })
-        ).token;
-        const signIn = async () => {
+        const trusted = await trustedBrowser(deps, user, who);
+        const signIn = () => {
           requests = 0;
-          const started = await submitPassword(deps, {
-            username: user.username,
-            password: PASSWORD,
-            deviceToken: token,
-            ...who,
-          });
-          if (!started.ok || !started.device)
-            throw new Error('the trusted browser should skip the code');
-          token = started.device.token;
-          return completeSignIn(deps, { ticketId: started.ticketId, ...who });
+          return trusted();
         };
         await signIn(); // warm scripts
         expect(await signIn()).toMatchObject({ userId: user.id, method: 'trusted-device' });

@@ -5,6 +5,8 @@ import { getSignInDeps } from '@/lib/web/wiring';
 import type { SignInDeps } from '@/lib/auth/sign-in-types';
 import type { Channel, OutgoingMessage, Sender } from '@/lib/delivery/sender';
 import { canonicalUsername } from '@/lib/users/username';
+import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
+import { trustDevice } from '@/lib/devices/trusted-devices';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -81,4 +83,35 @@ export function testDeps(
 export function manualClock(start = Date.now()) {
   let now = start;
   return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+/**
+ * A browser `user` trusts, and its sign-ins: each is the password step with the device token
+ * (which rotates, TD-04) and the session; it fails unless the code step was skipped.
+ */
+export async function trustedBrowser(
+  deps: SignInDeps,
+  user: { id: string; username: string },
+  who: { ip: string; userAgent: string },
+) {
+  let token = (
+    await trustDevice({
+      userId: user.id,
+      name: 'Fixture laptop',
+      lifetimeDays: 30,
+      now: new Date(),
+      ...who,
+    })
+  ).token;
+  return async function signIn() {
+    const started = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      deviceToken: token,
+      ...who,
+    });
+    if (!started.ok || !started.device) throw new Error('the trusted browser should skip the code');
+    token = started.device.token;
+    return completeSignIn(deps, { ticketId: started.ticketId, ...who });
+  };
 }

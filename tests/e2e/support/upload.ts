@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { expect, type Page } from './test';
 import { expectNoAxeViolations, readCode } from './sign-in';
 import { confirmAdminCode } from './admin-fresh-code';
@@ -6,6 +7,15 @@ import { confirmAdminCode } from './admin-fresh-code';
 // created user on the users page, and the demo admin's sign-in without JavaScript.
 
 export const stamp = () => Date.now().toString(36);
+
+/** A CSV file as Excel saves one: `lines` joined with CRLF, in a Windows code page. */
+export function csvFile(name: string, lines: string[], encoding: string) {
+  return {
+    name,
+    mimeType: 'text/csv',
+    buffer: iconv.encode(`${lines.join('\r\n')}\r\n`, encoding),
+  };
+}
 
 /** Uploads `file` for its dry run and waits for the report, read as `readAs`. */
 export async function checkUpload(
