@@ -21,8 +21,6 @@ import { formRefusal } from '@/lib/web/form-answer';
 import { busyResponse, BUSY_MESSAGE, BUSY_RETRY_AFTER_SECONDS } from '@/lib/web/busy-response';
 import { PASSWORD_FORM } from '../password-form-name';
 
-const signInForm = { name: PASSWORD_FORM, page: '/login' } as const;
-
 // The password step (`POST /login/password`): the sign-in form posts here, as a plain form
 // without JavaScript (answered with a 303) or from its own script (answered with JSON). A route
 // handler rather than a server action: a login is the hottest request there is (issue 13), and
@@ -31,6 +29,7 @@ const signInForm = { name: PASSWORD_FORM, page: '/login' } as const;
 // a plain post returns to (lib/web/form-flash.ts).
 
 const INVALID = 'The username or password is incorrect.';
+const signInForm = { name: PASSWORD_FORM, page: '/login' } as const;
 
 const credentials = z.object({
   username: z.string().trim().min(1).max(200),
@@ -103,7 +102,7 @@ async function passwordStep(
   return nextPage(request, '/login/method');
 }
 
-/** Retry-After: the form's message for its script (a 200, as above), a 503 page for a plain post. */
+/** Retry-After: the form's message for its script (a 200, see form-answer.ts), a 503 page for a plain post. */
 function busy(request: Request, username: string): Response {
   if (!wantsJson(request.headers)) return busyResponse();
   return Response.json({ error: BUSY_MESSAGE, values: { username } } satisfies FormState, {
