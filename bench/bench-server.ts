@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -14,14 +12,15 @@ import { deleteKeys, stopProcess, waitUntilAnswering } from '../scripts/next-ser
 import { defaultGateSize } from '../lib/auth/sign-in-gate';
 import { startFakePostmark } from '../tests/support/fake-postmark';
 import { startFakeTwilio } from '../tests/support/fake-twilio';
-import { startUpstashBridge } from '../tests/support/upstash-bridge';
+import { startBridgeProcess } from './upstash-bridge-process';
 
 // What every benchmark stands on: the production build (`next build` first) under `next start`,
 // configured as a deployment is (Upstash protocol to the machine's Redis through the bridge, a
 // fresh scratch database on the machine's PostgreSQL, Postmark and Twilio adapters pointed at the
 // local fakes, outbox off). Loopback only.
-// The bridge is reached through a counting proxy, so a script can tell how many HTTP round trips
-// to "Upstash" a request cost; Redis's own `INFO commandstats` counts the commands.
+// The bridge runs in a process of its own (bench/upstash-bridge-process.ts) and counts its HTTP
+// requests, so a script can tell how many round trips to "Upstash" a request cost; Redis's own
+// `INFO commandstats` counts the commands.
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** The machine's PostgreSQL server and Redis, where every bench makes its scratch database and key prefix. */
@@ -37,8 +36,10 @@ export type BenchServer = {
   databaseUrl: string;
   authSecret: string;
   upstash: { url: string; token: string; prefix: string };
+  /** The Upstash bridge's process, for CPU accounting. */
+  bridgePid: number;
   /** HTTP requests that reached the Upstash bridge so far. */
-  upstashRoundTrips(): number;
+  upstashRoundTrips(): Promise<number>;
   /** Redis calls per command so far (`INFO commandstats`). */
   redisCommandCounts(): Promise<Map<string, number>>;
   /** `count` users that share the demo password, for spreading load over rows. */
@@ -72,14 +73,14 @@ export function benchSignInGate(): {
   description: string;
 } {
   const configured = process.env.BENCH_SIGN_IN_CONCURRENCY;
-  const { slots, queue } = defaultGateSize(
+  const { slots, maxSlots, queue } = defaultGateSize(
     os.availableParallelism(),
     configured ? Number(configured) : undefined,
   );
   return {
     env: configured ? { SIGN_IN_CONCURRENCY: configured } : {},
     admits: slots + queue,
-    description: `${slots} running + ${queue} waiting (SIGN_IN_CONCURRENCY=${configured ?? 'default'})`,
+    description: `${maxSlots ? `${slots}–${maxSlots} (adapting)` : slots} running + ${queue} waiting (SIGN_IN_CONCURRENCY=${configured ?? 'default'})`,
   };
 }
 
@@ -123,11 +124,9 @@ export async function startBenchServer(options: {
     await seedDemoUsers(database.url, { reset: true });
 
     const prefix = `latchkey-perf:${process.pid}-${randomBytes(4).toString('hex')}:`;
-    const bridge = await startUpstashBridge({ redisUrl: REDIS_URL });
-    undo.push(() => bridge.close());
+    const bridge = await startBridgeProcess(REDIS_URL);
+    undo.push(async () => bridge.stop());
     undo.push(() => deleteKeys(REDIS_URL, prefix));
-    const counter = await startCountingProxy(bridge.url);
-    undo.push(() => counter.close());
     const postmark = await startFakePostmark();
     undo.push(() => postmark.close());
     const twilio = await startFakeTwilio();
@@ -146,7 +145,7 @@ export async function startBenchServer(options: {
       ALLOW_INSECURE_ORIGIN: '1',
       OUTBOX_ENABLED: '0',
       MEMORY_STORE: '0',
-      UPSTASH_REDIS_REST_URL: counter.url,
+      UPSTASH_REDIS_REST_URL: bridge.url,
       UPSTASH_REDIS_REST_TOKEN: bridge.token,
       STORE_KEY_PREFIX: prefix,
       POSTMARK_SERVER_TOKEN: postmark.token,
@@ -189,8 +188,9 @@ export async function startBenchServer(options: {
       databaseName: database.name,
       databaseUrl: database.url,
       authSecret,
-      upstash: { url: counter.url, token: bridge.token, prefix },
-      upstashRoundTrips: () => counter.count,
+      upstash: { url: bridge.url, token: bridge.token, prefix },
+      bridgePid: bridge.pid,
+      upstashRoundTrips: () => bridge.requests(),
       async redisCommandCounts() {
         const info = await redis.info('commandstats');
         const counts = new Map<string, number>();
@@ -255,44 +255,6 @@ export function percentile(values: number[], p: number): number {
   ]!;
 }
 
-async function startCountingProxy(target: string) {
-  const upstream = new URL(target);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  let count = 0;
-  const server = http.createServer((req, res) => {
-    count += 1;
-    const forward = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: req.url,
-        method: req.method,
-        headers: req.headers,
-        agent,
-      },
-      (reply) => {
-        res.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(res);
-      },
-    );
-    forward.on('error', () => res.writeHead(502).end());
-    req.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get count() {
-      return count;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
-  };
-}
-
 type ProcessCpu = { pid: number; parent: number; name: string; cmdline: string; seconds: number };
 
 /** Every process's CPU seconds (user + system) so far, from /proc. */
@@ -338,7 +300,7 @@ const treeOf =
  * is the whole server, other users included.
  */
 export async function withCpuAccounting<T>(
-  server: Pick<BenchServer, 'pid' | 'databaseName'>,
+  server: Pick<BenchServer, 'pid' | 'databaseName'> & { bridgePid?: number },
   measure: () => Promise<T>,
 ): Promise<{ result: T; cpu: Record<string, number>; wallSeconds: number }> {
   const parts: Record<string, Part> = {
@@ -346,7 +308,8 @@ export async function withCpuAccounting<T>(
     'postgres (this database)': (p) =>
       p.name.startsWith('postgres') && p.cmdline.includes(` ${server.databaseName} `),
     'redis (whole server, shared)': (p) => p.name.startsWith('redis-server'),
-    'bench process (load generator, Upstash bridge)': (p) => p.pid === process.pid,
+    'bench process (load generator)': (p) => p.pid === process.pid,
+    ...(server.bridgePid ? { 'Upstash bridge (own process)': treeOf(server.bridgePid) } : {}),
   };
   const before = new Map(processTable().map((p) => [p.pid, p.seconds]));
   const started = performance.now();

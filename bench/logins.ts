@@ -157,10 +157,10 @@ async function main() {
     await assertTrustedLoginWorks(server, tokens.shift()!);
 
     // Round trips and commands, one login at a time so that none is in flight at either count.
-    const tripsBefore = server.upstashRoundTrips();
+    const tripsBefore = await server.upstashRoundTrips();
     const commandsBefore = await server.redisCommandCounts();
     const counted = await loginLoad(server, tokens.splice(0, 20), { amount: 20, connections: 1 });
-    const trips = server.upstashRoundTrips() - tripsBefore;
+    const trips = (await server.upstashRoundTrips()) - tripsBefore;
     const commandsAfter = await server.redisCommandCounts();
     const n = successes(counted);
     const perCommand = [...commandsAfter]

@@ -4,8 +4,7 @@ import pg from 'pg';
 import { applyMigrations } from '../scripts/db/apply-migrations';
 import { createScratchDatabase } from '../scripts/db/scratch-database';
 import { deleteKeys } from '../scripts/next-server';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { startBridgeProcess } from './upstash-bridge-process';
 
 // The sign-in's library cost without Next.js: the real wiring (lib/web/wiring.ts) against a
 // scratch database on the machine's PostgreSQL and the machine's Redis through the Upstash bridge
@@ -36,31 +35,6 @@ globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => 
   return fetchBefore(input, init);
 }) as typeof fetch;
 
-/** The Upstash bridge (tests/support/upstash-bridge.ts) in a process of its own. */
-async function startBridgeProcess(): Promise<{ url: string; token: string; stop(): void }> {
-  const root = path.resolve(import.meta.dirname, '..');
-  const child = spawn(
-    path.join(root, 'node_modules/.bin/tsx'),
-    [
-      '-e',
-      `import('./tests/support/upstash-bridge.ts').then(async ({ startUpstashBridge }) => {
-         const b = await startUpstashBridge({ redisUrl: ${JSON.stringify(REDIS_URL)} });
-         console.log(JSON.stringify({ url: b.url, token: b.token }));
-       });`,
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  process.once('exit', () => child.kill());
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.once('exit', (code) => reject(new Error(`bridge exited with ${code}`)));
-  });
-  return { ...(JSON.parse(line) as { url: string; token: string }), stop: () => child.kill() };
-}
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   sqlStatements++;
@@ -82,7 +56,7 @@ async function main() {
   console.log(`sign-in-lib: ${N} logins per pass, load average ${loadAverage()} (at start)`);
   const database = await createScratchDatabase(SERVER_URL, 'latchkey_libbench');
   const prefix = `latchkey-libbench:${process.pid}-${randomBytes(4).toString('hex')}:`;
-  const bridge = await startBridgeProcess();
+  const bridge = await startBridgeProcess(REDIS_URL);
   bridgeUrl = bridge.url;
   const admin = new pg.Pool({ connectionString: database.url, max: 1 });
   try {

@@ -118,10 +118,10 @@ async function main() {
     await baselineLoad(server, { duration: 2 });
 
     // Round trips and commands, one verify at a time so that none is in flight at either count.
-    const tripsBefore = server.upstashRoundTrips();
+    const tripsBefore = await server.upstashRoundTrips();
     const commandsBefore = await server.redisCommandCounts();
     const counted = await verifyLoad(server, codes.splice(0, 50), { amount: 50, connections: 1 });
-    const trips = server.upstashRoundTrips() - tripsBefore;
+    const trips = (await server.upstashRoundTrips()) - tripsBefore;
     const commandsAfter = await server.redisCommandCounts();
     const perCommand = [...commandsAfter]
       .map(
