@@ -163,7 +163,7 @@ export const env = createEnv({
     CRON_SECRET: z.string().min(16, 'CRON_SECRET must be at least 16 characters').optional(),
     /** Tests only: lets a production server run on a plain-HTTP APP_ORIGIN with real providers (CI production check). Refused on Vercel. */
     ALLOW_INSECURE_ORIGIN: flag(false),
-    /** Password steps one instance runs at once (default: CPU cores − 1, at least 1); more may wait (SIGN_IN_QUEUE_WAIT_MS), then 503 (P5). */
+    /** Password steps one instance runs at once, fixed (default: adapting between 1 and 2 per core by the event loop's load); more may wait (SIGN_IN_QUEUE_WAIT_MS), then 503 (P5). */
     SIGN_IN_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
     /** How long a waiting password step may wait at the measured pace; sizes the queue (0: a fixed eight per slot). */
     SIGN_IN_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(1000),

@@ -1,5 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createGate, defaultGateSize, GateFullError, isGateFullError } from './sign-in-gate';
+import {
+  ADJUST_EVERY_MS,
+  createGate,
+  defaultGateSize,
+  GateFullError,
+  isGateFullError,
+  LOOP_BUSY_HIGH,
+  LOOP_BUSY_LOW,
+  LOOP_LAG_HIGH_MS,
+  LOOP_LAG_LOW_MS,
+  loopWatch,
+} from './sign-in-gate';
 
 /** A task that runs until the test lets it finish. */
 function held<T>(value: T) {
@@ -22,13 +33,137 @@ function held<T>(value: T) {
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('sign-in gate (P5 admission control)', () => {
-  it('sizes itself with one slot per core but one, or SIGN_IN_CONCURRENCY, a second of waiting, and eight per slot until measured', () => {
-    expect(defaultGateSize(2)).toEqual({ slots: 1, queue: 8, maxWaitMs: 1000 });
-    expect(defaultGateSize(8)).toEqual({ slots: 7, queue: 56, maxWaitMs: 1000 });
-    expect(defaultGateSize(1, undefined)).toEqual({ slots: 1, queue: 8, maxWaitMs: 1000 });
+  it('starts at one slot and may adapt up to two per core, or runs SIGN_IN_CONCURRENCY fixed; a second of waiting, eight per slot until measured', () => {
+    expect(defaultGateSize(2)).toEqual({ slots: 1, maxSlots: 4, queue: 8, maxWaitMs: 1000 });
+    expect(defaultGateSize(8)).toEqual({ slots: 1, maxSlots: 16, queue: 8, maxWaitMs: 1000 });
+    expect(defaultGateSize(1, undefined)).toEqual({
+      slots: 1,
+      maxSlots: 2,
+      queue: 8,
+      maxWaitMs: 1000,
+    });
     expect(defaultGateSize(2, 6)).toEqual({ slots: 6, queue: 48, maxWaitMs: 1000 });
-    expect(defaultGateSize(2, undefined, 250)).toEqual({ slots: 1, queue: 8, maxWaitMs: 250 });
-    expect(defaultGateSize(2, undefined, 0)).toEqual({ slots: 1, queue: 8 }); // fixed queue
+    expect(defaultGateSize(2, undefined, 250)).toMatchObject({ slots: 1, maxWaitMs: 250 });
+    expect(defaultGateSize(2, 1, 0)).toEqual({ slots: 1, queue: 8 }); // fixed slots and queue
+  });
+
+  it('P5 an adaptive gate adds a slot each look while steps wait and the event loop is idle enough, and gives one up when the loop is too busy or too late, within its bounds', async () => {
+    let now = 0;
+    let busy = 0.1;
+    let lagMs = 1;
+    const looks: number[] = [];
+    const gate = createGate(
+      { slots: 1, maxSlots: 3, queue: 20 },
+      () => now,
+      () => {
+        looks.push(now);
+        return { busy, lagMs };
+      },
+    );
+    const steps = Array.from({ length: 6 }, (_, i) => held(i));
+    const results = steps.map((t) => gate.run(t.task));
+    await settle();
+    expect(gate.load()).toMatchObject({ slots: 1, running: 1, waiting: 5 });
+    expect(looks).toEqual([]); // not yet a quarter of a second
+
+    // A quarter of a second later, steps waited and the loop was idle: a slot more, and the next in
+    // line starts at once, without waiting for a step to finish.
+    now += ADJUST_EVERY_MS;
+    expect(gate.full()).toBe(false);
+    await settle();
+    expect(gate.load()).toMatchObject({ slots: 2, running: 2, waiting: 4 });
+    expect(steps.map((t) => t.started)).toEqual([true, true, false, false, false, false]);
+
+    // Twice more: the count stops at maxSlots.
+    now += ADJUST_EVERY_MS;
+    gate.full();
+    now += ADJUST_EVERY_MS;
+    gate.full();
+    await settle();
+    expect(gate.load()).toMatchObject({ slots: 3, running: 3, waiting: 3 });
+
+    // Between the thresholds nothing moves.
+    busy = (LOOP_BUSY_HIGH + LOOP_BUSY_LOW) / 2;
+    now += ADJUST_EVERY_MS;
+    gate.full();
+    busy = 0.1;
+    lagMs = (LOOP_LAG_HIGH_MS + LOOP_LAG_LOW_MS) / 2;
+    now += ADJUST_EVERY_MS;
+    gate.full();
+    expect(gate.load().slots).toBe(3);
+
+    // Too busy, or too late (a core too busy to run the loop): a slot fewer each look, down to
+    // one. Running steps are not stopped; finishing ones give their slot up instead of passing it
+    // on, until no more than the slots run.
+    lagMs = LOOP_LAG_HIGH_MS + 1;
+    now += ADJUST_EVERY_MS;
+    gate.full();
+    expect(gate.load().slots).toBe(2);
+    lagMs = 1;
+    busy = LOOP_BUSY_HIGH + 0.05;
+    now += ADJUST_EVERY_MS;
+    gate.full();
+    now += ADJUST_EVERY_MS;
+    gate.full();
+    expect(gate.load()).toMatchObject({ slots: 1, running: 3, waiting: 3 });
+    steps[0]!.finish();
+    await settle();
+    expect(gate.load()).toMatchObject({ running: 2, waiting: 3 });
+    steps[1]!.finish();
+    await settle();
+    expect(gate.load()).toMatchObject({ running: 1, waiting: 3 });
+    expect(steps[3]!.started).toBe(false);
+    steps[2]!.finish();
+    await settle();
+    expect(gate.load()).toMatchObject({ running: 1, waiting: 2 }); // now the slot passes on
+    expect(steps[3]!.started).toBe(true);
+
+    // An idle loop without waiting steps adds nothing.
+    busy = 0;
+    for (const t of steps.slice(3)) {
+      t.finish();
+      await settle();
+    }
+    await Promise.all(results);
+    now += ADJUST_EVERY_MS;
+    gate.full();
+    expect(gate.load()).toMatchObject({ slots: 1, running: 0, waiting: 0 });
+  });
+
+  it('a fixed gate (SIGN_IN_CONCURRENCY) never asks the event loop and never changes its slots', async () => {
+    let now = 0;
+    const asked = vi.fn(() => ({ busy: 0, lagMs: 0 }));
+    const gate = createGate({ slots: 2, queue: 4 }, () => now, asked);
+    const steps = Array.from({ length: 4 }, (_, i) => held(i));
+    const results = steps.map((t) => gate.run(t.task));
+    now += 10 * ADJUST_EVERY_MS;
+    gate.full();
+    await settle();
+    expect(gate.load()).toMatchObject({ slots: 2, running: 2, waiting: 2 });
+    for (const t of steps) t.finish();
+    await Promise.all(results);
+    expect(asked).not.toHaveBeenCalled();
+  });
+
+  it('reads the event loop as Node measures it: busy and late while code runs, idle and on time while it waits', async () => {
+    const look = loopWatch();
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await pause(30); // the lag histogram's first samples
+    look();
+    // The loop runs code nearly the whole time, in blocks of 40 ms (Node's histogram may drop the
+    // first sample after a reset, so one block is not enough).
+    for (let block = 0; block < 4; block++) {
+      await pause(0);
+      const spinUntil = performance.now() + 40;
+      while (performance.now() < spinUntil);
+    }
+    const busy = look();
+    expect(busy.busy).toBeGreaterThan(0.6);
+    expect(busy.lagMs).toBeGreaterThan(25);
+    await pause(100); // the loop waits the whole time
+    const idle = look();
+    expect(idle.busy).toBeLessThan(0.5);
+    expect(idle.lagMs).toBeLessThan(25);
   });
 
   it('P5 the queue holds what the slots finish within maxWaitMs at the measured pace: a burst past eight is admitted when steps are fast, never fewer than the configured queue when they are slow', async () => {

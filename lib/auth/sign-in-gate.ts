@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 // Admission control for the password step (P5). A password step is the costly request of a
 // sign-in: an argon2id verify (≈ 9 ms of a core and 19 MiB) plus ≈ 15 ms of the event loop's time
@@ -6,8 +7,16 @@ import { availableParallelism } from 'node:os';
 // one: past the instance's capacity they all slow down together, each waits seconds, and what
 // else the instance serves (code verifies, pages) waits behind them. So:
 //
-// - at most `slots` password steps run at once (SIGN_IN_CONCURRENCY, default: one per core but
-//   one, at least one), so a core is left to everything else the instance serves;
+// - at most `slots` password steps run at once. Unless SIGN_IN_CONCURRENCY fixes it, that number
+//   adapts to what this instance can take (decision 0027): it starts at one and, every quarter of
+//   a second, the gate looks at the event loop over that time: its utilisation (the share of
+//   wall-clock time it spent running code rather than waiting) and its lag (how late a timer
+//   fired, 99th percentile: code queued ahead, or a CPU too busy to run the thread). Too busy or
+//   too late, one slot fewer (never below one); roomy on both while steps had to wait, one more
+//   (up to two per core). The event loop is what a code verify, a page or a session check waits
+//   for, and cores busy hashing delay it too, so this keeps room for them on any machine instead
+//   of guessing from the core count (a fixed "cores − 1" left half of a two-core instance idle
+//   when only sign-ins came, and could not tell a busy core from a free one);
 // - more wait their turn, in arrival order: as many as the slots finish within `maxWaitMs` (one
 //   second by default) at the pace measured on this instance (a moving average of the time a step
 //   holds its slot), between eight and 64 per slot (eight until a step has been measured: slow
@@ -28,11 +37,27 @@ import { availableParallelism } from 'node:os';
  * `queue`: how many may wait while nothing has been measured (and always, without `maxWaitMs`).
  * `maxWaitMs`: the longest a waiting step should wait, at the measured pace; sizes the queue.
  */
-export type GateSize = { slots: number; queue: number; maxWaitMs?: number };
+export type GateSize = {
+  /** Slots at the start; all of them, unless `maxSlots` lets the count adapt. */
+  slots: number;
+  /** Adapts the slot count between `slots` and this by the event loop's utilisation. */
+  maxSlots?: number;
+  queue: number;
+  maxWaitMs?: number;
+};
 
 /** The queue's bounds per slot once measured (at least `queue`), and the weight of a new measure. */
 const MAX_QUEUE_PER_SLOT = 64;
 const SMOOTHING = 0.2;
+/** How often an adaptive gate looks at the event loop, and the utilisation it keeps between. */
+export const ADJUST_EVERY_MS = 250;
+export const LOOP_BUSY_HIGH = 0.75;
+export const LOOP_BUSY_LOW = 0.5;
+export const LOOP_LAG_HIGH_MS = 20;
+export const LOOP_LAG_LOW_MS = 10;
+
+/** The event loop over a span of time: utilisation (0–1) and the 99th percentile of its lag. */
+export type LoopState = { busy: number; lagMs: number };
 
 const FULL = Symbol.for('latchkey.sign-in-gate.full');
 
@@ -56,12 +81,37 @@ export function isGateFullError(error: unknown): error is GateFullError {
 }
 
 /**
- * One slot per core but one (at least one) unless configured; a queue of what the slots finish in
- * `maxWaitMs` (a second unless configured; 0: a fixed eight per slot), eight per slot until measured.
+ * `configured` slots, fixed; unless configured, from one up to two per core, adapting. A queue of
+ * what the slots finish in `maxWaitMs` (a second unless configured; 0: a fixed eight per slot),
+ * eight per slot until measured.
  */
 export function defaultGateSize(cores: number, configured?: number, maxWaitMs = 1000): GateSize {
-  const slots = configured && configured > 0 ? configured : Math.max(1, cores - 1);
-  return { slots, queue: 8 * slots, ...(maxWaitMs > 0 ? { maxWaitMs } : {}) };
+  const fixed = configured !== undefined && configured > 0;
+  const slots = fixed ? configured : 1;
+  return {
+    slots,
+    ...(fixed ? {} : { maxSlots: Math.max(2, 2 * cores) }),
+    queue: 8 * slots,
+    ...(maxWaitMs > 0 ? { maxWaitMs } : {}),
+  };
+}
+
+/** The event loop since the previous call, as Node measures it (the lag sampled every 10 ms). */
+export function loopWatch(): () => LoopState {
+  let last = performance.eventLoopUtilization();
+  const resolutionMs = 10;
+  const lag = monitorEventLoopDelay({ resolution: resolutionMs });
+  lag.enable();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(now, last).utilization;
+    // The histogram holds the time between the timer's runs, the resolution included; before its
+    // first sample it holds nothing (and reads NaN): no lag seen.
+    const lagMs = lag.count > 0 ? Math.max(0, lag.percentile(99) / 1e6 - resolutionMs) : 0;
+    last = now;
+    lag.reset();
+    return { busy, lagMs };
+  };
 }
 
 export type Gate = {
@@ -69,37 +119,74 @@ export type Gate = {
   run<T>(task: () => Promise<T>): Promise<T>;
   /** True when every slot is taken and the queue is full: a new step would be refused. */
   full(): boolean;
-  /** Steps running and waiting now, and how many may wait at the measured pace. */
-  load(): { running: number; waiting: number; queueLimit: number };
+  /** Steps running and waiting now, how many may wait at the measured pace, and the slots now. */
+  load(): { running: number; waiting: number; queueLimit: number; slots: number };
   readonly size: GateSize;
 };
 
-export function createGate(size: GateSize, clock: () => number = () => performance.now()): Gate {
+/**
+ * `clock` in milliseconds; `watch` the event loop since it was last asked (used, and started,
+ * only when `size.maxSlots` lets the slot count adapt).
+ */
+export function createGate(
+  size: GateSize,
+  clock: () => number = () => performance.now(),
+  watch?: () => LoopState,
+): Gate {
+  const adaptive = size.maxSlots !== undefined && size.maxSlots > size.slots;
+  const loop = adaptive ? (watch ?? loopWatch()) : undefined;
+  let slots = size.slots;
   let running = 0;
   let stepMs: number | null = null; // moving average of the time a step holds its slot
+  let lastLook = clock();
+  let pressed = false; // a step waited or was refused since the last look (or still waits)
   const waiting: Array<() => void> = [];
+  const adapt = () => {
+    if (!loop || clock() - lastLook < ADJUST_EVERY_MS) return;
+    const { busy, lagMs } = loop();
+    if (busy > LOOP_BUSY_HIGH || lagMs > LOOP_LAG_HIGH_MS) slots = Math.max(size.slots, slots - 1);
+    else if (busy < LOOP_BUSY_LOW && lagMs < LOOP_LAG_LOW_MS && (pressed || waiting.length > 0))
+      slots = Math.min(size.maxSlots!, slots + 1);
+    lastLook = clock();
+    pressed = false;
+    // A slot added lets the next in line start now.
+    while (running < slots && waiting.length > 0) {
+      running++;
+      waiting.shift()!();
+    }
+  };
   const queueLimit = () => {
     if (stepMs === null || size.maxWaitMs === undefined) return size.queue;
     const perSlot = Math.min(MAX_QUEUE_PER_SLOT, Math.floor(size.maxWaitMs / Math.max(stepMs, 1)));
-    return Math.max(size.queue, size.slots * perSlot);
+    return Math.max(size.queue, slots * perSlot);
   };
-  const full = () => running >= size.slots && waiting.length >= queueLimit();
+  const full = () => running >= slots && waiting.length >= queueLimit();
   const release = (startedAt: number) => {
     const took = clock() - startedAt;
     stepMs = stepMs === null ? took : stepMs + SMOOTHING * (took - stepMs);
-    const next = waiting.shift();
+    adapt();
+    const next = running <= slots ? waiting.shift() : undefined;
     if (next)
       next(); // the slot passes straight to the next in line
-    else running--;
+    else running--; // or is given up, when the slots were fewer meanwhile
   };
   return {
     size,
-    full,
-    load: () => ({ running, waiting: waiting.length, queueLimit: queueLimit() }),
+    full: () => {
+      adapt();
+      return full();
+    },
+    load: () => ({ running, waiting: waiting.length, queueLimit: queueLimit(), slots }),
     async run(task) {
-      if (running < size.slots) running++;
-      else if (full()) throw new GateFullError();
-      else await new Promise<void>((resolve) => waiting.push(resolve));
+      adapt();
+      if (running < slots) running++;
+      else if (full()) {
+        pressed = true;
+        throw new GateFullError();
+      } else {
+        pressed = true;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
       const startedAt = clock();
       try {
         return await task();
@@ -113,7 +200,7 @@ export function createGate(size: GateSize, clock: () => number = () => performan
 const KEY = Symbol.for('latchkey.sign-in-gate');
 type GateHolder = { [KEY]?: Gate };
 
-/** The one password-step gate of this process, sized by SIGN_IN_CONCURRENCY and SIGN_IN_QUEUE_WAIT_MS. */
+/** The one password-step gate of this process, sized by SIGN_IN_CONCURRENCY (unset: adapting) and SIGN_IN_QUEUE_WAIT_MS. */
 export function signInGate(configured?: number, maxWaitMs?: number): Gate {
   const holder = globalThis as GateHolder;
   return (holder[KEY] ??= createGate(
