@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 // compiled to JavaScript and executed by plain `node`, not through tsx's loader (which alone holds
 // ~40 MB and would count in the bench's peak RSS). Only the project's own TypeScript is bundled
 // (lib/, scripts/, the bench); packages stay in node_modules, loaded by node as `next start` loads
-// them, with the `react-server` condition the server bundle uses (so `server-only` is a no-op).
+// them (`server-only`, which refuses to load outside a server build, is aliased to a no-op).
 //
 //   npm run bench:upload [rows]                                      compiled, plain node
 //   npx tsx --conditions=react-server bench/user-upload.ts [rows]    the same bench through tsx
@@ -22,13 +22,15 @@ await build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
-  conditions: ['react-server'],
+  // `server-only` refuses to load outside React's server build; here it is a no-op, as there.
+  // Without the react-server condition, so that the invitations' HTML email renders through
+  // react-dom/server as it does on the server (that condition refuses react-dom/server).
+  alias: { 'server-only': './tests/support/server-only-stub.ts' },
   tsconfig: 'tsconfig.json',
   logLevel: 'warning',
 });
-const run = spawnSync(
-  process.execPath,
-  ['--conditions=react-server', outfile, ...process.argv.slice(2)],
-  { stdio: 'inherit', env: { ...process.env, BENCH_RUNTIME: 'node (esbuild bundle)' } },
-);
+const run = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, BENCH_RUNTIME: 'node (esbuild bundle)' },
+});
 process.exit(run.status ?? 1);

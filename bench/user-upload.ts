@@ -193,7 +193,7 @@ try {
       `database CPU, import / \\copy: ${(importing.serverCpuMs / copyServerMs).toFixed(1)}×`,
     );
   console.log(
-    `invitations: ${sent.sent} sent through the outbox in ${s(inviteMs)} (${Math.round(sent.sent / (inviteMs / 1000))}/s)`,
+    `invitations: ${sent.sent} sent, ${sent.skipped} skipped, ${sent.failed.length} failed (${sent.failed[0]?.error ?? '-'}) through the outbox in ${s(inviteMs)} (${Math.round(sent.sent / (inviteMs / 1000))}/s)`,
   );
   console.log(`run by: ${process.env.BENCH_RUNTIME ?? 'tsx'}, Node ${process.version}`);
   console.log(
