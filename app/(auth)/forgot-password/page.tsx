@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { AuthCard, FormMessage } from '@/app/ui/auth-card';
 import { env } from '@/lib/env';
 import { ForgotPasswordForm } from './forgot-password-form';
@@ -33,9 +32,9 @@ export default async function ForgotPasswordPage({
         <ForgotPasswordForm />
       )}
       <p className="mt-6 text-sm">
-        <Link href="/login" className={linkClass}>
+        <a href="/login" className={linkClass}>
           Back to sign in
-        </Link>
+        </a>
       </p>
     </AuthCard>
   );

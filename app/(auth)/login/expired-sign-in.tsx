@@ -1,13 +1,12 @@
-import Link from 'next/link';
 import { AuthCard, FormMessage } from '@/app/ui/auth-card';
 
 export function ExpiredSignIn() {
   return (
     <AuthCard title="Sign-in expired">
       <FormMessage>Your sign-in has expired. Start again.</FormMessage>
-      <Link href="/login" className="font-medium text-indigo-700 underline">
+      <a href="/login" className="font-medium text-indigo-700 underline">
         Start again
-      </Link>
+      </a>
     </AuthCard>
   );
 }

@@ -1,4 +1,3 @@
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { AuthCard, secondaryButtonClass } from '@/app/ui/auth-card';
 import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';
@@ -35,9 +34,9 @@ export async function FactorPage({ factor }: { factor: SignInFactor }) {
       <p className="mb-5 text-sm text-slate-700">{words[factor].intro}</p>
       <FactorForm factor={factor} />
       <div className="mt-6 border-t border-slate-200 pt-5">
-        <Link href="/login/method" className={secondaryButtonClass}>
+        <a href="/login/method" className={secondaryButtonClass}>
           Choose another method
-        </Link>
+        </a>
       </div>
     </AuthCard>
   );

@@ -1,6 +1,5 @@
 'use client';
 
-import Link from 'next/link';
 import { buttonClass, FormMessage, inputClass } from '@/app/ui/auth-card';
 import { usePostedForm } from '@/app/ui/use-posted-form';
 import type { FormState } from '@/lib/auth/form-state';
@@ -65,12 +64,12 @@ export function PasswordForm({ notice, initial }: { notice?: string; initial?: F
         Sign In
       </button>
       <p className="text-center text-sm">
-        <Link
+        <a
           href="/forgot-password"
           className="font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900"
         >
           Forgot password?
-        </Link>
+        </a>
       </p>
     </form>
   );

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { AuthCard, buttonClass, FormMessage } from '@/app/ui/auth-card';
 import { getAccountSecurityDeps } from '@/lib/web/wiring';
 import { PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR } from '@/lib/auth/password-policy';
@@ -31,9 +30,9 @@ export default async function ResetPasswordPage({
         <p className="mb-6 text-sm text-slate-700">
           Sign in with your new password; we will send you a security code as usual.
         </p>
-        <Link href="/login" className={`${buttonClass} block text-center`}>
+        <a href="/login" className={`${buttonClass} block text-center`}>
           Go to sign in
-        </Link>
+        </a>
       </AuthCard>
     );
   }
@@ -46,9 +45,9 @@ export default async function ResetPasswordPage({
           newer one.
         </FormMessage>
         <p className="text-sm">
-          <Link href="/forgot-password" className={linkClass}>
+          <a href="/forgot-password" className={linkClass}>
             Ask for a new link
-          </Link>
+          </a>
         </p>
       </AuthCard>
     );

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { AuthCard, FormMessage } from '@/app/ui/auth-card';
 import { PASSWORD_MIN_CODE_POINTS_SINGLE_FACTOR } from '@/lib/auth/password-policy';
 import { findInvitation } from '@/lib/invitations/redeem-invitation';
@@ -17,9 +16,9 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
     return (
       <AuthCard title="Choose your password">
         <FormMessage>{invitationRefusals[invitation.reason]}</FormMessage>
-        <Link href="/login" className="font-medium text-indigo-700 underline">
+        <a href="/login" className="font-medium text-indigo-700 underline">
           Go to sign in
-        </Link>
+        </a>
       </AuthCard>
     );
   }

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { AuthCard, FormMessage } from '@/app/ui/auth-card';
 import { getPendingSignIn } from '@/lib/web/pending-sign-in';
 import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';
@@ -39,15 +38,15 @@ export default async function MethodPage() {
       )}
       {pending.factors.backupCodes && (
         <p className="mt-5 text-center text-sm">
-          <Link href="/login/backup-code" className="text-indigo-700 underline">
+          <a href="/login/backup-code" className="text-indigo-700 underline">
             Use a backup code
-          </Link>
+          </a>
         </p>
       )}
       <p className="mt-6 text-center text-sm">
-        <Link href="/login" className="text-indigo-700 underline">
+        <a href="/login" className="text-indigo-700 underline">
           Sign in as someone else
-        </Link>
+        </a>
       </p>
     </AuthCard>
   );

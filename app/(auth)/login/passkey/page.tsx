@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { AuthCard, secondaryButtonClass } from '@/app/ui/auth-card';
 import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';
@@ -28,9 +27,9 @@ export default async function PasskeyPage() {
       </p>
       <PasskeyForm />
       <div className="mt-6 border-t border-slate-200 pt-5">
-        <Link href="/login/method" className={secondaryButtonClass}>
+        <a href="/login/method" className={secondaryButtonClass}>
           Choose another method
-        </Link>
+        </a>
       </div>
     </AuthCard>
   );

@@ -1,6 +1,5 @@
 'use client';
 
-import Link from 'next/link';
 import { useState, useSyncExternalStore, useTransition } from 'react';
 import { startAuthentication } from '@simplewebauthn/browser';
 import { TrustCheckbox } from '../trust-checkbox';
@@ -47,9 +46,9 @@ export function PasskeyForm() {
       {!ready && (
         <FormMessage>
           A passkey needs JavaScript, which is off in this browser.{' '}
-          <Link href="/login/method" className="underline">
+          <a href="/login/method" className="underline">
             Choose another method
-          </Link>
+          </a>
           .
         </FormMessage>
       )}

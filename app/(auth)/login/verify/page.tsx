@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { AuthCard, FormMessage, secondaryButtonClass } from '@/app/ui/auth-card';
 import { getPendingSignIn } from '@/lib/web/pending-sign-in';
@@ -55,9 +54,9 @@ export default async function VerifyPage({
       />
       <div className="mt-6 flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 pt-5">
         <ResendForm channel={ticket.channel} />
-        <Link href="/login/method" className={secondaryButtonClass}>
+        <a href="/login/method" className={secondaryButtonClass}>
           Choose another method
-        </Link>
+        </a>
       </div>
     </AuthCard>
   );
