@@ -7,7 +7,7 @@ import { requestInfoFrom } from '@/lib/web/request-info';
 import { cookieOptions, deviceCookieName, ticketCookieName } from '@/lib/auth/cookies';
 import { startSession } from '@/lib/web/finish-sign-in';
 import { setDeviceToken } from '@/lib/web/device-cookie';
-import { UNAVAILABLE_MESSAGE, type FormState } from '@/lib/auth/form-state';
+import { UNAVAILABLE_MESSAGE } from '@/lib/auth/form-state';
 import { tooManyAttemptsMessage } from '@/lib/rate-limit/too-many-attempts';
 import { isGateFullError, signInGate } from '@/lib/auth/sign-in-gate';
 import {
@@ -103,9 +103,8 @@ async function passwordStep(
 }
 
 /** Retry-After: the form's message for its script (a 200, see form-answer.ts), a 503 page for a plain post. */
-function busy(request: Request, username: string): Response {
+function busy(request: Request, username: string): Response | Promise<Response> {
   if (!wantsJson(request.headers)) return busyResponse();
-  return Response.json({ error: BUSY_MESSAGE, values: { username } } satisfies FormState, {
-    headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS), 'Cache-Control': 'no-store' },
-  });
+  const state = { error: BUSY_MESSAGE, values: { username } };
+  return formRefusal(request, signInForm, state, BUSY_RETRY_AFTER_SECONDS);
 }
