@@ -11,9 +11,11 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 //   adapts to what this instance can take (decision 0027): it starts at one and, every quarter of
 //   a second, the gate looks at the event loop over that time: its utilisation (the share of
 //   wall-clock time it spent running code rather than waiting) and its lag (how late a timer
-//   fired, 99th percentile: code queued ahead, or a CPU too busy to run the thread). Too busy or
-//   too late, one slot fewer (never below one); roomy on both while steps had to wait, one more
-//   (up to two per core). The event loop is what a code verify, a page or a session check waits
+//   fired, 99th percentile, in effect the worst of the quarter: code queued ahead, or a CPU too
+//   busy to run the thread). Too busy or too late, one slot fewer (never below one); roomy on
+//   both while steps waited or were refused, one more (up to two per core, and no more than the
+//   threads that hash); nothing running or asked for, one fewer, back towards one. The event
+//   loop is what a code verify, a page or a session check waits
 //   for, and cores busy hashing delay it too, so this keeps room for them on any machine instead
 //   of guessing from the core count (a fixed "cores − 1" left half of a two-core instance idle
 //   when only sign-ins came, and could not tell a busy core from a free one);
@@ -34,13 +36,14 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 // actions and the proxy apart) shares one gate. It holds nothing secret.
 
 /**
- * `queue`: how many may wait while nothing has been measured (and always, without `maxWaitMs`).
+ * `queue`: how many may wait at `slots` slots while nothing has been measured (and always, without
+ * `maxWaitMs`); an adaptive gate scales it with the slots it has (the same number per slot).
  * `maxWaitMs`: the longest a waiting step should wait, at the measured pace; sizes the queue.
  */
 export type GateSize = {
   /** Slots at the start; all of them, unless `maxSlots` lets the count adapt. */
   slots: number;
-  /** Adapts the slot count between `slots` and this by the event loop's utilisation. */
+  /** Adapts the slot count between `slots` and this by the event loop's utilisation and lag. */
   maxSlots?: number;
   queue: number;
   maxWaitMs?: number;
@@ -56,7 +59,10 @@ export const LOOP_BUSY_LOW = 0.5;
 export const LOOP_LAG_HIGH_MS = 20;
 export const LOOP_LAG_LOW_MS = 10;
 
-/** The event loop over a span of time: utilisation (0–1) and the 99th percentile of its lag. */
+/**
+ * The event loop over a span of time: utilisation (0–1) and the 99th percentile of its lag, which
+ * over a quarter of a second (about 25 samples) is its worst lag.
+ */
 export type LoopState = { busy: number; lagMs: number };
 
 const FULL = Symbol.for('latchkey.sign-in-gate.full');
@@ -81,16 +87,23 @@ export function isGateFullError(error: unknown): error is GateFullError {
 }
 
 /**
- * `configured` slots, fixed; unless configured, from one up to two per core, adapting. A queue of
- * what the slots finish in `maxWaitMs` (a second unless configured; 0: a fixed eight per slot),
- * eight per slot until measured.
+ * `configured` slots, fixed; unless configured, from one up to two per core, adapting, but no more
+ * than the threads that hash (libuv's pool, `threadPool`): more steps than those would only queue
+ * for a thread out of sight, ahead of everything else that uses the pool (Web Crypto, zlib, fs).
+ * A queue of what the slots finish in `maxWaitMs` (a second unless configured; 0: a fixed eight
+ * per slot), eight per slot until measured.
  */
-export function defaultGateSize(cores: number, configured?: number, maxWaitMs = 1000): GateSize {
+export function defaultGateSize(
+  cores: number,
+  configured?: number,
+  maxWaitMs = 1000,
+  threadPool = Number(process.env.UV_THREADPOOL_SIZE) || 4,
+): GateSize {
   const fixed = configured !== undefined && configured > 0;
   const slots = fixed ? configured : 1;
   return {
     slots,
-    ...(fixed ? {} : { maxSlots: Math.max(2, 2 * cores) }),
+    ...(fixed ? {} : { maxSlots: Math.max(2, Math.min(2 * cores, threadPool)) }),
     queue: 8 * slots,
     ...(maxWaitMs > 0 ? { maxWaitMs } : {}),
   };
@@ -106,7 +119,7 @@ export function loopWatch(): () => LoopState {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, last).utilization;
     // The histogram holds the time between the timer's runs, the resolution included; before its
-    // first sample it holds nothing (and reads NaN): no lag seen.
+    // first sample it holds nothing to read: no lag seen.
     const lagMs = lag.count > 0 ? Math.max(0, lag.percentile(99) / 1e6 - resolutionMs) : 0;
     last = now;
     lag.reset();
@@ -144,9 +157,13 @@ export function createGate(
   const adapt = () => {
     if (!loop || clock() - lastLook < ADJUST_EVERY_MS) return;
     const { busy, lagMs } = loop();
+    const demand = pressed || waiting.length > 0;
     if (busy > LOOP_BUSY_HIGH || lagMs > LOOP_LAG_HIGH_MS) slots = Math.max(size.slots, slots - 1);
-    else if (busy < LOOP_BUSY_LOW && lagMs < LOOP_LAG_LOW_MS && (pressed || waiting.length > 0))
+    else if (busy < LOOP_BUSY_LOW && lagMs < LOOP_LAG_LOW_MS && demand)
       slots = Math.min(size.maxSlots!, slots + 1);
+    // Idle (nothing running, waiting or refused): one slot back towards the start, so that slots
+    // learnt in one burst do not stay for the next, which may meet a busier instance.
+    else if (!demand && running === 0) slots = Math.max(size.slots, slots - 1);
     lastLook = clock();
     pressed = false;
     // A slot added lets the next in line start now.
@@ -156,25 +173,28 @@ export function createGate(
     }
   };
   const queueLimit = () => {
-    if (stepMs === null || size.maxWaitMs === undefined) return size.queue;
+    const floor = Math.ceil((size.queue * slots) / size.slots); // the same number per slot
+    if (stepMs === null || size.maxWaitMs === undefined) return floor;
     const perSlot = Math.min(MAX_QUEUE_PER_SLOT, Math.floor(size.maxWaitMs / Math.max(stepMs, 1)));
-    return Math.max(size.queue, slots * perSlot);
+    return Math.max(floor, slots * perSlot);
   };
   const full = () => running >= slots && waiting.length >= queueLimit();
   const release = (startedAt: number) => {
     const took = clock() - startedAt;
     stepMs = stepMs === null ? took : stepMs + SMOOTHING * (took - stepMs);
-    adapt();
     const next = running <= slots ? waiting.shift() : undefined;
     if (next)
       next(); // the slot passes straight to the next in line
     else running--; // or is given up, when the slots were fewer meanwhile
+    adapt(); // after the hand-off, so that nothing here can keep a slot taken
   };
   return {
     size,
     full: () => {
       adapt();
-      return full();
+      const isFull = full();
+      if (isFull) pressed = true; // a refusal before the step is read is demand too
+      return isFull;
     },
     load: () => ({ running, waiting: waiting.length, queueLimit: queueLimit(), slots }),
     async run(task) {
