@@ -13,7 +13,7 @@ export type BridgeProcess = {
   token: string;
   /** The child's process id, for CPU accounting. */
   pid: number;
-  /** HTTP requests that reached the bridge so far. */
+  /** HTTP requests the bridge has served so far (authorised, with a body it could read). */
   requests(): Promise<number>;
   stop(): void;
 };
@@ -27,7 +27,6 @@ stats.listen(0, '127.0.0.1', () => {
   const statsUrl = 'http://127.0.0.1:' + stats.address().port;
   console.log(JSON.stringify({ url: bridge.url, token: bridge.token, statsUrl }));
 });
-process.on('disconnect', () => process.exit(0));
 process.stdin.on('end', () => process.exit(0)).resume();
 `;
 
@@ -39,18 +38,38 @@ export async function startBridgeProcess(redisUrl: string): Promise<BridgeProces
     // stdin stays open as a lifeline: the child ends when this process does, however it ends.
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  let stopping = false;
   const stop = () => {
+    stopping = true;
     if (child.exitCode === null) child.kill();
   };
   process.once('exit', stop);
+  let started = false;
   const first = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error('Upstash bridge process did not start within 30 s'));
+    }, 30_000);
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        resolve(out.split('\n')[0]!);
+      }
     });
-    child.once('exit', (code) => reject(new Error(`Upstash bridge process exited with ${code}`)));
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      // After start-up, an exit nobody asked for shows as errors of the app under test: say why.
+      if (started && !stopping) console.error(`[bench] the Upstash bridge exited (${code})`);
+      reject(new Error(`Upstash bridge process exited with ${code}`));
+    });
   });
+  started = true;
   const { url, token, statsUrl } = JSON.parse(first) as {
     url: string;
     token: string;
