@@ -38,7 +38,7 @@ export type BenchServer = {
   upstash: { url: string; token: string; prefix: string };
   /** The Upstash bridge's process, for CPU accounting. */
   bridgePid: number;
-  /** HTTP requests that reached the Upstash bridge so far. */
+  /** HTTP requests the Upstash bridge has served so far (its own count). */
   upstashRoundTrips(): Promise<number>;
   /** Redis calls per command so far (`INFO commandstats`). */
   redisCommandCounts(): Promise<Map<string, number>>;

@@ -200,11 +200,9 @@ export function createGate(
     async run(task) {
       adapt();
       if (running < slots) running++;
-      else if (full()) {
-        pressed = true;
-        throw new GateFullError();
-      } else {
-        pressed = true;
+      else {
+        pressed = true; // refused or waiting: demand either way
+        if (full()) throw new GateFullError();
         await new Promise<void>((resolve) => waiting.push(resolve));
       }
       const startedAt = clock();

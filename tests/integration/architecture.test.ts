@@ -89,3 +89,15 @@ describe('FR-01 FR-03 every one-time code passes the channel policy', () => {
     expect(sent).toEqual([]);
   });
 });
+
+describe('the sign-in pages stay light (P4)', () => {
+  it("no page under app/(auth), nor the 404 page (its client code loads with every page), imports next/link: each step is a full navigation, and Link's client code is ~3 kB (gzip) a page", () => {
+    const APP = path.resolve(import.meta.dirname, '../../app');
+    const files = [...sourceFiles(path.join(APP, '(auth)')), path.join(APP, 'not-found.tsx')];
+    const offenders = files
+      .filter((file) => /from 'next\/link'/.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(APP, file));
+    expect(files.length).toBeGreaterThan(20);
+    expect(offenders).toEqual([]);
+  });
+});
