@@ -2,6 +2,7 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
+import type { OpenLoopRequest } from './open-loop';
 import {
   benchSignInGate,
   machineDescription,
@@ -58,6 +59,22 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
 const loginForm = (username: string) =>
   new URLSearchParams({ username, password: PASSWORD }).toString();
 
+/** The trusted browser's password step as a browser without JavaScript posts it, for open-loop runs. */
+export function trustedLoginRequest(
+  origin: string,
+  { username, token }: { username: string; token: string },
+): OpenLoopRequest {
+  return {
+    path: '/login/password',
+    body: loginForm(username),
+    headers: { origin, 'content-type': FORM_TYPE, cookie: `latchkey.device=${token}` },
+  };
+}
+
+/** A 303 to /account: someone was signed in. */
+export const signedInAnswer = (status: number, location: string | undefined) =>
+  status === 303 && String(location ?? '').endsWith('/account');
+
 /**
  * autocannon against the trusted-browser password step; each request takes the next token.
  * `signedIn` counts the answers that are a 303 to /account (a reused or refused token lands on
@@ -68,7 +85,6 @@ export async function loginLoad(
   tokens: { username: string; token: string }[],
   options: Partial<autocannon.Options>,
 ): Promise<autocannon.Result & { signedIn: number }> {
-  const bodies = new Map<string, string>();
   let next = 0;
   let signedIn = 0;
   const result = await autocannon({
@@ -81,25 +97,18 @@ export async function loginLoad(
         method: 'POST',
         setupRequest: (request) => {
           // Past the end tokens are reused: those logins get a code step instead, and do not count.
-          const { username, token } = tokens[next++ % tokens.length]!;
-          let body = bodies.get(username);
-          if (!body) bodies.set(username, (body = loginForm(username)));
-          return {
-            ...request,
-            body,
-            headers: {
-              ...request.headers,
-              origin: server.origin,
-              'content-type': FORM_TYPE,
-              cookie: `latchkey.device=${token}`,
-            },
-          };
+          const { body, headers } = trustedLoginRequest(
+            server.origin,
+            tokens[next++ % tokens.length]!,
+          );
+          return { ...request, body, headers: { ...request.headers, ...headers } };
         },
         onResponse: (status, _body, _context, headers) => {
           const location = Object.entries(headers ?? {}).find(
             ([name]) => name.toLowerCase() === 'location',
           )?.[1];
-          if (status === 303 && String(location ?? '').endsWith('/account')) signedIn += 1;
+          if (signedInAnswer(status, location === undefined ? undefined : String(location)))
+            signedIn += 1;
         },
       },
     ],

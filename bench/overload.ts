@@ -5,22 +5,38 @@ import {
   startBenchServer,
   type BenchServer,
 } from './bench-server';
-import { assertTrustedLoginWorks, loginLoad, statusCounts, successes } from './logins';
+import {
+  assertTrustedLoginWorks,
+  loginLoad,
+  signedInAnswer,
+  statusCounts,
+  successes,
+  trustedLoginRequest,
+} from './logins';
+import { openLoop, openLoopStatuses, percentile, type OpenLoopResult } from './open-loop';
 import { pendingCodes, type PendingCode } from './sign-in-state';
-import { line, verifyLoad } from './verify';
+import { codeRequest, verifyLoad } from './verify';
 
 // `npm run bench:overload` (P5): logins driven at twice the rate the server can sign people in,
-// while code verifies run at a steady rate; verify p99 against its idle value (same rate, no
-// logins) in the same run, and what happens to the excess logins: refused quickly (429/503) or
+// while code verifies arrive at a steady mean rate (both open loop, Poisson arrivals, see
+// bench/open-loop.ts); verify p99 against its idle value (same rate, same schedule, no logins) in
+// the same run, and what happens to the excess logins: refused quickly (429/503) or
 // queued (slow successes and timeouts). Goal: verify p99 ≤ 2× idle; excess refused quickly.
 // Login capacity is measured first in the same run. Needs a production build; loopback; ~60 s.
 
 const PORT = Number(process.env.BENCH_PORT ?? 3860);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
-const VERIFY_RATE = Number(process.env.BENCH_VERIFY_RATE ?? 5);
+const VERIFY_RATE = Number(process.env.BENCH_VERIFY_RATE ?? 10);
 const GATE = benchSignInGate();
 /** The capacity run's connections: 16, or fewer when the gate admits fewer (see benchSignInGate). */
 const CAPACITY_CONNECTIONS = Math.min(16, GATE.admits);
+
+const ms = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(0));
+
+function verifyLine(run: OpenLoopResult) {
+  const l = run.latencies;
+  return `verify  p50 ${ms(percentile(l, 50)).padStart(5)} ms  p99 ${ms(percentile(l, 99)).padStart(5)} ms  max ${ms(l.at(-1)).padStart(5)} ms  (${run.wanted} signed in of ${run.sent}; ${openLoopStatuses(run)})`;
+}
 
 export type OverloadFigures = {
   /** Logins signed in per second at capacity (closed loop, CAPACITY_CONNECTIONS). */
@@ -53,38 +69,61 @@ export async function overloadRun(
     `login capacity (${CAPACITY_CONNECTIONS} connections, 10 s): ${capacity.toFixed(1)}/s, p50 ${capacityRun.latency.p50} ms (${statusCounts(capacityRun)})`,
   );
 
-  const verifyOptions = { overallRate: VERIFY_RATE, connections: 50, duration: SECONDS };
-  const idle = await verifyLoad(server, codes, verifyOptions);
-  codes.splice(0, idle.used);
-  console.log(`\nverifies at ${VERIFY_RATE}/s alone:`);
-  console.log(line(idle, SECONDS));
+  // Open loop (bench/open-loop.ts): Poisson arrivals from a fixed seed, each request timed from
+  // its send to the end of its answer. Verifies and logins use different seeds.
+  let nextCode = 0;
+  const verifies = () =>
+    openLoop({
+      origin: server.origin,
+      rate: VERIFY_RATE,
+      seconds: SECONDS,
+      seed: 7,
+      request: () => {
+        const pending = codes[nextCode++];
+        return pending ? codeRequest(server.origin, pending) : null;
+      },
+      wanted: signedInAnswer,
+    });
+  const idle = await verifies();
+  console.log(`\nverifies at ${VERIFY_RATE}/s alone (Poisson arrivals):`);
+  console.log(verifyLine(idle));
 
   const offered = 2 * capacity;
-  const logins = loginLoad(server, tokens, {
-    overallRate: Math.max(1, Math.round(offered)),
-    connections: 200,
-    duration: SECONDS,
-    timeout: 10,
+  let nextToken = 0;
+  const logins = openLoop({
+    origin: server.origin,
+    rate: offered,
+    seconds: SECONDS,
+    seed: 11,
+    timeoutMs: 10_000,
+    request: () => {
+      const token = tokens[nextToken++];
+      return token ? trustedLoginRequest(server.origin, token) : null;
+    },
+    wanted: signedInAnswer,
   });
-  const loaded = await verifyLoad(server, codes, verifyOptions);
-  codes.splice(0, loaded.used);
+  const loaded = await verifies();
   const loginResult = await logins;
+  tokens.splice(0, nextToken);
+  codes.splice(0, nextCode);
   console.log(
-    `\nthe same verifies while logins are offered at ${offered.toFixed(0)}/s (2 × capacity):`,
+    `\nthe same verifies while logins are offered at ${offered.toFixed(0)}/s (2 × capacity, Poisson arrivals):`,
   );
-  console.log(line(loaded, SECONDS));
+  console.log(verifyLine(loaded));
+  const idleP99 = percentile(idle.latencies, 99);
+  const loadedP99 = percentile(loaded.latencies, 99);
   console.log(
-    `verify p99 under overload / idle: ${(loaded.result.latency.p99 / idle.result.latency.p99).toFixed(1)}× (goal ≤ 2×)`,
+    `verify p99 under overload / idle: ${(loadedP99 / idleP99).toFixed(1)}× (goal ≤ 2×); p50 ${(percentile(loaded.latencies, 50) / percentile(idle.latencies, 50)).toFixed(1)}×`,
   );
 
-  const refused =
-    (loginResult.statusCodeStats?.['429']?.count ?? 0) +
-    (loginResult.statusCodeStats?.['503']?.count ?? 0);
-  console.log(`\nlogins offered at ${offered.toFixed(0)}/s: ${statusCounts(loginResult)}`);
+  const refused = (loginResult.statuses.get(429) ?? 0) + (loginResult.statuses.get(503) ?? 0);
   console.log(
-    `latency ms: p50 ${loginResult.latency.p50}, p99 ${loginResult.latency.p99}, max ${loginResult.latency.max}`,
+    `\nlogins offered at ${offered.toFixed(0)}/s (${loginResult.sent} sent): ${openLoopStatuses(loginResult)}`,
   );
-  const served = successes(loginResult) / SECONDS;
+  console.log(
+    `latency ms: signed in p50 ${ms(percentile(loginResult.wantedLatencies, 50))}, p99 ${ms(percentile(loginResult.wantedLatencies, 99))}; all answers p50 ${ms(percentile(loginResult.latencies, 50))}, max ${ms(loginResult.latencies.at(-1))}; load generator at most ${ms(Math.max(loginResult.maxLateness, loaded.maxLateness))} ms late`,
+  );
+  const served = loginResult.wanted / SECONDS;
   console.log(
     `signed in ${served.toFixed(1)}/s; refused with 429/503: ${refused}; timed out (queued past 10 s): ${loginResult.timeouts}`,
   );
@@ -98,8 +137,8 @@ export async function overloadRun(
     capacity,
     served,
     offered,
-    idleVerifyP99: idle.result.latency.p99,
-    loadedVerifyP99: loaded.result.latency.p99,
+    idleVerifyP99: idleP99,
+    loadedVerifyP99: loadedP99,
   };
 }
 

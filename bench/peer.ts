@@ -87,11 +87,11 @@ async function latchkeyRound(): Promise<Figures> {
     const users = await server.createUsers(100);
     const tokens = await server.createDeviceTokens(users, 70);
     // Their own users, 25 codes each: the product sends at most 30 codes an hour per account.
-    const codeUsers = await server.createUsers(Math.ceil((VERIFY_STATE + 400) / 25));
+    const codeUsers = await server.createUsers(Math.ceil((VERIFY_STATE + 500) / 25));
     const codes = await pendingCodes(
       server,
       codeUsers.map((u) => u.id),
-      VERIFY_STATE + 400,
+      VERIFY_STATE + 500,
     );
     await assertTrustedLoginWorks(server, tokens.shift()!);
     await loginLoad(server, tokens.splice(0, 200), { duration: 3 });

@@ -1,0 +1,168 @@
+import http from 'node:http';
+
+// Open-loop load for the paced and overload benches: requests arrive at a given mean rate with
+// exponentially distributed gaps (a Poisson process, as many independent people signing in
+// are), from a seeded generator so that every run offers the same schedule, each request on its
+// own whether or not earlier ones have been answered.
+//
+// Why not autocannon's `overallRate`: it hands each connection a quota per second and starts
+// every connection's second at the same instant, so "57 logins a second" arrived as one burst of
+// 57 at each second's start, and the 5 verifies a second of the overload bench arrived in a
+// burst of their own in the same millisecond. It also corrects for coordinated omission with an
+// expected interval of 1 ms (it passes 1 ÷ requests-per-second as milliseconds), which adds a
+// made-up sample for every millisecond of a slow response, so its percentiles were not those of
+// the requests sent (docs/performance.md, P5).
+
+export type OpenLoopRequest = {
+  /** POST unless given. */
+  method?: 'GET' | 'POST';
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+};
+
+export type OpenLoopResult = {
+  /** Requests sent (arrivals in the schedule that had a request to send). */
+  sent: number;
+  /** Answers by HTTP status. */
+  statuses: Map<number, number>;
+  /** Answers the caller counted as the outcome it wanted (see `wanted`). */
+  wanted: number;
+  errors: number;
+  timeouts: number;
+  /** Latency of every answered request, send to end of answer, ms, ascending. */
+  latencies: number[];
+  /** Latency of the wanted answers only, ms, ascending. */
+  wantedLatencies: number[];
+  /** How far behind its scheduled time the latest request left, ms (the generator's own lag). */
+  maxLateness: number;
+};
+
+export type OpenLoopOptions = {
+  origin: string;
+  /** Mean arrivals per second. */
+  rate: number;
+  seconds: number;
+  /** Seed of the arrival schedule; the same seed gives the same gaps. */
+  seed?: number;
+  /** An answer that takes longer is abandoned and counted as a timeout. */
+  timeoutMs?: number;
+  /** The i-th request, or null when there is nothing left to send (the arrival is skipped). */
+  request: (i: number) => OpenLoopRequest | null;
+  /** Whether an answer is the outcome the bench counts (e.g. a 303 to /account). */
+  wanted: (status: number, location: string | undefined) => boolean;
+};
+
+/** mulberry32: a small seeded generator, good enough to space arrivals. */
+function seeded(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Arrival times in ms from the start, Poisson at `rate` per second, within `seconds`. */
+export function arrivals(rate: number, seconds: number, seed: number): number[] {
+  const random = seeded(seed);
+  const times: number[] = [];
+  let t = 0;
+  for (;;) {
+    t += (-Math.log(1 - random()) / rate) * 1000;
+    if (t >= seconds * 1000) return times;
+    times.push(t);
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+  const url = new URL(options.origin);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const schedule = arrivals(options.rate, options.seconds, options.seed ?? 1);
+  const result: OpenLoopResult = {
+    sent: 0,
+    statuses: new Map(),
+    wanted: 0,
+    errors: 0,
+    timeouts: 0,
+    latencies: [],
+    wantedLatencies: [],
+    maxLateness: 0,
+  };
+  const inFlight: Promise<void>[] = [];
+  const send = (spec: OpenLoopRequest) =>
+    new Promise<void>((resolve) => {
+      const started = performance.now();
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: spec.method ?? 'POST',
+          path: spec.path,
+          agent,
+          timeout: options.timeoutMs ?? 10_000,
+          headers: spec.body
+            ? { ...spec.headers, 'content-length': Buffer.byteLength(spec.body) }
+            : spec.headers,
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            const latency = performance.now() - started;
+            const status = response.statusCode ?? 0;
+            result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1);
+            result.latencies.push(latency);
+            const location = response.headers.location;
+            if (options.wanted(status, location)) {
+              result.wanted += 1;
+              result.wantedLatencies.push(latency);
+            }
+            resolve();
+          });
+        },
+      );
+      request.on('timeout', () => {
+        result.timeouts += 1;
+        request.destroy(new Error('timeout'));
+      });
+      request.on('error', (error) => {
+        if (error.message !== 'timeout') result.errors += 1;
+        resolve();
+      });
+      request.end(spec.body);
+    });
+
+  const start = performance.now();
+  for (let i = 0; i < schedule.length; i++) {
+    const due = start + schedule[i]!;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    result.maxLateness = Math.max(result.maxLateness, performance.now() - due);
+    const spec = options.request(i);
+    if (!spec) continue;
+    result.sent += 1;
+    inFlight.push(send(spec));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  result.latencies.sort((a, b) => a - b);
+  result.wantedLatencies.sort((a, b) => a - b);
+  return result;
+}
+
+/** "303: 280, 503: 346, errors: 1" */
+export function openLoopStatuses(result: OpenLoopResult): string {
+  const parts = [...result.statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([status, count]) => `${status}: ${count}`);
+  if (result.errors) parts.push(`errors: ${result.errors}`);
+  if (result.timeouts) parts.push(`timeouts: ${result.timeouts}`);
+  return parts.join(', ');
+}
