@@ -22,15 +22,23 @@ export type OpenLoopRequest = {
 };
 
 export type OpenLoopResult = {
+  /** Arrivals in the schedule. */
+  scheduled: number;
   /** Requests sent (arrivals in the schedule that had a request to send). */
   sent: number;
   /** Answers by HTTP status. */
   statuses: Map<number, number>;
   /** Answers the caller counted as the outcome it wanted (see `wanted`). */
   wanted: number;
+  /** Of those, the ones that ended within `seconds` of the start, as a closed-loop run counts. */
+  wantedInWindow: number;
+  /** Connections that failed or closed before a whole answer. */
   errors: number;
   timeouts: number;
-  /** Latency of every answered request, send to end of answer, ms, ascending. */
+  /**
+   * Latency of every answered request, send to end of answer, ms, ascending; a request that timed
+   * out counts as `timeoutMs` (a lower bound), so that slow answers are not left out.
+   */
   latencies: number[];
   /** Latency of the wanted answers only, ms, ascending. */
   wantedLatencies: number[];
@@ -86,10 +94,13 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const url = new URL(options.origin);
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const schedule = arrivals(options.rate, options.seconds, options.seed ?? 1);
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const result: OpenLoopResult = {
+    scheduled: schedule.length,
     sent: 0,
     statuses: new Map(),
     wanted: 0,
+    wantedInWindow: 0,
     errors: 0,
     timeouts: 0,
     latencies: [],
@@ -97,9 +108,22 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     maxLateness: 0,
   };
   const inFlight: Promise<void>[] = [];
+  let windowEnd = Infinity;
   const send = (spec: OpenLoopRequest) =>
     new Promise<void>((resolve) => {
       const started = performance.now();
+      let settled = false;
+      let answered = false;
+      // Exactly once per request: an answer, a timeout, or a connection that failed or closed.
+      const settle = (outcome: 'answer' | 'timeout' | 'error') => {
+        if (settled) return;
+        settled = true;
+        if (outcome === 'timeout') {
+          result.timeouts += 1;
+          result.latencies.push(timeoutMs);
+        } else if (outcome === 'error') result.errors += 1;
+        resolve();
+      };
       const request = http.request(
         {
           host: url.hostname,
@@ -107,51 +131,62 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
           method: spec.method ?? 'POST',
           path: spec.path,
           agent,
-          timeout: options.timeoutMs ?? 10_000,
+          timeout: timeoutMs,
           headers: spec.body
             ? { ...spec.headers, 'content-length': Buffer.byteLength(spec.body) }
             : spec.headers,
         },
         (response) => {
+          answered = true;
           response.resume();
           response.on('end', () => {
-            const latency = performance.now() - started;
+            if (settled) return;
+            const ended = performance.now();
+            const latency = ended - started;
             const status = response.statusCode ?? 0;
             result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1);
             result.latencies.push(latency);
-            const location = response.headers.location;
-            if (options.wanted(status, location)) {
+            if (options.wanted(status, response.headers.location)) {
               result.wanted += 1;
               result.wantedLatencies.push(latency);
+              if (ended <= windowEnd) result.wantedInWindow += 1;
             }
-            resolve();
+            settle('answer');
           });
+          // Cut off before the whole answer arrived (no 'end'): not an answer.
+          response.on('error', () => settle('error'));
+          response.on('close', () => settle('error'));
         },
       );
       request.on('timeout', () => {
-        result.timeouts += 1;
-        request.destroy(new Error('timeout'));
+        settle('timeout');
+        request.destroy();
       });
-      request.on('error', (error) => {
-        if (error.message !== 'timeout') result.errors += 1;
-        resolve();
+      request.on('error', () => settle('error'));
+      // Closed with no answer begun (the answer's own events settle it otherwise).
+      request.on('close', () => {
+        if (!answered) settle('error');
       });
       request.end(spec.body);
     });
 
-  const start = performance.now();
-  for (let i = 0; i < schedule.length; i++) {
-    const due = start + schedule[i]!;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    result.maxLateness = Math.max(result.maxLateness, performance.now() - due);
-    const spec = options.request(i);
-    if (!spec) continue;
-    result.sent += 1;
-    inFlight.push(send(spec));
+  try {
+    const start = performance.now();
+    windowEnd = start + options.seconds * 1000;
+    for (let i = 0; i < schedule.length; i++) {
+      const due = start + schedule[i]!;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      result.maxLateness = Math.max(result.maxLateness, performance.now() - due);
+      const spec = options.request(i);
+      if (!spec) continue;
+      result.sent += 1;
+      inFlight.push(send(spec));
+    }
+    await Promise.all(inFlight);
+  } finally {
+    agent.destroy();
   }
-  await Promise.all(inFlight);
-  agent.destroy();
   result.latencies.sort((a, b) => a - b);
   result.wantedLatencies.sort((a, b) => a - b);
   return result;

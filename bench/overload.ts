@@ -33,6 +33,12 @@ const CAPACITY_CONNECTIONS = Math.min(16, GATE.admits);
 
 const ms = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(0));
 
+/** Every arrival of the schedule had something to send; a run that ran dry measured less load. */
+function suppliesLasted(run: OpenLoopResult, what: string) {
+  if (run.sent < run.scheduled)
+    throw new Error(`ran out of ${what}: sent ${run.sent} of ${run.scheduled} scheduled requests`);
+}
+
 function verifyLine(run: OpenLoopResult) {
   const l = run.latencies;
   return `verify  p50 ${ms(percentile(l, 50)).padStart(5)} ms  p99 ${ms(percentile(l, 99)).padStart(5)} ms  max ${ms(l.at(-1)).padStart(5)} ms  (${run.wanted} signed in of ${run.sent}; ${openLoopStatuses(run)})`;
@@ -50,7 +56,9 @@ export type OverloadFigures = {
 
 /**
  * P5 on a running server: capacity, then verifies alone, then the same verifies while logins are
- * offered at twice the capacity. Uses up about 3000 device tokens and 150 pending codes.
+ * offered at twice the capacity. Uses up about 2600 device tokens plus the overload's
+ * (2 × capacity × BENCH_SECONDS), and 20 pending codes plus 2 × BENCH_VERIFY_RATE × BENCH_SECONDS;
+ * running out of either stops the run.
  */
 export async function overloadRun(
   server: BenchServer,
@@ -85,14 +93,14 @@ export async function overloadRun(
       wanted: signedInAnswer,
     });
   const idle = await verifies();
+  suppliesLasted(idle, 'pending codes');
   console.log(`\nverifies at ${VERIFY_RATE}/s alone (Poisson arrivals):`);
   console.log(verifyLine(idle));
 
-  const offered = 2 * capacity;
   let nextToken = 0;
   const logins = openLoop({
     origin: server.origin,
-    rate: offered,
+    rate: 2 * capacity,
     seconds: SECONDS,
     seed: 11,
     timeoutMs: 10_000,
@@ -104,10 +112,15 @@ export async function overloadRun(
   });
   const loaded = await verifies();
   const loginResult = await logins;
+  suppliesLasted(loaded, 'pending codes');
+  suppliesLasted(loginResult, 'device tokens');
+  // What the schedule offered (a Poisson schedule of a given seed is a little above or below
+  // its mean rate): the overload's own rate, not the nominal 2 × capacity.
+  const offered = loginResult.sent / SECONDS;
   tokens.splice(0, nextToken);
   codes.splice(0, nextCode);
   console.log(
-    `\nthe same verifies while logins are offered at ${offered.toFixed(0)}/s (2 × capacity, Poisson arrivals):`,
+    `\nthe same verifies while logins are offered at ${offered.toFixed(0)}/s (${(offered / capacity).toFixed(1)} × capacity, Poisson arrivals):`,
   );
   console.log(verifyLine(loaded));
   const idleP99 = percentile(idle.latencies, 99);
@@ -121,12 +134,18 @@ export async function overloadRun(
     `\nlogins offered at ${offered.toFixed(0)}/s (${loginResult.sent} sent): ${openLoopStatuses(loginResult)}`,
   );
   console.log(
-    `latency ms: signed in p50 ${ms(percentile(loginResult.wantedLatencies, 50))}, p99 ${ms(percentile(loginResult.wantedLatencies, 99))}; all answers p50 ${ms(percentile(loginResult.latencies, 50))}, max ${ms(loginResult.latencies.at(-1))}; load generator at most ${ms(Math.max(loginResult.maxLateness, loaded.maxLateness))} ms late`,
+    `latency ms: signed in p50 ${ms(percentile(loginResult.wantedLatencies, 50))}, p99 ${ms(percentile(loginResult.wantedLatencies, 99))}; all answers p50 ${ms(percentile(loginResult.latencies, 50))}, max ${ms(loginResult.latencies.at(-1))}; load generator at most ${ms(Math.max(loginResult.maxLateness, loaded.maxLateness, idle.maxLateness))} ms late`,
   );
-  const served = loginResult.wanted / SECONDS;
+  // Answers that ended within the window, as the closed-loop capacity run counts them.
+  const served = loginResult.wantedInWindow / SECONDS;
   console.log(
     `signed in ${served.toFixed(1)}/s; refused with 429/503: ${refused}; timed out (queued past 10 s): ${loginResult.timeouts}`,
   );
+  const late = Math.max(loginResult.maxLateness, loaded.maxLateness, idle.maxLateness);
+  if (late > 100)
+    console.log(
+      `LOAD GENERATOR LATE: a request left ${late.toFixed(0)} ms after its time, so arrivals bunched; run again on a quieter machine.`,
+    );
   // On a shared machine capacity moves with the neighbours' load; a run that served nearly
   // all it was offered was not an overload, whatever the capacity run said.
   if (served > 0.9 * offered)
