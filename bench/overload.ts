@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import {
   benchSignInGate,
@@ -28,6 +29,13 @@ const PORT = Number(process.env.BENCH_PORT ?? 3860);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const VERIFY_RATE = Number(process.env.BENCH_VERIFY_RATE ?? 10);
 const GATE = benchSignInGate();
+/**
+ * A timed autocannon run ends with its last requests still in the server (running or queued in the
+ * sign-in gate, at most a second of work): they are left to finish before the next phase, or they
+ * would meet the next phase's first requests (one capacity run met the warm-up's leftovers and
+ * was refused 106 times by a gate it had filled past its 9 connections).
+ */
+const DRAIN_MS = 2000;
 /** The capacity run's connections: 16, or fewer when the gate admits fewer (see benchSignInGate). */
 const CAPACITY_CONNECTIONS = Math.min(16, GATE.admits);
 
@@ -66,6 +74,7 @@ export async function overloadRun(
   codes: PendingCode[],
 ): Promise<OverloadFigures> {
   await loginLoad(server, tokens.splice(0, 100), { duration: 3 });
+  await sleep(DRAIN_MS);
   await verifyLoad(server, codes.splice(0, 20), { amount: 20, connections: 5 });
 
   const capacityRun = await loginLoad(server, tokens.splice(0, 2500), {
@@ -73,6 +82,7 @@ export async function overloadRun(
     connections: CAPACITY_CONNECTIONS,
   });
   const capacity = successes(capacityRun) / 10;
+  await sleep(DRAIN_MS);
   console.log(
     `login capacity (${CAPACITY_CONNECTIONS} connections, 10 s): ${capacity.toFixed(1)}/s, p50 ${capacityRun.latency.p50} ms (${statusCounts(capacityRun)})`,
   );
