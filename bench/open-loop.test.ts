@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrivals, openLoop, percentile } from './open-loop';
+import { arrivals, inTurn, openLoop, percentile } from './open-loop';
 
 // The overload and paced benches read their latencies from this generator, so what it sends and
 // what it reports are checked here against a local server whose answers take a known time.
@@ -29,6 +29,17 @@ describe('percentile', () => {
     expect(percentile(sorted, 99)).toBe(99);
     expect(percentile([7], 99)).toBe(7);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('inTurn', () => {
+  it('hands out each item once, in order, then nothing, and counts what it handed out', () => {
+    const turn = inTurn(['a', 'b'], (item) => ({ path: `/${item}`, body: '', headers: {} }));
+    expect(turn.request()?.path).toBe('/a');
+    expect(turn.request()?.path).toBe('/b');
+    expect(turn.request()).toBeNull();
+    expect(turn.request()).toBeNull();
+    expect(turn.taken()).toBe(2);
   });
 });
 

@@ -192,6 +192,27 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   return result;
 }
 
+/**
+ * Hands out `items` one per arrival, in order, built into requests; null once they run out (the
+ * arrival is skipped, and `suppliesLasted`-style checks compare `sent` with `scheduled`).
+ * `taken()` is how many were handed out, to remove them from the caller's list afterwards.
+ */
+export function inTurn<T>(
+  items: readonly T[],
+  build: (item: T) => OpenLoopRequest,
+): { request: () => OpenLoopRequest | null; taken: () => number } {
+  let next = 0;
+  return {
+    request: () => {
+      const item = items[next];
+      if (item === undefined) return null;
+      next += 1;
+      return build(item);
+    },
+    taken: () => next,
+  };
+}
+
 /** "303: 280, 503: 346, errors: 1" */
 export function openLoopStatuses(result: OpenLoopResult): string {
   const parts = [...result.statuses]

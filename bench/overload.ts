@@ -14,7 +14,7 @@ import {
   successes,
   trustedLoginRequest,
 } from './logins';
-import { openLoop, openLoopStatuses, percentile, type OpenLoopResult } from './open-loop';
+import { inTurn, openLoop, openLoopStatuses, percentile, type OpenLoopResult } from './open-loop';
 import { pendingCodes, type PendingCode } from './sign-in-state';
 import { codeRequest, verifyLoad } from './verify';
 
@@ -89,17 +89,14 @@ export async function overloadRun(
 
   // Open loop (bench/open-loop.ts): Poisson arrivals from a fixed seed, each request timed from
   // its send to the end of its answer. Verifies and logins use different seeds.
-  let nextCode = 0;
+  const codesInTurn = inTurn(codes, (pending) => codeRequest(server.origin, pending));
   const verifies = () =>
     openLoop({
       origin: server.origin,
       rate: VERIFY_RATE,
       seconds: SECONDS,
       seed: 7,
-      request: () => {
-        const pending = codes[nextCode++];
-        return pending ? codeRequest(server.origin, pending) : null;
-      },
+      request: codesInTurn.request,
       wanted: signedInAnswer,
     });
   const idle = await verifies();
@@ -107,17 +104,14 @@ export async function overloadRun(
   console.log(`\nverifies at ${VERIFY_RATE}/s alone (Poisson arrivals):`);
   console.log(verifyLine(idle));
 
-  let nextToken = 0;
+  const tokensInTurn = inTurn(tokens, (token) => trustedLoginRequest(server.origin, token));
   const logins = openLoop({
     origin: server.origin,
     rate: 2 * capacity,
     seconds: SECONDS,
     seed: 11,
     timeoutMs: 10_000,
-    request: () => {
-      const token = tokens[nextToken++];
-      return token ? trustedLoginRequest(server.origin, token) : null;
-    },
+    request: tokensInTurn.request,
     wanted: signedInAnswer,
   });
   const loaded = await verifies();
@@ -127,8 +121,9 @@ export async function overloadRun(
   // What the schedule offered (a Poisson schedule of a given seed is a little above or below
   // its mean rate): the overload's own rate, not the nominal 2 × capacity.
   const offered = loginResult.sent / SECONDS;
-  tokens.splice(0, nextToken);
-  codes.splice(0, nextCode);
+  tokens.splice(0, tokensInTurn.taken());
+  codes.splice(0, codesInTurn.taken());
+  const late = Math.max(loginResult.maxLateness, loaded.maxLateness, idle.maxLateness);
   console.log(
     `\nthe same verifies while logins are offered at ${offered.toFixed(0)}/s (${(offered / capacity).toFixed(1)} × capacity, Poisson arrivals):`,
   );
@@ -144,14 +139,13 @@ export async function overloadRun(
     `\nlogins offered at ${offered.toFixed(0)}/s (${loginResult.sent} sent): ${openLoopStatuses(loginResult)}`,
   );
   console.log(
-    `latency ms: signed in p50 ${ms(percentile(loginResult.wantedLatencies, 50))}, p99 ${ms(percentile(loginResult.wantedLatencies, 99))}; all answers p50 ${ms(percentile(loginResult.latencies, 50))}, max ${ms(loginResult.latencies.at(-1))}; load generator at most ${ms(Math.max(loginResult.maxLateness, loaded.maxLateness, idle.maxLateness))} ms late`,
+    `latency ms: signed in p50 ${ms(percentile(loginResult.wantedLatencies, 50))}, p99 ${ms(percentile(loginResult.wantedLatencies, 99))}; all answers p50 ${ms(percentile(loginResult.latencies, 50))}, max ${ms(loginResult.latencies.at(-1))}; load generator at most ${ms(late)} ms late`,
   );
   // Answers that ended within the window, as the closed-loop capacity run counts them.
   const served = loginResult.wantedInWindow / SECONDS;
   console.log(
     `signed in ${served.toFixed(1)}/s; refused with 429/503: ${refused}; timed out (queued past 10 s): ${loginResult.timeouts}`,
   );
-  const late = Math.max(loginResult.maxLateness, loaded.maxLateness, idle.maxLateness);
   if (late > 100)
     console.log(
       `LOAD GENERATOR LATE: a request left ${late.toFixed(0)} ms after its time, so arrivals bunched; run again on a quieter machine.`,

@@ -7,7 +7,9 @@ import {
   withCpuAccounting,
   type BenchServer,
 } from './bench-server';
+import { signedInAnswer } from './logins';
 import {
+  inTurn,
   openLoop,
   openLoopStatuses,
   percentile,
@@ -176,24 +178,20 @@ async function main() {
     );
     // Open loop, Poisson arrivals (bench/open-loop.ts): autocannon's own pacing sends each
     // second's requests in one burst and pads its percentiles with made-up samples.
-    const paced = (request: (i: number) => OpenLoopRequest | null, seed: number) =>
+    const paced = (request: () => OpenLoopRequest | null, seed: number) =>
       openLoop({
         origin: server.origin,
         rate: PACED_RATE,
         seconds: SECONDS,
         seed,
         request,
-        wanted: (status, location) =>
-          status === 200 || (status === 303 && String(location ?? '').endsWith('/account')),
+        wanted: (status, location) => status === 200 || signedInAnswer(status, location),
       });
     const csrf: OpenLoopRequest = { method: 'GET', path: '/api/auth/csrf', body: '', headers: {} };
     const pacedBaseline = await paced(() => csrf, 3);
-    let nextCode = 0;
-    const pacedVerify = await paced(() => {
-      const pending = codes[nextCode++];
-      return pending ? codeRequest(server.origin, pending) : null;
-    }, 5);
-    codes.splice(0, nextCode);
+    const codesInTurn = inTurn(codes, (pending) => codeRequest(server.origin, pending));
+    const pacedVerify = await paced(codesInTurn.request, 5);
+    codes.splice(0, codesInTurn.taken());
     // About 100 requests each: a p99 would be the largest or the next, so p90 and the maximum.
     const pacedLine = (label: string, run: OpenLoopResult) =>
       `${label.padEnd(7)} p50 ${percentile(run.latencies, 50).toFixed(0).padStart(5)} ms  p90 ${percentile(run.latencies, 90).toFixed(0).padStart(5)} ms  max ${(run.latencies.at(-1) ?? NaN).toFixed(0).padStart(5)} ms  (${run.wanted} of ${run.sent}: ${openLoopStatuses(run)})`;
