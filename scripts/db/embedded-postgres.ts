@@ -46,7 +46,7 @@ export async function startEmbeddedPostgres(
   let db: PGlite | undefined;
   try {
     if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-    db = await PGlite.create(dataDir ? { dataDir } : {});
+    db = await keepingExitCode(() => PGlite.create(dataDir ? { dataDir } : {}));
     const server = new PGLiteSocketServer({
       db,
       host: '127.0.0.1',
@@ -67,16 +67,32 @@ export async function startEmbeddedPostgres(
       stop() {
         stopped ??= (async () => {
           await server.stop();
-          await instance.close();
+          await keepingExitCode(() => instance.close());
           lock?.release();
         })();
         return stopped;
       },
     };
   } catch (error) {
-    await db?.close().catch(() => {});
+    if (db) await keepingExitCode(() => db!.close()).catch(() => {});
     lock?.release();
     throw error;
+  }
+}
+
+/**
+ * Runs a step of PGlite's life without letting it touch the process's exit code. PGlite is
+ * PostgreSQL compiled by Emscripten, whose exit handler writes `process.exitCode`: 99 once its
+ * initdb has run at start-up, 0 when it shuts down. Vitest sets the code to 1 after a failed run
+ * and only then stops this database in its global teardown, so `npm test` on embedded defaults
+ * ended with 0 whatever had failed (scripts/db/embedded-postgres.test.ts).
+ */
+async function keepingExitCode<T>(step: () => Promise<T>): Promise<T> {
+  const exitCode = process.exitCode;
+  try {
+    return await step();
+  } finally {
+    process.exitCode = exitCode;
   }
 }
 
