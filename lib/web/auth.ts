@@ -9,6 +9,7 @@ import { requestInfoFrom } from '@/lib/web/request-info';
 import { recordEvent } from '@/lib/audit/record-event';
 import { endSession } from '@/lib/auth/session-record';
 import { checkSessionToken } from '@/lib/auth/sessions/session-token';
+import { decodeSessionJwt, encodeSessionJwt } from '@/lib/auth/sessions/session-jwt';
 
 // Auth.js owns the session cookie; Latchkey owns everything before it. The Credentials provider
 // accepts nothing but a verified login ticket, so it is the only place a session starts, and
@@ -32,6 +33,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   useSecureCookies: secureCookies,
   cookies: { sessionToken: { name: sessionCookieName, options: cookieOptions } },
   session: { strategy: 'jwt', maxAge: maxAgeSeconds },
+  // Auth.js's own format, with the key derived once instead of per cookie (session-jwt.ts).
+  jwt: { encode: encodeSessionJwt, decode: decodeSessionJwt },
   pages: { signIn: '/login', error: '/login' },
   providers: [
     Credentials({
