@@ -85,11 +85,9 @@ export function trustClaimKey(ticketId: string): string {
 /** A handoff not taken within this time (its request failed in between) is dropped. */
 const HANDOFF_TTL_MS = 30_000;
 
-export type Handoff<User = unknown, Event = unknown> = {
+export type Handoff<Event = unknown> = {
   userId: string;
   method: SignInMethod;
-  /** The user row as the step read it, so that the session step need not read it again. */
-  user?: User;
   /** Audit events of the step, written with the session in one statement. */
   events: Event[];
   expiresAt: number;
@@ -99,9 +97,9 @@ const HANDOFFS = Symbol.for('latchkey.signInHandoffs');
 const handoffHolder = globalThis as typeof globalThis & { [HANDOFFS]?: Map<string, Handoff> };
 const handoffs = () => (handoffHolder[HANDOFFS] ??= new Map());
 
-export function handOver<User, Event>(
+export function handOver<Event>(
   ticketId: string,
-  handoff: Omit<Handoff<User, Event>, 'expiresAt'>,
+  handoff: Omit<Handoff<Event>, 'expiresAt'>,
   now: number,
 ): void {
   const map = handoffs();
@@ -110,15 +108,12 @@ export function handOver<User, Event>(
 }
 
 /** Takes the handoff of a ticket id, once; null when there is none (or it expired). */
-export function takeHandoff<User, Event>(
-  ticketId: string,
-  now: number,
-): Handoff<User, Event> | null {
+export function takeHandoff<Event>(ticketId: string, now: number): Handoff<Event> | null {
   if (!isWellFormedTicketId(ticketId)) return null;
   const key = challengeKeys(ticketId).record;
   const map = handoffs();
   const entry = map.get(key);
   if (!entry) return null;
   map.delete(key);
-  return entry.expiresAt > now ? (entry as Handoff<User, Event>) : null;
+  return entry.expiresAt > now ? (entry as Handoff<Event>) : null;
 }

@@ -41,6 +41,9 @@ export async function createSessionRecord(input: {
   return sessionId;
 }
 
+/** A session just started: its random id, and whether the user's email codes were blocked. */
+export type StartedSession = { sessionId: string; emailCodesBlocked: boolean };
+
 /** An audit event with the moment it happened, written later in one statement with others. */
 export type TimedAuditEvent = AuditEventInput & { at: Date };
 
@@ -61,7 +64,7 @@ const START_SIGN_IN_SESSION = `
   WITH u AS (
     UPDATE "User" SET "lastSignInAt" = ($1::timestamptz AT TIME ZONE 'UTC'), "updatedAt" = ($1::timestamptz AT TIME ZONE 'UTC')
     WHERE id = $2 AND NOT disabled
-    RETURNING id
+    RETURNING id, "emailCodesBlocked"
   ), s AS (
     INSERT INTO "Session" (id, "sessionToken", "userId", expires, "createdAt", "lastSeenAt", ip, "userAgent")
     SELECT $3::text, $4::text, u.id, ($5::timestamptz AT TIME ZONE 'UTC'),
@@ -74,13 +77,15 @@ const START_SIGN_IN_SESSION = `
     FROM u, jsonb_to_recordset($8::jsonb) AS e(id text, type text, subject text, ip text, "userAgent" text, detail jsonb, at timestamptz)
     RETURNING id
   )
-  SELECT id FROM s`;
+  SELECT s.id, u."emailCodesBlocked" FROM s, u`;
 
 /**
  * The end of a proven sign-in in ONE statement: the user's lastSignInAt, the sign-in's audit
  * events (RC-06) and the session row (SE-06), all or nothing, and only while the user exists and
- * is not disabled. Returns the new random session id (SE-01, SE-02), or null when there was no
- * such user. A data-modifying CTE runs to completion whether or not the outer query reads it.
+ * is not disabled. Returns the new random session id (SE-01, SE-02) with the user's
+ * `emailCodesBlocked` as the statement found it (so the caller needs no read of the user before),
+ * or null when there was no such user. A data-modifying CTE runs to completion whether or not the
+ * outer query reads it.
  */
 export async function startSignInSession(input: {
   userId: string;
@@ -89,7 +94,7 @@ export async function startSignInSession(input: {
   userAgent: string | null;
   at: Date;
   events: TimedAuditEvent[];
-}): Promise<string | null> {
+}): Promise<StartedSession | null> {
   const sessionId = randomBytes(32).toString('base64url');
   const at = input.at.toISOString();
   const expires = new Date(input.at.getTime() + input.maxAgeSeconds * 1000).toISOString();
@@ -108,7 +113,7 @@ export async function startSignInSession(input: {
       };
     }),
   );
-  const rows = await queryRows<{ id: string }>(START_SIGN_IN_SESSION, [
+  const rows = await queryRows<{ id: string; emailCodesBlocked: boolean }>(START_SIGN_IN_SESSION, [
     at,
     input.userId,
     newRowId(),
@@ -118,7 +123,7 @@ export async function startSignInSession(input: {
     input.userAgent?.slice(0, 500) ?? null,
     events,
   ]);
-  return rows.length === 1 ? sessionId : null;
+  return rows.length === 1 ? { sessionId, emailCodesBlocked: rows[0]!.emailCodesBlocked } : null;
 }
 
 // Every signed-in request reads its session (Auth.js's jwt callback): one `pg` statement with the

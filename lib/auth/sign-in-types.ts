@@ -1,6 +1,6 @@
 import type { RequestInfo } from '@/lib/audit/request-info';
 import type { PasswordCheck } from '@/lib/auth/password';
-import type { TimedAuditEvent } from '@/lib/auth/session-record';
+import type { StartedSession, TimedAuditEvent } from '@/lib/auth/session-record';
 import type { Challenge } from '@/lib/challenges/challenge';
 import type { ChallengeDeps } from '@/lib/challenges/challenge-deps';
 import type { SignInPolicy } from '@/lib/policy/sign-in-policy';
@@ -85,11 +85,12 @@ export type SignInDeps = ChallengeDeps & {
   sessions: {
     /**
      * Ends a proven sign-in in one statement: lastSignInAt, the sign-in's audit events and the
-     * session row (SE-06); the new session id, or null when the user is gone or disabled.
+     * session row (SE-06); the new session id with the user's `emailCodesBlocked`, or null when
+     * the user is gone or disabled (nothing is written then).
      */
     start(
       input: { userId: string; at: Date; events: TimedAuditEvent[] } & RequestInfo,
-    ): Promise<string | null>;
+    ): Promise<StartedSession | null>;
   };
   config: ChallengeDeps['config'] & {
     ticketTtlSeconds: number;

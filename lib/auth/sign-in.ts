@@ -8,7 +8,6 @@ import type {
   RequestInfo,
   SignInDeps,
   SignInMethod,
-  SignInUser,
 } from '@/lib/auth/sign-in-types';
 import { newChallengeId } from '@/lib/challenges/challenge';
 import { rolePolicy } from '@/lib/policy/sign-in-policy';
@@ -133,9 +132,9 @@ export async function submitPassword(
         ]
       : [];
     await released;
-    handOver<SignInUser, TimedAuditEvent>(
+    handOver<TimedAuditEvent>(
       id,
-      { userId: user.id, method, user, events: [{ ...passwordOk, at: new Date(now) }, ...used] },
+      { userId: user.id, method, events: [{ ...passwordOk, at: new Date(now) }, ...used] },
       now,
     );
     return { ok: true, ticketId: id, next: 'session', ...(device ? { device } : {}) };
@@ -159,32 +158,33 @@ export async function completeSignIn(
   input: { ticketId: string } & RequestInfo,
 ): Promise<{ userId: string; method: SignInMethod; sessionId: string } | null> {
   const now = deps.now();
-  const handoff = takeHandoff<SignInUser, TimedAuditEvent>(input.ticketId, now);
+  const handoff = takeHandoff<TimedAuditEvent>(input.ticketId, now);
   const verified = handoff ? null : await takeVerifiedTicket(deps.store, input.ticketId, now);
   // An admin who has not finished setting up a factor gets no session, whichever step asks.
   if (verified?.enrol) return null;
   const proof = handoff ?? verified;
   if (!proof) return null;
-  const user = handoff?.user ?? (await deps.users.findById(proof.userId));
-  if (!user || user.disabled) return null;
+  const userId = proof.userId;
   const method = proof.method ?? 'code';
   const who = { ip: input.ip, userAgent: input.userAgent };
   const succeeded: TimedAuditEvent = {
     type: 'signin.succeeded',
-    userId: user.id,
+    userId,
     ...who,
     detail: { method },
     at: new Date(now),
   };
-  const sessionId = await deps.sessions.start({
-    userId: user.id,
+  // The statement itself refuses a user who is gone or was disabled since the proof (it writes
+  // nothing then), so the user is not read first: one statement fewer for every sign-in by code.
+  const started = await deps.sessions.start({
+    userId,
     ...who,
     at: new Date(now),
     events: [...(handoff?.events ?? []), succeeded],
   });
-  if (!sessionId) return null;
+  if (!started) return null;
   // Email codes are blocked after a reset only while no other factor has been used (RC-04).
-  if (user.emailCodesBlocked && method !== 'password-only' && method !== 'trusted-device')
-    await deps.users.unblockEmailCodes(user.id);
-  return { userId: user.id, method, sessionId };
+  if (started.emailCodesBlocked && method !== 'password-only' && method !== 'trusted-device')
+    await deps.users.unblockEmailCodes(userId);
+  return { userId, method, sessionId: started.sessionId };
 }

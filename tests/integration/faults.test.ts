@@ -226,9 +226,15 @@ describe('AV-01 dependencies that accept a connection and never answer', () => {
         next: 'session',
       });
 
+      // The session's one statement is the step's only database work (decision 0028).
       const dead = {
         ...real,
-        users: { ...real.users, findById: (id: string) => hung.user.findUnique({ where: { id } }) },
+        sessions: {
+          start: async () => {
+            await hung.session.count();
+            return null;
+          },
+        },
         audit: async () => void (await hung.auditEvent.count()),
       };
       const attempt = await timed(completeSignIn(dead, { ticketId, ...who }));

@@ -71,7 +71,7 @@ describe('the raw statements keep times in UTC whatever the process time zone', 
     const user = await createUser();
     const at = new Date(Date.now() - 10 * MINUTE);
     const maxAgeSeconds = 3600;
-    const sessionId = await startSignInSession({
+    const started = await startSignInSession({
       userId: user.id,
       maxAgeSeconds,
       at,
@@ -80,7 +80,8 @@ describe('the raw statements keep times in UTC whatever the process time zone', 
       ],
       ...who,
     });
-    expect(sessionId).not.toBeNull();
+    expect(started?.emailCodesBlocked).toBe(false);
+    const sessionId = started?.sessionId;
     const row = await db.session.findFirstOrThrow({ where: { userId: user.id } });
     expect(row.createdAt.getTime()).toBe(at.getTime());
     expect(row.lastSeenAt.getTime()).toBe(at.getTime());
@@ -108,13 +109,9 @@ describe('the raw statements keep times in UTC whatever the process time zone', 
   it('SE-05 a session is refused from the instant of its absolute expiry', async () => {
     const user = await createUser();
     const at = new Date(Date.now() - 2 * MINUTE);
-    const sessionId = await startSignInSession({
-      userId: user.id,
-      maxAgeSeconds: 60,
-      at,
-      events: [],
-      ...who,
-    });
+    const sessionId = (
+      await startSignInSession({ userId: user.id, maxAgeSeconds: 60, at, events: [], ...who })
+    )?.sessionId;
     const expires = at.getTime() + 60_000;
     expect(
       await findLiveSession(sessionId!, { now: expires - 1, idleMs: 3_600_000 }),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db';
 import { completeSignIn, submitPassword } from '@/lib/auth/sign-in';
 import { sendCode, submitCode } from '@/lib/auth/sign-in-code';
@@ -110,7 +111,7 @@ describe('a proven sign-in ends in one statement', () => {
     expect(await typesOf(user.id)).toEqual([]);
   });
 
-  it('RC-06 a code sign-in: the audit rows are written with the session, and nothing is left for after the response', async () => {
+  it('SE-06 a user disabled between the code and the session gets no session (the session statement checks, with no read before it)', async () => {
     const sender = capturingSender();
     const deps = testDeps({ sender });
     const user = await createUser();
@@ -124,9 +125,38 @@ describe('a proven sign-in ends in one statement', () => {
     expect(
       await submitCode(deps, { ticketId: started.ticketId, code: sender.last().code!, ...who }),
     ).toEqual({ ok: true, next: 'session' });
-    expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toMatchObject({
-      method: 'code',
+    await db.user.update({ where: { id: user.id }, data: { disabled: true } });
+    expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toBeNull();
+    expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).lastSignInAt).toBeNull();
+    expect(await typesOf(user.id)).toEqual(['signin.password_ok', 'code.sent']);
+  });
+
+  it('RC-06 P2 a code sign-in: the audit rows are written with the session in its one statement, and nothing is left for after the response', async () => {
+    const sender = capturingSender();
+    const deps = testDeps({ sender });
+    const user = await createUser();
+    const started = await submitPassword(deps, {
+      username: user.username,
+      password: PASSWORD,
+      ...who,
     });
+    if (!started.ok) throw new Error('password step failed');
+    await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who });
+    // P2: the code and its session cost one SQL statement, the session's (the user is not read
+    // before it: the statement itself refuses a user who is gone or disabled).
+    const statements = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      expect(
+        await submitCode(deps, { ticketId: started.ticketId, code: sender.last().code!, ...who }),
+      ).toEqual({ ok: true, next: 'session' });
+      expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toMatchObject({
+        method: 'code',
+      });
+      expect(statements).toHaveBeenCalledTimes(1);
+    } finally {
+      statements.mockRestore();
+    }
     expect(await typesOf(user.id)).toEqual(['signin.password_ok', 'code.sent', 'signin.succeeded']);
     expect(deps.deferred).toHaveLength(0);
   });
