@@ -27,3 +27,15 @@ describe('embedded PostgreSQL', () => {
     expect(process.exitCode).toBeUndefined();
   });
 });
+
+describe('the test run’s exit code', () => {
+  it('keeps Vitest’s 1 for a failed run and drops a code PGlite wrote during the run', async () => {
+    const { keepOnlyVitestsExitCode } = await import('../../tests/support/global-setup');
+    process.exitCode = 100;
+    keepOnlyVitestsExitCode();
+    expect(process.exitCode).toBeUndefined();
+    process.exitCode = 1;
+    keepOnlyVitestsExitCode();
+    expect(process.exitCode).toBe(1);
+  });
+});

@@ -66,8 +66,10 @@ export async function startEmbeddedPostgres(
       port,
       stop() {
         stopped ??= (async () => {
-          await server.stop();
-          await keepingExitCode(() => instance.close());
+          await keepingExitCode(async () => {
+            await server.stop();
+            await instance.close();
+          });
           lock?.release();
         })();
         return stopped;
