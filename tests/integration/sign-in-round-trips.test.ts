@@ -33,6 +33,22 @@ const typesOf = async (userId: string) =>
     })
   ).map((e) => e.type);
 
+/** A two-factor user past the password step, with an email code sent: the code step's input. */
+async function codeSignIn(
+  deps: ReturnType<typeof testDeps>,
+  sender: ReturnType<typeof capturingSender>,
+) {
+  const user = await createUser({ phone: null });
+  const started = await submitPassword(deps, {
+    username: user.username,
+    password: PASSWORD,
+    ...who,
+  });
+  if (!started.ok) throw new Error('password step failed');
+  await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who });
+  return { user, ticketId: started.ticketId, code: sender.last().code! };
+}
+
 describe('a proven sign-in ends in one statement', () => {
   it('RC-06 SE-06 a trusted browser: no ticket in the store; password_ok, device.used and signin.succeeded, lastSignInAt and the session row written together; the proof works once', async () => {
     const deps = testDeps();
@@ -114,19 +130,13 @@ describe('a proven sign-in ends in one statement', () => {
   it('SE-06 a user disabled between the code and the session gets no session (the session statement checks, with no read before it)', async () => {
     const sender = capturingSender();
     const deps = testDeps({ sender });
-    const user = await createUser();
-    const started = await submitPassword(deps, {
-      username: user.username,
-      password: PASSWORD,
-      ...who,
+    const { user, ticketId, code } = await codeSignIn(deps, sender);
+    expect(await submitCode(deps, { ticketId: ticketId, code, ...who })).toEqual({
+      ok: true,
+      next: 'session',
     });
-    if (!started.ok) throw new Error('password step failed');
-    await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who });
-    expect(
-      await submitCode(deps, { ticketId: started.ticketId, code: sender.last().code!, ...who }),
-    ).toEqual({ ok: true, next: 'session' });
     await db.user.update({ where: { id: user.id }, data: { disabled: true } });
-    expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toBeNull();
+    expect(await completeSignIn(deps, { ticketId: ticketId, ...who })).toBeNull();
     expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).lastSignInAt).toBeNull();
     expect(await typesOf(user.id)).toEqual(['signin.password_ok', 'code.sent']);
@@ -135,22 +145,16 @@ describe('a proven sign-in ends in one statement', () => {
   it('RC-06 P2 a code sign-in: the audit rows are written with the session in its one statement, and nothing is left for after the response', async () => {
     const sender = capturingSender();
     const deps = testDeps({ sender });
-    const user = await createUser();
-    const started = await submitPassword(deps, {
-      username: user.username,
-      password: PASSWORD,
-      ...who,
-    });
-    if (!started.ok) throw new Error('password step failed');
-    await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who });
+    const { user, ticketId, code } = await codeSignIn(deps, sender);
     // P2: the code and its session cost one SQL statement, the session's (the user is not read
     // before it: the statement itself refuses a user who is gone or disabled).
     const statements = vi.spyOn(pg.Client.prototype, 'query');
     try {
-      expect(
-        await submitCode(deps, { ticketId: started.ticketId, code: sender.last().code!, ...who }),
-      ).toEqual({ ok: true, next: 'session' });
-      expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toMatchObject({
+      expect(await submitCode(deps, { ticketId: ticketId, code, ...who })).toEqual({
+        ok: true,
+        next: 'session',
+      });
+      expect(await completeSignIn(deps, { ticketId: ticketId, ...who })).toMatchObject({
         method: 'code',
       });
       expect(statements).toHaveBeenCalledTimes(1);
@@ -197,21 +201,6 @@ describe.skipIf(!process.env.REDIS_URL)(
         ),
       );
       return { value, requests: bridge.stats.requests - requests, commands: delta };
-    }
-
-    async function codeSignIn(
-      deps: ReturnType<typeof upstashDeps>,
-      sender: ReturnType<typeof capturingSender>,
-    ) {
-      const user = await createUser({ phone: null });
-      const started = await submitPassword(deps, {
-        username: user.username,
-        password: PASSWORD,
-        ...who,
-      });
-      if (!started.ok) throw new Error('password step failed');
-      await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who });
-      return { user, ticketId: started.ticketId, code: sender.last().code! };
     }
 
     it('P2 OTP-03 OTP-06 a correct code and its session cost one Redis round trip (one script), which also restarts the send counters', async () => {
