@@ -33,6 +33,13 @@ const typesOf = async (userId: string) =>
     })
   ).map((e) => e.type);
 
+/** A refused session step wrote nothing: no session, no lastSignInAt, only the earlier audit rows. */
+async function expectNoSessionWritten(userId: string, auditTypes: string[]) {
+  expect(await db.session.count({ where: { userId } })).toBe(0);
+  expect((await db.user.findUniqueOrThrow({ where: { id: userId } })).lastSignInAt).toBeNull();
+  expect(await typesOf(userId)).toEqual(auditTypes);
+}
+
 /** A two-factor user past the password step, with an email code sent: the code step's input. */
 async function codeSignIn(
   deps: ReturnType<typeof testDeps>,
@@ -107,8 +114,7 @@ describe('a proven sign-in ends in one statement', () => {
     if (!started.ok) throw new Error('password step failed');
     expect(started.next).toBe('method');
     expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toBeNull();
-    expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
-    expect(await typesOf(user.id)).toEqual(['signin.password_ok']);
+    await expectNoSessionWritten(user.id, ['signin.password_ok']);
   });
 
   it('SE-06 a user disabled between the proof and the session gets no session, and nothing is half written', async () => {
@@ -122,9 +128,7 @@ describe('a proven sign-in ends in one statement', () => {
     if (!started.ok) throw new Error('password step failed');
     await db.user.update({ where: { id: user.id }, data: { disabled: true } });
     expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toBeNull();
-    expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).lastSignInAt).toBeNull();
-    expect(await typesOf(user.id)).toEqual([]);
+    await expectNoSessionWritten(user.id, []);
   });
 
   it('SE-06 a user disabled between the code and the session gets no session (the session statement checks, with no read before it)', async () => {
@@ -137,9 +141,7 @@ describe('a proven sign-in ends in one statement', () => {
     });
     await db.user.update({ where: { id: user.id }, data: { disabled: true } });
     expect(await completeSignIn(deps, { ticketId: ticketId, ...who })).toBeNull();
-    expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).lastSignInAt).toBeNull();
-    expect(await typesOf(user.id)).toEqual(['signin.password_ok', 'code.sent']);
+    await expectNoSessionWritten(user.id, ['signin.password_ok', 'code.sent']);
   });
 
   it('RC-06 P2 a code sign-in: the audit rows are written with the session in its one statement, and nothing is left for after the response', async () => {
