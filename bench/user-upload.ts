@@ -179,7 +179,7 @@ try {
   const total = validate.wallMs + importing.wallMs;
   console.log(`validate (upload + dry run + staging): ${s(validate.wallMs)} ${cpu(validate)}`);
   console.log(
-    `import (checks again + writes users, invitations, audit): ${s(importing.wallMs)} ${cpu(importing)}`,
+    `import (checks again + writes users and audit events): ${s(importing.wallMs)} ${cpu(importing)}`,
   );
   console.log(`validate + import: ${s(total)}`);
   console.log(

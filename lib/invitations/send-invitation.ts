@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
 import { invitationNotice } from '@/lib/notices/invitation-notice';
@@ -47,7 +48,7 @@ export async function sendInvitations(
     // link would be refused anyway (decision 0019).
     const users = await db.user.findMany({
       where: { id: { in: ids }, disabled: false, invitationPending: true },
-      select: { id: true, username: true, name: true, email: true },
+      select: { id: true, username: true, name: true, email: true, uploadId: true },
     });
     result.skipped += ids.length - users.length;
     const queue = [...users];
@@ -69,7 +70,13 @@ export async function sendInvitations(
   return result;
 }
 
-type Invitee = { id: string; username: string; name: string | null; email: string };
+type Invitee = {
+  id: string;
+  username: string;
+  name: string | null;
+  email: string;
+  uploadId: string | null;
+};
 
 async function sendOne(
   user: Invitee,
@@ -95,6 +102,8 @@ async function sendOne(
     : await db.invitation.create({
         data: {
           userId: user.id,
+          // A user an upload created counts under that upload from its first send (decision 0029).
+          uploadId: user.uploadId,
           tokenHash: invitationTokenHash(token),
           expiresAt,
           sentTo: user.email,
@@ -139,27 +148,41 @@ async function sendOne(
   return { ok: true };
 }
 
+// An upload's pending invitations are of two kinds (decision 0029): the users it created that
+// still wait for their first invitation, which have no Invitation row at all (the import writes
+// none), and rows without a token: a send that failed, a link ended by an email change, or a
+// pending row an earlier version of the import wrote.
+
 /** Users created by an upload whose invitation has not been sent yet (pending or failed). */
 export async function pendingInvitationUserIds(uploadId: string, limit: number): Promise<string[]> {
-  const rows = await db.invitation.findMany({
-    where: { uploadId, tokenHash: null, usedAt: null },
-    select: { userId: true },
-    orderBy: { createdAt: 'asc' },
-    take: limit,
-  });
+  const rows = await db.$queryRaw<{ userId: string }[]>`
+    (SELECT "userId", 0 AS kind, "createdAt", id FROM "Invitation"
+      WHERE "uploadId" = ${uploadId} AND "tokenHash" IS NULL AND "usedAt" IS NULL)
+    UNION ALL
+    (SELECT u.id, 1, u."createdAt", u.id FROM "User" u
+      WHERE ${neverInvited(uploadId)})
+    ORDER BY kind, "createdAt", id
+    LIMIT ${limit}`;
   return [...new Set(rows.map((r) => r.userId))];
 }
 
 export async function invitationCounts(
   uploadId: string,
 ): Promise<{ sent: number; failed: number; pending: number; accepted: number }> {
-  const [sent, failed, pending, accepted] = await Promise.all([
-    db.invitation.count({ where: { uploadId, sentAt: { not: null } } }),
-    db.invitation.count({
-      where: { uploadId, tokenHash: null, usedAt: null, error: { not: null } },
-    }),
-    db.invitation.count({ where: { uploadId, tokenHash: null, usedAt: null, error: null } }),
-    db.invitation.count({ where: { uploadId, usedAt: { not: null } } }),
-  ]);
-  return { sent, failed, pending, accepted };
+  const [counts] = await db.$queryRaw<
+    { sent: number; failed: number; pending: number; accepted: number }[]
+  >`
+    SELECT
+      count(*) FILTER (WHERE "sentAt" IS NOT NULL)::int AS sent,
+      count(*) FILTER (WHERE "tokenHash" IS NULL AND "usedAt" IS NULL AND error IS NOT NULL)::int AS failed,
+      count(*) FILTER (WHERE "tokenHash" IS NULL AND "usedAt" IS NULL AND error IS NULL)::int
+        + (SELECT count(*) FROM "User" u WHERE ${neverInvited(uploadId)})::int AS pending,
+      count(*) FILTER (WHERE "usedAt" IS NOT NULL)::int AS accepted
+    FROM "Invitation" WHERE "uploadId" = ${uploadId}`;
+  return counts!;
 }
+
+/** A user the upload created who still waits for a first invitation (no Invitation row yet). */
+const neverInvited = (uploadId: string) => Prisma.sql`u."uploadId" = ${uploadId}
+  AND u."invitationPending"
+  AND NOT EXISTS (SELECT 1 FROM "Invitation" i WHERE i."userId" = u.id)`;

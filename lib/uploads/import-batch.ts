@@ -9,10 +9,12 @@ import type { ClassifiedRow, ExistingUser } from './validate-upload';
 
 // Writes a run of staged batches inside the caller's transaction: first the rows that need care
 // are found (username exists, or the email now belongs to someone else: checked again, the
-// database may have changed since the dry run); then every other row becomes a user with a
-// pending invitation and a `user.created` event, in one statement that reads the staged rows
-// where they are; and, when the admin chose "update", the changed existing users are updated,
-// and a changed email ends that user's unused invitation and reset links (decision 0019).
+// database may have changed since the dry run); then every other row becomes a user and a
+// `user.created` event, in one statement that reads the staged rows where they are. The user
+// carries the upload's id and `invitationPending`: that is its pending invitation, no Invitation
+// row is written until the email is sent (decision 0029). When the admin chose "update", the
+// changed existing users are updated, and a changed email ends that user's unused invitation and
+// reset links (decision 0019).
 
 type Tx = Prisma.TransactionClient;
 
@@ -77,24 +79,22 @@ export async function writeStagedBatches(
       uploadId: options.uploadId,
       actorId: options.actorId,
     });
-    // Ids in row order, so the new index entries (and the foreign-key look-ups of the two rows
-    // that follow each user) land side by side instead of all over the indexes.
+    // Ids in row order, so the new index entries land side by side instead of all over the
+    // indexes.
     // The new ids come back as one comma-separated text value: as 5,000 result rows, Prisma's
     // result handling allocated ~20 MB per run (~450 MB over a 100,000-row import), much of it
     // promoted to V8's old generation before it died, which set the upload's peak RSS
     // (docs/performance.md). Ids are [a-z0-9] (newIdPrefix), so a comma cannot occur in one.
     const [inserted] = await tx.$queryRaw<{ ids: string | null }[]>`
       WITH inserted AS (
-        INSERT INTO "User" (id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "invitationPending", "updatedAt")
-        SELECT ${options.idPrefix} || lpad(s.row::text, 10, '0'), s.username, s."usernameKey", s.name, s.email, s.phone, ${options.passwordHash}, s.role, s."twoFactor", true, now()
+        INSERT INTO "User" (id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "invitationPending", "uploadId", "updatedAt")
+        SELECT ${options.idPrefix} || lpad(s.row::text, 10, '0'), s.username, s."usernameKey", s.name, s.email, s.phone, ${options.passwordHash}, s.role, s."twoFactor", true, ${options.uploadId}, now()
         FROM ${stagedRows(options.uploadId, range.from, range.to)}
         WHERE s.row <> ALL(${care.map((r) => r.row)}::int[])
         ORDER BY s.row
         -- Someone created the same username since the rows were checked: that row fails, not the batch.
         ON CONFLICT ("usernameKey") DO NOTHING
         RETURNING id
-      ), invited AS (
-        INSERT INTO "Invitation" (id, "userId", "uploadId") SELECT id || 'i', id, ${options.uploadId} FROM inserted
       ), audited AS (
         INSERT INTO "AuditEvent" (id, type, "userId", detail) SELECT id || 'a', 'user.created', id, ${detail}::jsonb FROM inserted
       )

@@ -1,37 +1,21 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, MIGRATIONS_DIR } from '../../scripts/db/apply-migrations';
-import { startTestDatabase, type TestDatabase } from '../support/test-database';
+import { databaseBeforeMigration } from '../support/database-before-migration';
 
 // The migration that binds links to their address (decision 0019) fills its columns from what a
 // running deployment already holds: which accounts still wait for their invitation, and which
 // outstanding invitation still goes to the account's current address. Applied here to a database
 // of its own that holds the earlier schema and rows of each kind.
 
-const MIGRATION = '20261202143605_links_end_on_email_change';
-
-let database: TestDatabase;
+let database: Awaited<ReturnType<typeof databaseBeforeMigration>>;
 let client: pg.Client;
-let earlier: string;
 
 beforeAll(async () => {
-  database = await startTestDatabase({ migrate: false });
-  earlier = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-links-'));
-  fs.cpSync(MIGRATIONS_DIR, earlier, { recursive: true });
-  const names = fs.readdirSync(earlier).filter((name) => name > MIGRATION);
-  for (const name of [MIGRATION, ...names])
-    fs.rmSync(path.join(earlier, name), { recursive: true });
-  await applyMigrations(database.url, { migrationsDir: earlier });
-  client = new pg.Client(database.url);
-  await client.connect();
+  database = await databaseBeforeMigration('20261202143605_links_end_on_email_change');
+  client = database.client;
 });
 afterAll(async () => {
-  await client?.end();
   await database?.stop();
-  if (earlier) fs.rmSync(earlier, { recursive: true, force: true });
 });
 
 const t = (minutes: number) => new Date(Date.UTC(2026, 10, 1, 12, minutes));
@@ -77,7 +61,7 @@ describe('the migration of decision 0019', () => {
     // A change before the link was sent does not concern it.
     await event('waiting', 'user.updated', t(0), { fields: ['email'] });
 
-    await applyMigrations(database.url);
+    await database.migrate();
 
     const users = await client.query<{ id: string; invitationPending: boolean }>(
       `SELECT id, "invitationPending" FROM "User" ORDER BY id`,

@@ -445,7 +445,13 @@ describe('User Upload: import', () => {
     });
     expect(result).toMatchObject({ ok: true, status: 'imported', created: 2500, failed: 0 });
     expect(await db.user.count({ where: { usernameKey: { startsWith: p } } })).toBe(2500);
-    expect(await db.invitation.count({ where: { uploadId } })).toBe(2500);
+    expect(await db.user.count({ where: { uploadId, invitationPending: true } })).toBe(2500);
+    expect(await invitationCounts(uploadId)).toEqual({
+      sent: 0,
+      failed: 0,
+      pending: 2500,
+      accepted: 0,
+    });
   });
 });
 
@@ -567,6 +573,7 @@ describe('User Upload: the database changes between the dry run and the import',
     expect(await db.user.findUniqueOrThrow({ where: { id: existing.id } })).toEqual(userBefore);
     expect(await db.user.count({ where: { usernameKey: { startsWith: p } } })).toBe(0);
     expect(await db.invitation.count({ where: { uploadId } })).toBe(0);
+    expect(await invitationCounts(uploadId)).toMatchObject({ pending: 0 });
     const view = (await getUpload(uploadId))!;
     expect(view).toMatchObject({ status: 'rejected', created: 0, rowsInvalid: 1 });
     expect(view.problems).toMatchObject([{ row: 2202, column: 'email' }]);
@@ -628,9 +635,18 @@ describe('User Upload: invitations (CSV-03)', () => {
       sender: capturingSender(),
     });
     expect(result.ok && result.createdIds).toHaveLength(1);
-    const invitation = await db.invitation.findFirstOrThrow({ where: { uploadId } });
-    expect(invitation).toMatchObject({ tokenHash: null, sentAt: null, usedAt: null });
-    const user = await db.user.findUniqueOrThrow({ where: { id: invitation.userId } });
+    const userId = (result as { createdIds: string[] }).createdIds[0]!;
+    // Pending without an Invitation row: the user carries the upload (decision 0029).
+    expect(await db.invitation.count({ where: { userId } })).toBe(0);
+    expect(await invitationCounts(uploadId)).toEqual({
+      sent: 0,
+      failed: 0,
+      pending: 1,
+      accepted: 0,
+    });
+    expect(await pendingInvitationUserIds(uploadId, 10)).toEqual([userId]);
+    const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
+    expect(user).toMatchObject({ uploadId, invitationPending: true });
     for (const guess of ['', 'password', `${p}inv`])
       expect((await checkPassword(guess, user.passwordHash)).ok).toBe(false);
   });
@@ -759,6 +775,35 @@ describe('User Upload: invitation links (CSV-03, RC-02)', () => {
       pending: 0,
       accepted: 0,
     });
+  });
+
+  it('CSV-03 a pending row an earlier version of the import wrote counts once, and the first send fills it in', async () => {
+    const { admin, userId, uploadId } = await invitedUser();
+    const legacy = await db.invitation.create({ data: { userId, uploadId } });
+    expect(await invitationCounts(uploadId)).toEqual({
+      sent: 0,
+      failed: 0,
+      pending: 1,
+      accepted: 0,
+    });
+    expect(await pendingInvitationUserIds(uploadId, 10)).toEqual([userId]);
+    expect(
+      await sendInvitations([userId], { actorId: admin.id, sender: capturingSender() }),
+    ).toMatchObject({ sent: 1 });
+    expect(await db.invitation.findMany({ where: { userId }, select: { id: true } })).toEqual([
+      { id: legacy.id },
+    ]);
+    expect(await invitationCounts(uploadId)).toMatchObject({ sent: 1, pending: 0 });
+  });
+
+  it('CSV-03 a user who chose a password another way, or belongs to another upload, is not pending here', async () => {
+    const first = await invitedUser();
+    const second = await invitedUser();
+    expect(await pendingInvitationUserIds(first.uploadId, 10)).toEqual([first.userId]);
+    await db.user.update({ where: { id: first.userId }, data: { invitationPending: false } });
+    expect(await pendingInvitationUserIds(first.uploadId, 10)).toEqual([]);
+    expect(await invitationCounts(first.uploadId)).toMatchObject({ pending: 0 });
+    expect(await invitationCounts(second.uploadId)).toMatchObject({ pending: 1 });
   });
 });
 
