@@ -143,6 +143,38 @@ test('CSV-02 CSV-03 CSV-04 admin uploads good and bad rows, imports the valid on
   await expect(page.getByTestId('signed-in-user')).toHaveText(username);
 });
 
+test('CSV-03 invitations beyond the first 200 wait as "Not sent yet", and "Send pending invitations" sends them', async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  await signInWithCode(page, request, baseURL!, 'admin');
+  await page.goto('/admin/users/upload');
+  const id = stamp();
+  const rows = Array.from(
+    { length: 201 },
+    (_, i) => `many${id}n${i},,many${id}n${i}@example.com,,user,no`,
+  );
+  await uploadFile(page, `many-${id}.csv`, `${HEADER}\r\n${rows.join('\r\n')}\r\n`);
+  await expect(page.getByTestId('preview-counts')).toContainText('Valid201');
+
+  await confirmAdminCode(page, 'admin@example.com');
+  await page.getByLabel('Import the valid rows').check();
+  await page.getByLabel('Skip them').check();
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByTestId('result-counts')).toContainText('Created201');
+  const counts = page.getByTestId('invitation-counts');
+  // One request sends at most 200: the last user waits, with nothing lost.
+  await expect(counts).toContainText('Sent200');
+  await expect(counts).toContainText('Not sent yet1');
+  await page.getByRole('button', { name: 'Send pending invitations (1)' }).click();
+  await expect(page.getByText('1 invitation sent.')).toBeVisible();
+  await expect(counts).toContainText('Sent201');
+  await expect(counts).toContainText('Not sent yet0');
+  await expect(page.getByRole('button', { name: /Send pending invitations/ })).toHaveCount(0);
+  await invitationLink(request, baseURL!, `many${id}n200@example.com`);
+});
+
 test('CSV-05 a non-admin gets "not found" from the upload pages and routes', async ({
   page,
   request,

@@ -107,9 +107,9 @@ export async function sendInvitationsAction(
     revalidatePath('/admin/users/upload');
     if (result.failed.length)
       return {
-        error: `${result.failed.length} invitations could not be sent (${result.failed[0]!.error}). They stay pending; try again later.`,
+        error: `${invitations(result.failed.length)} could not be sent (${result.failed[0]!.error}). ${result.failed.length === 1 ? 'It stays' : 'They stay'} pending; try again later.`,
       };
-    return { info: `${result.sent} invitations sent.` };
+    return { info: `${invitations(result.sent)} sent.` };
   } catch (error) {
     unstable_rethrow(error);
     console.error('user upload: sending invitations failed', error);
@@ -118,3 +118,5 @@ export async function sendInvitationsAction(
     };
   }
 }
+
+const invitations = (n: number) => `${n.toLocaleString('en')} invitation${n === 1 ? '' : 's'}`;

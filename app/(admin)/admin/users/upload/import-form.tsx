@@ -123,16 +123,23 @@ function Choice({
   );
 }
 
+/**
+ * Rendered whenever the upload created users, so that "N invitations sent." stays on screen after
+ * the last pending invitation went out (the button goes, the message stays).
+ */
 export function SendInvitationsForm({ uploadId, waiting }: { uploadId: string; waiting: number }) {
   const [state, formAction, pending] = useActionState(sendInvitationsAction, {} as FormState);
+  if (waiting === 0 && !state.error && !state.info) return null;
   return (
     <form action={formAction} className="mt-4 space-y-3">
       {state.error && <FormMessage>{state.error}</FormMessage>}
       {state.info && <FormMessage tone="info">{state.info}</FormMessage>}
       <input type="hidden" name="uploadId" value={uploadId} />
-      <button type="submit" className={secondaryButtonClass} disabled={pending}>
-        Send pending invitations ({waiting.toLocaleString('en')})
-      </button>
+      {waiting > 0 && (
+        <button type="submit" className={secondaryButtonClass} disabled={pending}>
+          Send pending invitations ({waiting.toLocaleString('en')})
+        </button>
+      )}
     </form>
   );
 }

@@ -141,7 +141,7 @@ function Outcome({ upload }: { upload: UploadDetail }) {
               ['Password set', upload.invitations.accepted],
             ]}
           />
-          {waiting > 0 && <SendInvitationsForm uploadId={upload.id} waiting={waiting} />}
+          <SendInvitationsForm uploadId={upload.id} waiting={waiting} />
         </>
       )}
     </section>
