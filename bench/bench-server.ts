@@ -42,6 +42,8 @@ export type BenchServer = {
   upstashRoundTrips(): Promise<number>;
   /** Redis calls per command so far (`INFO commandstats`). */
   redisCommandCounts(): Promise<Map<string, number>>;
+  /** Peak resident memory so far of `next start` and its child processes (VmHWM, summed), in MB. */
+  peakRssMb(): number;
   /** `count` users that share the demo password, for spreading load over rows. */
   createUsers(count: number): Promise<{ id: string; username: string }[]>;
   /** Trusted-device tokens, `perUser` for each user, valid for 30 days. */
@@ -191,6 +193,7 @@ export async function startBenchServer(options: {
       upstash: { url: bridge.url, token: bridge.token, prefix },
       bridgePid: bridge.pid,
       upstashRoundTrips: () => bridge.requests(),
+      peakRssMb: () => peakRssMb(server.pid!),
       async redisCommandCounts() {
         const info = await redis.info('commandstats');
         const counts = new Map<string, number>();
@@ -253,6 +256,29 @@ export function percentile(values: number[], p: number): number {
   return sorted[
     Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
   ]!;
+}
+
+/** VmHWM of a process and its descendants, summed, in MB (Linux /proc). */
+function peakRssMb(root: number): number {
+  const table = processTable();
+  const tree = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of table)
+      if (tree.has(p.parent) && !tree.has(p.pid)) {
+        tree.add(p.pid);
+        grew = true;
+      }
+  }
+  let kb = 0;
+  for (const pid of tree) {
+    try {
+      kb += Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // ended
+    }
+  }
+  return kb / 1024;
 }
 
 type ProcessCpu = { pid: number; parent: number; name: string; cmdline: string; seconds: number };

@@ -230,6 +230,7 @@ async function main() {
     console.log(
       `share of the machine this run got: ${((100 * Object.values(cpu).reduce((a, b) => a + b, 0)) / (wallSeconds * cores)).toFixed(0)} % of ${cores} cores`,
     );
+    console.log(`next start peak RSS: ${server.peakRssMb().toFixed(0)} MB`);
   } finally {
     await server.stop();
   }
