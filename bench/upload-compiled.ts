@@ -13,10 +13,15 @@ import { build } from 'esbuild';
 //
 // Only the bench process's own peak RSS is reported (this launcher's is not counted).
 
-const outfile = path.resolve('node_modules/.cache/latchkey-bench/user-upload.mjs'); // beside node_modules, so packages resolve
+const outdir = path.resolve('node_modules/.cache/latchkey-bench'); // beside node_modules, so packages resolve
+const outfile = path.join(outdir, 'user-upload.mjs');
 await build({
   entryPoints: ['bench/user-upload.ts'],
-  outfile,
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  // A dynamic import() stays one, as in the server's build: a module the upload loads only when
+  // it needs it (the workbook reader) loads its packages then, not at start.
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

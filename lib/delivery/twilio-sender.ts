@@ -1,5 +1,4 @@
 import 'server-only';
-import twilio from 'twilio';
 // Type only (erased): the SDK's namespace for the request options the http client receives.
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient';
 import {
@@ -10,7 +9,12 @@ import {
 } from '@/lib/delivery/sender';
 
 // SMS through Twilio Messages, voice through Twilio Calls. The only file that imports the Twilio
-// SDK. One client serves both channels.
+// SDK, and only at the first SMS or call: the SDK holds ~8 MB once loaded, which a deployment
+// without Twilio, and every process that never sends one, does not need. One client serves both
+// channels.
+
+type Twilio = typeof import('twilio');
+type TwilioClient = ReturnType<Twilio>;
 
 export type TwilioSenderOptions = {
   accountSid: string;
@@ -41,30 +45,39 @@ const UNDELIVERABLE_CODES = new Set([21211, 21612, 21408, 21610, 21614]);
  * rewriting each request's origin. Path, query, auth and body are untouched, so the local server
  * sees exactly what Twilio would.
  */
-class RebasedRequestClient extends twilio.RequestClient {
-  private readonly baseUrl: URL;
-  constructor(baseUrl: string, options: TwilioRequestClient.RequestClientOptions) {
-    super(options);
-    this.baseUrl = new URL(baseUrl);
-  }
-  override request<TData>(options: TwilioRequestClient.RequestOptions<TData>) {
-    const uri = new URL(options.uri);
-    uri.protocol = this.baseUrl.protocol;
-    uri.host = this.baseUrl.host;
-    return super.request<TData>({ ...options, uri: uri.href });
-  }
+function rebasedRequestClient(twilio: Twilio, baseUrl: string) {
+  return class RebasedRequestClient extends twilio.RequestClient {
+    private readonly baseUrl = new URL(baseUrl);
+    override request<TData>(options: TwilioRequestClient.RequestOptions<TData>) {
+      const uri = new URL(options.uri);
+      uri.protocol = this.baseUrl.protocol;
+      uri.host = this.baseUrl.host;
+      return super.request<TData>({ ...options, uri: uri.href });
+    }
+  };
 }
 
-export function createTwilioSender(options: TwilioSenderOptions): Sender {
+async function newClient(options: TwilioSenderOptions): Promise<TwilioClient> {
+  // A CommonJS module (`export =`): its function is the namespace's default export.
+  const { default: twilio } = (await import('twilio')) as unknown as { default: Twilio };
   // `timeout` is the axios request timeout and the https agent's socket timeout, in ms. Auto-retry
   // on 429 stays off (the SDK's default): the caller decides whether to retry or switch channel.
   const clientOptions = { timeout: options.timeoutMs, autoRetry: false };
-  const client = twilio(options.accountSid, options.authToken, {
+  const Rebased = options.apiBaseUrl ? rebasedRequestClient(twilio, options.apiBaseUrl) : null;
+  return twilio(options.accountSid, options.authToken, {
     ...clientOptions,
-    ...(options.apiBaseUrl
-      ? { httpClient: new RebasedRequestClient(options.apiBaseUrl, clientOptions) }
-      : {}),
+    ...(Rebased ? { httpClient: new Rebased(clientOptions) } : {}),
   });
+}
+
+export function createTwilioSender(options: TwilioSenderOptions): Sender {
+  let loading: Promise<TwilioClient> | undefined;
+  // Made once, at the first send; a failed load is tried again by the next send.
+  const client = () =>
+    (loading ??= newClient(options).catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
 
   async function sendSms(message: OutgoingMessage) {
     const sender = options.messagingServiceSid
@@ -73,7 +86,9 @@ export function createTwilioSender(options: TwilioSenderOptions): Sender {
         ? { from: options.from }
         : unavailable('sms', 'TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is not set');
     // RiskCheck is never set: leaving it out keeps Twilio's SMS pumping protection on (FR-02).
-    await client.messages.create({
+    await (
+      await client()
+    ).messages.create({
       to: message.to,
       body: message.text,
       ...sender,
@@ -86,7 +101,7 @@ export function createTwilioSender(options: TwilioSenderOptions): Sender {
 
   async function sendVoice(message: OutgoingMessage) {
     const from = options.from ?? unavailable('voice', 'TWILIO_FROM is not set');
-    await client.calls.create({ to: message.to, from, twiml: voiceTwiml(message.text) });
+    await (await client()).calls.create({ to: message.to, from, twiml: voiceTwiml(message.text) });
   }
 
   return {

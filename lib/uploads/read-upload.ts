@@ -1,6 +1,6 @@
 import type { EncodingSource, TextEncoding } from './decode-text';
 import { readCsvRows, type SheetRow } from './read-csv';
-import { looksLikeXlsx, readXlsxRows } from './read-xlsx';
+import { looksLikeXlsx } from './looks-like-xlsx';
 import { columnLetter, matchHeader, UPLOAD_COLUMNS, type UploadColumn } from './upload-columns';
 import { UploadRefused } from './upload-refused';
 
@@ -62,7 +62,7 @@ export async function* readUploadRecords(
   };
   const slices: AsyncGenerator<SheetRow[]> =
     info.format === 'xlsx'
-      ? readXlsxRows(all(), { maxFileBytes: options.maxFileBytes, maxRows: options.maxRows })
+      ? xlsxRows(all(), { maxFileBytes: options.maxFileBytes, maxRows: options.maxRows })
       : readCsvRows(
           all(),
           (encoding, source) => {
@@ -127,4 +127,13 @@ export async function* readUploadRecords(
       'The file is empty. Start from the template: the first line is the header.',
     );
   options.onFileInfo?.(info);
+}
+
+/** The workbook reader, loaded with its zip and XML parsers only when a workbook arrives. */
+async function* xlsxRows(
+  chunks: AsyncIterable<Uint8Array>,
+  limits: { maxFileBytes?: number; maxRows?: number },
+): AsyncGenerator<SheetRow[]> {
+  const { readXlsxRows } = await import('./read-xlsx');
+  yield* readXlsxRows(chunks, limits);
 }

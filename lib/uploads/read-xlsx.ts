@@ -11,11 +11,6 @@ import { openZip } from './xlsx/zip-entries';
 // stream, each row leaving as an array of strings. Inflated bytes are counted against caps (a
 // zip bomb is refused before it is unpacked), separately for the shared strings held in memory.
 
-/** A ZIP file (every .xlsx is one) begins with a local file header. */
-export function looksLikeXlsx(head: Uint8Array): boolean {
-  return head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
-}
-
 /** The upload byte limit when the caller names none (UPLOAD_MAX_BYTES' default). */
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { env } from '@/lib/env';
 import { recordEvent } from '@/lib/audit/record-event';
 import { BINARY_MESSAGE, sniffUtf16, type TextEncoding } from './decode-text';
-import { looksLikeXlsx } from './read-xlsx';
+import { looksLikeXlsx } from './looks-like-xlsx';
 import { UploadRefused } from './upload-refused';
 import { checkStagedRows, stageRows, STAGED_BATCH_ROWS } from './staged-rows';
 import {
