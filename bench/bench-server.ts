@@ -42,7 +42,10 @@ export type BenchServer = {
   upstashRoundTrips(): Promise<number>;
   /** Redis calls per command so far (`INFO commandstats`). */
   redisCommandCounts(): Promise<Map<string, number>>;
-  /** Peak resident memory so far of `next start` and its child processes (VmHWM, summed), in MB. */
+  /**
+   * Peak resident memory so far of `next start` and its child processes (VmHWM, summed), in MB:
+   * an upper bound when there are children, whose peaks need not coincide.
+   */
   peakRssMb(): number;
   /** `count` users that share the demo password, for spreading load over rows. */
   createUsers(count: number): Promise<{ id: string; username: string }[]>;

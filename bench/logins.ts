@@ -230,7 +230,9 @@ async function main() {
     console.log(
       `share of the machine this run got: ${((100 * Object.values(cpu).reduce((a, b) => a + b, 0)) / (wallSeconds * cores)).toFixed(0)} % of ${cores} cores`,
     );
-    console.log(`next start peak RSS: ${server.peakRssMb().toFixed(0)} MB`);
+    console.log(
+      `next start peak RSS (VmHWM; with any child processes added): ${server.peakRssMb().toFixed(0)} MB`,
+    );
   } finally {
     await server.stop();
   }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -15,6 +16,7 @@ import { build } from 'esbuild';
 
 const outdir = path.resolve('node_modules/.cache/latchkey-bench'); // beside node_modules, so packages resolve
 const outfile = path.join(outdir, 'user-upload.mjs');
+fs.rmSync(outdir, { recursive: true, force: true }); // the chunks of earlier builds
 await build({
   entryPoints: ['bench/user-upload.ts'],
   outdir,

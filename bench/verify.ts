@@ -173,7 +173,9 @@ async function main() {
     console.log(
       `share of the machine the verify run got: ${((100 * Object.values(verify.cpu).reduce((a, b) => a + b, 0)) / (verify.wallSeconds * os.cpus().length)).toFixed(0)} %`,
     );
-    console.log(`next start peak RSS: ${server.peakRssMb().toFixed(0)} MB`);
+    console.log(
+      `next start peak RSS (VmHWM; with any child processes added): ${server.peakRssMb().toFixed(0)} MB`,
+    );
 
     console.log(
       `\npaced: ${PACED_RATE} requests/s on average (Poisson arrivals), ${SECONDS} s each`,

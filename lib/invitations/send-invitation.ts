@@ -84,31 +84,43 @@ async function sendOne(
 ): Promise<{ ok: true } | { ok: false; error: string }> {
   const token = newInvitationToken();
   const expiresAt = new Date(ctx.now.getTime() + ctx.ttlMs);
-  // Only the newest link works: earlier unused ones end now.
-  await db.invitation.updateMany({
-    where: { userId: user.id, usedAt: null, tokenHash: { not: null }, expiresAt: { gt: ctx.now } },
-    data: { expiresAt: ctx.now },
+  const tokenHash = invitationTokenHash(token);
+  // One send at a time per user, the user's row being the lock: two at once (two tabs, two
+  // admins) would each find no row waiting and leave two live links. The email goes out after
+  // the commit, so no lock is held while the provider answers.
+  const invitation = await db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT 1 FROM "User" WHERE id = ${user.id} FOR UPDATE`;
+    // Only the newest link works: earlier unused ones end now.
+    await tx.invitation.updateMany({
+      where: {
+        userId: user.id,
+        usedAt: null,
+        tokenHash: { not: null },
+        expiresAt: { gt: ctx.now },
+      },
+      data: { expiresAt: ctx.now },
+    });
+    const pending = await tx.invitation.findFirst({
+      where: { userId: user.id, usedAt: null, tokenHash: null },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true },
+    });
+    return pending
+      ? tx.invitation.update({
+          where: { id: pending.id },
+          data: { tokenHash, expiresAt, error: null, sentTo: user.email },
+        })
+      : tx.invitation.create({
+          data: {
+            userId: user.id,
+            // A row of a user an upload created counts under that upload (decision 0029).
+            uploadId: user.uploadId,
+            tokenHash,
+            expiresAt,
+            sentTo: user.email,
+          },
+        });
   });
-  const pending = await db.invitation.findFirst({
-    where: { userId: user.id, usedAt: null, tokenHash: null },
-    orderBy: { createdAt: 'desc' },
-    select: { id: true },
-  });
-  const invitation = pending
-    ? await db.invitation.update({
-        where: { id: pending.id },
-        data: { tokenHash: invitationTokenHash(token), expiresAt, error: null, sentTo: user.email },
-      })
-    : await db.invitation.create({
-        data: {
-          userId: user.id,
-          // A user an upload created counts under that upload from its first send (decision 0029).
-          uploadId: user.uploadId,
-          tokenHash: invitationTokenHash(token),
-          expiresAt,
-          sentTo: user.email,
-        },
-      });
   const notice = await sendNotice(
     { senderFor: () => ctx.sender },
     {
@@ -150,22 +162,24 @@ async function sendOne(
 
 // An upload's pending invitations are of two kinds (decision 0029): the users it created that
 // still wait for their first invitation, which have no Invitation row at all (the import writes
-// none), and rows without a token: a send that failed, a link ended by an email change, or a
-// pending row an earlier version of the import wrote.
+// none), and rows of the upload without a token: a send that failed, a link ended by an email
+// change the upload made, or a pending row an earlier version of the import wrote. Either kind
+// counts only while its user still waits: no password chosen yet, and not disabled (the send
+// would skip them).
 
-/** Users created by an upload whose invitation has not been sent yet (pending or failed). */
+/** Users whose invitation from this upload has not been sent yet (pending or failed). */
 export async function pendingInvitationUserIds(uploadId: string, limit: number): Promise<string[]> {
   const rows = await db.$queryRaw<{ userId: string }[]>`
-    (SELECT "userId", 0 AS kind, "createdAt", id FROM "Invitation"
-      WHERE "uploadId" = ${uploadId} AND "tokenHash" IS NULL AND "usedAt" IS NULL)
+    (SELECT i."userId", 0 AS kind, i."createdAt", i.id FROM "Invitation" i JOIN "User" u ON u.id = i."userId"
+      WHERE i."uploadId" = ${uploadId} AND i."tokenHash" IS NULL AND i."usedAt" IS NULL AND ${waits})
     UNION ALL
-    (SELECT u.id, 1, u."createdAt", u.id FROM "User" u
-      WHERE ${neverInvited(uploadId)})
+    (SELECT u.id, 1, u."createdAt", u.id FROM "User" u WHERE ${neverInvited(uploadId)})
     ORDER BY kind, "createdAt", id
     LIMIT ${limit}`;
   return [...new Set(rows.map((r) => r.userId))];
 }
 
+/** An upload's invitations, by user: a user with several links (resends) counts once in each. */
 export async function invitationCounts(
   uploadId: string,
 ): Promise<{ sent: number; failed: number; pending: number; accepted: number }> {
@@ -173,16 +187,21 @@ export async function invitationCounts(
     { sent: number; failed: number; pending: number; accepted: number }[]
   >`
     SELECT
-      count(*) FILTER (WHERE "sentAt" IS NOT NULL)::int AS sent,
-      count(*) FILTER (WHERE "tokenHash" IS NULL AND "usedAt" IS NULL AND error IS NOT NULL)::int AS failed,
-      count(*) FILTER (WHERE "tokenHash" IS NULL AND "usedAt" IS NULL AND error IS NULL)::int
+      count(DISTINCT i."userId") FILTER (WHERE i."sentAt" IS NOT NULL)::int AS sent,
+      count(DISTINCT i."userId") FILTER (
+        WHERE i."tokenHash" IS NULL AND i."usedAt" IS NULL AND i.error IS NOT NULL AND ${waits})::int AS failed,
+      count(DISTINCT i."userId") FILTER (
+        WHERE i."tokenHash" IS NULL AND i."usedAt" IS NULL AND i.error IS NULL AND ${waits})::int
         + (SELECT count(*) FROM "User" u WHERE ${neverInvited(uploadId)})::int AS pending,
-      count(*) FILTER (WHERE "usedAt" IS NOT NULL)::int AS accepted
-    FROM "Invitation" WHERE "uploadId" = ${uploadId}`;
+      count(DISTINCT i."userId") FILTER (WHERE i."usedAt" IS NOT NULL)::int AS accepted
+    FROM "Invitation" i JOIN "User" u ON u.id = i."userId"
+    WHERE i."uploadId" = ${uploadId}`;
   return counts!;
 }
 
+/** The user `u` still waits for an invitation: no password chosen, not disabled. */
+const waits = Prisma.sql`u."invitationPending" AND NOT u.disabled`;
+
 /** A user the upload created who still waits for a first invitation (no Invitation row yet). */
-const neverInvited = (uploadId: string) => Prisma.sql`u."uploadId" = ${uploadId}
-  AND u."invitationPending"
+const neverInvited = (uploadId: string) => Prisma.sql`u."uploadId" = ${uploadId} AND ${waits}
   AND NOT EXISTS (SELECT 1 FROM "Invitation" i WHERE i."userId" = u.id)`;

@@ -106,6 +106,18 @@ describe('scheduled clean-up', () => {
       expect(await exists.invitation(kept.id)).toBe(true);
   });
 
+  it('keeps the old expired invitations of a user who still has no password, so an upload still counts them as invited', async () => {
+    const waiting = await user();
+    await db.user.update({ where: { id: waiting.id }, data: { invitationPending: true } });
+    const grace = RETENTION.INVITATION_GRACE_DAYS * DAY;
+    const oldExpired = await invitation(waiting.id, { expiresAt: at(-grace - DAY) });
+    await cleanUp(NOW);
+    expect(await exists.invitation(oldExpired.id)).toBe(true);
+    await db.user.update({ where: { id: waiting.id }, data: { invitationPending: false } });
+    await cleanUp(NOW);
+    expect(await exists.invitation(oldExpired.id)).toBe(false);
+  });
+
   it('deletes old upload file content; keeps the upload history and files still in use', async () => {
     const admin = await user();
     const abandoned = await upload(

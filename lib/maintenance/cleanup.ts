@@ -10,7 +10,9 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 // - Invitations used, or expired unused, more than INVITATION_GRACE_DAYS ago. Until then an old
 //   link still says "already used" / "expired" rather than "not valid", and the upload history
 //   still counts them; after it they are gone (the audit log keeps invitation.sent/accepted).
-//   Pending ones (never sent, no expiry) are kept: they are work still to do.
+//   Pending ones (never sent, no expiry) are kept: they are work still to do. So are the expired
+//   links of a user who still has no password: without any row, a user an upload created counts
+//   as never invited (decision 0029), and "Send pending invitations" would invite them again.
 // - User Upload file content (UserUploadChunk). The upload record is history and stays, except
 //   for uploads abandoned while still receiving, which never became history (the same rule as
 //   the sweep in lib/uploads/upload-store.ts). A file validated but not imported within
@@ -58,7 +60,7 @@ export async function cleanUp(
     where: {
       OR: [
         { usedAt: { lt: invitationCutoff } },
-        { usedAt: null, expiresAt: { lt: invitationCutoff } },
+        { usedAt: null, expiresAt: { lt: invitationCutoff }, user: { invitationPending: false } },
       ],
     },
   });

@@ -172,6 +172,8 @@ test('CSV-03 invitations beyond the first 200 wait as "Not sent yet", and "Send 
   await expect(counts).toContainText('Sent201');
   await expect(counts).toContainText('Not sent yet0');
   await expect(page.getByRole('button', { name: /Send pending invitations/ })).toHaveCount(0);
+  // The message outlives the button it answered.
+  await expect(page.getByText('1 invitation sent.')).toBeVisible();
   await invitationLink(request, baseURL!, `many${id}n200@example.com`);
 });
 

@@ -796,7 +796,7 @@ describe('User Upload: invitation links (CSV-03, RC-02)', () => {
     expect(await invitationCounts(uploadId)).toMatchObject({ sent: 1, pending: 0 });
   });
 
-  it('CSV-03 a user who chose a password another way, or belongs to another upload, is not pending here', async () => {
+  it('CSV-03 a user who chose a password another way, is disabled, or belongs to another upload, is not pending here', async () => {
     const first = await invitedUser();
     const second = await invitedUser();
     expect(await pendingInvitationUserIds(first.uploadId, 10)).toEqual([first.userId]);
@@ -804,6 +804,37 @@ describe('User Upload: invitation links (CSV-03, RC-02)', () => {
     expect(await pendingInvitationUserIds(first.uploadId, 10)).toEqual([]);
     expect(await invitationCounts(first.uploadId)).toMatchObject({ pending: 0 });
     expect(await invitationCounts(second.uploadId)).toMatchObject({ pending: 1 });
+    await db.user.update({ where: { id: second.userId }, data: { disabled: true } });
+    expect(await pendingInvitationUserIds(second.uploadId, 10)).toEqual([]);
+    expect(await invitationCounts(second.uploadId)).toMatchObject({ pending: 0 });
+  });
+
+  it('CSV-03 a failed invitation stops counting once its user chose a password another way', async () => {
+    const { admin, userId, uploadId } = await invitedUser();
+    const failing = {
+      async send() {
+        throw new Error('Postmark said no');
+      },
+    };
+    await sendInvitations([userId], { actorId: admin.id, sender: failing });
+    expect(await invitationCounts(uploadId)).toMatchObject({ failed: 1, pending: 0 });
+    await db.user.update({ where: { id: userId }, data: { invitationPending: false } });
+    expect(await invitationCounts(uploadId)).toMatchObject({ failed: 0, pending: 0 });
+    expect(await pendingInvitationUserIds(uploadId, 10)).toEqual([]);
+  });
+
+  it('CSV-03 two sends at once to the same user leave one working link, and the upload counts the user once', async () => {
+    const { admin, userId, uploadId } = await invitedUser();
+    const sender = capturingSender();
+    const results = await Promise.all([
+      sendInvitations([userId], { actorId: admin.id, sender }),
+      sendInvitations([userId], { actorId: admin.id, sender }),
+    ]);
+    expect(results.map((r) => r.sent)).toEqual([1, 1]);
+    const links = await db.invitation.findMany({ where: { userId } });
+    expect(links).toHaveLength(2);
+    expect(links.filter((l) => l.expiresAt! > new Date())).toHaveLength(1);
+    expect(await invitationCounts(uploadId)).toMatchObject({ sent: 1, pending: 0 });
   });
 });
 

@@ -141,7 +141,7 @@ function Outcome({ upload }: { upload: UploadDetail }) {
               ['Password set', upload.invitations.accepted],
             ]}
           />
-          <SendInvitationsForm uploadId={upload.id} waiting={waiting} />
+          <SendInvitationsForm key={upload.id} uploadId={upload.id} waiting={waiting} />
         </>
       )}
     </section>
