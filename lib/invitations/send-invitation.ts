@@ -85,41 +85,42 @@ async function sendOne(
   const token = newInvitationToken();
   const expiresAt = new Date(ctx.now.getTime() + ctx.ttlMs);
   const tokenHash = invitationTokenHash(token);
-  // One send at a time per user, the user's row being the lock: two at once (two tabs, two
-  // admins) would each find no row waiting and leave two live links. The email goes out after
-  // the commit, so no lock is held while the provider answers.
-  const invitation = await db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT 1 FROM "User" WHERE id = ${user.id} FOR UPDATE`;
-    // Only the newest link works: earlier unused ones end now.
-    await tx.invitation.updateMany({
-      where: {
-        userId: user.id,
-        usedAt: null,
-        tokenHash: { not: null },
-        expiresAt: { gt: ctx.now },
-      },
-      data: { expiresAt: ctx.now },
-    });
-    const pending = await tx.invitation.findFirst({
-      where: { userId: user.id, usedAt: null, tokenHash: null },
-      orderBy: { createdAt: 'desc' },
-      select: { id: true },
-    });
-    return pending
-      ? tx.invitation.update({
-          where: { id: pending.id },
-          data: { tokenHash, expiresAt, error: null, sentTo: user.email },
-        })
-      : tx.invitation.create({
-          data: {
-            userId: user.id,
-            // A row of a user an upload created counts under that upload (decision 0029).
-            uploadId: user.uploadId,
-            tokenHash,
-            expiresAt,
-            sentTo: user.email,
-          },
-        });
+  const pending = await db.invitation.findFirst({
+    where: { userId: user.id, usedAt: null, tokenHash: null },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true },
+  });
+  const invitation = pending
+    ? await db.invitation.update({
+        where: { id: pending.id },
+        data: { tokenHash, expiresAt, error: null, sentTo: user.email, createdAt: ctx.now },
+      })
+    : await db.invitation.create({
+        data: {
+          userId: user.id,
+          // A row of a user an upload created counts under that upload (decision 0029).
+          uploadId: user.uploadId,
+          tokenHash,
+          expiresAt,
+          sentTo: user.email,
+          createdAt: ctx.now,
+        },
+      });
+  // Only the newest link works: every other unused one ends now. Newest by when it was made
+  // (`createdAt`, set just above), then by id, so that two sends at once (two tabs, two admins)
+  // agree on the one that stays instead of each ending the other's. No transaction and no
+  // lock: the embedded development database cannot run a transaction beside other
+  // connections' statements.
+  await db.invitation.updateMany({
+    where: {
+      userId: user.id,
+      id: { not: invitation.id },
+      usedAt: null,
+      tokenHash: { not: null },
+      expiresAt: { gt: ctx.now },
+      OR: [{ createdAt: { lt: ctx.now } }, { createdAt: ctx.now, id: { lt: invitation.id } }],
+    },
+    data: { expiresAt: ctx.now },
   });
   const notice = await sendNotice(
     { senderFor: () => ctx.sender },

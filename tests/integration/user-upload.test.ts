@@ -614,6 +614,17 @@ describe('User Upload: the database changes between the dry run and the import',
   });
 });
 
+/** The upload counts one invitation, pending, and it is this user's. */
+async function expectOnePending(uploadId: string, userId: string) {
+  expect(await invitationCounts(uploadId)).toEqual({
+    sent: 0,
+    failed: 0,
+    pending: 1,
+    accepted: 0,
+  });
+  expect(await pendingInvitationUserIds(uploadId, 10)).toEqual([userId]);
+}
+
 describe('User Upload: invitations (CSV-03)', () => {
   it('CSV-03 no password column is accepted; each new user gets a pending invitation and no usable password', async () => {
     const admin = await createAdmin();
@@ -638,13 +649,7 @@ describe('User Upload: invitations (CSV-03)', () => {
     const userId = (result as { createdIds: string[] }).createdIds[0]!;
     // Pending without an Invitation row: the user carries the upload (decision 0029).
     expect(await db.invitation.count({ where: { userId } })).toBe(0);
-    expect(await invitationCounts(uploadId)).toEqual({
-      sent: 0,
-      failed: 0,
-      pending: 1,
-      accepted: 0,
-    });
-    expect(await pendingInvitationUserIds(uploadId, 10)).toEqual([userId]);
+    await expectOnePending(uploadId, userId);
     const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
     expect(user).toMatchObject({ uploadId, invitationPending: true });
     for (const guess of ['', 'password', `${p}inv`])
@@ -780,13 +785,7 @@ describe('User Upload: invitation links (CSV-03, RC-02)', () => {
   it('CSV-03 a pending row an earlier version of the import wrote counts once, and the first send fills it in', async () => {
     const { admin, userId, uploadId } = await invitedUser();
     const legacy = await db.invitation.create({ data: { userId, uploadId } });
-    expect(await invitationCounts(uploadId)).toEqual({
-      sent: 0,
-      failed: 0,
-      pending: 1,
-      accepted: 0,
-    });
-    expect(await pendingInvitationUserIds(uploadId, 10)).toEqual([userId]);
+    await expectOnePending(uploadId, userId);
     expect(
       await sendInvitations([userId], { actorId: admin.id, sender: capturingSender() }),
     ).toMatchObject({ sent: 1 });
