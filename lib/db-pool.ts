@@ -10,7 +10,11 @@ import { env } from '@/lib/env';
 const holder = globalThis as unknown as { latchkeyPool?: pg.Pool };
 
 function createPool(): pg.Pool {
-  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({
+    connectionString: env.DATABASE_URL,
+    connectionTimeoutMillis: 5000,
+    ...(env.DATABASE_POOL_MAX ? { max: env.DATABASE_POOL_MAX } : {}),
+  });
   // An idle connection the server drops emits 'error' on the pool; unheard, it would end the
   // process. The pool replaces the connection by itself.
   pool.on('error', (error) => console.error('idle PostgreSQL connection lost:', error.message));

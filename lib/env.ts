@@ -50,6 +50,13 @@ export const env = createEnv({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     /** PostgreSQL connection string. `npm run dev` and the tests set it to an embedded database. */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+    /**
+     * Connections in the process's pool (`pg`'s default, 10, when unset). `npm run dev` and the
+     * e2e server set 1 for the embedded database: its socket server interleaves the protocol
+     * messages of concurrent connections, which corrupts a statement that runs beside another
+     * connection's transaction.
+     */
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).optional(),
     /** Signs session JWTs and keys the code HMAC. 32+ characters from a CSPRNG. */
     AUTH_SECRET: z.string().min(32, 'AUTH_SECRET must be at least 32 characters'),
     /**

@@ -8,6 +8,7 @@ import nextEnv from '@next/env';
 import { DEMO_PASSWORD, seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from './db/apply-migrations';
 import {
+  EMBEDDED_POOL_MAX,
   EmbeddedPostgresLockedError,
   startEmbeddedPostgres,
   type EmbeddedPostgres,
@@ -73,7 +74,14 @@ const next = spawn(
   {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, PORT: appPort, DATABASE_URL: databaseUrl, AUTH_SECRET: authSecret },
+    env: {
+      // One connection to the embedded database (lib/env.ts, DATABASE_POOL_MAX); yours win.
+      ...(embedded ? { DATABASE_POOL_MAX: EMBEDDED_POOL_MAX } : {}),
+      ...process.env,
+      PORT: appPort,
+      DATABASE_URL: databaseUrl,
+      AUTH_SECRET: authSecret,
+    },
   },
 );
 // Ctrl+C reaches next dev directly (same process group); a `kill` aimed at this launcher is

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from './db/apply-migrations';
-import { startEmbeddedPostgres } from './db/embedded-postgres';
+import { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from './db/embedded-postgres';
 import { canCreateScratchDatabases, createScratchDatabase } from './db/scratch-database';
 import { stopProcess, waitUntilAnswering } from './next-server';
 
@@ -61,6 +61,8 @@ async function startServer(spec: ServerSpec, authSecret: string, outboxToken: st
     DEPLOYMENT_STAGE: 'preview',
     OUTBOX_TOKEN: outboxToken,
     ...(process.env.UPSTASH_REDIS_REST_URL ? {} : { MEMORY_STORE: '1' }),
+    // One connection to the embedded database (scripts/db/embedded-postgres.ts).
+    ...(database.embedded ? { DATABASE_POOL_MAX: EMBEDDED_POOL_MAX } : {}),
     APP_ORIGIN: origin,
     ...process.env,
     ...spec.env,
@@ -110,11 +112,11 @@ function serverSpecs(): ServerSpec[] {
 
 // A database of its own on DATABASE_URL's server when there is one (CI), otherwise embedded
 // PGlite in memory: nothing to clean up even if this process is killed outright.
-async function freshDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+async function freshDatabase(): Promise<{ url: string; embedded: boolean; stop(): Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl && (await canCreateScratchDatabases(serverUrl))) {
     const scratch = await createScratchDatabase(serverUrl, 'latchkey_e2e');
-    return { url: scratch.url, stop: scratch.drop };
+    return { url: scratch.url, embedded: false, stop: scratch.drop };
   }
-  return startEmbeddedPostgres({ port: 0 });
+  return { ...(await startEmbeddedPostgres({ port: 0 })), embedded: true };
 }

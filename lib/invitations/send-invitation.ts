@@ -108,9 +108,9 @@ async function sendOne(
       });
   // Only the newest link works: every other unused one ends now. Newest by when it was made
   // (`createdAt`, set just above), then by id, so that two sends at once (two tabs, two admins)
-  // agree on the one that stays instead of each ending the other's. No transaction and no
-  // lock: the embedded development database cannot run a transaction beside other
-  // connections' statements.
+  // agree on the one that stays instead of each ending the other's. No transaction or lock is
+  // needed, and none is taken: on the embedded development database a transaction beside other
+  // connections' statements is what broke (decision 0031).
   await db.invitation.updateMany({
     where: {
       userId: user.id,

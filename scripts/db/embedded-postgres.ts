@@ -22,6 +22,15 @@ export type EmbeddedPostgresOptions = {
 // connections, next dev may hold a second pool while reloading, and a test or psql needs one more.
 const MAX_CONNECTIONS = 32;
 
+/**
+ * The app's pool size (DATABASE_POOL_MAX) on the embedded database. The socket server queues each
+ * protocol message on its own, so a transaction that begins between another connection's Parse
+ * and Bind runs its own statements in between, and that connection's Bind then meets the wrong
+ * statement ("bind message supplies 3 parameters, but prepared statement "" requires 8"), or its
+ * client waits forever. One connection per process keeps every statement whole.
+ */
+export const EMBEDDED_POOL_MAX = '1';
+
 /** Thrown when another process holds the data folder; `holder` says who, when it is known. */
 export class EmbeddedPostgresLockedError extends Error {
   constructor(
