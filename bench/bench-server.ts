@@ -264,19 +264,11 @@ export function percentile(values: number[], p: number): number {
 /** VmHWM of a process and its descendants, summed, in MB (Linux /proc). */
 function peakRssMb(root: number): number {
   const table = processTable();
-  const tree = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of table)
-      if (tree.has(p.parent) && !tree.has(p.pid)) {
-        tree.add(p.pid);
-        grew = true;
-      }
-  }
+  const inTree = treeOf(root);
   let kb = 0;
-  for (const pid of tree) {
+  for (const p of table.filter((p) => inTree(p, table))) {
     try {
-      kb += Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      kb += Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1] ?? 0);
     } catch {
       // ended
     }

@@ -14,6 +14,7 @@ import { createUpstashStore } from '@/lib/store/upstash-store';
 import {
   capturingSender,
   createUser,
+  passwordStep,
   PASSWORD,
   testDeps,
   trustedBrowser,
@@ -46,12 +47,7 @@ async function codeSignIn(
   sender: ReturnType<typeof capturingSender>,
 ) {
   const user = await createUser({ phone: null });
-  const started = await submitPassword(deps, {
-    username: user.username,
-    password: PASSWORD,
-    ...who,
-  });
-  if (!started.ok) throw new Error('password step failed');
+  const started = await passwordStep(deps, user, who);
   await sendCode(deps, { ticketId: started.ticketId, channel: 'email', ...who });
   return { user, ticketId: started.ticketId, code: sender.last().code! };
 }
@@ -106,12 +102,7 @@ describe('a proven sign-in ends in one statement', () => {
   it('SE-03 the in-process proof exists only after a proven step: a two-factor password step hands nothing over', async () => {
     const deps = testDeps();
     const user = await createUser();
-    const started = await submitPassword(deps, {
-      username: user.username,
-      password: PASSWORD,
-      ...who,
-    });
-    if (!started.ok) throw new Error('password step failed');
+    const started = await passwordStep(deps, user, who);
     expect(started.next).toBe('method');
     expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toBeNull();
     await expectNoSessionWritten(user.id, ['signin.password_ok']);
@@ -120,12 +111,7 @@ describe('a proven sign-in ends in one statement', () => {
   it('SE-06 a user disabled between the proof and the session gets no session, and nothing is half written', async () => {
     const deps = testDeps();
     const user = await createUser({ twoFactor: false });
-    const started = await submitPassword(deps, {
-      username: user.username,
-      password: PASSWORD,
-      ...who,
-    });
-    if (!started.ok) throw new Error('password step failed');
+    const started = await passwordStep(deps, user, who);
     await db.user.update({ where: { id: user.id }, data: { disabled: true } });
     expect(await completeSignIn(deps, { ticketId: started.ticketId, ...who })).toBeNull();
     await expectNoSessionWritten(user.id, []);

@@ -85,6 +85,21 @@ export function manualClock(start = Date.now()) {
   return { now: () => now, advance: (ms: number) => void (now += ms) };
 }
 
+/** The password step with the right password, from a browser the user does not trust. */
+export async function passwordStep(
+  deps: SignInDeps,
+  user: { username: string },
+  who: { ip: string; userAgent: string },
+) {
+  const started = await submitPassword(deps, {
+    username: user.username,
+    password: PASSWORD,
+    ...who,
+  });
+  if (!started.ok) throw new Error('password step failed');
+  return started;
+}
+
 /**
  * A browser `user` trusts, and its sign-ins: each is the password step with the device token
  * (which rotates, TD-04) and the session; it fails unless the code step was skipped.
