@@ -82,10 +82,16 @@ export function benchSignInGate(): {
     os.availableParallelism(),
     configured ? Number(configured) : undefined,
   );
+  // BENCH_SIGN_IN_THREAD: where the password step runs (SIGN_IN_THREAD; unset: the product's
+  // default, a worker thread for this production server, decision 0032).
+  const thread = process.env.BENCH_SIGN_IN_THREAD;
   return {
-    env: configured ? { SIGN_IN_CONCURRENCY: configured } : {},
+    env: {
+      ...(configured ? { SIGN_IN_CONCURRENCY: configured } : {}),
+      ...(thread ? { SIGN_IN_THREAD: thread } : {}),
+    },
     admits: slots + queue,
-    description: `${maxSlots ? `${slots}–${maxSlots} (adapting)` : slots} running + ${queue} waiting (SIGN_IN_CONCURRENCY=${configured ?? 'default'})`,
+    description: `${maxSlots ? `${slots}–${maxSlots} (adapting)` : slots} running + ${queue} waiting (SIGN_IN_CONCURRENCY=${configured ?? 'default'}), SIGN_IN_THREAD=${thread ?? 'default'}`,
   };
 }
 

@@ -236,6 +236,21 @@ describe('lib/env.ts at boot', () => {
     expect(onVercel.stderr).toContain('TRUSTED_PROXY_HOPS: leave it unset on Vercel');
   });
 
+  it('SIGN_IN_THREAD takes auto, worker or inline, and worker is refused without Upstash', () => {
+    for (const value of ['auto', 'worker', 'inline'])
+      expect(importEnv({ ...complete, SIGN_IN_THREAD: value }).ok, value).toBe(true);
+    expect(importEnv({ ...complete, SIGN_IN_THREAD: 'threads' }).stderr).toContain(
+      'SIGN_IN_THREAD:',
+    );
+    const alone = importEnv({
+      ...without(complete, 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'),
+      MEMORY_STORE: '1',
+      SIGN_IN_THREAD: 'worker',
+    });
+    expect(alone.ok).toBe(false);
+    expect(alone.stderr).toContain('SIGN_IN_THREAD=worker: needs UPSTASH_REDIS_REST_URL');
+  });
+
   it('a malformed CRON_SECRET names itself', () => {
     const run = importEnv({ ...complete, CRON_SECRET: 'short' });
     expect(run.stderr).toContain('CRON_SECRET: CRON_SECRET must be at least 16 characters');

@@ -175,6 +175,13 @@ export const env = createEnv({
     /** How long a waiting password step may wait at the measured pace; sizes the queue (0: a fixed eight per slot). */
     SIGN_IN_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
     /**
+     * Where the password step runs (decision 0032): `worker`, on a thread of its own with its own
+     * event loop and below its priority, so logins do not hold up code verifies and pages;
+     * `inline`, on the request's thread. `auto`: workers under `next start` with Upstash, off
+     * Vercel and not with a one-connection database (the embedded one).
+     */
+    SIGN_IN_THREAD: z.enum(['auto', 'worker', 'inline']).default('auto'),
+    /**
      * Proxies of ours in front of the app that append to X-Forwarded-For; the client's address is
      * the entry the outermost one wrote (that many from the right). 0: no proxy, the header is
      * ignored and addresses are unknown. Unused on Vercel, which writes its own header (0017).
@@ -245,6 +252,10 @@ if (process.env.SKIP_ENV_VALIDATION !== '1') {
   if (env.TRUSTED_PROXY_HOPS > 0 && env.VERCEL === '1')
     problems.push(
       'TRUSTED_PROXY_HOPS: leave it unset on Vercel (the address comes from x-vercel-forwarded-for)',
+    );
+  if (env.SIGN_IN_THREAD === 'worker' && !env.UPSTASH_REDIS_REST_URL)
+    problems.push(
+      'SIGN_IN_THREAD=worker: needs UPSTASH_REDIS_REST_URL (the in-process store is one per thread)',
     );
   if (env.ALLOW_INSECURE_ORIGIN && env.VERCEL)
     problems.push('ALLOW_INSECURE_ORIGIN: for local tests only, never on Vercel');

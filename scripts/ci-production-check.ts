@@ -19,8 +19,9 @@ import { deleteKeys, stopProcess, waitUntilAnswering } from './next-server';
 // 3. `next start` with production settings against the machine's PostgreSQL (a fresh, migrated,
 //    seeded database) and Redis (through the Upstash bridge, a fresh key prefix), the outbox off,
 //    and the real Postmark and Twilio adapters pointed at local fakes that check every request.
-// 4. In Debian's Chromium: sign in by SMS trusting the browser (new-device email), by email,
-//    then password-only on the trusted browser; the cron clean-up refuses a caller without
+// 4. In Debian's Chromium: a wrong password refused; sign in by SMS trusting the browser
+//    (new-device email), by email, then password-only on the trusted browser, all through the
+//    password-step worker threads (decision 0032); the cron clean-up refuses a caller without
 //    CRON_SECRET and runs with it; the outbox routes answer 404. Every captured provider request
 //    must conform (OTP-12).
 //
@@ -167,14 +168,24 @@ async function startConfigured() {
   const server = spawn(NEXT, ['start', '--port', String(PORT)], {
     cwd: ROOT,
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Shown as it comes, and kept: the check reads what the server said about itself.
+  let output = '';
+  server.stdout!.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    output += chunk.toString();
   });
   cleanups.push(() => stopProcess(server));
   await waitUntilAnswering(`${ORIGIN}/login`, server);
-  return { postmark, twilio, cronSecret };
+  return { postmark, twilio, cronSecret, serverOutput: () => output };
 }
 
-async function signInJourneys(app: { postmark: FakePostmark; twilio: FakeTwilio }) {
+async function signInJourneys(app: {
+  postmark: FakePostmark;
+  twilio: FakeTwilio;
+  serverOutput: () => string;
+}) {
   step('sign-in journeys in Chromium');
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   cleanups.push(() => browser.close());
@@ -189,6 +200,11 @@ async function signInJourneys(app: { postmark: FakePostmark; twilio: FakeTwilio 
       errors.push(`${message.text()} (${message.location().url})`),
   );
   page.on('pageerror', (error) => errors.push(String(error)));
+
+  // 0. A wrong password: the one refusal, on the form.
+  await password(page, 'demo', 'not the password');
+  await page.getByText('The username or password is incorrect.').waitFor({ timeout: 15_000 });
+  await expectPath(page, '/login');
 
   // 1. SMS code (Twilio), trusting this browser: the device step, then the new-device email.
   await password(page, 'demo');
@@ -258,6 +274,12 @@ async function signInJourneys(app: { postmark: FakePostmark; twilio: FakeTwilio 
     'a code was sent to a trusted browser',
   );
   console.log('trusted browser: signed in as demo with the password alone');
+  // A production server with Upstash runs its password steps in worker threads (decision 0032):
+  // every step above went through them.
+  check(
+    /password steps run in \d+ worker thread/.test(app.serverOutput()),
+    'the server did not run its password steps in worker threads (SIGN_IN_THREAD=auto)',
+  );
   check(errors.length === 0, `the browser logged errors:\n${errors.join('\n')}`);
 }
 
@@ -313,10 +335,10 @@ function assertProviderRequests(postmark: FakePostmark, twilio: FakeTwilio) {
     );
 }
 
-async function password(page: Page, username: string) {
+async function password(page: Page, username: string, typed = DEMO_PASSWORD) {
   await page.goto('/login');
   await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByLabel('Password').fill(typed);
   await page.getByRole('button', { name: 'Sign In' }).click();
 }
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import { hash, verify } from '@node-rs/argon2';
+import { hash, verify, verifySync } from '@node-rs/argon2';
 
 // argon2id with OWASP's minimum (m = 19 MiB, t = 2, p = 1); the parameters travel in the PHC
 // string, so raising them here rehashes each user at their next sign-in (PW-08).
@@ -36,16 +36,36 @@ export type PasswordCheck = { ok: true; needsRehash: boolean } | { ok: false };
  * Verifies `password` against `passwordHash`, or against a dummy hash when there is no user, so
  * both paths take the same time. Over-long input is refused without hashing it.
  */
-export async function checkPassword(
+export function checkPassword(
   password: string,
   passwordHash: string | null | undefined,
+): Promise<PasswordCheck> {
+  return check(password, passwordHash, verify);
+}
+
+/**
+ * `checkPassword` with the hash computed on the calling thread instead of libuv's pool: for a
+ * thread that exists to do sign-ins (lib/web/password-step-worker.ts), so that all of a step's
+ * work runs at that thread's priority.
+ */
+export function checkPasswordOnThisThread(
+  password: string,
+  passwordHash: string | null | undefined,
+): Promise<PasswordCheck> {
+  return check(password, passwordHash, async (target, candidate) => verifySync(target, candidate));
+}
+
+async function check(
+  password: string,
+  passwordHash: string | null | undefined,
+  verifyHash: (target: string, candidate: string) => Promise<boolean>,
 ): Promise<PasswordCheck> {
   const tooLong = [...password].length > PASSWORD_MAX_CODE_POINTS;
   const target = passwordHash && !tooLong ? passwordHash : await getDummyHash();
   const candidate = tooLong ? '' : normalizePassword(password);
   let matches = false;
   try {
-    matches = await verify(target, candidate);
+    matches = await verifyHash(target, candidate);
   } catch {
     matches = false; // a malformed stored hash is a failed check, never a crash
   }

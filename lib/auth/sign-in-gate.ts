@@ -3,7 +3,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 // Admission control for the password step (P5). A password step is the costly request of a
 // sign-in: an argon2id verify (≈ 9 ms of a core and 19 MiB) plus ≈ 15 ms of the event loop's time
-// for the limits, the database and the session. Left alone, every request that arrives starts
+// for the limits, the database and the session (under `next start` most of it in a worker thread,
+// lib/web/password-step.ts, decision 0032, but the cores are shared all the same). Left alone, every request that arrives starts
 // one: past the instance's capacity they all slow down together, each waits seconds, and what
 // else the instance serves (code verifies, pages) waits behind them. So:
 //

@@ -1,8 +1,7 @@
 import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { submitPassword } from '@/lib/auth/sign-in';
-import { getSignInDeps } from '@/lib/web/wiring';
+import { runPasswordStep } from '@/lib/web/password-step';
 import { requestInfoFrom } from '@/lib/web/request-info';
 import { cookieOptions, deviceCookieName, ticketCookieName } from '@/lib/auth/cookies';
 import { startSession } from '@/lib/web/finish-sign-in';
@@ -69,7 +68,7 @@ async function passwordStep(
   const jar = await cookies();
   let result;
   try {
-    result = await submitPassword(getSignInDeps(), {
+    result = await runPasswordStep({
       ...input,
       deviceToken: jar.get(deviceCookieName)?.value,
       ...requestInfoFrom(request.headers),

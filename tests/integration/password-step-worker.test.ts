@@ -1,0 +1,154 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { db } from '@/lib/db';
+import { completeSignIn } from '@/lib/auth/sign-in';
+import { readTicket } from '@/lib/auth/login-ticket';
+import { trustDevice } from '@/lib/devices/trusted-devices';
+import { PASSWORD_WORKER_NICE } from '@/lib/web/password-step-worker-nice';
+import { passwordStepInWorker, startPasswordWorkers } from '@/lib/web/password-step';
+import { createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
+
+// The password step in worker threads (decision 0032), as `next start` runs it: the worker's
+// program from source (tsx, with the server's `react-server` condition), its own wiring on the
+// same database and Upstash, the result and handoff back on this thread. Needs a shared store:
+// with the in-process one a worker would keep its tickets to itself, which is why the product
+// runs no worker then (passwordStepInWorker).
+
+const FROM_SOURCE = {
+  program: new URL('../support/password-worker-from-source.mjs', import.meta.url),
+  execArgv: ['--conditions=react-server'],
+};
+const who = { ip: '203.0.113.93', userAgent: 'vitest password worker' };
+
+/** The nice value of each thread of this process (Linux: /proc/self/task/<id>/stat, field 19). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').map((id) => {
+    const stat = readFileSync(`/proc/self/task/${id}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[16]);
+  });
+}
+
+describe('where the password step runs (SIGN_IN_THREAD)', () => {
+  const server = {
+    SIGN_IN_THREAD: 'auto',
+    NODE_ENV: 'production',
+    UPSTASH_REDIS_REST_URL: 'https://eu1-example.upstash.io',
+    DATABASE_POOL_MAX: undefined,
+    VERCEL: undefined,
+  } as const;
+
+  it('auto: in workers under `next start` with Upstash; inline in development, without Upstash, on one database connection and on Vercel', () => {
+    expect(passwordStepInWorker(server)).toBe(true);
+    expect(passwordStepInWorker({ ...server, DATABASE_POOL_MAX: 10 })).toBe(true);
+    expect(passwordStepInWorker({ ...server, NODE_ENV: 'development' })).toBe(false);
+    expect(passwordStepInWorker({ ...server, NODE_ENV: 'test' })).toBe(false);
+    expect(passwordStepInWorker({ ...server, UPSTASH_REDIS_REST_URL: undefined })).toBe(false);
+    expect(passwordStepInWorker({ ...server, DATABASE_POOL_MAX: 1 })).toBe(false);
+    expect(passwordStepInWorker({ ...server, VERCEL: '1' })).toBe(false);
+  });
+
+  it('worker and inline are what they say, wherever the server runs', () => {
+    expect(passwordStepInWorker({ ...server, SIGN_IN_THREAD: 'worker', VERCEL: '1' })).toBe(true);
+    expect(passwordStepInWorker({ ...server, SIGN_IN_THREAD: 'inline' })).toBe(false);
+  });
+});
+
+describe.skipIf(!process.env.UPSTASH_REDIS_REST_URL)(
+  'the password step in worker threads (needs REDIS_URL: the workers and this thread share Upstash)',
+  () => {
+    const workers = startPasswordWorkers({ count: 2, fromSource: FROM_SOURCE });
+    afterAll(() => workers.close());
+
+    it('P5 a trusted browser signs in through a worker: its proof comes back, and the session starts on this thread', async () => {
+      const user = await createUser();
+      const device = await trustDevice({
+        userId: user.id,
+        name: 'Worker laptop',
+        lifetimeDays: 30,
+        now: new Date(),
+        ...who,
+      });
+      const result = await workers.run({
+        username: user.username,
+        password: PASSWORD,
+        deviceToken: device.token,
+        ...who,
+      });
+      expect(result).toMatchObject({ ok: true, next: 'session' });
+      if (!result.ok || result.next !== 'session') throw new Error('unreachable');
+      expect(result.device?.token).toBeTruthy();
+      expect(result.device?.token).not.toBe(device.token);
+
+      const done = await completeSignIn(testDeps(), { ticketId: result.ticketId, ...who });
+      expect(done).toMatchObject({ userId: user.id, method: 'trusted-device' });
+      // Taken once: a second completion of the same proof starts nothing (OTP-03).
+      expect(await completeSignIn(testDeps(), { ticketId: result.ticketId, ...who })).toBeNull();
+      const events = await db.auditEvent.findMany({
+        where: { userId: user.id },
+        select: { type: true },
+        orderBy: { createdAt: 'asc' },
+      });
+      expect(events.map((e) => e.type)).toEqual(
+        expect.arrayContaining(['signin.password_ok', 'device.used', 'signin.succeeded']),
+      );
+      expect(await db.session.count({ where: { userId: user.id } })).toBe(1);
+    });
+
+    it('a step that needs a code leaves its ticket in the shared store, where this thread reads it', async () => {
+      const user = await createUser();
+      const result = await workers.run({ username: user.username, password: PASSWORD, ...who });
+      expect(result).toMatchObject({ ok: true, next: 'method' });
+      if (!result.ok) throw new Error('unreachable');
+      const deps = testDeps();
+      expect(await readTicket(deps.store, result.ticketId, deps.now())).toMatchObject({
+        userId: user.id,
+      });
+      // The password alone proved nothing: no handoff was made here, so no session (SE-03).
+      expect(await completeSignIn(deps, { ticketId: result.ticketId, ...who })).toBeNull();
+    });
+
+    it('a wrong password gets the one refusal, audited by the worker', async () => {
+      const user = await createUser();
+      const result = await workers.run({ username: user.username, password: 'wrong', ...who });
+      expect(result).toEqual({ ok: false, reason: 'invalid' });
+      const failed = await db.auditEvent.findFirst({
+        where: { userId: user.id, type: 'signin.password_failed' },
+      });
+      expect(failed?.detail).toEqual({ reason: 'wrong-password' });
+    });
+
+    it('P5 the workers run below the request thread: their threads have the lower priority', async () => {
+      const before = threadNiceValues().filter((n) => n === PASSWORD_WORKER_NICE).length;
+      const probe = startPasswordWorkers({ count: 2, fromSource: FROM_SOURCE });
+      try {
+        // Both workers start: two steps in hand at once go one to each.
+        await Promise.all(
+          [1, 2].map(() => probe.run({ username: 'nobody-here', password: 'x', ...who })),
+        );
+        expect(threadNiceValues().filter((n) => n === PASSWORD_WORKER_NICE).length).toBe(
+          before + 2,
+        );
+        expect(PASSWORD_WORKER_NICE).toBeGreaterThan(0);
+      } finally {
+        await probe.close();
+      }
+    });
+
+    it('a worker that stops fails the steps it had, and the next step gets a new worker', async () => {
+      const lone = startPasswordWorkers({ count: 1, fromSource: FROM_SOURCE });
+      try {
+        const user = await createUser({ twoFactor: false });
+        const input = { username: user.username, password: PASSWORD, ...who };
+        expect(await lone.run(input)).toMatchObject({ ok: true, next: 'session' });
+        const inHand = lone.run(input);
+        await lone.close();
+        await expect(inHand).rejects.toThrow(/failed in its worker: worker exited/);
+        expect(await lone.run(input)).toMatchObject({ ok: true, next: 'session' });
+      } finally {
+        await lone.close();
+      }
+    });
+  },
+);
