@@ -236,7 +236,7 @@ describe('lib/env.ts at boot', () => {
     expect(onVercel.stderr).toContain('TRUSTED_PROXY_HOPS: leave it unset on Vercel');
   });
 
-  it('SIGN_IN_THREAD takes auto, worker or inline, and worker is refused without Upstash', () => {
+  it('SIGN_IN_THREAD takes auto, worker or inline, and worker is refused without Upstash or on one database connection', () => {
     for (const value of ['auto', 'worker', 'inline'])
       expect(importEnv({ ...complete, SIGN_IN_THREAD: value }).ok, value).toBe(true);
     expect(importEnv({ ...complete, SIGN_IN_THREAD: 'threads' }).stderr).toContain(
@@ -249,6 +249,13 @@ describe('lib/env.ts at boot', () => {
     });
     expect(alone.ok).toBe(false);
     expect(alone.stderr).toContain('SIGN_IN_THREAD=worker: needs UPSTASH_REDIS_REST_URL');
+    const oneConnection = importEnv({
+      ...complete,
+      DATABASE_POOL_MAX: '1',
+      SIGN_IN_THREAD: 'worker',
+    });
+    expect(oneConnection.ok).toBe(false);
+    expect(oneConnection.stderr).toContain('SIGN_IN_THREAD=worker: not with DATABASE_POOL_MAX=1');
   });
 
   it('a malformed CRON_SECRET names itself', () => {

@@ -257,6 +257,10 @@ if (process.env.SKIP_ENV_VALIDATION !== '1') {
     problems.push(
       'SIGN_IN_THREAD=worker: needs UPSTASH_REDIS_REST_URL (the in-process store is one per thread)',
     );
+  if (env.SIGN_IN_THREAD === 'worker' && env.DATABASE_POOL_MAX === 1)
+    problems.push(
+      'SIGN_IN_THREAD=worker: not with DATABASE_POOL_MAX=1 (each worker opens connections of its own)',
+    );
   if (env.ALLOW_INSECURE_ORIGIN && env.VERCEL)
     problems.push('ALLOW_INSECURE_ORIGIN: for local tests only, never on Vercel');
   if (problems.length)

@@ -30,6 +30,11 @@ function getDummyHash() {
   return dummyHash;
 }
 
+/** Makes the dummy hash ahead of the first check that needs it (a thread that only signs in). */
+export async function prepareDummyHash(): Promise<void> {
+  await getDummyHash();
+}
+
 export type PasswordCheck = { ok: true; needsRehash: boolean } | { ok: false };
 
 /**

@@ -60,20 +60,27 @@ export function passwordStepInWorker(
 /** The password step, in a worker or on this thread (see passwordStepInWorker). */
 export function runPasswordStep(input: PasswordStepInput): Promise<PasswordResult> {
   if (!passwordStepInWorker()) return submitPassword(getSignInDeps(), input);
-  if (!holder[WORKERS]) {
-    holder[WORKERS] = startPasswordWorkers();
-    console.log(
-      `sign-in: password steps run in ${PASSWORD_WORKERS} worker thread(s) (SIGN_IN_THREAD=${env.SIGN_IN_THREAD})`,
-    );
-  }
-  return holder[WORKERS].run(input);
+  return (holder[WORKERS] ??= startPasswordWorkers()).run(input);
 }
 
 const WORKERS = Symbol.for('latchkey.passwordWorkers');
 const holder = globalThis as typeof globalThis & { [WORKERS]?: PasswordWorkers };
 
+/** Each worker's own `pg` pool: at most this many connections (a step uses one at a time). */
+export const WORKER_POOL_MAX = 4;
+/** A step with no answer by then fails, and its worker, stuck, is replaced. */
+export const STEP_DEADLINE_MS = 30_000;
+/** Workers that stop in a row before answering anything: then the steps run on this thread. */
+export const FAILED_STARTS_BEFORE_INLINE = 3;
+
+/** A program that runs password-step-worker.ts from source, with the options it needs (tests). */
+export type WorkerSource = { program: URL; execArgv: string[] };
+
 export type PasswordWorkers = {
-  /** The step in the worker with the fewest steps in hand; rejects when that worker fails. */
+  /**
+   * The step in a worker: the least busy one, or a new one while some are not started and every
+   * started one has a step in hand. Rejects when its worker fails or does not answer in time.
+   */
   run(input: PasswordStepInput): Promise<PasswordResult>;
   /** Stops every worker (tests; a server just exits). */
   close(): Promise<void>;
@@ -86,37 +93,61 @@ type OneWorker = {
 };
 
 /**
- * `count` workers, each started at its first step and replaced at the next after it stopped.
- * `fromSource`: a program that runs password-step-worker.ts from source, with the options it needs
- * (the tests'); the build bundles the program otherwise.
+ * Up to `count` workers, started as steps need them and replaced after one stops. Should workers
+ * keep failing before they answer anything (a broken build or configuration), steps run on this
+ * thread instead, as with SIGN_IN_THREAD=inline, and the server says so.
  */
 export function startPasswordWorkers(
-  options: { count?: number; fromSource?: { program: URL; execArgv: string[] } } = {},
+  options: { count?: number; fromSource?: WorkerSource; deadlineMs?: number } = {},
 ): PasswordWorkers {
   const workers: (OneWorker | undefined)[] = Array.from(
     { length: options.count ?? PASSWORD_WORKERS },
     () => undefined,
   );
-  const at = (slot: number): OneWorker => {
-    const existing = workers[slot];
-    if (existing) return existing;
-    const started = startWorker(options.fromSource, () => {
-      if (workers[slot] === started) workers[slot] = undefined;
+  let failedStarts = 0;
+  let answered = false;
+  const start = (slot: number): OneWorker => {
+    let answeredHere = false;
+    const started = startWorker(options, {
+      onAnswer: () => {
+        answeredHere = true;
+        failedStarts = 0;
+        if (!answered)
+          console.log(
+            `sign-in: password steps run in worker threads (up to ${workers.length}, SIGN_IN_THREAD=${env.SIGN_IN_THREAD})`,
+          );
+        answered = true;
+      },
+      onStop: () => {
+        if (workers[slot] === started) workers[slot] = undefined;
+        if (!answeredHere && ++failedStarts === FAILED_STARTS_BEFORE_INLINE)
+          console.error(
+            `sign-in: ${FAILED_STARTS_BEFORE_INLINE} password workers in a row stopped before answering; password steps now run on the request thread`,
+          );
+      },
     });
     workers[slot] = started;
     return started;
   };
+  const pick = (): OneWorker => {
+    let chosen: OneWorker | undefined;
+    let empty = -1;
+    for (const [slot, worker] of workers.entries()) {
+      if (!worker) empty = empty < 0 ? slot : empty;
+      else if (!chosen || worker.inHand < chosen.inHand) chosen = worker;
+    }
+    if (chosen && (chosen.inHand === 0 || empty < 0)) return chosen;
+    return start(empty);
+  };
   return {
     async run(input) {
-      let chosen = at(0);
-      for (let slot = 1; slot < workers.length; slot++) {
-        const candidate = at(slot);
-        if (candidate.inHand < chosen.inHand) chosen = candidate;
-      }
-      const reply = await chosen.call(input);
+      if (failedStarts >= FAILED_STARTS_BEFORE_INLINE)
+        return submitPassword(getSignInDeps(), input);
+      const reply = await pick().call(input);
       if ('error' in reply)
         throw new Error(`the password step failed in its worker: ${reply.error}`);
-      if (reply.handoff && reply.result.ok)
+      // Only a step that proved the sign-in hands a proof over (SE-03).
+      if (reply.handoff && reply.result.ok && reply.result.next === 'session')
         handOver(reply.result.ticketId, reply.handoff, Date.now());
       return reply.result;
     },
@@ -127,36 +158,67 @@ export function startPasswordWorkers(
 }
 
 function startWorker(
-  fromSource: { program: URL; execArgv: string[] } | undefined,
-  onStop: () => void,
+  options: { fromSource?: WorkerSource; deadlineMs?: number },
+  on: { onAnswer(): void; onStop(): void },
 ): OneWorker {
-  const name = 'latchkey password steps';
-  const worker = fromSource
-    ? new Worker(fromSource.program, { name, execArgv: fromSource.execArgv })
-    : new Worker(new URL('./password-step-worker.ts', import.meta.url), { name });
+  const settings = {
+    name: 'latchkey password steps',
+    // Its own pool, smaller: the gate lets only a few steps run at once across the workers.
+    env: {
+      ...process.env,
+      DATABASE_POOL_MAX: String(
+        Math.min(env.DATABASE_POOL_MAX ?? WORKER_POOL_MAX, WORKER_POOL_MAX),
+      ),
+    },
+  };
+  const worker = options.fromSource
+    ? new Worker(options.fromSource.program, {
+        ...settings,
+        execArgv: options.fromSource.execArgv,
+      })
+    : new Worker(new URL('./password-step-worker.ts', import.meta.url), settings);
   // The server's own handles keep the process alive; these threads must not keep it from exiting.
   worker.unref();
-  const pending = new Map<number, (reply: PasswordStepReply) => void>();
+  const deadlineMs = options.deadlineMs ?? STEP_DEADLINE_MS;
+  const pending = new Map<
+    number,
+    { resolve(reply: PasswordStepReply): void; timer: NodeJS.Timeout }
+  >();
   let nextId = 1;
-  worker.on('message', (reply: PasswordStepReply) => {
-    pending.get(reply.id)?.(reply);
+  let stopped = false;
+  const answer = (reply: PasswordStepReply) => {
+    const call = pending.get(reply.id);
+    if (!call) return;
+    clearTimeout(call.timer);
     pending.delete(reply.id);
-  });
-  const stopped = (why: string) => {
-    onStop();
-    for (const [id, resolve] of pending) resolve({ id, error: why });
-    pending.clear();
+    call.resolve(reply);
   };
+  // Every step in hand fails with the reason, the thread is ended, and the slot freed.
+  const stop = (why: string) => {
+    if (!stopped) {
+      stopped = true;
+      on.onStop();
+      void worker.terminate();
+    }
+    for (const id of [...pending.keys()]) answer({ id, error: why });
+  };
+  worker.on('message', (reply: PasswordStepReply) => {
+    on.onAnswer();
+    answer(reply);
+  });
+  worker.on('messageerror', (error) => stop(`unreadable reply: ${error.message}`));
   worker.on('error', (error) => {
     console.error('sign-in: a password worker failed', error);
-    stopped(`worker error: ${error.message}`);
+    stop(`worker error: ${error.message}`);
   });
-  worker.on('exit', (code) => stopped(`worker exited with ${code}`));
+  worker.on('exit', (code) => stop(`worker exited with ${code}`));
   return {
     call: (input) =>
       new Promise((resolve) => {
         const id = nextId++;
-        pending.set(id, resolve);
+        const timer = setTimeout(() => stop(`no answer within ${deadlineMs / 1000} s`), deadlineMs);
+        timer.unref();
+        pending.set(id, { resolve, timer });
         worker.postMessage({ id, input } satisfies PasswordStepRequest);
       }),
     get inHand() {

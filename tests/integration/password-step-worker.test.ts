@@ -5,7 +5,11 @@ import { completeSignIn } from '@/lib/auth/sign-in';
 import { readTicket } from '@/lib/auth/login-ticket';
 import { trustDevice } from '@/lib/devices/trusted-devices';
 import { PASSWORD_WORKER_NICE } from '@/lib/web/password-step-worker-nice';
-import { passwordStepInWorker, startPasswordWorkers } from '@/lib/web/password-step';
+import {
+  FAILED_STARTS_BEFORE_INLINE,
+  passwordStepInWorker,
+  startPasswordWorkers,
+} from '@/lib/web/password-step';
 import { createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
 
 // The password step in worker threads (decision 0032), as `next start` runs it: the worker's
@@ -55,6 +59,46 @@ describe('where the password step runs (SIGN_IN_THREAD)', () => {
   });
 });
 
+describe('password workers that do not answer', () => {
+  const program = (name: string) => ({
+    program: new URL(`../support/${name}`, import.meta.url),
+    execArgv: [],
+  });
+
+  it('a step its worker does not answer in time fails, and the stuck worker is replaced', async () => {
+    const stuck = startPasswordWorkers({
+      count: 1,
+      fromSource: program('password-worker-silent.mjs'),
+      deadlineMs: 300,
+    });
+    try {
+      const input = { username: 'anyone', password: 'x', ...who };
+      await expect(stuck.run(input)).rejects.toThrow(
+        /failed in its worker: no answer within 0.3 s/,
+      );
+      await expect(stuck.run(input)).rejects.toThrow(/no answer within/);
+    } finally {
+      await stuck.close();
+    }
+  });
+
+  it(`after ${FAILED_STARTS_BEFORE_INLINE} workers in a row fail as they start, steps run on the request thread`, async () => {
+    const broken = startPasswordWorkers({
+      count: 2,
+      fromSource: program('password-worker-broken.mjs'),
+    });
+    try {
+      const user = await createUser({ twoFactor: false });
+      const input = { username: user.username, password: PASSWORD, ...who };
+      for (let i = 0; i < FAILED_STARTS_BEFORE_INLINE; i++)
+        await expect(broken.run(input)).rejects.toThrow(/worker error: broken at load/);
+      expect(await broken.run(input)).toMatchObject({ ok: true, next: 'session' });
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
 describe.skipIf(!process.env.UPSTASH_REDIS_REST_URL)(
   'the password step in worker threads (needs REDIS_URL: the workers and this thread share Upstash)',
   () => {
@@ -80,6 +124,7 @@ describe.skipIf(!process.env.UPSTASH_REDIS_REST_URL)(
       if (!result.ok || result.next !== 'session') throw new Error('unreachable');
       expect(result.device?.token).toBeTruthy();
       expect(result.device?.token).not.toBe(device.token);
+      expect(result.device?.expiresAt).toBeInstanceOf(Date);
 
       const done = await completeSignIn(testDeps(), { ticketId: result.ticketId, ...who });
       expect(done).toMatchObject({ userId: user.id, method: 'trusted-device' });
@@ -123,7 +168,7 @@ describe.skipIf(!process.env.UPSTASH_REDIS_REST_URL)(
       const before = threadNiceValues().filter((n) => n === PASSWORD_WORKER_NICE).length;
       const probe = startPasswordWorkers({ count: 2, fromSource: FROM_SOURCE });
       try {
-        // Both workers start: two steps in hand at once go one to each.
+        // Two steps in hand at once: the second finds the first worker busy and starts another.
         await Promise.all(
           [1, 2].map(() => probe.run({ username: 'nobody-here', password: 'x', ...who })),
         );
