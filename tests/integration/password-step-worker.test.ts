@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db';
 import { completeSignIn } from '@/lib/auth/sign-in';
 import { readTicket } from '@/lib/auth/login-ticket';
@@ -13,14 +13,14 @@ import {
 import { createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
 
 // The password step in worker threads (decision 0032), as `next start` runs it: the worker's
-// program from source (tsx, with the server's `react-server` condition), its own wiring on the
+// program from source (tsx, tests/support/password-worker-from-source.mjs), its own wiring on the
 // same database and Upstash, the result and handoff back on this thread. Needs a shared store:
 // with the in-process one a worker would keep its tickets to itself, which is why the product
 // runs no worker then (passwordStepInWorker).
 
 const FROM_SOURCE = {
   program: new URL('../support/password-worker-from-source.mjs', import.meta.url),
-  execArgv: ['--conditions=react-server'],
+  execArgv: [],
 };
 const who = { ip: '203.0.113.93', userAgent: 'vitest password worker' };
 
@@ -162,6 +162,29 @@ describe.skipIf(!process.env.UPSTASH_REDIS_REST_URL)(
         where: { userId: user.id, type: 'signin.password_failed' },
       });
       expect(failed?.detail).toEqual({ reason: 'wrong-password' });
+    });
+
+    it('RC-05 BF-01 wrong passwords that lock an account in the workers email its owner once, after the step that locked it', async () => {
+      const user = await createUser();
+      const wrong = { username: user.username, password: 'wrong', ...who };
+      for (let i = 0; i < 5; i++)
+        expect(await workers.run(wrong)).toEqual({ ok: false, reason: 'invalid' });
+      // Locked: the right password gets the same refusal (BF-01).
+      expect(await workers.run({ ...wrong, password: PASSWORD })).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+      expect(await db.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(
+        1,
+      );
+      // The email is work the step deferred: the worker sends it after its reply.
+      await vi.waitFor(
+        async () =>
+          expect(
+            await db.outboxMessage.count({ where: { to: user.email, channel: 'email' } }),
+          ).toBe(1),
+        { timeout: 10_000, interval: 100 },
+      );
     });
 
     it('P5 the workers run below the request thread: their threads have the lower priority', async () => {
