@@ -85,6 +85,9 @@ export default defineConfig({
     wait: { stdout: /^ready all$/m },
     timeout: 180_000,
     reuseExistingServer: false,
+    // SIGTERM lets scripts/serve-e2e.ts stop its servers and drop what it made (a scratch database
+    // and Redis keys on a server); Playwright's default is SIGKILL, which left them behind.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     stdout: 'pipe',
     stderr: 'pipe',
     env: {

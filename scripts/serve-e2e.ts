@@ -6,7 +6,8 @@ import { seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from './db/apply-migrations';
 import { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from './db/embedded-postgres';
 import { canCreateScratchDatabases, createScratchDatabase } from './db/scratch-database';
-import { stopProcess, waitUntilAnswering } from './next-server';
+import { startUpstashBridge } from '../tests/support/upstash-bridge';
+import { deleteKeys, stopProcess, waitUntilAnswering } from './next-server';
 
 // Servers for Playwright: one fresh, migrated and seeded database, then one `next start` per
 // entry of E2E_SERVERS, all sharing that database, each with its own env overrides:
@@ -15,7 +16,10 @@ import { stopProcess, waitUntilAnswering } from './next-server';
 //     npx tsx --conditions=react-server scripts/serve-e2e.ts
 //
 // Ports may instead be given as arguments (`serve-e2e.ts 3100 3101`); the default is PORT or
-// 3100. Needs `next build` first. Prints `ready <port> <url>` per server once it answers HTTP,
+// 3100. With DATABASE_URL naming a server the database is a fresh one there; with REDIS_URL
+// naming one (and no UPSTASH_REDIS_REST_URL), the servers reach it through a local Upstash
+// bridge under a fresh key prefix, deleted afterwards, and so run their password steps in worker
+// threads as a deployment does (decision 0032). Needs `next build` first. Prints `ready <port> <url>` per server once it answers HTTP,
 // then `ready all`; stops every server and drops the database when killed or when one exits.
 
 type ServerSpec = { port: number; env?: Record<string, string> };
@@ -25,6 +29,7 @@ const READY_TIMEOUT_MS = 120_000;
 
 const specs = serverSpecs();
 const database = await freshDatabase();
+const redis = await redisThroughBridge();
 const children: ChildProcess[] = [];
 let stopping: Promise<never> | undefined;
 
@@ -60,11 +65,12 @@ async function startServer(spec: ServerSpec, authSecret: string, outboxToken: st
     OUTBOX_ENABLED: '1',
     DEPLOYMENT_STAGE: 'preview',
     OUTBOX_TOKEN: outboxToken,
-    ...(process.env.UPSTASH_REDIS_REST_URL ? {} : { MEMORY_STORE: '1' }),
+    ...(process.env.UPSTASH_REDIS_REST_URL || redis ? {} : { MEMORY_STORE: '1' }),
     // One connection to the embedded database (scripts/db/embedded-postgres.ts).
     ...(database.embedded ? { DATABASE_POOL_MAX: EMBEDDED_POOL_MAX } : {}),
     APP_ORIGIN: origin,
     ...process.env,
+    ...redis?.env,
     ...spec.env,
     DATABASE_URL: database.url,
     AUTH_SECRET: spec.env?.AUTH_SECRET ?? authSecret,
@@ -93,6 +99,9 @@ function stop(code: number): Promise<never> {
     await database
       .stop()
       .catch((error: unknown) => console.error('[serve-e2e] database cleanup failed:', error));
+    await redis
+      ?.stop()
+      .catch((error: unknown) => console.error('[serve-e2e] Redis cleanup failed:', error));
     process.exit(code);
   })();
   return stopping;
@@ -119,4 +128,26 @@ async function freshDatabase(): Promise<{ url: string; embedded: boolean; stop()
     return { url: scratch.url, embedded: false, stop: scratch.drop };
   }
   return { ...(await startEmbeddedPostgres({ port: 0 })), embedded: true };
+}
+
+/** REDIS_URL's server behind a local Upstash bridge, under a key prefix of this run's own. */
+async function redisThroughBridge(): Promise<{
+  env: Record<string, string>;
+  stop(): Promise<void>;
+} | null> {
+  const redisUrl = process.env.REDIS_URL;
+  if (!redisUrl || process.env.UPSTASH_REDIS_REST_URL) return null;
+  const prefix = `latchkey-e2e:${process.pid}-${randomBytes(4).toString('hex')}:`;
+  const bridge = await startUpstashBridge({ redisUrl });
+  return {
+    env: {
+      UPSTASH_REDIS_REST_URL: bridge.url,
+      UPSTASH_REDIS_REST_TOKEN: bridge.token,
+      STORE_KEY_PREFIX: prefix,
+    },
+    async stop() {
+      await bridge.close();
+      await deleteKeys(redisUrl, prefix);
+    },
+  };
 }

@@ -28,6 +28,10 @@ const run = (cmd: string, args: string[], extra: Record<string, string> = {}) =>
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-// The build needs no secrets: configuration is checked when the server starts.
-run('node_modules/.bin/next', ['build'], { SKIP_ENV_VALIDATION: '1', NODE_ENV: 'production' });
-run('node_modules/.bin/playwright', ['test', ...process.argv.slice(2)]);
+// The build needs no secrets: configuration is checked when the server starts. `--reuse-build`
+// keeps a build already made (CI builds once for its e2e runs).
+const args = process.argv.slice(2);
+const reuse = args.includes('--reuse-build') && existsSync('.next/BUILD_ID');
+if (!reuse)
+  run('node_modules/.bin/next', ['build'], { SKIP_ENV_VALIDATION: '1', NODE_ENV: 'production' });
+run('node_modules/.bin/playwright', ['test', ...args.filter((arg) => arg !== '--reuse-build')]);
