@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db';
 import { completeSignIn } from '@/lib/auth/sign-in';
 import { readTicket } from '@/lib/auth/login-ticket';
+import { newChallengeId } from '@/lib/challenges/challenge';
 import { trustDevice } from '@/lib/devices/trusted-devices';
 import { PASSWORD_WORKER_NICE } from '@/lib/web/password-step-worker-nice';
 import {
@@ -79,6 +80,23 @@ describe('password workers that do not answer', () => {
       await expect(stuck.run(input)).rejects.toThrow(/no answer within/);
     } finally {
       await stuck.close();
+    }
+  });
+
+  it('SE-03 a proof that comes with a step still needing a code is not handed over: no session', async () => {
+    const forged = startPasswordWorkers({
+      count: 1,
+      fromSource: program('password-worker-forged.mjs'),
+    });
+    try {
+      const user = await createUser();
+      const ticketId = newChallengeId();
+      const result = await forged.run({ username: ticketId, password: user.id, ...who });
+      expect(result).toEqual({ ok: true, ticketId, next: 'method' });
+      expect(await completeSignIn(testDeps(), { ticketId, ...who })).toBeNull();
+      expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
+    } finally {
+      await forged.close();
     }
   });
 
