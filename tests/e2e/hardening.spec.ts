@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from './support/test';
 import { DATABASE_URL_FILE, MAIN_PORT } from '../../playwright.config';
 import { startExtraServer } from './support/extra-server';
-import { createOwnUser, signInOwnUser } from './support/own-user';
+import { createOwnUser, signInOwnUser, waitForHydratedForms } from './support/own-user';
 import { DEMO_PASSWORD } from './support/sign-in';
 
 // Hardening (issue 5): security headers and the nonce-based CSP, CSRF and GET safety of server
@@ -101,10 +101,11 @@ test('the whole sign-in with JavaScript: forms post over fetch, no CSP violation
     )
       actionCalls.push(new URL(r.url()).pathname);
   });
-  await signInOwnUser(page, user, { deviceName: 'Hardening laptop' });
+  await signInOwnUser(page, user, { deviceName: 'Hardening laptop' }, { scripted: true });
   await page.getByRole('link', { name: 'My Trusted Devices' }).click();
   await expect(page.getByRole('rowheader').getByText('Hardening laptop')).toBeVisible();
   await page.goto('/account');
+  await waitForHydratedForms(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login\?notice=signed-out$/);
   // Hydrated forms post from script: proof that the nonce let the scripts run.

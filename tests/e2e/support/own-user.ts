@@ -39,8 +39,26 @@ export async function latestCode(to: string, since: Date): Promise<string> {
   return code!;
 }
 
-async function typePassword(page: Page, user: OwnUser) {
+/**
+ * Waits until React has hydrated every form on the page (it keeps an element's props under a
+ * `__reactProps$…` key): a click before that submits the form natively, which works (every form
+ * does without JavaScript) but is not the scripted path a test of that path means to take.
+ */
+export async function waitForHydratedForms(page: Page) {
+  await page.waitForFunction(() => {
+    const forms = [...document.querySelectorAll('form')];
+    return (
+      forms.length > 0 &&
+      forms.every((form) => Object.keys(form).some((key) => key.startsWith('__reactProps$')))
+    );
+  });
+}
+
+type Scripted = { scripted?: boolean };
+
+async function typePassword(page: Page, user: OwnUser, { scripted }: Scripted = {}) {
   await page.goto('/login');
+  if (scripted) await waitForHydratedForms(page);
   await page.getByLabel('Username').fill(user.username);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign In' }).click();
@@ -53,23 +71,31 @@ export async function passwordStep(page: Page, user: OwnUser) {
   await typePassword(page, user);
 }
 
-/** Password, email code, and optionally "trust this browser" with a name; ends on the account page. Returns the code. */
+/**
+ * Password, email code, and optionally "trust this browser" with a name; ends on the account page.
+ * Returns the code. `scripted`: each form is submitted only once React has hydrated it (the pages
+ * after a full navigation hydrate a moment after they show).
+ */
 export async function signInOwnUser(
   page: Page,
   user: OwnUser,
   trust?: { deviceName: string },
+  { scripted }: Scripted = {},
 ): Promise<string> {
   const since = new Date();
-  await typePassword(page, user);
+  await typePassword(page, user, { scripted });
+  if (scripted) await waitForHydratedForms(page);
   await page.getByRole('radio', { name: user.phone ? /^SMS/ : /^Email/ }).check();
   await page.getByRole('button', { name: 'Proceed' }).click();
   await expect(page).toHaveURL(/\/login\/verify/);
   const code = await latestCode(user.phone ?? user.email, since);
+  if (scripted) await waitForHydratedForms(page);
   await page.getByLabel('Security code').fill(code);
   if (trust) await page.getByLabel("Don't require OTP on this browser").check();
   await page.getByRole('button', { name: 'Verify' }).click();
   if (trust) {
     await expect(page).toHaveURL(/\/login\/device$/);
+    if (scripted) await waitForHydratedForms(page);
     await page.getByLabel('Device name').fill(trust.deviceName);
     await page.getByRole('button', { name: 'Login' }).click();
   }
