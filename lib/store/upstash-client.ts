@@ -1,5 +1,6 @@
 import 'server-only';
 import { Redis } from '@upstash/redis';
+import { createDeadlineSignals } from './deadline-signals';
 
 // The one Upstash client a process needs: the store (upstash-store.ts) and the rate limiter
 // (lib/rate-limit/upstash-rate-limiter.ts) run on it together, so its auto-pipelining puts their
@@ -36,9 +37,11 @@ export function createUpstashClient(options: {
     // One quick retry covers a reused keep-alive socket that the server had closed. A retried write
     // may apply twice (a counter +2, a code try burnt twice): that errs on the closed side.
     retry: { retries: 1, backoff: () => 50 },
-    // A function, not a signal: the client calls it per request (one fresh timeout each), and only
-    // in this form does an abort throw; a fixed signal's abort comes back as the result "Aborted".
-    signal: () => AbortSignal.timeout(timeoutMs),
+    // A function, not a signal: the client calls it per request (one fresh deadline each), and
+    // only in this form does an abort throw; a fixed signal's abort comes back as the result
+    // "Aborted". Not `AbortSignal.timeout`: its timer per request would keep each finished request
+    // in memory for the whole timeout (deadline-signals.ts).
+    signal: createDeadlineSignals(timeoutMs),
     enableTelemetry: false,
     // Commands issued in the same moment (a few microtasks) share one /pipeline request, each
     // still answered, or failed, on its own; atomicity comes from the scripts, not from it.
