@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -172,16 +172,23 @@ export async function startBenchServer(options: {
     const profile = process.env.BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
       : [];
+    // BENCH_NODE_FLAGS: more flags for the server's node (`--trace-gc`, `--import ./probe.mjs`);
+    // BENCH_SERVER_STDOUT=<file>: where its standard output goes (else nowhere).
+    const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const stdout = process.env.BENCH_SERVER_STDOUT
+      ? openSync(process.env.BENCH_SERVER_STDOUT, 'w')
+      : 'ignore';
     const server = spawn(
       process.execPath,
       [
         ...profile,
+        ...flags,
         path.join(ROOT, 'node_modules/next/dist/bin/next'),
         'start',
         '--port',
         String(options.port),
       ],
-      { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] },
+      { cwd: ROOT, env, stdio: ['ignore', stdout, 'inherit'] },
     );
     undo.push(() => stopProcess(server));
     process.once('exit', () => server.kill('SIGKILL'));
