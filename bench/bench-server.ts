@@ -9,7 +9,11 @@ import { DEMO_PASSWORD, seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from '../scripts/db/apply-migrations';
 import { createScratchDatabase } from '../scripts/db/scratch-database';
 import { deleteKeys, stopProcess, waitUntilAnswering } from '../scripts/next-server';
-import { defaultGateSize } from '../lib/auth/sign-in-gate';
+import {
+  defaultGateSize,
+  GATE_SLOTS_PER_WORKER,
+  passwordWorkerCount,
+} from '../lib/auth/sign-in-gate';
 import { startFakePostmark } from '../tests/support/fake-postmark';
 import { startFakeTwilio } from '../tests/support/fake-twilio';
 import { startBridgeProcess } from './upstash-bridge-process';
@@ -78,13 +82,20 @@ export function benchSignInGate(): {
   description: string;
 } {
   const configured = process.env.BENCH_SIGN_IN_CONCURRENCY;
-  const { slots, maxSlots, queue } = defaultGateSize(
-    os.availableParallelism(),
-    configured ? Number(configured) : undefined,
-  );
   // BENCH_SIGN_IN_THREAD: where the password step runs (SIGN_IN_THREAD; unset: the product's
   // default, a worker thread for this production server, decision 0032).
   const thread = process.env.BENCH_SIGN_IN_THREAD;
+  // As the server sizes it (signInGateSlots, lib/web/password-step.ts): with the steps in worker
+  // threads, two slots per worker, fixed (decision 0034); inline, adapting.
+  const cores = os.availableParallelism();
+  const { slots, maxSlots, queue } = defaultGateSize(
+    cores,
+    configured
+      ? Number(configured)
+      : thread === 'inline'
+        ? undefined
+        : GATE_SLOTS_PER_WORKER * passwordWorkerCount(cores),
+  );
   return {
     env: {
       ...(configured ? { SIGN_IN_CONCURRENCY: configured } : {}),

@@ -13,7 +13,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 //   a second, the gate looks at the event loop over that time: its utilisation (the share of
 //   wall-clock time it spent running code rather than waiting) and its lag (how late a timer
 //   fired, 99th percentile, in effect the worst of the quarter: code queued ahead, or a CPU too
-//   busy to run the thread). Too busy or too late, one slot fewer (never below one); roomy on
+//   busy to run the thread). (With the steps in worker threads the count is fixed instead, two
+//   per worker: those run below the request thread's priority, decision 0034.) Too busy or too late, one slot fewer (never below one); roomy on
 //   both while steps waited or were refused, one more (up to two per core, and no more than the
 //   threads that hash); nothing running or asked for, one fewer, back towards one. The event
 //   loop is what a code verify, a page or a session check waits
@@ -109,6 +110,18 @@ export function defaultGateSize(
     ...(maxWaitMs > 0 ? { maxWaitMs } : {}),
   };
 }
+
+/** Worker threads for password steps (lib/web/password-step.ts): one per core, up to four. */
+export function passwordWorkerCount(cores: number): number {
+  return Math.min(4, Math.max(1, cores));
+}
+
+/**
+ * The gate's slots per worker when the password steps run in worker threads, fixed: one step
+ * hashing in the worker while another's request-thread part (the form, the session, the answer)
+ * runs. One per worker left the workers idle between steps (decision 0034).
+ */
+export const GATE_SLOTS_PER_WORKER = 2;
 
 /** The event loop since the previous call, as Node measures it (the lag sampled every 10 ms). */
 export function loopWatch(): () => LoopState {

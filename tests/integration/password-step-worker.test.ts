@@ -9,6 +9,7 @@ import { PASSWORD_WORKER_NICE } from '@/lib/web/password-step-worker-nice';
 import {
   FAILED_STARTS_BEFORE_INLINE,
   passwordStepInWorker,
+  signInGateSlots,
   startPasswordWorkers,
 } from '@/lib/web/password-step';
 import { createUser, PASSWORD, testDeps } from '../support/sign-in-fixtures';
@@ -57,6 +58,19 @@ describe('where the password step runs (SIGN_IN_THREAD)', () => {
   it('worker and inline are what they say, wherever the server runs', () => {
     expect(passwordStepInWorker({ ...server, SIGN_IN_THREAD: 'worker', VERCEL: '1' })).toBe(true);
     expect(passwordStepInWorker({ ...server, SIGN_IN_THREAD: 'inline' })).toBe(false);
+  });
+
+  it('the sign-in gate: SIGN_IN_CONCURRENCY when set; two slots per worker with the steps in workers; adapting (undefined) inline', () => {
+    const unset = { ...server, SIGN_IN_CONCURRENCY: undefined };
+    expect(signInGateSlots(unset, 2)).toBe(4);
+    expect(signInGateSlots(unset, 4)).toBe(8);
+    expect(signInGateSlots({ ...unset, SIGN_IN_CONCURRENCY: 3 }, 2)).toBe(3);
+    expect(signInGateSlots({ ...unset, SIGN_IN_CONCURRENCY: 1, SIGN_IN_THREAD: 'inline' }, 2)).toBe(
+      1,
+    );
+    expect(signInGateSlots({ ...unset, SIGN_IN_THREAD: 'inline' }, 2)).toBeUndefined();
+    expect(signInGateSlots({ ...unset, NODE_ENV: 'development' }, 2)).toBeUndefined();
+    expect(signInGateSlots({ ...unset, UPSTASH_REDIS_REST_URL: undefined }, 2)).toBeUndefined();
   });
 });
 

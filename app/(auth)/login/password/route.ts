@@ -1,7 +1,7 @@
 import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { runPasswordStep } from '@/lib/web/password-step';
+import { runPasswordStep, signInGateSlots } from '@/lib/web/password-step';
 import { requestInfoFrom } from '@/lib/web/request-info';
 import { cookieOptions, deviceCookieName, ticketCookieName } from '@/lib/auth/cookies';
 import { startSession } from '@/lib/web/finish-sign-in';
@@ -38,8 +38,8 @@ const credentials = z.object({
 export async function POST(request: Request): Promise<Response> {
   if (isCrossSitePost(request.headers)) return crossSiteRefusal();
   // Past the instance's capacity the step is refused at once, before the body is read or anything
-  // is checked or counted (P5, decision 0014).
-  const gate = signInGate(env.SIGN_IN_CONCURRENCY, env.SIGN_IN_QUEUE_WAIT_MS);
+  // is checked or counted (P5, decision 0014); its size: signInGateSlots (decision 0034).
+  const gate = signInGate(signInGateSlots(), env.SIGN_IN_QUEUE_WAIT_MS);
   if (gate.full()) return busy(request, '');
 
   const form = await readForm(request);
