@@ -4,6 +4,7 @@ import {
   benchSignInGate,
   machineDescription,
   startBenchServer,
+  withCpuAccounting,
   type BenchServer,
 } from './bench-server';
 import {
@@ -47,6 +48,18 @@ function suppliesLasted(run: OpenLoopResult, what: string) {
     throw new Error(`ran out of ${what}: sent ${run.sent} of ${run.scheduled} scheduled requests`);
 }
 
+/**
+ * Where the machine's CPU went during a phase, in cores (CPU seconds per second): with the load
+ * generator on the same cores, what the logins could get is what the rest left them.
+ */
+function coresLine(label: string, phase: { cpu: Record<string, number>; wallSeconds: number }) {
+  const parts = Object.entries(phase.cpu).map(
+    ([part, seconds]) => `${part} ${(seconds / phase.wallSeconds).toFixed(2)}`,
+  );
+  const total = Object.values(phase.cpu).reduce((sum, seconds) => sum + seconds, 0);
+  return `${label}: ${(total / phase.wallSeconds).toFixed(2)} cores busy (${parts.join(', ')})`;
+}
+
 function verifyLine(run: OpenLoopResult) {
   const l = run.latencies;
   return `verify  p50 ${ms(percentile(l, 50)).padStart(5)} ms  p99 ${ms(percentile(l, 99)).padStart(5)} ms  max ${ms(l.at(-1)).padStart(5)} ms  (${run.wanted} signed in of ${run.sent}; ${openLoopStatuses(run)})`;
@@ -77,10 +90,13 @@ export async function overloadRun(
   await sleep(DRAIN_MS);
   await verifyLoad(server, codes.splice(0, 20), { amount: 20, connections: 5 });
 
-  const capacityRun = await loginLoad(server, tokens.splice(0, 2500), {
-    duration: 10,
-    connections: CAPACITY_CONNECTIONS,
-  });
+  const capacityPhase = await withCpuAccounting(server, () =>
+    loginLoad(server, tokens.splice(0, 2500), {
+      duration: 10,
+      connections: CAPACITY_CONNECTIONS,
+    }),
+  );
+  const capacityRun = capacityPhase.result;
   const capacity = successes(capacityRun) / 10;
   await sleep(DRAIN_MS);
   console.log(
@@ -105,17 +121,20 @@ export async function overloadRun(
   console.log(verifyLine(idle));
 
   const tokensInTurn = inTurn(tokens, (token) => trustedLoginRequest(server.origin, token));
-  const logins = openLoop({
-    origin: server.origin,
-    rate: 2 * capacity,
-    seconds: SECONDS,
-    seed: 11,
-    timeoutMs: 10_000,
-    request: tokensInTurn.request,
-    wanted: signedInAnswer,
+  const overloadPhase = await withCpuAccounting(server, async () => {
+    const logins = openLoop({
+      origin: server.origin,
+      rate: 2 * capacity,
+      seconds: SECONDS,
+      seed: 11,
+      timeoutMs: 10_000,
+      request: tokensInTurn.request,
+      wanted: signedInAnswer,
+    });
+    const loaded = await verifies();
+    return { loaded, loginResult: await logins };
   });
-  const loaded = await verifies();
-  const loginResult = await logins;
+  const { loaded, loginResult } = overloadPhase.result;
   suppliesLasted(loaded, 'pending codes');
   suppliesLasted(loginResult, 'device tokens');
   // What the schedule offered (a Poisson schedule of a given seed is a little above or below
@@ -145,6 +164,13 @@ export async function overloadRun(
   const served = loginResult.wantedInWindow / SECONDS;
   console.log(
     `signed in ${served.toFixed(1)}/s; refused with 429/503: ${refused}; timed out (queued past 10 s): ${loginResult.timeouts}`,
+  );
+  console.log(coresLine('CPU during the capacity run', capacityPhase));
+  console.log(coresLine('CPU during the overload', overloadPhase));
+  const serverMsPerLogin = (phase: { cpu: Record<string, number> }, signedIn: number) =>
+    ((1000 * phase.cpu['next start']!) / signedIn).toFixed(1);
+  console.log(
+    `next start CPU ms per signed-in login: ${serverMsPerLogin(capacityPhase, successes(capacityRun))} at capacity, ${serverMsPerLogin(overloadPhase, loginResult.wanted)} in the overload (the refusals and the verifies included)`,
   );
   if (late > 100)
     console.log(
