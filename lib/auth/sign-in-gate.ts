@@ -13,14 +13,16 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 //   a second, the gate looks at the event loop over that time: its utilisation (the share of
 //   wall-clock time it spent running code rather than waiting) and its lag (how late a timer
 //   fired, 99th percentile, in effect the worst of the quarter: code queued ahead, or a CPU too
-//   busy to run the thread). (With the steps in worker threads the count is fixed instead, two
-//   per worker: those run below the request thread's priority, decision 0034.) Too busy or too late, one slot fewer (never below one); roomy on
+//   busy to run the thread). Too busy or too late, one slot fewer (never below one); roomy on
 //   both while steps waited or were refused, one more (up to two per core, and no more than the
 //   threads that hash); nothing running or asked for, one fewer, back towards one. The event
-//   loop is what a code verify, a page or a session check waits
-//   for, and cores busy hashing delay it too, so this keeps room for them on any machine instead
-//   of guessing from the core count (a fixed "cores − 1" left half of a two-core instance idle
-//   when only sign-ins came, and could not tell a busy core from a free one);
+//   loop is what a code verify, a page or a session check waits for, and cores busy hashing
+//   delay it too, so this keeps room for them on any machine instead of guessing from the core
+//   count (a fixed "cores − 1" left half of a two-core instance idle when only sign-ins came,
+//   and could not tell a busy core from a free one). With the steps in worker threads the count
+//   is fixed instead, two per worker (signInGateSlots, lib/web/password-step.ts): those run
+//   below the request thread's priority, and the adapting count took slots away for the loop
+//   time spent refusing (decision 0034);
 // - more wait their turn, in arrival order: as many as the slots finish within `maxWaitMs` (one
 //   second by default) at the pace measured on this instance (a moving average of the time a step
 //   holds its slot), between eight and 64 per slot (eight until a step has been measured: slow
