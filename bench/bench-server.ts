@@ -9,11 +9,7 @@ import { DEMO_PASSWORD, seedDemoUsers } from '../prisma/seed';
 import { applyMigrations } from '../scripts/db/apply-migrations';
 import { createScratchDatabase } from '../scripts/db/scratch-database';
 import { deleteKeys, stopProcess, waitUntilAnswering } from '../scripts/next-server';
-import {
-  defaultGateSize,
-  GATE_SLOTS_PER_WORKER,
-  passwordWorkerCount,
-} from '../lib/auth/sign-in-gate';
+import { defaultGateSize, gateSlots, passwordWorkerCount } from '../lib/auth/sign-in-gate';
 import { startFakePostmark } from '../tests/support/fake-postmark';
 import { startFakeTwilio } from '../tests/support/fake-twilio';
 import { startBridgeProcess } from './upstash-bridge-process';
@@ -90,11 +86,10 @@ export function benchSignInGate(): {
   const cores = os.availableParallelism();
   const { slots, maxSlots, queue } = defaultGateSize(
     cores,
-    configured
-      ? Number(configured)
-      : thread === 'inline'
-        ? undefined
-        : GATE_SLOTS_PER_WORKER * passwordWorkerCount(cores),
+    gateSlots(
+      configured ? Number(configured) : undefined,
+      thread === 'inline' ? 0 : passwordWorkerCount(cores),
+    ),
   );
   return {
     env: {

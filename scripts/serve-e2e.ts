@@ -19,8 +19,9 @@ import { deleteKeys, stopProcess, waitUntilAnswering } from './next-server';
 // 3100. With DATABASE_URL naming a server the database is a fresh one there; with REDIS_URL
 // naming one (and no UPSTASH_REDIS_REST_URL), the servers reach it through a local Upstash
 // bridge under a fresh key prefix, deleted afterwards, and so run their password steps in worker
-// threads as a deployment does (decision 0032). Needs `next build` first. Prints `ready <port> <url>` per server once it answers HTTP,
-// then `ready all`; stops every server and drops the database when killed or when one exits.
+// threads as a deployment does (decision 0032). Needs `next build` first. Prints
+// `ready <port> <url>` per server once it answers HTTP, then `ready all`; stops every server and
+// drops the database when killed or when one exits.
 
 type ServerSpec = { port: number; env?: Record<string, string> };
 

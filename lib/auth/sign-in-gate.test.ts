@@ -3,6 +3,7 @@ import {
   ADJUST_EVERY_MS,
   createGate,
   defaultGateSize,
+  gateSlots,
   GateFullError,
   isGateFullError,
   LOOP_BUSY_HIGH,
@@ -329,5 +330,16 @@ describe('sign-in gate (P5 admission control)', () => {
 
     task.finish();
     expect(await first).toBe('first');
+  });
+});
+
+describe('the gate size with the password steps in worker threads (decision 0034)', () => {
+  it('is two slots per worker, fixed; SIGN_IN_CONCURRENCY wins; without workers it adapts', () => {
+    expect(gateSlots(undefined, 2)).toBe(4);
+    expect(gateSlots(undefined, 4)).toBe(8);
+    expect(gateSlots(3, 4)).toBe(3);
+    expect(gateSlots(undefined, 0)).toBeUndefined();
+    expect(defaultGateSize(2, gateSlots(undefined, 2)).maxSlots).toBeUndefined();
+    expect(defaultGateSize(2, gateSlots(undefined, 0)).maxSlots).toBe(4);
   });
 });

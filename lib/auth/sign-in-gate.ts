@@ -125,6 +125,19 @@ export function passwordWorkerCount(cores: number): number {
  */
 export const GATE_SLOTS_PER_WORKER = 2;
 
+/**
+ * How many password steps the gate runs at once: `configured` (SIGN_IN_CONCURRENCY) when set;
+ * with the steps in `workers` worker threads (0: on the request thread), two per worker, fixed;
+ * else `undefined`, adapting to the event loop (decision 0027). The workers run below the request
+ * thread's priority, so the operating system already keeps the request thread responsive; the
+ * adapting count read the loop time spent refusing the excess as a reason to admit fewer, and
+ * left the workers idle in an overload (decision 0034).
+ */
+export function gateSlots(configured: number | undefined, workers: number): number | undefined {
+  if (configured !== undefined) return configured;
+  return workers > 0 ? GATE_SLOTS_PER_WORKER * workers : undefined;
+}
+
 /** The event loop since the previous call, as Node measures it (the lag sampled every 10 ms). */
 export function loopWatch(): () => LoopState {
   let last = performance.eventLoopUtilization();

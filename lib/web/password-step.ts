@@ -6,7 +6,7 @@ import { handOver, type Handoff } from '@/lib/auth/login-ticket';
 import type { TimedAuditEvent } from '@/lib/auth/session-record';
 import { submitPassword, type PasswordResult } from '@/lib/auth/sign-in';
 import { getSignInDeps } from '@/lib/web/wiring';
-import { GATE_SLOTS_PER_WORKER, passwordWorkerCount } from '@/lib/auth/sign-in-gate';
+import { gateSlots, passwordWorkerCount } from '@/lib/auth/sign-in-gate';
 
 // The password step on threads of its own (decision 0032). A login is the costliest request there
 // is: argon2id plus several milliseconds of JavaScript for the limits, the database and the
@@ -36,21 +36,13 @@ export type PasswordStepReply =
 /** One worker per core, up to four: each hashes on its own thread, so this many hash at once. */
 export const PASSWORD_WORKERS = passwordWorkerCount(availableParallelism());
 
-/**
- * How many password steps the sign-in gate runs at once: SIGN_IN_CONCURRENCY when set; with the
- * steps in workers, two per worker, fixed; else `undefined`, adapting to the event loop
- * (decision 0027). The workers run below the request thread's priority, so the operating system
- * already keeps the request thread responsive; the adapting count read the loop time spent
- * refusing the excess as a reason to admit fewer, and left the workers idle in an overload
- * (decision 0034).
- */
+/** The sign-in gate's slots for this server (gateSlots in lib/auth/sign-in-gate.ts, decision 0034). */
 export function signInGateSlots(
   config: Parameters<typeof passwordStepInWorker>[0] &
     Pick<typeof env, 'SIGN_IN_CONCURRENCY'> = env,
   workers = PASSWORD_WORKERS,
 ): number | undefined {
-  if (config.SIGN_IN_CONCURRENCY !== undefined) return config.SIGN_IN_CONCURRENCY;
-  return passwordStepInWorker(config) ? GATE_SLOTS_PER_WORKER * workers : undefined;
+  return gateSlots(config.SIGN_IN_CONCURRENCY, passwordStepInWorker(config) ? workers : 0);
 }
 
 /** True when password steps run in workers: configured so, or `auto` on a server that suits them. */
