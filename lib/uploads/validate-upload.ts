@@ -1,4 +1,5 @@
 import type { TextEncoding } from './decode-text';
+import { FirstRows } from './first-rows';
 import { readUploadRecords, type FileInfo } from './read-upload';
 import type { UploadColumn } from './upload-columns';
 import {
@@ -13,7 +14,7 @@ import {
 // Rows that pass leave in batches through `onValidBatch` (the dry run stages them); the checks
 // against the database run on the staged rows in SQL (staged-rows.ts), at the dry run and again
 // at the import. Memory holds one batch of rows, as JSON text, plus one key per username and
-// email seen.
+// email seen (first-rows.ts: UTF-8 and typed arrays, outside V8's heap).
 
 /** A user already in the database, as the checks and an update need it. */
 export type ExistingUser = {
@@ -92,8 +93,8 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
     problemsOmitted: 0,
   };
   // First row of each username (canonical) and email (lower-cased) in the file.
-  const seenUsernames = new Map<string, number>();
-  const seenEmails = new Map<string, number>();
+  const seenUsernames = new FirstRows();
+  const seenEmails = new FirstRows();
   let pending: string[] = [];
 
   const flush = async () => {
@@ -136,7 +137,7 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
     const emailKey = checked.ok ? checked.value.emailKey : checked.emailKey;
     // Later copies are the duplicates: the first one stays importable.
     if (usernameKey !== null) {
-      const first = seenUsernames.get(usernameKey);
+      const first = seenUsernames.firstRowOrAdd(usernameKey, record.row);
       if (first !== undefined)
         problems.push({
           row: record.row,
@@ -144,10 +145,9 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
           reason: `The same username as row ${first}.`,
           value: shortValue(record.fields[0]!.trim()),
         });
-      else seenUsernames.set(usernameKey, record.row);
     }
     if (emailKey !== null) {
-      const first = seenEmails.get(emailKey);
+      const first = seenEmails.firstRowOrAdd(emailKey, record.row);
       if (first !== undefined)
         problems.push({
           row: record.row,
@@ -155,7 +155,6 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
           reason: `The same email address as row ${first}.`,
           value: shortValue(record.fields[2]!.trim()),
         });
-      else seenEmails.set(emailKey, record.row);
     }
     if (problems.length || !checked.ok) {
       result.rowsInvalid += 1;
