@@ -133,8 +133,16 @@ try {
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   memoryTrace?.phase('import');
 
+  // The new users' ids, as the invitations and the \copy below need them (the import keeps none).
+  const createdIds = (
+    await db.user.findMany({
+      where: { uploadId: uploaded.uploadId },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    })
+  ).map((u) => u.id);
   // Invitations go out after the import, in batches; timed on a sample through the outbox.
-  const sample = imported.createdIds.slice(0, 1000);
+  const sample = createdIds.slice(0, 1000);
   let t = performance.now();
   const sent = await sendInvitations(sample, { actorId: admin.id });
   const inviteMs = performance.now() - t;
@@ -147,7 +155,7 @@ try {
   await db.$disconnect();
   await (await import('../lib/uploads/upload-connection')).uploadPool().end();
   const copyFile = path.join(workDir, 'users.csv');
-  writeCopyFile(copyFile, imported.createdIds, hash);
+  writeCopyFile(copyFile, createdIds, hash);
   const columns =
     '(id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "updatedAt")';
   // The backend's CPU time is read before and after, inside the same psql session.

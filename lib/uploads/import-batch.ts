@@ -33,7 +33,6 @@ export type BatchOutcome = {
   skipped: number;
   /** Rows not saved: email taken (see `problems`), or beaten to the username by another writer. */
   failed: number;
-  createdIds: string[];
   contactChanges: ContactChange[];
   /** Rows whose username existed when the batch was written. */
   existing: number;
@@ -81,11 +80,11 @@ export async function writeStagedBatches(
     });
     // Ids in row order, so the new index entries land side by side instead of all over the
     // indexes.
-    // The new ids come back as one comma-separated text value: as 5,000 result rows, Prisma's
-    // result handling allocated ~20 MB per run (~450 MB over a 100,000-row import), much of it
-    // promoted to V8's old generation before it died, which set the upload's peak RSS
-    // (docs/performance.md). Ids are [a-z0-9] (newIdPrefix), so a comma cannot occur in one.
-    const [inserted] = await tx.$queryRaw<{ ids: string | null }[]>`
+    // Only the count comes back: nothing needs the new ids in memory (the invitations are found
+    // by the upload's id). As 5,000 result rows per run, Prisma's result handling allocated
+    // ~20 MB per run; as one comma-separated text the 100,000 ids still held ~7 MB until the
+    // import ended (docs/performance.md).
+    const [inserted] = await tx.$queryRaw<{ created: number }[]>`
       WITH inserted AS (
         INSERT INTO "User" (id, username, "usernameKey", name, email, phone, "passwordHash", role, "twoFactor", "invitationPending", "uploadId", "updatedAt")
         SELECT ${options.idPrefix} || lpad(s.row::text, 10, '0'), s.username, s."usernameKey", s.name, s.email, s.phone, ${options.passwordHash}, s.role, s."twoFactor", true, ${options.uploadId}, now()
@@ -98,9 +97,8 @@ export async function writeStagedBatches(
       ), audited AS (
         INSERT INTO "AuditEvent" (id, type, "userId", detail) SELECT id || 'a', 'user.created', id, ${detail}::jsonb FROM inserted
       )
-      SELECT string_agg(id, ',' ORDER BY id) AS ids FROM inserted`;
-    outcome.createdIds = inserted?.ids ? inserted.ids.split(',') : [];
-    outcome.created = outcome.createdIds.length;
+      SELECT count(*)::int AS created FROM inserted`;
+    outcome.created = inserted?.created ?? 0;
     outcome.failed += fresh - outcome.created;
   }
 

@@ -11,7 +11,6 @@ export const importTotals = (): BatchOutcome => ({
   updated: 0,
   skipped: 0,
   failed: 0,
-  createdIds: [],
   contactChanges: [],
   existing: 0,
   emailTaken: 0,
@@ -26,7 +25,6 @@ export function addOutcome(totals: BatchOutcome, o: BatchOutcome) {
   totals.failed += o.failed;
   totals.existing += o.existing;
   totals.emailTaken += o.emailTaken;
-  for (const id of o.createdIds) totals.createdIds.push(id);
   totals.contactChanges.push(...o.contactChanges);
   // Runs come in row order: the first problems are the ones kept.
   for (const p of o.problems)

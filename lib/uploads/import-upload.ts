@@ -39,7 +39,6 @@ export type ImportResult =
       updated: number;
       skipped: number;
       failed: number;
-      createdIds: string[];
     }
   | { ok: false; error: string };
 
@@ -200,7 +199,6 @@ export async function importUpload(
     status: 'imported',
     ...countsOf(totals),
     failed,
-    createdIds: totals.createdIds,
   };
 }
 
@@ -257,5 +255,4 @@ const rejected = ({ failed }: { failed: number }): ImportResult => ({
   updated: 0,
   skipped: 0,
   failed,
-  createdIds: [],
 });

@@ -135,7 +135,8 @@ describe('RC-02 OTP-10 an email change ends the links sent to the old address', 
       existingMode: 'skip',
       sender: capturingSender(),
     });
-    const userId = (created as { createdIds: string[] }).createdIds[0]!;
+    expect(created).toMatchObject({ ok: true, created: 1 });
+    const userId = (await db.user.findFirstOrThrow({ where: { uploadId: first.uploadId } })).id;
     const sender = capturingSender();
     await sendInvitations([userId], { actorId: admin.id, sender });
     const oldToken = invitationToken(sender.last().text);

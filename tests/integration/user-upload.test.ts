@@ -605,7 +605,6 @@ describe('User Upload: the database changes between the dry run and the import',
         select: { id: true, usernameKey: true },
       });
       expect(users.map((u) => u.usernameKey)).toEqual(usernames);
-      expect(result.ok && result.createdIds).toEqual(users.map((u) => u.id));
       return users.map((u) => u.id);
     };
     const first = await importRows(names(0, 1500).reverse());
@@ -613,6 +612,13 @@ describe('User Upload: the database changes between the dry run and the import',
     expect(first.at(-1)! < second[0]!).toBe(true);
   });
 });
+
+/** The one user an upload created. */
+async function createdUserId(uploadId: string): Promise<string> {
+  const users = await db.user.findMany({ where: { uploadId }, select: { id: true } });
+  expect(users).toHaveLength(1);
+  return users[0]!.id;
+}
 
 /** The upload counts one invitation, pending, and it is this user's. */
 async function expectOnePending(uploadId: string, userId: string) {
@@ -645,8 +651,8 @@ describe('User Upload: invitations (CSV-03)', () => {
       existingMode: 'skip',
       sender: capturingSender(),
     });
-    expect(result.ok && result.createdIds).toHaveLength(1);
-    const userId = (result as { createdIds: string[] }).createdIds[0]!;
+    expect(result).toMatchObject({ ok: true, created: 1 });
+    const userId = await createdUserId(uploadId);
     // Pending without an Invitation row: the user carries the upload (decision 0029).
     expect(await db.invitation.count({ where: { userId } })).toBe(0);
     await expectOnePending(uploadId, userId);
@@ -671,10 +677,11 @@ describe('User Upload: invitation links (CSV-03, RC-02)', () => {
       existingMode: 'skip',
       sender: capturingSender(),
     });
+    expect(result).toMatchObject({ ok: true, created: 1 });
     return {
       admin,
       uploadId,
-      userId: (result as { createdIds: string[] }).createdIds[0]!,
+      userId: await createdUserId(uploadId),
       username: `${p}set`,
       email: `${p}set@example.com`,
     };

@@ -76,7 +76,7 @@ export async function importAction(_prev: FormState, formData: FormData): Promis
     if (!gated.ok) return { error: NOT_FRESH };
     const result = gated.value;
     if (!result.ok) return { error: result.error };
-    if (result.createdIds.length)
+    if (result.created > 0)
       await sendPendingInvitations(form.data.uploadId, {
         actorId: admin.id,
         limit: INVITES_PER_REQUEST,
