@@ -1,6 +1,7 @@
 import type { EncodingSource, TextEncoding } from './decode-text';
 import { readCsvRows, type SheetRow } from './read-csv';
 import { looksLikeXlsx } from './looks-like-xlsx';
+import type { RandomAccessFile } from './random-access-file';
 import { columnLetter, matchHeader, UPLOAD_COLUMNS, type UploadColumn } from './upload-columns';
 import { UploadRefused } from './upload-refused';
 
@@ -41,6 +42,8 @@ export async function* readUploadRecords(
     maxFileBytes?: number;
     /** The admin's choice on the upload form; detected when absent. */
     encoding?: TextEncoding;
+    /** The same file by byte range where it is stored, for a workbook (read-xlsx.ts). */
+    file?: () => Promise<RandomAccessFile>;
   },
 ): AsyncGenerator<UploadRecord> {
   const iterator = chunks[Symbol.asyncIterator]();
@@ -62,7 +65,11 @@ export async function* readUploadRecords(
   };
   const slices: AsyncGenerator<SheetRow[]> =
     info.format === 'xlsx'
-      ? xlsxRows(all(), { maxFileBytes: options.maxFileBytes, maxRows: options.maxRows })
+      ? xlsxRows(all(), {
+          maxFileBytes: options.maxFileBytes,
+          maxRows: options.maxRows,
+          file: options.file,
+        })
       : readCsvRows(
           all(),
           (encoding, source) => {
@@ -132,8 +139,8 @@ export async function* readUploadRecords(
 /** The workbook reader, loaded with its zip and XML parsers only when a workbook arrives. */
 async function* xlsxRows(
   chunks: AsyncIterable<Uint8Array>,
-  limits: { maxFileBytes?: number; maxRows?: number },
+  options: Parameters<typeof import('./read-xlsx').readXlsxRows>[1],
 ): AsyncGenerator<SheetRow[]> {
   const { readXlsxRows } = await import('./read-xlsx');
-  yield* readXlsxRows(chunks, limits);
+  yield* readXlsxRows(chunks, options);
 }

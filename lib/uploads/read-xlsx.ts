@@ -1,4 +1,5 @@
 import type { SheetRow } from './read-csv';
+import { piecesFile, type RandomAccessFile } from './random-access-file';
 import { MIN_STRINGS, STRINGS_PER_ROW } from './xlsx/limits';
 import { sheetRows } from './xlsx/sheet-rows';
 import { sharedStrings, styleFormats, workbookLayout } from './xlsx/workbook-parts';
@@ -6,8 +7,8 @@ import { openZip } from './xlsx/zip-entries';
 
 // Reads the first sheet of an Excel workbook (.xlsx) User Upload into rows (docs/decisions/0023)
 // with a reader of our own on yauzl (the zip, by its central directory) and saxes (the XML):
-// the file is held as the pieces it came in (at most the upload's byte limit), the shared
-// strings and number formats are read first, then the first sheet is inflated and parsed as a
+// the file is read by byte range where it is stored (or held as the pieces it came in, when the
+// caller has it nowhere else), the shared strings and number formats are read first, then the first sheet is inflated and parsed as a
 // stream, each row leaving as an array of strings. Inflated bytes are counted against caps (a
 // zip bomb is refused before it is unpacked), separately for the shared strings held in memory.
 
@@ -25,7 +26,7 @@ export const STRINGS_INFLATE_FACTOR = 2;
 /** The upload row limit when the caller names none (UPLOAD_MAX_ROWS' default). */
 const DEFAULT_MAX_ROWS = 100_000;
 
-const asBuffer = (bytes: Uint8Array) =>
+const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
@@ -34,12 +35,27 @@ const asBuffer = (bytes: Uint8Array) =>
  */
 export async function* readXlsxRows(
   chunks: AsyncIterable<Uint8Array>,
-  options: { maxFileBytes?: number; maxRows?: number } = {},
+  options: {
+    maxFileBytes?: number;
+    maxRows?: number;
+    /**
+     * The same file, read by byte range where it is stored. The chunks are then only passed
+     * through (the caller may be hashing them) and not held; without it they are held.
+     */
+    file?: () => Promise<RandomAccessFile>;
+  } = {},
 ): AsyncGenerator<SheetRow[]> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const pieces: Buffer[] = [];
-  for await (const chunk of chunks) pieces.push(asBuffer(chunk));
-  const zip = await openZip(pieces);
+  let file: RandomAccessFile;
+  if (options.file) {
+    for await (const chunk of chunks) void chunk;
+    file = await options.file();
+  } else {
+    const pieces: Buffer[] = [];
+    for await (const chunk of chunks) pieces.push(asBuffer(chunk));
+    file = piecesFile(pieces);
+  }
+  const zip = await openZip(file);
   try {
     const layout = await workbookLayout(zip);
     const formats = await styleFormats(zip, layout.stylesPath);

@@ -15,6 +15,7 @@ import {
   readChunks,
   saveValidation,
   setProgress,
+  uploadFile,
 } from './upload-store';
 import {
   MAX_STORED_PROBLEMS,
@@ -158,6 +159,9 @@ export async function finishUpload(
       maxRows: env.UPLOAD_MAX_ROWS,
       maxFileBytes: env.UPLOAD_MAX_BYTES,
       encoding: input.encoding,
+      // A workbook is read by byte range from the database: never held whole (it could be
+      // UPLOAD_MAX_BYTES). The chunks above still pass through the hash.
+      file: () => uploadFile(input.uploadId),
       batchSize: STAGED_BATCH_ROWS,
       onValidBatch: stage,
       onProgress: progress,

@@ -3,6 +3,7 @@ import { db } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { inUploadTransaction, uploadPool } from './upload-connection';
 import type { FileInfo } from './read-upload';
+import { pieceAt, pieceStarts, type RandomAccessFile } from './random-access-file';
 import type { ValidationResult } from './validate-upload';
 import type { UploadProblem } from './validate-row';
 
@@ -96,6 +97,37 @@ export async function* readChunks(uploadId: string): AsyncGenerator<Uint8Array> 
       if (rows[0].bytes.length < READ_SLICE) break;
     }
   }
+}
+
+/**
+ * The uploaded file by byte range, read from its chunks in slices of at most READ_SLICE bytes
+ * when asked (the workbook reader's zip). A slice that does not come back whole means the stored
+ * file changed while it was read, which only a second request for the same open upload could do.
+ */
+export async function uploadFile(uploadId: string): Promise<RandomAccessFile> {
+  const { rows: chunks } = await uploadPool().query<{ index: number; size: number }>(
+    `SELECT index, octet_length(bytes) AS size FROM "UserUploadChunk" WHERE "uploadId" = $1 ORDER BY index`,
+    [uploadId],
+  );
+  const { starts, size } = pieceStarts(chunks.map((chunk) => chunk.size));
+  return {
+    size,
+    async *read(start, end) {
+      for (let i = pieceAt(starts, start); i < chunks.length && starts[i]! < end; i++) {
+        const to = Math.min(chunks[i]!.size, end - starts[i]!);
+        for (let at = Math.max(0, start - starts[i]!); at < to; at += READ_SLICE) {
+          const length = Math.min(READ_SLICE, to - at);
+          const { rows } = await uploadPool().query<{ bytes: Buffer }>(
+            `SELECT substring(bytes from $3 for $4) AS bytes FROM "UserUploadChunk" WHERE "uploadId" = $1 AND index = $2`,
+            [uploadId, chunks[i]!.index, at + 1, length],
+          );
+          if (rows[0]?.bytes.length !== length)
+            throw new Error(`upload ${uploadId}: chunk ${chunks[i]!.index} changed while read`);
+          yield rows[0].bytes;
+        }
+      }
+    },
+  };
 }
 
 export async function deleteUpload(uploadId: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { TextEncoding } from './decode-text';
 import { FirstRows } from './first-rows';
+import type { RandomAccessFile } from './random-access-file';
 import { readUploadRecords, type FileInfo } from './read-upload';
 import type { UploadColumn } from './upload-columns';
 import {
@@ -61,6 +62,8 @@ export type ValidateOptions = {
   maxFileBytes?: number;
   /** The text encoding the admin chose on the upload form; detected when absent. */
   encoding?: TextEncoding;
+  /** The same file by byte range where it is stored: a workbook is read from there. */
+  file?: () => Promise<RandomAccessFile>;
   /** Rows per call of `onValidBatch`. */
   batchSize?: number;
   /** Problems kept; the rest are only counted. */
@@ -110,6 +113,7 @@ export async function validateUpload(options: ValidateOptions): Promise<FileChec
     maxRows: options.maxRows,
     maxFileBytes: options.maxFileBytes,
     encoding: options.encoding,
+    file: options.file,
     onFileInfo: (info) => void (result.fileInfo = info),
   });
   for await (const record of records) {

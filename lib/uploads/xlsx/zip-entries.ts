@@ -1,13 +1,15 @@
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
+import type { RandomAccessFile } from '../random-access-file';
 import { UploadRefused } from '../upload-refused';
 
 // The zip an .xlsx is (docs/decisions/0023), read with yauzl from its central directory, so the
 // parts come by name in the order we need them (the shared strings before the sheet, wherever
-// they are stored). The file is held as the pieces it arrived in: no copy into one buffer, no
-// temporary file. Every entry is checked before it is read and counted while it is inflated,
-// so a zip bomb is refused after at most its cap of inflated bytes. Part names are compared
-// without case, as the package format (OPC) compares them.
+// they are stored). The file is read by byte range where it is (random-access-file.ts): from the
+// database as the zip asks for each part, never whole in memory, and no temporary file. Every
+// entry is checked before it is read and counted while it is inflated, so a zip bomb is refused
+// after at most its cap of inflated bytes. Part names are compared without case, as the package
+// format (OPC) compares them.
 
 export const NOT_A_WORKBOOK =
   'This file could not be read as an Excel workbook (.xlsx). Save it again from Excel as "Excel Workbook (.xlsx)" or as "CSV UTF-8", and upload that.';
@@ -18,38 +20,25 @@ const MAX_ENTRIES = 10_000;
 /** The Zip64 extended information extra field: no part of a workbook we read needs it. */
 const ZIP64_EXTRA = 0x0001;
 
-/** yauzl's random access over the file's pieces, as they came from the database. */
-class PiecesReader extends yauzl.RandomAccessReader {
-  private readonly starts: number[] = [];
-  constructor(private readonly pieces: Buffer[]) {
+/**
+ * yauzl's random access over the file. A failure to read the file (the database) is kept, so it
+ * is reported as itself and not as a file that is not a workbook.
+ */
+class FileReader extends yauzl.RandomAccessReader {
+  failure: unknown = null;
+  constructor(private readonly file: RandomAccessFile) {
     super();
-    let at = 0;
-    for (const piece of pieces) {
-      this.starts.push(at);
-      at += piece.length;
-    }
-  }
-
-  /** The piece holding byte `offset` (binary search over the pieces' starts). */
-  private pieceAt(offset: number): number {
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.starts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low;
   }
 
   _readStreamForRange(start: number, end: number): Readable {
-    const { pieces, starts } = this;
-    const first = this.pieceAt(start);
-    function* range() {
-      for (let i = first; i < pieces.length && starts[i]! < end; i++) {
-        const from = Math.max(0, start - starts[i]!);
-        const to = Math.min(pieces[i]!.length, end - starts[i]!);
-        if (to > from) yield pieces[i]!.subarray(from, to);
+    const { file } = this;
+    const keep = (error: unknown) => void (this.failure ??= error);
+    async function* range() {
+      try {
+        yield* file.read(start, end);
+      } catch (error) {
+        keep(error);
+        throw error;
       }
     }
     return Readable.from(range(), { objectMode: false });
@@ -67,18 +56,21 @@ export type ZipEntries = {
 };
 
 /** Opens the workbook's zip and lists its entries; refuses what is not a plain zip. */
-export async function openZip(pieces: Buffer[]): Promise<ZipEntries> {
-  const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
+export async function openZip(file: RandomAccessFile): Promise<ZipEntries> {
+  const reader = new FileReader(file);
+  /** What a failure while reading the zip is: the file's own failure, or not a workbook. */
+  const failed = (error: unknown) =>
+    reader.failure ?? new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.fromRandomAccessReaderPromise(new PiecesReader(pieces), size, {
+    zip = await yauzl.fromRandomAccessReaderPromise(reader, file.size, {
       lazyEntries: true,
       autoClose: false, // parts are read after the entries are listed
       validateEntrySizes: true,
       strictFileNames: false,
     } as yauzl.Options);
   } catch (error) {
-    throw new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
+    throw failed(error);
   }
   const entries = new Map<string, yauzl.Entry>();
   try {
@@ -103,7 +95,7 @@ export async function openZip(pieces: Buffer[]): Promise<ZipEntries> {
   } catch (error) {
     zip.close();
     if (error instanceof UploadRefused) throw error;
-    throw new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
+    throw failed(error);
   }
 
   return {
@@ -120,7 +112,7 @@ export async function openZip(pieces: Buffer[]): Promise<ZipEntries> {
           zip.openReadStream(entry, (error, opened) => (error ? reject(error) : resolve(opened))),
         );
       } catch (error) {
-        throw new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
+        throw failed(error);
       }
       let inflated = 0;
       try {
@@ -132,7 +124,7 @@ export async function openZip(pieces: Buffer[]): Promise<ZipEntries> {
         }
       } catch (error) {
         if (error instanceof UploadRefused) throw error;
-        throw new UploadRefused('malformed', NOT_A_WORKBOOK, { cause: error });
+        throw failed(error);
       } finally {
         stream.destroy();
       }
