@@ -1,5 +1,6 @@
 import 'server-only';
 import pg from 'pg';
+import { pool as sharedPool } from '@/lib/db-pool';
 import { env } from '@/lib/env';
 
 // The User Upload moves megabytes: the file's 1 MiB chunks and the staged rows (staged-rows.ts).
@@ -13,7 +14,14 @@ import { env } from '@/lib/env';
 
 const globalForUploads = globalThis as unknown as { latchkeyUploadPool?: pg.Pool };
 
+/**
+ * The pool these statements run on. With one connection per process (DATABASE_POOL_MAX=1, as
+ * `npm run dev` and the e2e server run the embedded database) it is the process's own pool, so
+ * that the process still has one connection: the embedded database's socket server mixes up the
+ * messages of two connections (docs/decisions/0031). Otherwise a pool of two of its own.
+ */
 export function uploadPool(): pg.Pool {
+  if (env.DATABASE_POOL_MAX === 1) return sharedPool;
   if (!globalForUploads.latchkeyUploadPool) {
     const pool = new pg.Pool({
       connectionString: env.DATABASE_URL,
