@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { chunksOf } from '../../tests/support/read-records';
 import { HEADER_ROW, inlineRow, workbookFromParts } from '../../tests/support/xlsx-parts';
 import { pieceAt, piecesFile, type RandomAccessFile } from './random-access-file';
-import { readXlsxRows } from './read-xlsx';
+import { FILE_CHANGED, readXlsxRows } from './read-xlsx';
+import { UploadRefused } from './upload-refused';
 import type { SheetRow } from './read-csv';
 
 // A file read by byte range (random-access-file.ts), and the workbook reader reading one instead
@@ -102,6 +103,16 @@ describe('the workbook read by byte range (CSV-01)', () => {
     // Rows came out while most of the sheet was still unread: the file is streamed, not held.
     expect(producedAtFirstRow).toBeGreaterThan(0);
     expect(producedAtFirstRow).toBeLessThan(bytes.length / 2);
+  });
+
+  it('refuses when the stored file is not the file that passed through (a chunk stored in between)', async () => {
+    const bytes = workbook();
+    const grown = piecesFile([Buffer.from(bytes), Buffer.from('PK')]);
+    const refused = await rowsOf(
+      readXlsxRows(chunksOf(bytes, 4096), { file: async () => grown }),
+    ).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UploadRefused);
+    expect(refused).toMatchObject({ code: 'checksum', message: FILE_CHANGED });
   });
 
   it('reports a failure to read the stored file as itself, not as a file that is not a workbook', async () => {

@@ -1,7 +1,7 @@
 // A file read by byte range, as the workbook reader's zip needs it (its directory is at the end).
 // The upload's file is read this way where it is stored (upload-store.ts), so a workbook is never
-// held whole in memory; pieces already in memory (tests, the form post without JavaScript before
-// it is stored) are read the same way.
+// held whole in memory; a reader given only the chunks (the unit tests) holds them as pieces and
+// reads those the same way.
 
 export type RandomAccessFile = {
   size: number;

@@ -1,5 +1,6 @@
 import type { SheetRow } from './read-csv';
 import { piecesFile, type RandomAccessFile } from './random-access-file';
+import { UploadRefused } from './upload-refused';
 import { MIN_STRINGS, STRINGS_PER_ROW } from './xlsx/limits';
 import { sheetRows } from './xlsx/sheet-rows';
 import { sharedStrings, styleFormats, workbookLayout } from './xlsx/workbook-parts';
@@ -22,6 +23,9 @@ export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
  */
 export const SHEET_INFLATE_FACTOR = 16;
 export const STRINGS_INFLATE_FACTOR = 2;
+
+export const FILE_CHANGED =
+  'The file changed while it was being checked (was it sent twice?). Upload it again.';
 
 /** The upload row limit when the caller names none (UPLOAD_MAX_ROWS' default). */
 const DEFAULT_MAX_ROWS = 100_000;
@@ -48,8 +52,12 @@ export async function* readXlsxRows(
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   let file: RandomAccessFile;
   if (options.file) {
-    for await (const chunk of chunks) void chunk;
+    let passed = 0;
+    for await (const chunk of chunks) passed += chunk.byteLength;
     file = await options.file();
+    // What is read must be what passed (and was hashed): a chunk stored in between (a second
+    // request for the same open upload) would change the file under the check.
+    if (file.size !== passed) throw new UploadRefused('checksum', FILE_CHANGED);
   } else {
     const pieces: Buffer[] = [];
     for await (const chunk of chunks) pieces.push(asBuffer(chunk));
