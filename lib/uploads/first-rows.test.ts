@@ -64,6 +64,14 @@ describe('FirstRows', () => {
     expect(answers(new FirstRows(), keys)).toEqual(mapAnswers(keys));
   });
 
+  it('keeps keys exact that UTF-8 cannot hold as they are, and keys longer than its table takes', () => {
+    const long = 'x'.repeat(70_000);
+    const keys = ['a\uD800', 'a\uFFFD', 'a\uD800', '\uDC00', long, `${long}y`, long, 'a\uFFFD'];
+    const set = new FirstRows();
+    expect(answers(set, keys)).toEqual(mapAnswers(keys));
+    expect(set.size).toBe(5);
+  });
+
   it('hashes with a seed of its own, so two sets do not share collisions', () => {
     const seeds = new Set<number>();
     for (let i = 0; i < 8; i++)

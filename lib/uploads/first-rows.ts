@@ -1,3 +1,4 @@
+import { MAX_ROW_CHARS } from './xlsx/limits';
 import { StringTable } from './xlsx/string-table';
 
 // The first row of each key (a canonical username, a lower-cased address) in an upload, for the
@@ -20,6 +21,7 @@ export class FirstRows {
   /** Entry index + 1 per slot; 0 is an empty slot. */
   private slots = new Int32Array(2048);
   private count = 0;
+  private readonly odd = new Map<string, number>();
   private readonly seed: number;
   private readonly hash: (key: string, seed: number) => number;
 
@@ -30,7 +32,7 @@ export class FirstRows {
   }
 
   get size(): number {
-    return this.count;
+    return this.count + this.odd.size;
   }
 
   /**
@@ -38,6 +40,7 @@ export class FirstRows {
    * the answer is undefined.
    */
   firstRowOrAdd(key: string, row: number): number | undefined {
+    if (key.length > MAX_ROW_CHARS || !key.isWellFormed()) return this.oddFirstRow(key, row);
     const hash = this.hash(key, this.seed) >>> 0;
     const mask = this.slots.length - 1;
     let slot = hash & mask;
@@ -47,13 +50,24 @@ export class FirstRows {
       slot = (slot + 1) & mask;
     }
     if (this.count === this.hashes.length) this.growEntries();
-    const entry = this.count++;
     this.keys.push(key);
+    const entry = this.count++;
     this.hashes[entry] = hash;
     this.rows[entry] = row;
     this.slots[slot] = entry + 1;
     if (this.count * 2 > this.slots.length) this.growSlots();
     return undefined;
+  }
+
+  /**
+   * A key UTF-8 cannot hold as it is (a lone surrogate, which would come back as U+FFFD) or longer
+   * than the table takes: kept in a Map. The upload's checks let no such username or address
+   * through, so this stays empty; it keeps the set exact whatever it is given.
+   */
+  private oddFirstRow(key: string, row: number): number | undefined {
+    const first = this.odd.get(key);
+    if (first === undefined) this.odd.set(key, row);
+    return first;
   }
 
   private growEntries() {
