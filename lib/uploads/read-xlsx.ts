@@ -9,9 +9,10 @@ import { openZip } from './xlsx/zip-entries';
 // Reads the first sheet of an Excel workbook (.xlsx) User Upload into rows (docs/decisions/0023)
 // with a reader of our own on yauzl (the zip, by its central directory) and saxes (the XML):
 // the file is read by byte range where it is stored (or held as the pieces it came in, when the
-// caller has it nowhere else), the shared strings and number formats are read first, then the first sheet is inflated and parsed as a
-// stream, each row leaving as an array of strings. Inflated bytes are counted against caps (a
-// zip bomb is refused before it is unpacked), separately for the shared strings held in memory.
+// caller has it nowhere else), the shared strings and number formats are read first, then the
+// first sheet is inflated and parsed as a stream, each row leaving as an array of strings.
+// Inflated bytes are counted against caps (a zip bomb is refused before it is unpacked),
+// separately for the shared strings held in memory.
 
 /** The upload byte limit when the caller names none (UPLOAD_MAX_BYTES' default). */
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
