@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { chunksOf } from '../../tests/support/read-records';
 import { HEADER_ROW, inlineRow, workbookFromParts } from '../../tests/support/xlsx-parts';
 import { pieceAt, piecesFile, type RandomAccessFile } from './random-access-file';
-import { FILE_CHANGED, readXlsxRows } from './read-xlsx';
-import { UploadRefused } from './upload-refused';
+import { readXlsxRows } from './read-xlsx';
+import { FILE_CHANGED, UploadRefused } from './upload-refused';
 import type { SheetRow } from './read-csv';
 
 // A file read by byte range (random-access-file.ts), and the workbook reader reading one instead
@@ -93,7 +93,7 @@ describe('the workbook read by byte range (CSV-01)', () => {
     }
     const byRange: SheetRow[] = [];
     let producedAtFirstRow = -1;
-    for await (const slice of readXlsxRows(counted(), { file: async () => stored })) {
+    for await (const slice of readXlsxRows(counted(), { file: stored })) {
       if (producedAtFirstRow < 0) producedAtFirstRow = produced;
       byRange.push(...slice);
     }
@@ -105,12 +105,12 @@ describe('the workbook read by byte range (CSV-01)', () => {
     expect(producedAtFirstRow).toBeLessThan(bytes.length / 2);
   });
 
-  it('refuses when the stored file is not the file that passed through (a chunk stored in between)', async () => {
+  it('refuses when the file it reads is not the file whose chunks passed through', async () => {
     const bytes = workbook();
     const grown = piecesFile([Buffer.from(bytes), Buffer.from('PK')]);
-    const refused = await rowsOf(
-      readXlsxRows(chunksOf(bytes, 4096), { file: async () => grown }),
-    ).catch((error: unknown) => error);
+    const refused = await rowsOf(readXlsxRows(chunksOf(bytes, 4096), { file: grown })).catch(
+      (error: unknown) => error,
+    );
     expect(refused).toBeInstanceOf(UploadRefused);
     expect(refused).toMatchObject({ code: 'checksum', message: FILE_CHANGED });
   });
@@ -132,7 +132,7 @@ describe('the workbook read by byte range (CSV-01)', () => {
     // At the directory, and later at a part.
     for (const failAt of [1, 4])
       await expect(
-        rowsOf(readXlsxRows(chunksOf(bytes, 4096), { file: async () => failing(failAt) })),
+        rowsOf(readXlsxRows(chunksOf(bytes, 4096), { file: failing(failAt) })),
       ).rejects.toBe(down);
   });
 });

@@ -32,17 +32,32 @@ export function pieceStarts(sizes: readonly number[]): { starts: number[]; size:
   return { starts, size };
 }
 
+/**
+ * Where bytes `start`…`end` (exclusive) lie in pieces of these sizes: each piece that holds some of
+ * them, with the part it holds (`from`…`to`, exclusive, within the piece).
+ */
+export function* piecesInRange(
+  sizes: readonly number[],
+  starts: readonly number[],
+  start: number,
+  end: number,
+): Generator<{ piece: number; from: number; to: number }> {
+  for (let i = pieceAt(starts, start); i < sizes.length && starts[i]! < end; i++) {
+    const from = Math.max(0, start - starts[i]!);
+    const to = Math.min(sizes[i]!, end - starts[i]!);
+    if (to > from) yield { piece: i, from, to };
+  }
+}
+
 /** Pieces in memory as a RandomAccessFile: each range is handed out as views, not copied. */
 export function piecesFile(pieces: readonly Buffer[]): RandomAccessFile {
-  const { starts, size } = pieceStarts(pieces.map((piece) => piece.length));
+  const sizes = pieces.map((piece) => piece.length);
+  const { starts, size } = pieceStarts(sizes);
   return {
     size,
     async *read(start, end) {
-      for (let i = pieceAt(starts, start); i < pieces.length && starts[i]! < end; i++) {
-        const from = Math.max(0, start - starts[i]!);
-        const to = Math.min(pieces[i]!.length, end - starts[i]!);
-        if (to > from) yield pieces[i]!.subarray(from, to);
-      }
+      for (const { piece, from, to } of piecesInRange(sizes, starts, start, end))
+        yield pieces[piece]!.subarray(from, to);
     },
   };
 }

@@ -43,7 +43,7 @@ export async function* readUploadRecords(
     /** The admin's choice on the upload form; detected when absent. */
     encoding?: TextEncoding;
     /** The same file by byte range where it is stored, for a workbook (read-xlsx.ts). */
-    file?: () => Promise<RandomAccessFile>;
+    file?: RandomAccessFile;
   },
 ): AsyncGenerator<UploadRecord> {
   const iterator = chunks[Symbol.asyncIterator]();

@@ -1,6 +1,6 @@
 import type { SheetRow } from './read-csv';
 import { piecesFile, type RandomAccessFile } from './random-access-file';
-import { UploadRefused } from './upload-refused';
+import { FILE_CHANGED, UploadRefused } from './upload-refused';
 import { MIN_STRINGS, STRINGS_PER_ROW } from './xlsx/limits';
 import { sheetRows } from './xlsx/sheet-rows';
 import { sharedStrings, styleFormats, workbookLayout } from './xlsx/workbook-parts';
@@ -25,9 +25,6 @@ export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const SHEET_INFLATE_FACTOR = 16;
 export const STRINGS_INFLATE_FACTOR = 2;
 
-export const FILE_CHANGED =
-  'The file changed while it was being checked (was it sent twice?). Upload it again.';
-
 /** The upload row limit when the caller names none (UPLOAD_MAX_ROWS' default). */
 const DEFAULT_MAX_ROWS = 100_000;
 
@@ -47,7 +44,7 @@ export async function* readXlsxRows(
      * The same file, read by byte range where it is stored. The chunks are then only passed
      * through (the caller may be hashing them) and not held; without it they are held.
      */
-    file?: () => Promise<RandomAccessFile>;
+    file?: RandomAccessFile;
   } = {},
 ): AsyncGenerator<SheetRow[]> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -55,9 +52,8 @@ export async function* readXlsxRows(
   if (options.file) {
     let passed = 0;
     for await (const chunk of chunks) passed += chunk.byteLength;
-    file = await options.file();
-    // What is read must be what passed (and was hashed): a chunk stored in between (a second
-    // request for the same open upload) would change the file under the check.
+    file = options.file;
+    // What is parsed must be what passed (and was hashed): the caller's two views of one file.
     if (file.size !== passed) throw new UploadRefused('checksum', FILE_CHANGED);
   } else {
     const pieces: Buffer[] = [];

@@ -12,7 +12,6 @@ import {
   createUploadRecord,
   deleteUpload,
   getUploadRecord,
-  readChunks,
   saveValidation,
   setProgress,
   uploadFile,
@@ -131,9 +130,10 @@ export async function finishUpload(
     return { ok: false, error: 'This upload is no longer open. Upload the file again.' };
   if (record.size === 0)
     return refuse(input, input.uploadId, new UploadRefused('empty', 'The file is empty.'));
+  const stored = await uploadFile(input.uploadId);
   const hash = createHash('sha256');
   async function* hashed() {
-    for await (const chunk of readChunks(input.uploadId)) {
+    for await (const chunk of stored.read(0, stored.size)) {
       hash.update(chunk);
       yield chunk;
     }
@@ -161,7 +161,7 @@ export async function finishUpload(
       encoding: input.encoding,
       // A workbook is read by byte range from the database: never held whole (it could be
       // UPLOAD_MAX_BYTES). The chunks above still pass through the hash.
-      file: () => uploadFile(input.uploadId),
+      file: stored,
       batchSize: STAGED_BATCH_ROWS,
       onValidBatch: stage,
       onProgress: progress,

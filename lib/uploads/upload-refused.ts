@@ -11,6 +11,10 @@ export type RefusalCode =
   | 'checksum'
   | 'incomplete';
 
+/** The stored file is not the file that was read through (a second request for the same upload). */
+export const FILE_CHANGED =
+  'The file changed while it was being checked (was it sent twice?). Upload it again.';
+
 /** The file as a whole is refused: nothing of it is kept. */
 export class UploadRefused extends Error {
   readonly code: RefusalCode;

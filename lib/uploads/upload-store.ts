@@ -3,7 +3,8 @@ import { db } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { inUploadTransaction, uploadPool } from './upload-connection';
 import type { FileInfo } from './read-upload';
-import { pieceAt, pieceStarts, type RandomAccessFile } from './random-access-file';
+import { pieceStarts, piecesInRange, type RandomAccessFile } from './random-access-file';
+import { FILE_CHANGED, UploadRefused } from './upload-refused';
 import type { ValidationResult } from './validate-upload';
 import type { UploadProblem } from './validate-row';
 
@@ -84,51 +85,33 @@ export async function appendChunk(input: {
  */
 const READ_SLICE = 32 * 1024;
 
-/** The uploaded file, in order, in pieces of at most READ_SLICE bytes. */
-export async function* readChunks(uploadId: string): AsyncGenerator<Uint8Array> {
-  for (let index = 0; ; index++) {
-    for (let from = 1; ; from += READ_SLICE) {
-      const { rows } = await uploadPool().query<{ bytes: Buffer }>(
-        `SELECT substring(bytes from $3 for $4) AS bytes FROM "UserUploadChunk" WHERE "uploadId" = $1 AND index = $2`,
-        [uploadId, index, from, READ_SLICE],
-      );
-      if (!rows[0]) {
-        if (from === 1) return; // no chunk `index`: the file ended
-        break;
-      }
-      if (rows[0].bytes.length) yield rows[0].bytes;
-      if (rows[0].bytes.length < READ_SLICE) break;
-    }
-  }
-}
-
 /**
- * The uploaded file by byte range, read from its chunks in slices of at most READ_SLICE bytes
- * when asked (the workbook reader's zip). A slice that does not come back whole means the stored
- * file changed while it was read, which only a second request for the same open upload could do.
+ * The uploaded file as it is stored now: its chunks are listed once, and any byte range is then
+ * read from them in slices of at most READ_SLICE bytes, when asked. The dry run reads it through
+ * once (the checksum, a CSV's parser) and a workbook's zip reads its parts by range, so both see
+ * the same chunks. A slice that does not come back whole means the file changed while it was read
+ * (a second request for the same open upload): the upload is refused.
  */
 export async function uploadFile(uploadId: string): Promise<RandomAccessFile> {
   const { rows: chunks } = await uploadPool().query<{ index: number; size: number }>(
     `SELECT index, octet_length(bytes) AS size FROM "UserUploadChunk" WHERE "uploadId" = $1 ORDER BY index`,
     [uploadId],
   );
-  const { starts, size } = pieceStarts(chunks.map((chunk) => chunk.size));
+  const sizes = chunks.map((chunk) => chunk.size);
+  const { starts, size } = pieceStarts(sizes);
   return {
     size,
     async *read(start, end) {
-      for (let i = pieceAt(starts, start); i < chunks.length && starts[i]! < end; i++) {
-        const to = Math.min(chunks[i]!.size, end - starts[i]!);
-        for (let at = Math.max(0, start - starts[i]!); at < to; at += READ_SLICE) {
+      for (const { piece, from, to } of piecesInRange(sizes, starts, start, end))
+        for (let at = from; at < to; at += READ_SLICE) {
           const length = Math.min(READ_SLICE, to - at);
           const { rows } = await uploadPool().query<{ bytes: Buffer }>(
             `SELECT substring(bytes from $3 for $4) AS bytes FROM "UserUploadChunk" WHERE "uploadId" = $1 AND index = $2`,
-            [uploadId, chunks[i]!.index, at + 1, length],
+            [uploadId, chunks[piece]!.index, at + 1, length],
           );
-          if (rows[0]?.bytes.length !== length)
-            throw new Error(`upload ${uploadId}: chunk ${chunks[i]!.index} changed while read`);
+          if (rows[0]?.bytes.length !== length) throw new UploadRefused('checksum', FILE_CHANGED);
           yield rows[0].bytes;
         }
-      }
     },
   };
 }

@@ -63,7 +63,7 @@ export type ValidateOptions = {
   /** The text encoding the admin chose on the upload form; detected when absent. */
   encoding?: TextEncoding;
   /** The same file by byte range where it is stored: a workbook is read from there. */
-  file?: () => Promise<RandomAccessFile>;
+  file?: RandomAccessFile;
   /** Rows per call of `onValidBatch`. */
   batchSize?: number;
   /** Problems kept; the rest are only counted. */
