@@ -1,2 +1,5 @@
 /** The name under which a no-JavaScript post of the sign-in form leaves its message (form-flash). */
 export const PASSWORD_FORM = 'password';
+
+/** Where the sign-in form posts: the password step's route (./password/route.ts). */
+export const PASSWORD_STEP_PATH = '/login/password';

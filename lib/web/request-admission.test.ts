@@ -1,0 +1,269 @@
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PASSWORD_STEP_PATH } from '@/app/(auth)/login/password-form-name';
+import {
+  createAdmission,
+  defaultAdmissionLimit,
+  pathsExempt,
+  type Admission,
+} from './request-admission';
+
+// Request admission (decision 0035) on real HTTP servers and sockets.
+
+type Held = { path: string; answer: (body?: string) => void };
+
+const servers: http.Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** A server whose requests go through `admission` and are held until the test answers them. */
+async function heldServer(admission: Admission) {
+  const started: Held[] = [];
+  const waiters: Array<() => void> = [];
+  const server = http.createServer((request, response) =>
+    admission.admit(request, response, (req) => {
+      // Read the whole body (a slow one arrives while the request runs), then hold the answer.
+      req.resume();
+      started.push({
+        path: req.url ?? '',
+        answer: (body = 'ok') => response.end(body),
+      });
+      waiters.splice(0).forEach((wake) => wake());
+    }),
+  );
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  /** Resolves once `count` requests have started. */
+  const startedCount = async (count: number) => {
+    while (started.length < count) await new Promise<void>((wake) => waiters.push(wake));
+  };
+  return { port, started, startedCount };
+}
+
+/** A request, sent at once; `answer` resolves with the body (or rejects if the socket fails). */
+function send(port: number, path: string, body?: string) {
+  const request = http.request({
+    host: '127.0.0.1',
+    port,
+    path,
+    method: body === undefined ? 'GET' : 'POST',
+    agent: false,
+    headers: body === undefined ? {} : { 'content-length': Buffer.byteLength(body) },
+  });
+  const answer = new Promise<string>((resolve, reject) => {
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve(text));
+    });
+    request.on('error', reject);
+  });
+  if (body !== undefined) request.end(body);
+  else request.end();
+  return { request, answer };
+}
+
+/** Lets the server's event loop run a few turns (sockets connect, parsers run, setImmediate). */
+const turns = async (n = 20) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+
+describe('request admission (decision 0035)', () => {
+  it('runs at most `limit` requests at once and starts the rest in the order they came', async () => {
+    const admission = createAdmission({ limit: 2, holdMs: 60_000 });
+    const { port, started, startedCount } = await heldServer(admission);
+    const answers = [];
+    for (const path of ['/1', '/2', '/3', '/4', '/5']) {
+      answers.push(send(port, path).answer);
+      await turns(4); // arrive in this order
+    }
+    await startedCount(2);
+    await turns();
+    expect(started.map((h) => h.path)).toEqual(['/1', '/2']);
+    expect(admission.load()).toEqual({ counted: 2, waiting: 3 });
+
+    started[1]!.answer();
+    await startedCount(3);
+    started[0]!.answer();
+    await startedCount(4);
+    await turns();
+    expect(started.map((h) => h.path)).toEqual(['/1', '/2', '/3', '/4']);
+    started[2]!.answer();
+    await startedCount(5);
+    for (const held of started.slice(3)) held.answer();
+    expect(await Promise.all(answers)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(admission.load()).toEqual({ counted: 0, waiting: 0 });
+  });
+
+  it('a form post whose body came with its headers waits its turn like any request', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 60_000 });
+    const { port, started, startedCount } = await heldServer(admission);
+    const first = send(port, '/first');
+    await startedCount(1);
+    const post = send(port, '/form', 'code=123456');
+    await turns();
+    expect(started.map((h) => h.path)).toEqual(['/first']);
+    expect(admission.load().waiting).toBe(1);
+    started[0]!.answer();
+    await startedCount(2);
+    started[1]!.answer('posted');
+    expect(await post.answer).toBe('posted');
+    await first.answer;
+  });
+
+  it('a request stops counting after holdMs, so a slow one does not hold up the next', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 50 });
+    const { port, started, startedCount } = await heldServer(admission);
+    const slow = send(port, '/slow');
+    await startedCount(1);
+    const next = send(port, '/next');
+    await startedCount(2); // while /slow is still unanswered
+    expect(started.map((h) => h.path)).toEqual(['/slow', '/next']);
+    started[1]!.answer();
+    started[0]!.answer();
+    await Promise.all([slow.answer, next.answer]);
+    expect(admission.load()).toEqual({ counted: 0, waiting: 0 });
+  });
+
+  it('exempt requests start at once and take no slot', async () => {
+    const admission = createAdmission({
+      limit: 1,
+      holdMs: 60_000,
+      exempt: pathsExempt([PASSWORD_STEP_PATH]),
+    });
+    const { port, started, startedCount } = await heldServer(admission);
+    send(port, '/held');
+    await startedCount(1);
+    send(port, '/login/password?from=test');
+    await startedCount(2);
+    send(port, '/waits');
+    await turns();
+    expect(started.map((h) => h.path)).toEqual(['/held', '/login/password?from=test']);
+    expect(admission.load()).toEqual({ counted: 1, waiting: 1 });
+    started[0]!.answer();
+    await startedCount(3);
+    for (const held of started) held.answer();
+  });
+
+  it('a request whose body is still arriving starts at once and takes no slot', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 60_000 });
+    const { port, started, startedCount } = await heldServer(admission);
+    send(port, '/held');
+    await startedCount(1);
+    // Headers and the first bytes of a 20-byte body; the rest comes later.
+    const slow = http.request({
+      host: '127.0.0.1',
+      port,
+      path: '/slow-body',
+      method: 'POST',
+      agent: false,
+      headers: { 'content-length': 20 },
+    });
+    slow.on('error', () => {});
+    slow.write('0123456789');
+    await startedCount(2);
+    expect(admission.load()).toEqual({ counted: 1, waiting: 0 });
+    // It holds no slot: a complete request still waits for /held, not for the slow body.
+    send(port, '/waits');
+    await turns();
+    expect(started.map((h) => h.path)).toEqual(['/held', '/slow-body']);
+    started[0]!.answer();
+    await startedCount(3);
+    expect(started[2]!.path).toBe('/waits');
+    slow.end('0123456789');
+    for (const held of started) held.answer();
+  });
+
+  it('a waiting request whose client went away is never started', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 60_000 });
+    const { port, started, startedCount } = await heldServer(admission);
+    send(port, '/held');
+    await startedCount(1);
+    const gone = send(port, '/gone');
+    gone.answer.catch(() => {});
+    await turns();
+    expect(admission.load().waiting).toBe(1);
+    gone.request.destroy();
+    await turns();
+    const after = send(port, '/after');
+    await turns();
+    started[0]!.answer();
+    await startedCount(2);
+    await turns();
+    expect(started.map((h) => h.path)).toEqual(['/held', '/after']);
+    started[1]!.answer();
+    expect(await after.answer).toBe('ok');
+  });
+
+  it('limit 0 is off: every request starts at once', async () => {
+    const admission = createAdmission({ limit: 0 });
+    const { port, started, startedCount } = await heldServer(admission);
+    for (const path of ['/a', '/b', '/c']) send(port, path);
+    await startedCount(3);
+    expect(admission.load()).toEqual({ counted: 0, waiting: 0 });
+    for (const held of started) held.answer();
+  });
+
+  it('pathsExempt matches the exact path with any query, nothing longer', () => {
+    const exempt = pathsExempt([PASSWORD_STEP_PATH]);
+    const at = (url: string) => exempt({ url } as http.IncomingMessage);
+    expect(at('/login/password')).toBe(true);
+    expect(at('/login/password?x=1')).toBe(true);
+    expect(at('/login/passwordx')).toBe(false);
+    expect(at('/login/password/more')).toBe(false);
+    expect(at('/login')).toBe(false);
+  });
+
+  it('defaults to four per core', () => {
+    expect(defaultAdmissionLimit(2)).toBe(8);
+    expect(defaultAdmissionLimit(0)).toBe(4);
+  });
+
+  it("admitServerRequests puts a server that another module created behind the admission, once (a process of its own: it changes Node's http.Server)", () => {
+    const script = `
+      import http from 'node:http';
+      import { createAdmission, admitServerRequests } from './lib/web/request-admission.ts';
+      const order = [];
+      const held = [];
+      const server = http.createServer((req, res) => { order.push(req.url); held.push(res); });
+      admitServerRequests(createAdmission({ limit: 1, holdMs: 60_000 }));
+      let second = 'no error';
+      try { admitServerRequests(createAdmission({ limit: 1 })); } catch (e) { second = e.message; }
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      const { port } = server.address();
+      const get = (path) => new Promise((resolve) =>
+        http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => { res.resume(); res.on('end', resolve); }));
+      const a = get('/a');
+      await new Promise((r) => setTimeout(r, 50));
+      const b = get('/b');
+      await new Promise((r) => setTimeout(r, 100));
+      const whileHeld = [...order];
+      held.shift().end('a');
+      await a;
+      await new Promise((r) => setTimeout(r, 50));
+      held.shift().end('b');
+      await b;
+      console.log(JSON.stringify({ whileHeld, order, second }));
+      server.close();
+    `;
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      whileHeld: ['/a'],
+      order: ['/a', '/b'],
+      second: 'request admission is already installed',
+    });
+  });
+});
