@@ -172,6 +172,11 @@ export async function startBenchServer(options: {
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_FROM: '+15005550006',
       TWILIO_API_BASE_URL: twilio.baseUrl,
+      // BENCH_REQUEST_CONCURRENCY: the server's request admission (REQUEST_CONCURRENCY, decision
+      // 0035; 0 off); unset, the product's default.
+      ...(process.env.BENCH_REQUEST_CONCURRENCY
+        ? { REQUEST_CONCURRENCY: process.env.BENCH_REQUEST_CONCURRENCY }
+        : {}),
       ...options.env,
     };
     // BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.

@@ -236,6 +236,15 @@ describe('lib/env.ts at boot', () => {
     expect(onVercel.stderr).toContain('TRUSTED_PROXY_HOPS: leave it unset on Vercel');
   });
 
+  it('REQUEST_CONCURRENCY takes 0 (off) to 1024 requests, and nothing else', () => {
+    for (const value of ['0', '8', '1024'])
+      expect(importEnv({ ...complete, REQUEST_CONCURRENCY: value }).ok, value).toBe(true);
+    for (const bad of ['-1', '1025', '2.5', 'many'])
+      expect(importEnv({ ...complete, REQUEST_CONCURRENCY: bad }).stderr, bad).toContain(
+        'REQUEST_CONCURRENCY:',
+      );
+  });
+
   it('SIGN_IN_THREAD takes auto, worker or inline, and worker is refused without Upstash or on one database connection', () => {
     for (const value of ['auto', 'worker', 'inline'])
       expect(importEnv({ ...complete, SIGN_IN_THREAD: value }).ok, value).toBe(true);

@@ -170,6 +170,11 @@ export const env = createEnv({
     CRON_SECRET: z.string().min(16, 'CRON_SECRET must be at least 16 characters').optional(),
     /** Tests only: lets a production server run on a plain-HTTP APP_ORIGIN with real providers (CI production check). Refused on Vercel. */
     ALLOW_INSECURE_ORIGIN: flag(false),
+    /**
+     * Requests a long-lived server (`next start`, off Vercel) runs at once; more wait their turn in
+     * arrival order, outside the app (decision 0035). Default four per core; 0 turns it off.
+     */
+    REQUEST_CONCURRENCY: z.coerce.number().int().min(0).max(1024).optional(),
     /** Password steps one instance runs at once, fixed (default: adapting between 1 and 2 per core by the event loop's load); more may wait (SIGN_IN_QUEUE_WAIT_MS), then 503 (P5). */
     SIGN_IN_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
     /** How long a waiting password step may wait at the measured pace; sizes the queue (0: a fixed eight per slot). */
