@@ -24,6 +24,7 @@ if (env.NODE_ENV === 'production' && env.VERCEL !== '1') {
   const { admitServerRequests, createAdmission, defaultAdmissionLimit, pathsExempt } =
     await import('./lib/web/request-admission');
   const { PASSWORD_STEP_PATH } = await import('./app/(auth)/login/password-form-name');
+  const { earlyPasswordStepRefusal } = await import('./lib/web/early-refusal');
   const limit = env.REQUEST_CONCURRENCY ?? defaultAdmissionLimit(availableParallelism());
   if (limit > 0)
     admitServerRequests(
@@ -31,6 +32,8 @@ if (env.NODE_ENV === 'production' && env.VERCEL !== '1') {
         limit,
         // The password step has a gate of its own that queues and refuses (lib/auth/sign-in-gate.ts).
         exempt: pathsExempt([PASSWORD_STEP_PATH]),
+        // …and while that gate is full, refuses the step here, before Next.js routes it.
+        early: earlyPasswordStepRefusal,
       }),
     );
 }

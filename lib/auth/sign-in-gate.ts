@@ -254,3 +254,8 @@ export function signInGate(configured?: number, maxWaitMs?: number): Gate {
     defaultGateSize(availableParallelism(), configured, maxWaitMs),
   ));
 }
+
+/** This process's gate if a password step has made it, without making one (the early refusal). */
+export function existingSignInGate(): Gate | undefined {
+  return (globalThis as GateHolder)[KEY];
+}

@@ -1,7 +1,7 @@
 // The per-request security headers that proxy.ts sets: a Content-Security-Policy around a fresh
 // nonce, and HSTS where the site is served over HTTPS. Headers that never change per request
-// (nosniff, Referrer-Policy, Permissions-Policy, X-Frame-Options) live in next.config.ts, so they
-// also cover static files, which the proxy skips.
+// (nosniff, Referrer-Policy, Permissions-Policy, X-Frame-Options) are in static-headers.ts, which
+// next.config.ts applies, so they also cover static files, which the proxy skips.
 
 export type PolicyContext = {
   nonce: string;

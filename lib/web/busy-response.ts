@@ -22,3 +22,16 @@ export function busyResponse(): Response {
     },
   });
 }
+
+/** The form's message for its own script: a 200 (a failed fetch logs a console error), Retry-After. */
+export function busyJson(username: string): Response {
+  return Response.json(
+    { error: BUSY_MESSAGE, values: { username } },
+    {
+      headers: {
+        'Cache-Control': 'no-store',
+        'Retry-After': String(BUSY_RETRY_AFTER_SECONDS),
+      },
+    },
+  );
+}

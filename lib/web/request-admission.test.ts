@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -203,6 +204,37 @@ describe('request admission (decision 0035)', () => {
     expect(await after.answer).toBe('ok');
   });
 
+  it('an early answer is given without the app, takes no slot, and the next request still waits its turn', async () => {
+    const admission = createAdmission({
+      limit: 1,
+      holdMs: 60_000,
+      early: (request) =>
+        request.url === '/busy'
+          ? new Response('busy', { status: 503, headers: { 'retry-after': '1' } })
+          : null,
+    });
+    const { port, started, startedCount } = await heldServer(admission);
+    send(port, '/held');
+    await startedCount(1);
+    const status = await new Promise<[number | undefined, string | undefined, string]>((resolve) =>
+      http.get({ host: '127.0.0.1', port, path: '/busy', agent: false }, (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () =>
+          resolve([response.statusCode, response.headers['retry-after'], text]),
+        );
+      }),
+    );
+    expect(status).toEqual([503, '1', 'busy']);
+    send(port, '/waits');
+    await turns();
+    expect(started.map((h) => h.path)).toEqual(['/held']);
+    expect(admission.load()).toEqual({ counted: 1, waiting: 1 });
+    started[0]!.answer();
+    await startedCount(2);
+    for (const held of started) held.answer();
+  });
+
   it('limit 0 is off: every request starts at once', async () => {
     const admission = createAdmission({ limit: 0 });
     const { port, started, startedCount } = await heldServer(admission);
@@ -210,6 +242,12 @@ describe('request admission (decision 0035)', () => {
     await startedCount(3);
     expect(admission.load()).toEqual({ counted: 0, waiting: 0 });
     for (const held of started) held.answer();
+  });
+
+  it('the exempt path is where the sign-in form posts', () => {
+    const form = readFileSync('app/(auth)/login/password-form.tsx', 'utf8');
+    expect(form).toContain(`action="${PASSWORD_STEP_PATH}"`);
+    expect(form).toContain(`usePostedForm('${PASSWORD_STEP_PATH}'`);
   });
 
   it('pathsExempt matches the exact path with any query, nothing longer', () => {

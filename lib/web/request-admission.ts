@@ -23,7 +23,9 @@ import http from 'node:http';
 //   starts at once and does not count: a client that sends its body slowly holds no slot;
 // - `exempt` requests start at once and do not count (the password step, which has a gate of
 //   its own that queues and refuses, lib/auth/sign-in-gate.ts);
-// - a waiting request whose connection closed is dropped from the queue, never started.
+// - a waiting request whose connection closed is dropped from the queue, never started;
+// - an `early` answer (a password step while the sign-in gate is full, lib/web/early-refusal.ts)
+//   is given at once, without the app.
 
 export type AdmissionOptions = {
   /** Requests counted at once. */
@@ -32,6 +34,12 @@ export type AdmissionOptions = {
   holdMs?: number;
   /** Requests that start at once and never count. */
   exempt?: (request: http.IncomingMessage) => boolean;
+  /**
+   * An answer given from the request's headers instead of the app's, or null: for refusals that
+   * need nothing of the app (a full sign-in gate), which then cost neither a slot nor the app's
+   * routing. Its body is written whole; the request's body is not read.
+   */
+  early?: (request: http.IncomingMessage) => Response | null;
 };
 
 export type Admission = {
@@ -62,6 +70,7 @@ export function createAdmission({
   limit,
   holdMs = DEFAULT_HOLD_MS,
   exempt = () => false,
+  early = () => null,
 }: AdmissionOptions): Admission {
   let counted = 0;
   // A FIFO as an array with a head index: shift() is O(n) on a long queue.
@@ -116,6 +125,8 @@ export function createAdmission({
 
   return {
     admit(request, response, handle) {
+      const answer = early(request);
+      if (answer) return void answerWith(response, answer).catch(() => response.destroy());
       const waiting = { request, response, handle };
       if (limit <= 0 || exempt(request)) return start(waiting, false);
       // The 'request' event comes when the headers are parsed; the rest of what arrived with them
@@ -135,6 +146,13 @@ export function pathsExempt(paths: readonly string[]): (request: http.IncomingMe
     const query = url.indexOf('?');
     return exact.has(query < 0 ? url : url.slice(0, query));
   };
+}
+
+/** Writes a Web `Response` as the answer to a Node.js request. */
+async function answerWith(response: http.ServerResponse, answer: Response): Promise<void> {
+  response.statusCode = answer.status;
+  answer.headers.forEach((value, name) => response.setHeader(name, value));
+  response.end(Buffer.from(await answer.arrayBuffer()));
 }
 
 const INSTALLED = Symbol.for('latchkey.request-admission');

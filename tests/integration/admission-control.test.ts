@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { POST } from '@/app/(auth)/login/password/route';
 import { signInGate } from '@/lib/auth/sign-in-gate';
 import { env } from '@/lib/env';
+import type { IncomingMessage } from 'node:http';
+import { earlyPasswordStepRefusal } from '@/lib/web/early-refusal';
+import { STATIC_SECURITY_HEADERS } from '@/lib/security/static-headers';
 
 // P5: past the instance's capacity a password step is refused at once, not queued. The password
 // step's route handler (app/(auth)/login/password/route.ts) consults the gate it runs in
@@ -77,5 +80,52 @@ describe('admission control for the password step (P5)', () => {
     }
     const fetched = await POST(post({ 'sec-fetch-site': 'cross-site' }));
     expect(fetched.status).toBe(403);
+  });
+
+  describe('refused before Next.js while the gate is full (decision 0035)', () => {
+    /** The request as Node.js hands it to the server, before Next.js. */
+    const incoming = (
+      headers: Record<string, string> = {},
+      { method = 'POST', url = '/login/password' } = {},
+    ) =>
+      ({
+        method,
+        url,
+        headers: { host: 'localhost:3000', origin: 'http://localhost:3000', ...headers },
+      }) as unknown as IncomingMessage;
+
+    it('gives nothing while the gate has room: the route has the step', async () => {
+      gate();
+      expect(earlyPasswordStepRefusal(incoming())).toBeNull();
+    });
+
+    it("answers as the route does, the form post with the 503 page, the form's script with the same JSON, with the static security headers", async () => {
+      await fillGate();
+      const page = earlyPasswordStepRefusal(incoming())!;
+      expect(page.status).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('1');
+      expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(await page.text()).toBe(await (await POST(post())).text());
+      for (const { key, value } of STATIC_SECURITY_HEADERS)
+        expect(page.headers.get(key), key).toBe(value);
+
+      const json = earlyPasswordStepRefusal(
+        incoming({ accept: 'application/json' }, { url: '/login/password?from=script' }),
+      )!;
+      const routes = await POST(post({ accept: 'application/json' }));
+      expect(json.status).toBe(routes.status);
+      expect(json.headers.get('retry-after')).toBe(routes.headers.get('retry-after'));
+      expect(await json.json()).toEqual(await routes.json());
+    });
+
+    it('leaves a cross-site post to the route (403 first, SE-08), and any other request alone', async () => {
+      await fillGate();
+      expect(earlyPasswordStepRefusal(incoming({ origin: 'http://evil.example' }))).toBeNull();
+      expect(earlyPasswordStepRefusal(incoming({ origin: 'null' }))).toBeNull();
+      expect(earlyPasswordStepRefusal(incoming({}, { method: 'GET' }))).toBeNull();
+      expect(earlyPasswordStepRefusal(incoming({}, { url: '/login/passwordx' }))).toBeNull();
+      expect(earlyPasswordStepRefusal(incoming({}, { url: '/login/verify' }))).toBeNull();
+      expect(earlyPasswordStepRefusal(incoming())).not.toBeNull();
+    });
   });
 });

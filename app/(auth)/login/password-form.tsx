@@ -3,7 +3,6 @@
 import { buttonClass, FormMessage, inputClass } from '@/app/ui/auth-card';
 import { usePostedForm } from '@/app/ui/use-posted-form';
 import type { FormState } from '@/lib/auth/form-state';
-import { PASSWORD_STEP_PATH } from './password-form-name';
 
 /**
  * The sign-in form. It posts to the password step's route handler (login/password/route.ts):
@@ -12,13 +11,13 @@ import { PASSWORD_STEP_PATH } from './password-form-name';
  * As after a plain post, the password is typed again after a refusal, never kept.
  */
 export function PasswordForm({ notice, initial }: { notice?: string; initial?: FormState }) {
-  const { state, pending, onSubmit } = usePostedForm(PASSWORD_STEP_PATH, {
+  const { state, pending, onSubmit } = usePostedForm('/login/password', {
     initial,
     clear: ['password'],
   });
   return (
     <form
-      action={PASSWORD_STEP_PATH}
+      action="/login/password"
       method="post"
       onSubmit={onSubmit}
       className="space-y-5"

@@ -17,7 +17,7 @@ import {
   wantsJson,
 } from '@/lib/web/form-post';
 import { formRefusal } from '@/lib/web/form-answer';
-import { busyResponse, BUSY_MESSAGE, BUSY_RETRY_AFTER_SECONDS } from '@/lib/web/busy-response';
+import { busyJson, busyResponse } from '@/lib/web/busy-response';
 import { PASSWORD_FORM } from '../password-form-name';
 
 // The password step (`POST /login/password`): the sign-in form posts here, as a plain form
@@ -101,9 +101,10 @@ async function passwordStep(
   return nextPage(request, '/login/method');
 }
 
-/** Retry-After: the form's message for its script (a 200, see form-answer.ts), a 503 page for a plain post. */
-function busy(request: Request, username: string): Response | Promise<Response> {
-  if (!wantsJson(request.headers)) return busyResponse();
-  const state = { error: BUSY_MESSAGE, values: { username } };
-  return formRefusal(request, signInForm, state, BUSY_RETRY_AFTER_SECONDS);
+/**
+ * Retry-After: the form's message for its script (a 200, as formRefusal answers it), a 503 page for
+ * a plain post. The same answers as the early refusal's (lib/web/early-refusal.ts).
+ */
+function busy(request: Request, username: string): Response {
+  return wantsJson(request.headers) ? busyJson(username) : busyResponse();
 }
