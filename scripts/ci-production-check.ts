@@ -282,6 +282,14 @@ async function signInJourneys(app: {
       !/password steps now run on the request thread/.test(app.serverOutput()),
     'the server did not run its password steps in worker threads (SIGN_IN_THREAD=auto)',
   );
+  // …and takes its requests in turn (decision 0035): the admission says so when the first request
+  // passes through it, so this fails if Node.js or Next.js stopped handing requests to it.
+  check(
+    /request admission: requests are taken in turn, at most \d+ in the app at once/.test(
+      app.serverOutput(),
+    ),
+    'the server did not take its requests through the request admission (REQUEST_CONCURRENCY)',
+  );
   check(errors.length === 0, `the browser logged errors:\n${errors.join('\n')}`);
 }
 

@@ -17,13 +17,18 @@ import { PASSWORD_STEP_PATH } from '@/app/(auth)/login/password-form-name';
 // with 403 first, full gate or not (SE-08). Only a gate some password step has already made is
 // consulted; before the first step there is nothing to be full.
 
+const READ = ['origin', 'sec-fetch-site', 'host', 'x-forwarded-host', 'accept'] as const;
+
 /** The answer to a password step this instance has no room for, or null to let the app have it. */
 export function earlyPasswordStepRefusal(request: IncomingMessage): Response | null {
   if (request.method !== 'POST' || !isPasswordStep(request.url)) return null;
   if (!existingSignInGate()?.full()) return null;
+  // The headers the cross-site check and the choice of answer read, and no others.
   const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers))
+  for (const name of READ) {
+    const value = request.headers[name];
     if (typeof value === 'string') headers.set(name, value);
+  }
   if (isCrossSitePost(headers)) return null;
   const answer = wantsJson(headers) ? busyJson('') : busyResponse();
   for (const { key, value } of STATIC_SECURITY_HEADERS) answer.headers.set(key, value);

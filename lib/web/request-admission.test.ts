@@ -1,8 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import net, { type AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PASSWORD_STEP_PATH } from '@/app/(auth)/login/password-form-name';
 import {
   createAdmission,
@@ -13,10 +14,23 @@ import {
 
 // Request admission (decision 0035) on real HTTP servers and sockets.
 
-type Held = { path: string; answer: (body?: string) => void };
+type Held = {
+  path: string;
+  at: number;
+  /** What the app's AsyncLocalStorage held when the request started (see `context`). */
+  store: unknown;
+  response: http.ServerResponse;
+  /** Answers, inside an app context of the request's own (as Next.js answers inside its store). */
+  answer: (body?: string) => void;
+};
+
+const context = new AsyncLocalStorage<string>();
 
 const servers: http.Server[] = [];
+const sockets: net.Socket[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const socket of sockets.splice(0)) socket.destroy();
   for (const server of servers.splice(0)) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -27,15 +41,21 @@ afterEach(async () => {
 async function heldServer(admission: Admission) {
   const started: Held[] = [];
   const waiters: Array<() => void> = [];
+  const wake = () => waiters.splice(0).forEach((w) => w());
   const server = http.createServer((request, response) =>
     admission.admit(request, response, (req) => {
       // Read the whole body (a slow one arrives while the request runs), then hold the answer.
       req.resume();
+      const path = req.url ?? '';
       started.push({
-        path: req.url ?? '',
-        answer: (body = 'ok') => response.end(body),
+        path,
+        at: performance.now(),
+        store: context.getStore(),
+        response,
+        answer: (body = 'ok') =>
+          response.writableEnded || context.run(`app context of ${path}`, () => response.end(body)),
       });
-      waiters.splice(0).forEach((wake) => wake());
+      wake();
     }),
   );
   servers.push(server);
@@ -43,9 +63,14 @@ async function heldServer(admission: Admission) {
   const { port } = server.address() as AddressInfo;
   /** Resolves once `count` requests have started. */
   const startedCount = async (count: number) => {
-    while (started.length < count) await new Promise<void>((wake) => waiters.push(wake));
+    while (started.length < count) await new Promise<void>((w) => waiters.push(w));
   };
-  return { port, started, startedCount };
+  /** Resolves once the admission has seen `count` requests (started or waiting). */
+  const seen = async (count: number) => {
+    while (started.length + admission.load().waiting < count)
+      await new Promise((resolve) => setTimeout(resolve, 2));
+  };
+  return { port, started, startedCount, seen };
 }
 
 /** A request, sent at once; `answer` resolves with the body (or rejects if the socket fails). */
@@ -67,9 +92,21 @@ function send(port: number, path: string, body?: string) {
     });
     request.on('error', reject);
   });
+  answer.catch(() => {});
   if (body !== undefined) request.end(body);
   else request.end();
   return { request, answer };
+}
+
+/** A raw connection that writes `text` and never reads what comes back. */
+async function rawClient(port: number, text: string) {
+  const socket = net.connect(port, '127.0.0.1');
+  sockets.push(socket);
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.pause(); // reads nothing: the server's writes back up
+  socket.write(text);
+  return socket;
 }
 
 /** Lets the server's event loop run a few turns (sockets connect, parsers run, setImmediate). */
@@ -79,12 +116,12 @@ const turns = async (n = 20) => {
 
 describe('request admission (decision 0035)', () => {
   it('runs at most `limit` requests at once and starts the rest in the order they came', async () => {
-    const admission = createAdmission({ limit: 2, holdMs: 60_000 });
-    const { port, started, startedCount } = await heldServer(admission);
+    const admission = createAdmission({ limit: 2, holdMs: 60_000, maxWaitMs: 60_000 });
+    const { port, started, startedCount, seen } = await heldServer(admission);
     const answers = [];
-    for (const path of ['/1', '/2', '/3', '/4', '/5']) {
+    for (const [i, path] of ['/1', '/2', '/3', '/4', '/5'].entries()) {
       answers.push(send(port, path).answer);
-      await turns(4); // arrive in this order
+      await seen(i + 1); // arrive in this order
     }
     await startedCount(2);
     await turns();
@@ -104,12 +141,27 @@ describe('request admission (decision 0035)', () => {
     expect(admission.load()).toEqual({ counted: 0, waiting: 0 });
   });
 
+  it('a request started from the queue runs in its own async context, not in that of the request whose slot it took', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
+    const { port, started, startedCount, seen } = await heldServer(admission);
+    send(port, '/first');
+    await startedCount(1);
+    send(port, '/second');
+    await seen(2);
+    started[0]!.answer(); // inside "app context of /first"; the slot goes to /second
+    await startedCount(2);
+    expect(started[0]!.store).toBeUndefined();
+    expect(started[1]!.store).toBeUndefined();
+    started[1]!.answer();
+  });
+
   it('a form post whose body came with its headers waits its turn like any request', async () => {
-    const admission = createAdmission({ limit: 1, holdMs: 60_000 });
-    const { port, started, startedCount } = await heldServer(admission);
+    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
+    const { port, started, startedCount, seen } = await heldServer(admission);
     const first = send(port, '/first');
     await startedCount(1);
     const post = send(port, '/form', 'code=123456');
+    await seen(2);
     await turns();
     expect(started.map((h) => h.path)).toEqual(['/first']);
     expect(admission.load().waiting).toBe(1);
@@ -120,32 +172,102 @@ describe('request admission (decision 0035)', () => {
     await first.answer;
   });
 
-  it('a request stops counting after holdMs, so a slow one does not hold up the next', async () => {
-    const admission = createAdmission({ limit: 1, holdMs: 50 });
+  it('a request stops counting after holdMs, so a slow one does not hold up the next for longer', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 80, maxWaitMs: 60_000 });
     const { port, started, startedCount } = await heldServer(admission);
     const slow = send(port, '/slow');
     await startedCount(1);
     const next = send(port, '/next');
     await startedCount(2); // while /slow is still unanswered
     expect(started.map((h) => h.path)).toEqual(['/slow', '/next']);
+    // It waited for the hold to end, not less.
+    expect(started[1]!.at - started[0]!.at).toBeGreaterThanOrEqual(75);
     started[1]!.answer();
     started[0]!.answer();
     await Promise.all([slow.answer, next.answer]);
     expect(admission.load()).toEqual({ counted: 0, waiting: 0 });
   });
 
+  it('a client slow to read its answer holds no slot: the slot is freed when the socket pushes back', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
+    const { port, started, startedCount, seen } = await heldServer(admission);
+    await rawClient(port, 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+    await startedCount(1);
+    send(port, '/next');
+    await seen(2);
+    await turns();
+    expect(admission.load()).toEqual({ counted: 1, waiting: 1 });
+    // 16 MiB to a client that reads nothing: write() soon returns false.
+    const big = started[0]!.response;
+    big.writeHead(200, { 'content-length': String(16 * 2 ** 20) });
+    let flowing = true;
+    while (flowing) flowing = big.write(Buffer.alloc(2 ** 20));
+    await startedCount(2);
+    expect(started[1]!.path).toBe('/next');
+    expect(big.writableFinished).toBe(false);
+    started[1]!.answer();
+  });
+
+  it('a request pipelined behind an unfinished answer on its connection starts at once and takes no slot', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
+    const { port, started, startedCount, seen } = await heldServer(admission);
+    send(port, '/held');
+    await startedCount(1);
+    // Two requests in one write: the second has no socket to answer on until the first is done.
+    await rawClient(port, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    await seen(3);
+    await turns();
+    // /a waits for /held's slot; /b, pipelined behind /a, is not counted and not queued.
+    expect(started.map((h) => h.path)).toEqual(['/held', '/b']);
+    expect(admission.load()).toEqual({ counted: 1, waiting: 1 });
+    started[0]!.answer();
+    await startedCount(3);
+    expect(started[2]!.path).toBe('/a');
+  });
+
+  it('a counted request whose client goes away frees its slot', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
+    const { port, started, startedCount, seen } = await heldServer(admission);
+    const held = send(port, '/held');
+    await startedCount(1);
+    send(port, '/waits');
+    await seen(2);
+    await turns();
+    expect(started.map((h) => h.path)).toEqual(['/held']);
+    held.request.destroy();
+    await startedCount(2);
+    expect(started[1]!.path).toBe('/waits');
+    started[1]!.answer();
+  });
+
+  it('a request that has waited maxWaitMs starts without counting: a queue that cannot drain does not grow', async () => {
+    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60 });
+    const { port, started, startedCount, seen } = await heldServer(admission);
+    send(port, '/held');
+    await startedCount(1);
+    send(port, '/late');
+    await seen(2);
+    await startedCount(2);
+    expect(started[1]!.path).toBe('/late');
+    expect(started[1]!.at - started[0]!.at).toBeGreaterThanOrEqual(55);
+    expect(admission.load()).toEqual({ counted: 1, waiting: 0 });
+    for (const h of started) h.answer();
+  });
+
   it('exempt requests start at once and take no slot', async () => {
     const admission = createAdmission({
       limit: 1,
       holdMs: 60_000,
+      maxWaitMs: 60_000,
       exempt: pathsExempt([PASSWORD_STEP_PATH]),
     });
-    const { port, started, startedCount } = await heldServer(admission);
+    const { port, started, startedCount, seen } = await heldServer(admission);
     send(port, '/held');
     await startedCount(1);
     send(port, '/login/password?from=test');
     await startedCount(2);
     send(port, '/waits');
+    await seen(3);
     await turns();
     expect(started.map((h) => h.path)).toEqual(['/held', '/login/password?from=test']);
     expect(admission.load()).toEqual({ counted: 1, waiting: 1 });
@@ -155,8 +277,8 @@ describe('request admission (decision 0035)', () => {
   });
 
   it('a request whose body is still arriving starts at once and takes no slot', async () => {
-    const admission = createAdmission({ limit: 1, holdMs: 60_000 });
-    const { port, started, startedCount } = await heldServer(admission);
+    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
+    const { port, started, startedCount, seen } = await heldServer(admission);
     send(port, '/held');
     await startedCount(1);
     // Headers and the first bytes of a 20-byte body; the rest comes later.
@@ -174,6 +296,7 @@ describe('request admission (decision 0035)', () => {
     expect(admission.load()).toEqual({ counted: 1, waiting: 0 });
     // It holds no slot: a complete request still waits for /held, not for the slow body.
     send(port, '/waits');
+    await seen(3);
     await turns();
     expect(started.map((h) => h.path)).toEqual(['/held', '/slow-body']);
     started[0]!.answer();
@@ -184,18 +307,17 @@ describe('request admission (decision 0035)', () => {
   });
 
   it('a waiting request whose client went away is never started', async () => {
-    const admission = createAdmission({ limit: 1, holdMs: 60_000 });
-    const { port, started, startedCount } = await heldServer(admission);
+    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
+    const { port, started, startedCount, seen } = await heldServer(admission);
     send(port, '/held');
     await startedCount(1);
     const gone = send(port, '/gone');
-    gone.answer.catch(() => {});
-    await turns();
+    await seen(2);
     expect(admission.load().waiting).toBe(1);
     gone.request.destroy();
     await turns();
     const after = send(port, '/after');
-    await turns();
+    await seen(3);
     started[0]!.answer();
     await startedCount(2);
     await turns();
@@ -208,12 +330,13 @@ describe('request admission (decision 0035)', () => {
     const admission = createAdmission({
       limit: 1,
       holdMs: 60_000,
+      maxWaitMs: 60_000,
       early: (request) =>
         request.url === '/busy'
           ? new Response('busy', { status: 503, headers: { 'retry-after': '1' } })
           : null,
     });
-    const { port, started, startedCount } = await heldServer(admission);
+    const { port, started, startedCount, seen } = await heldServer(admission);
     send(port, '/held');
     await startedCount(1);
     const status = await new Promise<[number | undefined, string | undefined, string]>((resolve) =>
@@ -227,11 +350,31 @@ describe('request admission (decision 0035)', () => {
     );
     expect(status).toEqual([503, '1', 'busy']);
     send(port, '/waits');
+    await seen(2);
     await turns();
     expect(started.map((h) => h.path)).toEqual(['/held']);
     expect(admission.load()).toEqual({ counted: 1, waiting: 1 });
     started[0]!.answer();
     await startedCount(2);
+    for (const held of started) held.answer();
+  });
+
+  it('a hook that throws lets the request through to the app, and says so once', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const admission = createAdmission({
+      limit: 1,
+      holdMs: 60_000,
+      maxWaitMs: 60_000,
+      early: () => {
+        throw new Error('broken hook');
+      },
+    });
+    const { port, started, startedCount } = await heldServer(admission);
+    send(port, '/a');
+    send(port, '/b');
+    await startedCount(2);
+    expect(started.map((h) => h.path).sort()).toEqual(['/a', '/b']);
+    expect(logged).toHaveBeenCalledTimes(1);
     for (const held of started) held.answer();
   });
 
@@ -265,14 +408,14 @@ describe('request admission (decision 0035)', () => {
     expect(defaultAdmissionLimit(0)).toBe(4);
   });
 
-  it("admitServerRequests puts a server that another module created behind the admission, once (a process of its own: it changes Node's http.Server)", () => {
+  it("admitServerRequests puts a server that another module created behind the admission, once, and says so at the first request (a process of its own: it changes Node's http.Server)", () => {
     const script = `
       import http from 'node:http';
       import { createAdmission, admitServerRequests } from './lib/web/request-admission.ts';
       const order = [];
       const held = [];
       const server = http.createServer((req, res) => { order.push(req.url); held.push(res); });
-      admitServerRequests(createAdmission({ limit: 1, holdMs: 60_000 }));
+      admitServerRequests(createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 }));
       let second = 'no error';
       try { admitServerRequests(createAdmission({ limit: 1 })); } catch (e) { second = e.message; }
       await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -280,13 +423,13 @@ describe('request admission (decision 0035)', () => {
       const get = (path) => new Promise((resolve) =>
         http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => { res.resume(); res.on('end', resolve); }));
       const a = get('/a');
-      await new Promise((r) => setTimeout(r, 50));
+      while (order.length < 1) await new Promise((r) => setTimeout(r, 5));
       const b = get('/b');
       await new Promise((r) => setTimeout(r, 100));
       const whileHeld = [...order];
       held.shift().end('a');
       await a;
-      await new Promise((r) => setTimeout(r, 50));
+      while (order.length < 2) await new Promise((r) => setTimeout(r, 5));
       held.shift().end('b');
       await b;
       console.log(JSON.stringify({ whileHeld, order, second }));
@@ -297,8 +440,12 @@ describe('request admission (decision 0035)', () => {
       ['--import', 'tsx', '--input-type=module', '-e', script],
       { encoding: 'utf8', timeout: 20_000 },
     );
-    expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual({
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toContain(
+      'request admission: requests are taken in turn, at most 1 in the app at once',
+    );
+    expect(JSON.parse(lines.at(-1)!)).toEqual({
       whileHeld: ['/a'],
       order: ['/a', '/b'],
       second: 'request admission is already installed',

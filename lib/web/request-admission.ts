@@ -1,8 +1,9 @@
+import { AsyncResource } from 'node:async_hooks';
 import http from 'node:http';
 
 // Request admission for a long-lived server (`next start`, decision 0035): at most `limit`
-// requests inside the app at once; the rest wait their turn, in arrival order, as the bare
-// request and response Node.js parsed, before Next.js has built anything for them.
+// requests inside the app at once; the rest wait their turn and are started in arrival order, as
+// the bare request and response Node.js parsed, before Next.js has built anything for them.
 //
 // Why. Node.js hands every parsed request to the app at once. Under a burst, the event loop then
 // interleaves all of them: each holds its whole in-flight state (Next.js's request context, the
@@ -11,27 +12,35 @@ import http from 'node:http';
 // 50 connections (docs/performance.md): nearly all of that state lived through two scavenges and
 // was promoted to the old generation (about 20 MB/s), which grew to 350 MB between mark-compacts,
 // and the slowest requests waited two to three times the median. Waiting outside the app, a
-// request holds a few hundred bytes; admitted, it finishes in a few milliseconds, young; and the
-// requests are answered in the order they came.
+// request holds only what Node.js made for it; admitted, it finishes in a few milliseconds, young.
 //
-// What counts against the limit, and what never waits:
-// - a request counts from its start until its response closes, or for `holdMs` at most. A request
-//   that waits on something slow (an email provider, a slow client reading its answer) stops
-//   counting then, and the next one starts: the limit orders short requests, it never stalls
-//   the instance behind long ones;
+// A slot is for work, never for waiting on a client or on time, so that the limit cannot be used
+// to stall the instance:
+// - a request counts from its start until its answer is handed over (`end()`), the socket pushes
+//   back on its answer (`write()` returns false: a client slow to read), its connection closes,
+//   or `holdMs` passes, whichever comes first. One that waits on something slow (an email
+//   provider) stops counting then, and the next one starts;
 // - a request whose body is still arriving once Node.js has parsed what came with its headers
-//   starts at once and does not count: a client that sends its body slowly holds no slot;
-// - `exempt` requests start at once and do not count (the password step, which has a gate of
-//   its own that queues and refuses, lib/auth/sign-in-gate.ts);
-// - a waiting request whose connection closed is dropped from the queue, never started;
+//   starts at once and does not count (a client sending a slow body holds no slot), nor does one
+//   pipelined behind an answer still going out on its connection (it has no socket to answer on
+//   yet);
+// - a request that has waited `maxWaitMs` starts without counting: a queue that cannot drain in
+//   that time (a flood) falls back to Node's own way, every request at once, instead of growing;
+// - `exempt` requests start at once and do not count (the password step, which has a gate of its
+//   own that queues and refuses, lib/auth/sign-in-gate.ts);
 // - an `early` answer (a password step while the sign-in gate is full, lib/web/early-refusal.ts)
-//   is given at once, without the app.
+//   is given at once, without the app;
+// - a waiting request whose connection closed is dropped, never started.
+// A request started from the queue runs in the async context it arrived in (its own), not in that
+// of the request whose slot it took.
 
 export type AdmissionOptions = {
   /** Requests counted at once. */
   limit: number;
   /** The longest a request counts against the limit, ms. */
   holdMs?: number;
+  /** The longest a request waits for a slot before it starts anyway, uncounted, ms. */
+  maxWaitMs?: number;
   /** Requests that start at once and never count. */
   exempt?: (request: http.IncomingMessage) => boolean;
   /**
@@ -42,18 +51,18 @@ export type AdmissionOptions = {
   early?: (request: http.IncomingMessage) => Response | null;
 };
 
+type Handle = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+
 export type Admission = {
+  readonly limit: number;
   /** Starts `handle(request, response)` now or when a slot frees, in arrival order. */
-  admit(
-    request: http.IncomingMessage,
-    response: http.ServerResponse,
-    handle: (request: http.IncomingMessage, response: http.ServerResponse) => void,
-  ): void;
-  /** Requests counted now, and waiting. */
+  admit(request: http.IncomingMessage, response: http.ServerResponse, handle: Handle): void;
+  /** Requests counted now, and waiting (those whose client left included, until their turn). */
   load(): { counted: number; waiting: number };
 };
 
 export const DEFAULT_HOLD_MS = 100;
+export const DEFAULT_MAX_WAIT_MS = 1000;
 
 /** Four per core: enough to keep the cores busy across short store and database round trips. */
 export function defaultAdmissionLimit(cores: number): number {
@@ -63,12 +72,16 @@ export function defaultAdmissionLimit(cores: number): number {
 type Waiting = {
   request: http.IncomingMessage;
   response: http.ServerResponse;
-  handle: (request: http.IncomingMessage, response: http.ServerResponse) => void;
+  handle: Handle;
+  /** When it was queued (ms, performance.now()), and the async context it arrived in. */
+  since?: number;
+  context?: AsyncResource;
 };
 
 export function createAdmission({
   limit,
   holdMs = DEFAULT_HOLD_MS,
+  maxWaitMs = DEFAULT_MAX_WAIT_MS,
   exempt = () => false,
   early = () => null,
 }: AdmissionOptions): Admission {
@@ -76,16 +89,16 @@ export function createAdmission({
   // A FIFO as an array with a head index: shift() is O(n) on a long queue.
   let queue: (Waiting | undefined)[] = [];
   let head = 0;
+  let expiry: ReturnType<typeof setTimeout> | undefined;
+  let hookFailed = false;
+  // Timers of the admission's own (the queue's expiry) are armed in the context the admission was
+  // made in, never in a request's: a timer keeps the context it was armed in alive.
+  const own = new AsyncResource('latchkey.request-admission');
 
   const gone = ({ request, response }: Waiting) =>
     request.destroyed || response.closed || response.destroyed;
 
-  function next() {
-    while (counted < limit && head < queue.length) {
-      const waiting = queue[head]!;
-      queue[head++] = undefined;
-      if (!gone(waiting)) start(waiting, true);
-    }
+  function compact() {
     if (head === queue.length) {
       queue = [];
       head = 0;
@@ -93,6 +106,40 @@ export function createAdmission({
       queue = queue.slice(head);
       head = 0;
     }
+  }
+
+  function next() {
+    while (counted < limit && head < queue.length) {
+      const waiting = queue[head]!;
+      queue[head++] = undefined;
+      if (!gone(waiting)) resume(waiting, true);
+    }
+    compact();
+  }
+
+  /** Starts a queued request in its own context. */
+  function resume(waiting: Waiting, counts: boolean) {
+    waiting.context!.runInAsyncScope(start, null, waiting, counts);
+  }
+
+  /** Starts, uncounted, whatever has waited `maxWaitMs`; then waits for the next to. */
+  function expire() {
+    expiry = undefined;
+    const now = performance.now();
+    while (head < queue.length && now - queue[head]!.since! >= maxWaitMs) {
+      const waiting = queue[head]!;
+      queue[head++] = undefined;
+      if (!gone(waiting)) resume(waiting, false);
+    }
+    compact();
+    armExpiry();
+  }
+
+  function armExpiry() {
+    if (expiry || head === queue.length) return;
+    const due = queue[head]!.since! + maxWaitMs - performance.now();
+    expiry = own.runInAsyncScope(() => setTimeout(expire, Math.max(0, due)));
+    expiry.unref();
   }
 
   function start(waiting: Waiting, counts: boolean) {
@@ -107,32 +154,61 @@ export function createAdmission({
         counted--;
         next();
       };
-      // Armed here, outside the app's request context: the timer holds only this closure.
+      // Armed in the request's own context, before the app has entered its own into it.
       const timer = setTimeout(release, holdMs);
       timer.unref();
       response.once('close', release);
+      const { write, end } = response;
+      response.write = function (this: http.ServerResponse, ...args: unknown[]) {
+        const flowing = (write as (...a: unknown[]) => boolean).apply(this, args);
+        if (!flowing) release();
+        return flowing;
+      } as typeof write;
+      response.end = function (this: http.ServerResponse, ...args: unknown[]) {
+        const ended = (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+        release();
+        return ended;
+      } as typeof end;
     }
     handle(request, response);
   }
 
   function decide(waiting: Waiting) {
     if (gone(waiting)) return;
-    // Still receiving its body after the parser ran on what arrived with the headers.
-    if (!waiting.request.complete) return start(waiting, false);
+    // Still receiving its body after the parser ran on what arrived with the headers, or pipelined
+    // behind an answer that has not gone out yet.
+    if (!waiting.request.complete || !waiting.response.socket) return start(waiting, false);
     if (counted < limit && head === queue.length) return start(waiting, true);
+    waiting.since = performance.now();
+    waiting.context = new AsyncResource('latchkey.request-admission.waiting');
     queue.push(waiting);
+    armExpiry();
+  }
+
+  /** A hook that throws lets the request through to the app, which answers it as before. */
+  function hooks(request: http.IncomingMessage): { answer: Response | null; exempt: boolean } {
+    try {
+      const answer = early(request);
+      return { answer, exempt: answer === null && exempt(request) };
+    } catch (error) {
+      if (!hookFailed)
+        console.error('request admission: a hook failed; requests go through', error);
+      hookFailed = true;
+      return { answer: null, exempt: true };
+    }
   }
 
   return {
+    limit,
     admit(request, response, handle) {
-      const answer = early(request);
+      const waiting: Waiting = { request, response, handle };
+      if (limit <= 0) return start(waiting, false);
+      const { answer, exempt } = hooks(request);
       if (answer) return void answerWith(response, answer).catch(() => response.destroy());
-      const waiting = { request, response, handle };
-      if (limit <= 0 || exempt(request)) return start(waiting, false);
-      // The 'request' event comes when the headers are parsed; the rest of what arrived with them
-      // (a form's body) is parsed right after, in the same turn of the event loop.
-      if (request.complete) decide(waiting);
-      else setImmediate(decide, waiting);
+      if (exempt) return start(waiting, false);
+      // The 'request' event comes when the headers are parsed, before the body: what arrived with
+      // them (a form's body, usually) is parsed right after, in the same turn of the event loop.
+      setImmediate(decide, waiting);
     },
     load: () => ({ counted, waiting: queue.length - head }),
   };
@@ -161,15 +237,23 @@ const INSTALLED = Symbol.for('latchkey.request-admission');
  * Puts every HTTP server of this process behind `admission`: its 'request' events go through
  * `admit`. For `next start`, which creates its server itself and gives the app no handle on it
  * (instrumentation.ts runs in the same process, after the server exists). Installed once; a
- * second call is refused.
+ * second call is refused. The first request through it is logged, so that a check can tell the
+ * server's requests do pass through (scripts/ci-production-check.ts).
  */
 export function admitServerRequests(admission: Admission): void {
   const proto = http.Server.prototype as http.Server & { [INSTALLED]?: true };
   if (proto[INSTALLED]) throw new Error('request admission is already installed');
   type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   const emit = proto.emit as Emit;
+  let seen = false;
   const admitted: Emit = function (event, ...args) {
     if (event !== 'request') return emit.call(this, event, ...args);
+    if (!seen) {
+      seen = true;
+      console.log(
+        `request admission: requests are taken in turn, at most ${admission.limit} in the app at once`,
+      );
+    }
     const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
     admission.admit(request, response, (req, res) => emit.call(this, 'request', req, res));
     return true;
