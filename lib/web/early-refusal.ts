@@ -3,6 +3,7 @@ import { existingSignInGate } from '@/lib/auth/sign-in-gate';
 import { STATIC_SECURITY_HEADERS } from '@/lib/security/static-headers';
 import { busyJson, busyResponse } from '@/lib/web/busy-response';
 import { isCrossSitePost, wantsJson } from '@/lib/web/form-post';
+import { pathsExempt } from '@/lib/web/request-admission';
 import { PASSWORD_STEP_PATH } from '@/app/(auth)/login/password-form-name';
 
 // The password step refused before Next.js sees it (decision 0035). When the sign-in gate is
@@ -17,11 +18,13 @@ import { PASSWORD_STEP_PATH } from '@/app/(auth)/login/password-form-name';
 // with 403 first, full gate or not (SE-08). Only a gate some password step has already made is
 // consulted; before the first step there is nothing to be full.
 
+const isPasswordStep = pathsExempt([PASSWORD_STEP_PATH]);
+
 const READ = ['origin', 'sec-fetch-site', 'host', 'x-forwarded-host', 'accept'] as const;
 
 /** The answer to a password step this instance has no room for, or null to let the app have it. */
 export function earlyPasswordStepRefusal(request: IncomingMessage): Response | null {
-  if (request.method !== 'POST' || !isPasswordStep(request.url)) return null;
+  if (request.method !== 'POST' || !isPasswordStep(request)) return null;
   if (!existingSignInGate()?.full()) return null;
   // The headers the cross-site check and the choice of answer read, and no others.
   const headers = new Headers();
@@ -33,10 +36,4 @@ export function earlyPasswordStepRefusal(request: IncomingMessage): Response | n
   const answer = wantsJson(headers) ? busyJson('') : busyResponse();
   for (const { key, value } of STATIC_SECURITY_HEADERS) answer.headers.set(key, value);
   return answer;
-}
-
-function isPasswordStep(url: string | undefined): boolean {
-  if (!url) return false;
-  const query = url.indexOf('?');
-  return (query < 0 ? url : url.slice(0, query)) === PASSWORD_STEP_PATH;
 }

@@ -214,7 +214,7 @@ export function createAdmission({
   };
 }
 
-/** Requests for exactly these paths (any query), for `exempt`. */
+/** Requests for exactly these paths (any query): for `exempt`, and the early refusal's own test. */
 export function pathsExempt(paths: readonly string[]): (request: http.IncomingMessage) => boolean {
   const exact = new Set(paths);
   return (request) => {
