@@ -62,6 +62,8 @@ type Figures = {
   'overload: login capacity/s'?: number;
   'overload: signed in/s at 2× capacity'?: number;
   'overload goodput %'?: number;
+  /** Goal 3's other half: verifies stay within 2× their idle p99 while logins overload. */
+  'overload: verify p99 ÷ idle'?: number;
 };
 
 /** The two workloads' figures from their timed runs (withCpuAccounting around each). */
@@ -125,6 +127,7 @@ async function latchkeyRound(): Promise<Figures> {
       'overload: login capacity/s': overload.capacity,
       'overload: signed in/s at 2× capacity': overload.served,
       'overload goodput %': (100 * overload.served) / overload.capacity,
+      'overload: verify p99 ÷ idle': overload.loadedVerifyP99 / overload.idleVerifyP99,
     };
   } finally {
     await server.stop();
