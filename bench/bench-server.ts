@@ -81,6 +81,8 @@ export function benchSignInGate(): {
   // BENCH_SIGN_IN_THREAD: where the password step runs (SIGN_IN_THREAD; unset: the product's
   // default, a worker thread for this production server, decision 0032).
   const thread = process.env.BENCH_SIGN_IN_THREAD;
+  // BENCH_SIGN_IN_QUEUE_WAIT_MS: how long a password step may wait in the gate (SIGN_IN_QUEUE_WAIT_MS).
+  const queueWait = process.env.BENCH_SIGN_IN_QUEUE_WAIT_MS;
   // As the server sizes it (signInGateSlots, lib/web/password-step.ts): with the steps in worker
   // threads, two slots per worker, fixed (decision 0034); inline, adapting.
   const cores = os.availableParallelism();
@@ -95,9 +97,10 @@ export function benchSignInGate(): {
     env: {
       ...(configured ? { SIGN_IN_CONCURRENCY: configured } : {}),
       ...(thread ? { SIGN_IN_THREAD: thread } : {}),
+      ...(queueWait ? { SIGN_IN_QUEUE_WAIT_MS: queueWait } : {}),
     },
     admits: slots + queue,
-    description: `${maxSlots ? `${slots}–${maxSlots} (adapting)` : slots} running + ${queue} waiting (SIGN_IN_CONCURRENCY=${configured ?? 'default'}), SIGN_IN_THREAD=${thread ?? 'default'}`,
+    description: `${maxSlots ? `${slots}–${maxSlots} (adapting)` : slots} running + ${queue} waiting (SIGN_IN_CONCURRENCY=${configured ?? 'default'}), SIGN_IN_THREAD=${thread ?? 'default'}, SIGN_IN_QUEUE_WAIT_MS=${queueWait ?? 'default'}`,
   };
 }
 

@@ -33,6 +33,8 @@ import { verifyLoad, type Run } from './verify';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.PEER_ROUNDS ?? 3);
+/** PEER_ONLY=Latchkey|peer: that side's rounds alone, to study one (no ratios then). */
+const ONLY = process.env.PEER_ONLY as 'Latchkey' | 'peer' | undefined;
 const LOAD_WAIT_SECONDS = Number(process.env.PEER_LOAD_WAIT_SECONDS ?? 300);
 const QUIET_LOAD = 1.0;
 const PORT = Number(process.env.BENCH_PORT ?? 3870);
@@ -223,15 +225,15 @@ async function main() {
   );
   if (process.env.PEER_SKIP_BUILD !== '1') {
     console.log('building Latchkey and the peer (production builds) …');
-    await build();
-    await buildPeer();
+    if (ONLY !== 'peer') await build();
+    if (ONLY !== 'Latchkey') await buildPeer();
   }
   const results: Record<'Latchkey' | 'peer', Figures[]> = { Latchkey: [], peer: [] };
   let busyStarts = 0;
   for (let round = 1; round <= ROUNDS; round++) {
     // Alternate which goes first, so that neither always follows the other's heat.
     const order = round % 2 ? (['Latchkey', 'peer'] as const) : (['peer', 'Latchkey'] as const);
-    for (const app of order) {
+    for (const app of order.filter((one) => ONLY === undefined || one === ONLY)) {
       const label = `${app}, round ${round} of ${ROUNDS}`;
       if (!(await waitForQuiet(label))) busyStarts += 1;
       console.log(`\n=== ${label} (load average ${os.loadavg()[0]!.toFixed(2)})`);
@@ -245,7 +247,7 @@ async function main() {
     }
   }
 
-  const names = Object.keys(results.Latchkey[0]!) as (keyof Figures)[];
+  const names = Object.keys(results.Latchkey[0] ?? results.peer[0]!) as (keyof Figures)[];
   const at = (app: 'Latchkey' | 'peer', name: keyof Figures) =>
     results[app].map((f) => f[name]).filter((v): v is number => v !== undefined);
   console.log(`\nmin / median / max over ${ROUNDS} rounds (${machineDescription()}):`);
@@ -262,6 +264,7 @@ async function main() {
       `WARNING: ${busyStarts} of ${2 * ROUNDS} runs started with the load average ≥ ${QUIET_LOAD}.`,
     );
   console.log(`total time: ${((performance.now() - started) / 60_000).toFixed(1)} min`);
+  if (ONLY) return;
   const ratio = (name: keyof Figures) =>
     (median(at('Latchkey', name)) / median(at('peer', name))).toFixed(2);
   console.log(
