@@ -100,7 +100,7 @@ export function benchSignInGate(): {
       ...(queueWait ? { SIGN_IN_QUEUE_WAIT_MS: queueWait } : {}),
     },
     admits: slots + queue,
-    description: `${maxSlots ? `${slots}–${maxSlots} (adapting)` : slots} running + ${queue} waiting (SIGN_IN_CONCURRENCY=${configured ?? 'default'}), SIGN_IN_THREAD=${thread ?? 'default'}, SIGN_IN_QUEUE_WAIT_MS=${queueWait ?? 'default'}`,
+    description: `${maxSlots ? `${slots}–${maxSlots} (adapting)` : slots} running + ${queue} waiting (SIGN_IN_CONCURRENCY=${configured ?? 'default'}), SIGN_IN_THREAD=${thread ?? 'default'}, SIGN_IN_QUEUE_WAIT_MS=${queueWait || 'default'}`,
   };
 }
 

@@ -34,7 +34,11 @@ import { verifyLoad, type Run } from './verify';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.PEER_ROUNDS ?? 3);
 /** PEER_ONLY=Latchkey|peer: that side's rounds alone, to study one (no ratios then). */
-const ONLY = process.env.PEER_ONLY as 'Latchkey' | 'peer' | undefined;
+const ONLY = ((only) => {
+  if (only === undefined) return undefined;
+  if (only === 'Latchkey' || only === 'peer') return only;
+  throw new Error(`PEER_ONLY is Latchkey or peer, not ${JSON.stringify(only)}`);
+})(process.env.PEER_ONLY);
 const LOAD_WAIT_SECONDS = Number(process.env.PEER_LOAD_WAIT_SECONDS ?? 300);
 const QUIET_LOAD = 1.0;
 const PORT = Number(process.env.BENCH_PORT ?? 3870);
@@ -254,14 +258,13 @@ async function main() {
   console.log(`${'figure'.padEnd(38)}${'Latchkey'.padEnd(22)}${'peer'.padEnd(22)}Latchkey ÷ peer`);
   for (const name of names) {
     const peer = at('peer', name);
-    const ratio = peer.length ? median(at('Latchkey', name)) / median(peer) : Number.NaN;
-    console.log(
-      `${name.padEnd(38)}${spread(at('Latchkey', name)).padEnd(22)}${spread(peer).padEnd(22)}${peer.length ? ratio.toFixed(2) : ''}`,
-    );
+    const ours = at('Latchkey', name);
+    const ratio = peer.length && ours.length ? (median(ours) / median(peer)).toFixed(2) : '';
+    console.log(`${name.padEnd(38)}${spread(ours).padEnd(22)}${spread(peer).padEnd(22)}${ratio}`);
   }
   if (busyStarts)
     console.log(
-      `WARNING: ${busyStarts} of ${2 * ROUNDS} runs started with the load average ≥ ${QUIET_LOAD}.`,
+      `WARNING: ${busyStarts} of ${(ONLY ? 1 : 2) * ROUNDS} runs started with the load average ≥ ${QUIET_LOAD}.`,
     );
   console.log(`total time: ${((performance.now() - started) / 60_000).toFixed(1)} min`);
   if (ONLY) return;
