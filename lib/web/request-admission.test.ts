@@ -98,6 +98,18 @@ function send(port: number, path: string, body?: string) {
   return { request, answer };
 }
 
+/**
+ * One slot (`limit: 1`, nothing released by time unless `options` say so), taken by a request
+ * to /held that the test answers when it wants: the setup of most rules below.
+ */
+async function oneSlotHeld(options: { holdMs?: number; maxWaitMs?: number } = {}) {
+  const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000, ...options });
+  const server = await heldServer(admission);
+  const held = send(server.port, '/held');
+  await server.startedCount(1);
+  return { admission, held, ...server };
+}
+
 /** A raw connection that writes `text` and never reads what comes back. */
 async function rawClient(port: number, text: string) {
   const socket = net.connect(port, '127.0.0.1');
@@ -209,10 +221,7 @@ describe('request admission (decision 0035)', () => {
   });
 
   it('a request pipelined behind an unfinished answer on its connection starts at once and takes no slot', async () => {
-    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
-    const { port, started, startedCount, seen } = await heldServer(admission);
-    send(port, '/held');
-    await startedCount(1);
+    const { port, started, startedCount, seen, admission } = await oneSlotHeld();
     // Two requests in one write: the second has no socket to answer on until the first is done.
     await rawClient(port, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n');
     await seen(3);
@@ -226,10 +235,7 @@ describe('request admission (decision 0035)', () => {
   });
 
   it('a counted request whose client goes away frees its slot', async () => {
-    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
-    const { port, started, startedCount, seen } = await heldServer(admission);
-    const held = send(port, '/held');
-    await startedCount(1);
+    const { port, started, startedCount, seen, held } = await oneSlotHeld();
     send(port, '/waits');
     await seen(2);
     await turns();
@@ -241,10 +247,7 @@ describe('request admission (decision 0035)', () => {
   });
 
   it('a request that has waited maxWaitMs starts without counting: a queue that cannot drain does not grow', async () => {
-    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60 });
-    const { port, started, startedCount, seen } = await heldServer(admission);
-    send(port, '/held');
-    await startedCount(1);
+    const { port, started, startedCount, seen, admission } = await oneSlotHeld({ maxWaitMs: 60 });
     send(port, '/late');
     await seen(2);
     await startedCount(2);
@@ -277,10 +280,7 @@ describe('request admission (decision 0035)', () => {
   });
 
   it('a request whose body is still arriving starts at once and takes no slot', async () => {
-    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
-    const { port, started, startedCount, seen } = await heldServer(admission);
-    send(port, '/held');
-    await startedCount(1);
+    const { port, started, startedCount, seen, admission } = await oneSlotHeld();
     // Headers and the first bytes of a 20-byte body; the rest comes later.
     const slow = http.request({
       host: '127.0.0.1',
@@ -307,10 +307,7 @@ describe('request admission (decision 0035)', () => {
   });
 
   it('a waiting request whose client went away is never started', async () => {
-    const admission = createAdmission({ limit: 1, holdMs: 60_000, maxWaitMs: 60_000 });
-    const { port, started, startedCount, seen } = await heldServer(admission);
-    send(port, '/held');
-    await startedCount(1);
+    const { port, started, startedCount, seen, admission } = await oneSlotHeld();
     const gone = send(port, '/gone');
     await seen(2);
     expect(admission.load().waiting).toBe(1);
