@@ -123,8 +123,8 @@ async function post(
 /**
  * What a server action reads from a multipart field. Node.js 20's multipart parser drops a
  * leading byte-order mark as it decodes; Node.js 22 and later keep it, as the Fetch standard's
- * parser does. The server is `next start` on the Node.js these tests run on (the first `node` on
- * the PATH), so beforeAll asks that parser which it is.
+ * parser does. The server is `next start` on the first `node` on the PATH, which is also what
+ * `npm run test:e2e` runs these tests on, so beforeAll asks this process's parser which it is.
  */
 let asPosted: (s: string) => string;
 
