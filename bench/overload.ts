@@ -169,9 +169,8 @@ export async function overloadRun(
   console.log(verifyLine(loaded));
   console.log(`\nverifies at ${VERIFY_RATE}/s alone again, after the overload:`);
   console.log(verifyLine(idleAfter));
-  const baseline = [idle, idleAfter].reduce((a, b) =>
-    percentile(b.latencies, 99) < percentile(a.latencies, 99) ? b : a,
-  );
+  const baseline =
+    percentile(idleAfter.latencies, 99) < percentile(idle.latencies, 99) ? idleAfter : idle;
   const idleP99 = percentile(baseline.latencies, 99);
   const loadedP99 = percentile(loaded.latencies, 99);
   console.log(
